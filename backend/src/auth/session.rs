@@ -1,0 +1,96 @@
+//! Server-side sessions in the database (tower-sessions with its sqlx
+//! store), so a session survives a restart and any instance behind a load
+//! balancer can serve any request. The cookie holds only a random id:
+//! HttpOnly, SameSite=Lax, Secure when served over HTTPS.
+
+use async_trait::async_trait;
+use tower_sessions::cookie::time::Duration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::service::PlaintextCookie;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::config::Config;
+use crate::store::{Db, SessionPool};
+
+pub const COOKIE_NAME: &str = "sijil_session";
+
+/// The session store of whichever database is configured.
+#[derive(Debug, Clone)]
+pub enum DbSessionStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl DbSessionStore {
+    pub fn new(db: &Db) -> DbSessionStore {
+        match db.session_pool() {
+            SessionPool::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
+            SessionPool::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            DbSessionStore::Sqlite(s) => s.create(record).await,
+            DbSessionStore::Postgres(s) => s.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            DbSessionStore::Sqlite(s) => s.save(record).await,
+            DbSessionStore::Postgres(s) => s.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            DbSessionStore::Sqlite(s) => s.load(id).await,
+            DbSessionStore::Postgres(s) => s.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            DbSessionStore::Sqlite(s) => s.delete(id).await,
+            DbSessionStore::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for DbSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            DbSessionStore::Sqlite(s) => s.delete_expired().await,
+            DbSessionStore::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
+pub fn layer(db: &Db, config: &Config) -> SessionManagerLayer<DbSessionStore, PlaintextCookie> {
+    SessionManagerLayer::new(DbSessionStore::new(db))
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(config.session_idle_minutes)))
+}
+
+/// Removes expired sessions every ten minutes for as long as the server runs.
+pub fn spawn_expired_session_sweeper(db: &Db) -> tokio::task::JoinHandle<()> {
+    let store = DbSessionStore::new(db);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    })
+}

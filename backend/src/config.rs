@@ -1,0 +1,97 @@
+//! Settings, read from flags or the environment (clap `env`), with defaults
+//! that work on a laptop.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// Where the data lives. Its `Debug` hides the password so the URL can sit
+/// in logged structs without leaking a secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl DatabaseUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_password(&self.0))
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.starts_with("sqlite:") || s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(DatabaseUrl(s.to_string()))
+        } else {
+            Err("expected sqlite:… or postgres://…".into())
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let rest = &url[scheme_end..];
+    match (rest.find('@'), rest.find(':')) {
+        (Some(at), Some(colon)) if colon < at => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// What the HTTP server needs to know at run time.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session unused for this long is gone.
+    pub session_idle_minutes: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy
+    /// that sets it; otherwise clients could pick their own address and dodge
+    /// the login throttle).
+    pub trust_forwarded_for: bool,
+    pub throttle: ThrottlePolicy,
+}
+
+/// How many failed logins are allowed before answering 429.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottlePolicy {
+    pub window_secs: i64,
+    pub max_failures_per_login: i64,
+    pub max_failures_per_addr: i64,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        ThrottlePolicy { window_secs: 15 * 60, max_failures_per_login: 5, max_failures_per_addr: 30 }
+    }
+}
+
+impl Config {
+    /// Settings for tests and tools: a local address, defaults elsewhere.
+    pub fn for_tests() -> Config {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("literal address"),
+            secure_cookies: false,
+            session_idle_minutes: 60,
+            trust_forwarded_for: false,
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_database_password() {
+        let url = DatabaseUrl("postgres://sijil:hunter2@db:5432/sijil".into());
+        assert_eq!(format!("{url:?}"), "postgres://sijil:***@db:5432/sijil");
+        assert_eq!(format!("{:?}", DatabaseUrl("sqlite://x.db".into())), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,105 @@
+//! The router: every capability's API under `/api`, `/healthz`, and the
+//! embedded PWA for everything else; plus the middleware every response
+//! passes through.
+
+mod csrf;
+pub mod json;
+mod security;
+mod static_files;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Extension, MatchedPath, Request, State};
+use axum::http::Response;
+use axum::routing::get;
+use axum::{middleware, Router};
+use serde::Serialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+pub use json::Json;
+
+/// Bodies larger than this are refused with 413 before any handler runs.
+pub const API_BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sijil API", description = "Records and figures for community psychosocial programmes."),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// Every `/api` route, each registered through utoipa so the OpenAPI
+/// document is generated from the same list the router serves.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(crate::auth::router())
+        .merge(crate::users::router())
+        .merge(crate::sites::router())
+        .merge(crate::activity_types::router())
+        .merge(crate::audit::router())
+        .routes(routes!(openapi_json))
+}
+
+/// The OpenAPI document, built once per app.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/api", api_routes()).split_for_parts().1
+}
+
+/// Builds the whole HTTP app; the binary and the tests both call this.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api", api_routes()).split_for_parts();
+    let api = api
+        .layer(Extension(Arc::new(doc)))
+        .layer(middleware::from_fn(csrf::refuse_cross_origin_writes))
+        .layer(crate::auth::session::layer(&state.db, &state.config))
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+
+    api.route("/healthz", get(healthz))
+        .fallback(static_files::serve)
+        .layer(CompressionLayer::new())
+        .layer(security::headers(&state.config))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    // The matched route, not the path: paths and query strings
+                    // can carry codes or names that must not reach the logs.
+                    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+                    tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("-"), status = tracing::field::Empty, latency_ms = tracing::field::Empty)
+                })
+                .on_request(())
+                .on_response(|res: &Response<_>, latency: std::time::Duration, span: &Span| {
+                    span.record("status", res.status().as_u16());
+                    span.record("latency_ms", latency.as_millis() as u64);
+                    tracing::info!("served");
+                }),
+        )
+        .with_state(state)
+}
+
+/// The OpenAPI 3.1 description of every `/api` route.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI document")))]
+async fn openapi_json(Extension(doc): Extension<Arc<utoipa::openapi::OpenApi>>) -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json((*doc).clone())
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    database: &'static str,
+}
+
+/// Liveness and database status, for load balancers and people.
+async fn healthz(State(state): State<AppState>) -> (axum::http::StatusCode, axum::Json<Health>) {
+    if state.db.ping().await {
+        (axum::http::StatusCode::OK, axum::Json(Health { status: "ok", database: "ok" }))
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(Health { status: "degraded", database: "unreachable" }))
+    }
+}
