@@ -1,0 +1,8 @@
+//! End-to-end API tests: one binary, the real server, real HTTP, each
+//! scenario on SQLite and (when configured) PostgreSQL.
+
+mod accounts;
+mod auth;
+mod hygiene;
+mod openapi;
+mod roles;
