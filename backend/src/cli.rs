@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user create`.
+//! The command line: `serve`, `migrate`, `demo`, `user create`.
 
 use std::net::SocketAddr;
 
@@ -35,6 +35,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run pending migrations and exit.
     Migrate,
+    /// Fill the database with a realistic demo programme (and print its accounts).
+    Demo,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),

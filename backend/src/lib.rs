@@ -7,6 +7,10 @@
 //! - [`auth`]: login, sessions, throttling, and the `CurrentUser` guard every
 //!   handler goes through;
 //! - [`users`], [`sites`], [`activity_types`]: the admin-managed data;
+//! - [`participants`], [`groups`], [`records`]: what phones capture offline,
+//!   and [`sync`]: how phones and server agree on it;
+//! - [`figures`]: the numbers coordinators read, their rollups, exports,
+//!   targets and month locks;
 //! - [`audit`]: the append-only log of who did what;
 //! - [`http`]: the router, middleware (security headers, CSRF, tracing) and
 //!   the embedded PWA.
@@ -16,10 +20,16 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
+pub mod figures;
+pub mod groups;
 pub mod http;
+pub mod participants;
+pub mod records;
 pub mod sites;
 pub mod store;
+pub mod sync;
 pub mod telemetry;
 pub mod users;
 pub mod validate;

@@ -26,6 +26,12 @@ async fn main() -> anyhow::Result<()> {
             sijil::serve(listener, state, shutdown_signal()).await?;
             db.close().await;
         }
+        Command::Demo => {
+            for account in sijil::demo::run(&db).await? {
+                println!("{:<24} {:<12} password {:<24} sites {}", account.login, account.role.as_str(), account.password, account.sites);
+            }
+            println!("Write the passwords down now; they are not shown again. Then run `sijil serve`.");
+        }
         Command::User(UserCommand::Create(args)) => {
             let password = read_password()?;
             let user = sijil::users::bootstrap::create_from_cli(&db, &args, &password).await?;

@@ -106,3 +106,75 @@ mod tests {
         assert!(c.finish(()).is_ok());
     }
 }
+
+/// Calendar dates as ISO `YYYY-MM-DD` text, the form both databases store.
+pub mod dates {
+    use time::macros::format_description;
+    use time::{Date, Duration, OffsetDateTime};
+
+    /// How far back a date may go: paper registers from a few years ago may
+    /// still be typed in, but nothing older.
+    pub const MAX_AGE_DAYS: i64 = 5 * 366;
+
+    pub fn parse(s: &str) -> Option<Date> {
+        Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
+    }
+
+    pub fn format(d: Date) -> String {
+        d.format(format_description!("[year]-[month]-[day]")).expect("dates format")
+    }
+
+    /// The server's today (UTC): the server is the clock.
+    pub fn today() -> Date {
+        OffsetDateTime::now_utc().date()
+    }
+
+    /// Why `d` is not a plausible date for something that happened, if it is not:
+    /// more than one day ahead (phones in other time zones, clocks a little
+    /// fast) or absurdly old.
+    pub fn implausible(d: Date) -> Option<String> {
+        let today = today();
+        if d > today + Duration::days(1) {
+            Some("is in the future".into())
+        } else if d < today - Duration::days(MAX_AGE_DAYS) {
+            Some("is more than five years ago".into())
+        } else {
+            None
+        }
+    }
+}
+
+impl Checker {
+    /// A plausible past-or-today ISO date, normalised.
+    pub fn past_date(&mut self, field: &str, value: &str) -> String {
+        match dates::parse(value.trim()) {
+            None => {
+                self.fail(field, "must be a date like 2026-03-31");
+                value.to_string()
+            }
+            Some(d) => {
+                if let Some(reason) = dates::implausible(d) {
+                    self.fail(field, reason);
+                }
+                dates::format(d)
+            }
+        }
+    }
+
+    /// An integer within bounds.
+    pub fn int_range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
+        if !(min..=max).contains(&value) {
+            self.fail(field, format!("must be between {min} and {max}"));
+        }
+        value
+    }
+
+    /// Takes the collected errors out (for per-item answers in a batch).
+    pub fn into_errors(self) -> crate::error::FieldErrors {
+        self.errors
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}

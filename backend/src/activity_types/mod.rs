@@ -15,6 +15,7 @@ use crate::auth::{AdminUser, CurrentUser};
 use crate::error::{ApiError, ErrorBody, ResultExt};
 use crate::http::Json;
 use crate::store::{flag, Db};
+use crate::sync::clock::{self, Entity};
 use crate::validate::Checker;
 use crate::AppState;
 
@@ -117,6 +118,19 @@ fn activity_type((id, kind, code, label_en, label_ar, label_ckb, cycle_sessions,
     ActivityType { id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active: flag(active) }
 }
 
+/// The activity types with these ids.
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<ActivityType>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!("SELECT id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active FROM activity_types WHERE id IN ({})", crate::store::placeholders(1, ids.len()));
+    let mut q = sqlx::query_as::<_, Row>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(conn).await?.into_iter().map(activity_type).collect())
+}
+
 pub async fn list_all(db: &Db) -> Result<Vec<ActivityType>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as("SELECT id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active FROM activity_types ORDER BY kind, code")
         .fetch_all(db.pool())
@@ -145,6 +159,7 @@ pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, 
         .fetch_one(&mut *tx)
         .await
         .on_unique_violation("code_taken", || "that activity type code is already used".into())?;
+    clock::touch(&mut tx, Entity::ActivityType, &id.to_string(), None, None).await?;
     audit::record(&mut tx, Entry::new("activity_type.create").actor(admin.id, &admin.login).addr(&admin.client_addr).target("activity_type", id).detail(json!({ "code": t.code, "kind": t.kind }))).await?;
     let created = get(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("activity type"))?;
     tx.commit().await?;
@@ -174,6 +189,7 @@ pub async fn update(State(state): State<AppState>, AdminUser(admin): AdminUser, 
     .execute(&mut *tx)
     .await
     .on_unique_violation("code_taken", || "that activity type code is already used".into())?;
+    clock::touch(&mut tx, Entity::ActivityType, &id.to_string(), None, None).await?;
     audit::record(&mut tx, Entry::new("activity_type.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("activity_type", id).detail(json!({ "code": t.code, "cycle_sessions": t.cycle_sessions, "active": t.active }))).await?;
     let updated = get(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("activity type"))?;
     tx.commit().await?;

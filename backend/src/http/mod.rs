@@ -44,6 +44,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::sites::router())
         .merge(crate::activity_types::router())
         .merge(crate::audit::router())
+        .merge(crate::participants::router())
+        .merge(crate::sync::router())
+        .merge(crate::records::router())
+        .merge(crate::figures::router())
         .routes(routes!(openapi_json))
 }
 

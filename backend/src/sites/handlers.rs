@@ -11,6 +11,7 @@ use crate::audit::{self, Entry};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::Json;
+use crate::sync::clock;
 use crate::AppState;
 
 /// Partners (admins and coordinators).
@@ -40,6 +41,7 @@ pub async fn update_partner(State(state): State<AppState>, AdminUser(admin): Adm
     let mut tx = state.db.begin().await?;
     store::get_partner(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("partner"))?;
     store::update_partner(&mut tx, id, name.as_deref(), active).await?;
+    clock::touch_sites(&mut tx, "partner_id = $1", id).await?;
     audit::record(&mut tx, Entry::new("partner.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("partner", id).detail(json!({ "name": name, "active": active }))).await?;
     let partner = store::get_partner(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("partner"))?;
     tx.commit().await?;
@@ -80,6 +82,8 @@ pub async fn update_area(State(state): State<AppState>, AdminUser(admin): AdminU
     let mut tx = state.db.begin().await?;
     store::get_area(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("area"))?;
     store::update_area(&mut tx, id, &changes).await?;
+    // Sites carry their area's names and codes: phones must hear of a correction.
+    clock::touch_sites(&mut tx, "area_id IN (SELECT id FROM areas WHERE id = $1 OR parent_id = $1)", id).await?;
     audit::record(&mut tx, Entry::new("area.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("area", id).detail(json!({ "pcode": changes.pcode, "iso_code": changes.iso_code, "name_en": changes.name_en }))).await?;
     let area = store::get_area(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("area"))?;
     tx.commit().await?;
@@ -105,6 +109,7 @@ pub async fn create_site(State(state): State<AppState>, AdminUser(admin): AdminU
     let mut tx = state.db.begin().await?;
     check_references(&mut tx, &site).await?;
     let id = store::insert_site(&mut tx, &site).await?;
+    clock::touch_sites(&mut tx, "id = $1", id).await?;
     audit::record(&mut tx, Entry::new("site.create").actor(admin.id, &admin.login).addr(&admin.client_addr).target("site", id).detail(site_detail(&site))).await?;
     tx.commit().await?;
     let created = store::get_site(&state.db, &admin.scope, id).await?.ok_or_else(|| ApiError::not_found("site"))?;
@@ -119,6 +124,7 @@ pub async fn update_site(State(state): State<AppState>, AdminUser(admin): AdminU
     let mut tx = state.db.begin().await?;
     check_references(&mut tx, &changes).await?;
     store::update_site(&mut tx, id, &changes).await?;
+    clock::touch_sites(&mut tx, "id = $1", id).await?;
     audit::record(&mut tx, Entry::new("site.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("site", id).detail(site_detail(&changes))).await?;
     tx.commit().await?;
     Ok(Json(store::get_site(&state.db, &admin.scope, id).await?.ok_or_else(|| ApiError::not_found("site"))?))

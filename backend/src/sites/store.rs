@@ -120,6 +120,19 @@ pub async fn get_site(db: &Db, scope: &SiteScope, id: i64) -> Result<Option<Site
     Ok(row.map(site))
 }
 
+/// The sites with these ids, whatever the scope (the caller has scoped the ids).
+pub async fn sites_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Site>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!("{SITE_SELECT} WHERE s.id IN ({})", crate::store::placeholders(1, ids.len()));
+    let mut q = sqlx::query_as::<_, SiteRow>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(conn).await?.into_iter().map(site).collect())
+}
+
 pub async fn insert_site(conn: &mut AnyConnection, s: &SiteChanges) -> Result<i64, ApiError> {
     let now = now_millis();
     sqlx::query_scalar(

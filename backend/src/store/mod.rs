@@ -141,6 +141,16 @@ impl Db {
         }
     }
 
+    /// Starts a read-only transaction that sees one consistent snapshot for
+    /// all its statements (a sync page is read in several queries).
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            // WAL readers see one snapshot from their first read to commit.
+            Backend::Sqlite => self.pool.begin().await,
+            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await,
+        }
+    }
+
     /// Answers whether the database is reachable (for `/healthz`).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

@@ -2,6 +2,8 @@
 //! real HTTP, with a fresh database per test — SQLite always, and PostgreSQL
 //! too when `SIJIL_TEST_POSTGRES_URL` is set.
 
+pub mod field;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -3,6 +3,9 @@
 
 mod accounts;
 mod auth;
+mod demo;
+mod figures;
 mod hygiene;
 mod openapi;
 mod roles;
+mod sync;

@@ -9,10 +9,17 @@ const SERVED: &[&str] = &[
     "GET /api/areas", "POST /api/areas", "PATCH /api/areas/{id}",
     "GET /api/audit",
     "POST /api/auth/login", "POST /api/auth/logout",
+    "GET /api/exports/figures", "GET /api/exports/records",
+    "GET /api/figures", "GET /api/figures/sites",
     "GET /api/me", "PATCH /api/me",
     "GET /api/openapi.json",
+    "GET /api/participants", "POST /api/participants/prefixes",
     "GET /api/partners", "POST /api/partners", "PATCH /api/partners/{id}",
+    "GET /api/records", "GET /api/records/{id}", "POST /api/records/{id}/review",
     "GET /api/sites", "POST /api/sites", "GET /api/sites/{id}", "PATCH /api/sites/{id}",
+    "GET /api/sites/{id}/locks", "POST /api/sites/{id}/locks", "POST /api/sites/{id}/unlock",
+    "POST /api/sync/push", "GET /api/sync/pull",
+    "GET /api/targets", "POST /api/targets",
     "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PATCH /api/users/{id}", "POST /api/users/{id}/password",
 ];
 

@@ -1,0 +1,365 @@
+//! The figures of DESIGN.md §3, computed once, here, for the dashboard, the
+//! API and the exports alike.
+//!
+//! Two ways to the same numbers:
+//! - with rollups (the default): whole months come from `presence_months`
+//!   (who was present, per month × site × type) and summable counts from
+//!   `activity_days` / `tally_days`; only the days at the edges of a range
+//!   that does not start or end on a month boundary are read from the
+//!   records. A programme-wide quarter never touches the attendance table.
+//! - naive: everything from the records and attendances, for benchmarks and
+//!   for tests that check the rollups against it.
+//!
+//! Unique participants are counted distinct within each bucket (a site, a
+//! district, a month …), never summed from lower levels: one query returns
+//! a row per bucket × participant × activity type × year (with the
+//! participant's attributes), and unique, attendance and completed figures
+//! are all read from that one pass.
+//! Age bands: attendances use the age in the year of the activity; unique,
+//! new and completed participants use the age in the year they were first
+//! present in the period (new: the year they registered), so a person
+//! turning 18 within a period is counted once, in one band.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use super::period::Period;
+use crate::records::model::AgeBand;
+use crate::validate::dates;
+
+/// What to count.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// The sites counted; `None`: every site.
+    pub sites: Option<Vec<i64>>,
+    /// The activity types counted; `None`: every type.
+    pub types: Option<Vec<i64>>,
+    /// Whether flagged records count.
+    pub include_flagged: bool,
+    /// `false`: compute from the records alone (benchmarks, checks).
+    pub use_rollups: bool,
+}
+
+/// How the figures are bucketed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    All,
+    Site,
+    District,
+    Governorate,
+    Partner,
+    Month,
+    /// Days (summable figures only; the caller buckets them into weeks).
+    Day,
+    /// Site × month × activity type, for exports.
+    SiteMonthType,
+}
+
+impl Grouping {
+    /// The bucket key as SQL text over `s` (sites), `area` (areas), the date
+    /// column and the activity-type column (absent for participants).
+    fn key(self, date: &str, activity_type: Option<&str>) -> String {
+        match self {
+            Grouping::All => "'all'".into(),
+            Grouping::Site => "CAST(s.id AS TEXT)".into(),
+            Grouping::District => "CAST(CASE WHEN area.level = 2 THEN area.id END AS TEXT)".into(),
+            Grouping::Governorate => "CAST(COALESCE(area.parent_id, area.id) AS TEXT)".into(),
+            Grouping::Partner => "CAST(s.partner_id AS TEXT)".into(),
+            Grouping::Month => format!("SUBSTR({date}, 1, 7)"),
+            Grouping::Day => date.into(),
+            Grouping::SiteMonthType => format!("CAST(s.id AS TEXT) || '|' || SUBSTR({date}, 1, 7) || '|' || {}", activity_type.map(|t| format!("CAST({t} AS TEXT)")).unwrap_or_else(|| "''".into())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Totals {
+    /// Records, not deleted.
+    pub activities: i64,
+    /// Participant-presences at individually recorded activities.
+    pub attendances: i64,
+    /// Distinct participants present at least once.
+    pub unique_participants: i64,
+    /// Sum of head counts; never added into unique participants.
+    pub reached_by_head_count: i64,
+    /// Of the head counts, how many with a disability.
+    pub reached_with_disability: i64,
+    /// Registered in the period (by registration site).
+    pub new_participants: i64,
+    /// Unique participants with at least a type's cycle of attendances in it.
+    pub completed: i64,
+    pub hours: f64,
+    /// Summed as whole minutes (exact in any order), shown as `hours`.
+    #[serde(skip)]
+    pub minutes: i64,
+}
+
+impl Totals {
+    /// Adds the summable figures of `other` (never unique counts).
+    pub fn add_summable(&mut self, other: &Totals) {
+        self.activities += other.activities;
+        self.attendances += other.attendances;
+        self.reached_by_head_count += other.reached_by_head_count;
+        self.reached_with_disability += other.reached_with_disability;
+        self.minutes += other.minutes;
+        self.hours = self.minutes as f64 / 60.0;
+    }
+}
+
+/// Participant figures for one sex × age band × disability × displacement cell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SplitRow {
+    pub sex: String,
+    pub age_band: String,
+    pub disability: bool,
+    pub displacement: String,
+    pub unique_participants: i64,
+    pub attendances: i64,
+    pub new_participants: i64,
+    pub completed: i64,
+}
+
+/// Head counts for one sex × age band cell.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ReachedRow {
+    pub sex: String,
+    pub age_band: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Figures {
+    pub totals: Totals,
+    pub split: Vec<SplitRow>,
+    pub reached: Vec<ReachedRow>,
+}
+
+/// Figures per bucket key (`None`: sites with no district, for that grouping).
+pub type Buckets = BTreeMap<Option<String>, Figures>;
+
+fn in_list(column: &str, ids: &Option<Vec<i64>>) -> String {
+    match ids {
+        None => String::new(),
+        Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
+        // Ids come from the database as integers: safe to inline, and it
+        // keeps one statement shape for any number of sites.
+        Some(ids) => format!(" AND {column} IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+impl Grouping {
+    /// The joins the bucket key needs (none for the whole scope or time buckets).
+    fn places(self, alias: &str) -> String {
+        match self {
+            Grouping::All | Grouping::Month | Grouping::Day => String::new(),
+            _ => format!(" JOIN sites s ON s.id = {alias}.site_id JOIN areas area ON area.id = s.area_id"),
+        }
+    }
+}
+
+fn days(column: &str, ranges: &[Period]) -> String {
+    let parts: Vec<String> = ranges.iter().map(|p| format!("({column} BETWEEN '{}' AND '{}')", dates::format(p.from), dates::format(p.to))).collect();
+    format!("({})", parts.join(" OR "))
+}
+
+/// Computes the figures for `period` under `filter`, bucketed by `grouping`.
+pub async fn compute(conn: &mut AnyConnection, period: Period, filter: &Filter, grouping: Grouping) -> Result<Buckets, sqlx::Error> {
+    let mut buckets = Buckets::new();
+    summable(conn, period, filter, grouping, &mut buckets).await?;
+    reached(conn, period, filter, grouping, &mut buckets).await?;
+    if grouping != Grouping::Day {
+        participants(conn, period, filter, grouping, &mut buckets).await?;
+    }
+    for figures in buckets.values_mut() {
+        figures.reached.sort_by(|a, b| (&a.sex, &a.age_band).cmp(&(&b.sex, &b.age_band)));
+        figures.split.sort_by(|a, b| (&a.sex, &a.age_band, a.disability, &a.displacement).cmp(&(&b.sex, &b.age_band, b.disability, &b.displacement)));
+        figures.totals.unique_participants = figures.split.iter().map(|r| r.unique_participants).sum();
+        figures.totals.new_participants = figures.split.iter().map(|r| r.new_participants).sum();
+        figures.totals.completed = figures.split.iter().map(|r| r.completed).sum();
+    }
+    Ok(buckets)
+}
+
+/// Where rows come from: a daily rollup (alias `x`) or the records
+/// themselves (alias `r`), and how each says "live" and "not flagged".
+struct Source {
+    alias: &'static str,
+    date: &'static str,
+    live: &'static str,
+    unflagged: &'static str,
+}
+
+const DAILY: Source = Source { alias: "x", date: "x.day", live: "", unflagged: " AND x.flagged = 0" };
+const RECORDS: Source = Source { alias: "r", date: "r.occurred_on", live: "r.deleted = 0 AND ", unflagged: " AND r.review_status <> 'flagged'" };
+
+impl Source {
+    fn key(&self, g: Grouping) -> String {
+        g.key(self.date, Some(&format!("{}.activity_type_id", self.alias)))
+    }
+
+    /// The joins and the WHERE condition for `ranges` under `f`.
+    fn scope(&self, g: Grouping, ranges: &[Period], f: &Filter) -> (String, String) {
+        let a = self.alias;
+        let condition = format!(
+            "{}{}{}{}{}",
+            self.live,
+            days(self.date, ranges),
+            in_list(&format!("{a}.site_id"), &f.sites),
+            in_list(&format!("{a}.activity_type_id"), &f.types),
+            if f.include_flagged { "" } else { self.unflagged },
+        );
+        (g.places(a), condition)
+    }
+}
+
+async fn summable(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
+    let (src, table, measures) = if f.use_rollups {
+        (DAILY, "activity_days x", "CAST(SUM(x.activities) AS BIGINT), CAST(SUM(x.minutes) AS BIGINT), CAST(SUM(x.attendances) AS BIGINT), CAST(SUM(x.tally_disabled) AS BIGINT)")
+    } else {
+        (RECORDS, "activity_records r", "COUNT(*), CAST(SUM(r.duration_minutes) AS BIGINT), CAST(SUM((SELECT COUNT(*) FROM attendances t WHERE t.record_id = r.id)) AS BIGINT), CAST(SUM(r.tally_disabled) AS BIGINT)")
+    };
+    let (places, condition) = src.scope(g, &[period], f);
+    let sql = format!("SELECT {}, {measures} FROM {table}{places} WHERE {condition} GROUP BY 1", src.key(g));
+    let rows: Vec<(Option<String>, i64, i64, i64, i64)> = sqlx::query_as(&sql).fetch_all(conn).await?;
+    for (key, activities, minutes, attendances, disabled) in rows {
+        let t = &mut out.entry(key).or_default().totals;
+        t.add_summable(&Totals { activities, minutes, attendances, reached_with_disability: disabled, ..Totals::default() });
+    }
+    Ok(())
+}
+
+async fn reached(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
+    let (src, table, counts) = if f.use_rollups { (DAILY, "tally_days x", "x") } else { (RECORDS, "tallies t JOIN activity_records r ON r.id = t.record_id", "t") };
+    let (places, condition) = src.scope(g, &[period], f);
+    let sql = format!(
+        "SELECT {}, {counts}.sex, {counts}.age_band, CAST(SUM({counts}.count) AS BIGINT) FROM {table}{places} WHERE {condition} GROUP BY 1, {counts}.sex, {counts}.age_band",
+        src.key(g)
+    );
+    let rows: Vec<(Option<String>, String, String, i64)> = sqlx::query_as(&sql).fetch_all(conn).await?;
+    for (key, sex, age_band, count) in rows {
+        if count == 0 {
+            continue;
+        }
+        let figures = out.entry(key).or_default();
+        figures.totals.reached_by_head_count += count;
+        figures.reached.push(ReachedRow { sex, age_band, count });
+    }
+    Ok(())
+}
+
+/// `present`: one row per participant-presence source (a rollup row or an
+/// edge-day attendance) with its bucket, type, year and attendance count.
+fn present_cte(period: Period, f: &Filter, g: Grouping) -> String {
+    let split = if f.use_rollups { period.split() } else { super::period::Split { months: None, edges: vec![period] } };
+    let mut parts = vec![];
+    if let Some((first, last)) = &split.months {
+        let n = if f.include_flagged { "x.attendances" } else { "x.unflagged" };
+        parts.push(format!(
+            "SELECT {} AS bucket, x.participant_id AS pid, x.activity_type_id AS tid, CAST(SUBSTR(x.month, 1, 4) AS INTEGER) AS yr, {n} AS n,
+                    x.sex AS sex, x.birth_year AS birth_year, x.has_disability AS has_disability, x.displacement AS displacement
+             FROM presence_months x{} WHERE x.month BETWEEN '{first}' AND '{last}'{}{}{}",
+            g.key("x.month", Some("x.activity_type_id")),
+            g.places("x"),
+            in_list("x.site_id", &f.sites),
+            in_list("x.activity_type_id", &f.types),
+            if f.include_flagged { "" } else { " AND x.unflagged > 0" },
+        ));
+    }
+    if !split.edges.is_empty() {
+        let (places, condition) = RECORDS.scope(g, &split.edges, f);
+        parts.push(format!(
+            "SELECT {} AS bucket, a.participant_id AS pid, r.activity_type_id AS tid, CAST(SUBSTR(r.occurred_on, 1, 4) AS INTEGER) AS yr, 1 AS n,
+                    p.sex AS sex, p.birth_year AS birth_year, p.has_disability AS has_disability, p.displacement AS displacement
+             FROM attendances a JOIN activity_records r ON r.id = a.record_id JOIN participants p ON p.id = a.participant_id{places}
+             WHERE {condition}",
+            RECORDS.key(g),
+        ));
+    }
+    format!("present AS ({})", parts.join(" UNION ALL "))
+}
+
+/// One row per bucket × participant × activity type × year, with the
+/// participant's attributes: everything unique, attendance and completed
+/// figures need, read in one pass.
+type PresenceRow = (Option<String>, String, i64, i64, i64, String, i64, i64, String);
+
+/// A participant present in a bucket: first year present, attributes
+/// (sex, birth year, disability, displacement), attendances per type.
+struct Person<'a> {
+    first_year: i64,
+    attrs: (&'a str, i64, i64, &'a str),
+    per_type: HashMap<i64, i64>,
+}
+
+fn person_cell<'a>((bucket, _): &(&'a Option<String>, &'a str), p: &Person<'a>) -> (&'a Option<String>, &'a str, i64, i64, &'a str, i64) {
+    let (sex, birth_year, disability, displacement) = p.attrs;
+    (*bucket, sex, p.first_year - birth_year, disability, displacement, 1)
+}
+
+async fn participants(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
+    let present = present_cte(period, f, g);
+    let sql = format!(
+        "WITH {present} SELECT bucket, pid, tid, yr, CAST(SUM(n) AS BIGINT), MIN(sex), MIN(birth_year), MIN(has_disability), MIN(displacement)
+         FROM present GROUP BY bucket, pid, tid, yr"
+    );
+    let rows: Vec<PresenceRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
+    let cycles: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, cycle_sessions FROM activity_types WHERE cycle_sessions IS NOT NULL").fetch_all(&mut *conn).await?.into_iter().collect();
+
+    // Distinct within each bucket: one entry per (bucket, participant).
+    let mut people: HashMap<(&Option<String>, &str), Person> = HashMap::new();
+    let attendances = cells(rows.iter().map(|(bucket, _, _, yr, n, sex, birth_year, disability, displacement)| (bucket, sex.as_str(), yr - birth_year, *disability, displacement.as_str(), *n)));
+    for (bucket, pid, tid, yr, n, sex, birth_year, disability, displacement) in &rows {
+        let person = people.entry((bucket, pid.as_str())).or_insert_with(|| Person { first_year: *yr, attrs: (sex, *birth_year, *disability, displacement), per_type: HashMap::new() });
+        person.first_year = person.first_year.min(*yr);
+        *person.per_type.entry(*tid).or_default() += n;
+    }
+    let unique = cells(people.iter().map(|(k, p)| person_cell(k, p)));
+    let completed = cells(people.iter().filter(|(_, p)| p.per_type.iter().any(|(tid, n)| cycles.get(tid).is_some_and(|c| n >= c))).map(|(k, p)| person_cell(k, p)));
+    add(out, unique, |r, n| r.unique_participants += n);
+    add(out, attendances, |r, n| r.attendances += n);
+    add(out, completed, |r, n| r.completed += n);
+
+    let new = format!(
+        "SELECT {}, p.sex, CAST(SUBSTR(p.registered_on, 1, 4) AS INTEGER) - p.birth_year, p.has_disability, p.displacement, COUNT(*)
+         FROM participants p{} WHERE p.deleted = 0 AND {}{} GROUP BY 1, p.sex, CAST(SUBSTR(p.registered_on, 1, 4) AS INTEGER) - p.birth_year, p.has_disability, p.displacement",
+        g.key("p.registered_on", None),
+        g.places("p"),
+        days("p.registered_on", &[period]),
+        in_list("p.site_id", &f.sites),
+    );
+    let rows: Vec<(Option<String>, String, i64, i64, String, i64)> = sqlx::query_as(&new).fetch_all(&mut *conn).await?;
+    add(out, cells(rows.iter().map(|(b, sex, age, d, displ, n)| (b, sex.as_str(), *age, *d, displ.as_str(), *n))), |r, n| r.new_participants += n);
+    Ok(())
+}
+
+/// A split cell: bucket, sex, age band, disability, displacement, count.
+type Cell = (Option<String>, String, &'static str, i64, String, i64);
+
+fn band(age: i64) -> &'static str {
+    AgeBand::at(0, age).as_str()
+}
+
+/// Sums counts per cell in a map first (many rows, few cells).
+fn cells<'a>(rows: impl Iterator<Item = (&'a Option<String>, &'a str, i64, i64, &'a str, i64)>) -> Vec<Cell> {
+    let mut sums: HashMap<(&Option<String>, &str, &'static str, i64, &str), i64> = HashMap::new();
+    for (bucket, sex, age, disability, displacement, n) in rows {
+        *sums.entry((bucket, sex, band(age), disability, displacement)).or_default() += n;
+    }
+    sums.into_iter().map(|((b, sex, band, d, displ), n)| (b.clone(), sex.to_string(), band, d, displ.to_string(), n)).collect()
+}
+
+fn add(out: &mut Buckets, rows: Vec<Cell>, set: impl Fn(&mut SplitRow, i64)) {
+    for (key, sex, band, disability, displacement, n) in rows {
+        let figures = out.entry(key).or_default();
+        let row = match figures.split.iter_mut().position(|r| r.sex == sex && r.age_band == band && r.disability == (disability != 0) && r.displacement == displacement) {
+            Some(i) => &mut figures.split[i],
+            None => {
+                figures.split.push(SplitRow { sex, age_band: band.to_string(), disability: disability != 0, displacement, ..SplitRow::default() });
+                figures.split.last_mut().expect("just pushed")
+            }
+        };
+        set(row, n);
+    }
+}

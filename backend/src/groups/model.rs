@@ -1,0 +1,57 @@
+//! A recurring group as a phone sends it: its site, activity type,
+//! facilitators and roster.
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::{dates, Checker};
+
+/// Largest roster a group may have.
+pub const MAX_MEMBERS: usize = 300;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub participant_id: String,
+    pub joined_on: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupData {
+    pub site_id: i64,
+    pub activity_type_id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub facilitator_ids: Vec<i64>,
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+impl GroupData {
+    pub fn normalise(mut self, check: &mut Checker) -> GroupData {
+        self.name = check.text("name", &self.name, 1, 120);
+        if self.members.len() > MAX_MEMBERS {
+            check.fail("members", format!("at most {MAX_MEMBERS} people in one group"));
+        }
+        self.facilitator_ids.sort_unstable();
+        self.facilitator_ids.dedup();
+        self.members.sort_by(|a, b| a.participant_id.cmp(&b.participant_id));
+        if self.members.windows(2).any(|w| w[0].participant_id == w[1].participant_id) {
+            check.fail("members", "a participant is on the roster twice");
+        }
+        for m in &mut self.members {
+            m.participant_id = m.participant_id.trim().to_lowercase();
+            match dates::parse(&m.joined_on) {
+                None => check.fail("members", "joined_on must be a date like 2026-03-31"),
+                Some(joined) => match m.left_on.as_deref().map(dates::parse) {
+                    Some(None) => check.fail("members", "left_on must be a date like 2026-03-31"),
+                    Some(Some(left)) if left < joined => check.fail("members", "left_on is before joined_on"),
+                    _ => {}
+                },
+            }
+        }
+        self
+    }
+}

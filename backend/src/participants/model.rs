@@ -1,0 +1,180 @@
+//! A participant as a phone sends it, and the rules it must meet.
+
+use serde::{Deserialize, Serialize};
+
+use super::code;
+use crate::validate::{dates, Checker};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+}
+
+impl Sex {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Displacement {
+    Host,
+    Idp,
+    Refugee,
+    Returnee,
+}
+
+impl Displacement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Displacement::Host => "host",
+            Displacement::Idp => "idp",
+            Displacement::Refugee => "refugee",
+            Displacement::Returnee => "returnee",
+        }
+    }
+}
+
+/// How disability was asked: the Washington Group short set, a plain
+/// yes / no, or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DisabilityMode {
+    Wg,
+    Yes,
+    No,
+    NotAsked,
+}
+
+/// The six Washington Group short-set answers: 1 no difficulty, 2 some
+/// difficulty, 3 a lot of difficulty, 4 cannot do at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WgAnswers {
+    pub seeing: u8,
+    pub hearing: u8,
+    pub walking: u8,
+    pub remembering: u8,
+    pub selfcare: u8,
+    pub communicating: u8,
+}
+
+impl WgAnswers {
+    pub fn all(&self) -> [u8; 6] {
+        [self.seeing, self.hearing, self.walking, self.remembering, self.selfcare, self.communicating]
+    }
+}
+
+/// The participant fields a phone sends. Deliberately no surname, phone,
+/// address or notes: the type cannot carry them, and unknown fields are
+/// refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantData {
+    pub code: String,
+    pub site_id: i64,
+    pub sex: Sex,
+    pub birth_year: i64,
+    /// True when the year was worked out from an age the person gave.
+    #[serde(default)]
+    pub birth_year_estimated: bool,
+    pub disability: DisabilityMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wg: Option<WgAnswers>,
+    pub displacement: Displacement,
+    pub registered_on: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+}
+
+impl ParticipantData {
+    /// Checks and normalises everything that needs no database.
+    pub fn normalise(mut self, check: &mut Checker) -> ParticipantData {
+        match code::normalise(&self.code) {
+            Some(c) if code::is_valid(&c) => self.code = c,
+            Some(_) => check.fail("code", "check character does not match; re-read the code"),
+            None => check.fail("code", "must be 7 characters like K7M-42QX"),
+        }
+        let this_year = dates::today().year() as i64;
+        self.birth_year = check.int_range("birth_year", self.birth_year, this_year - 110, this_year);
+        self.registered_on = check.past_date("registered_on", &self.registered_on);
+        match (self.disability, &self.wg) {
+            (DisabilityMode::Wg, None) => check.fail("wg", "the six Washington Group answers are required"),
+            (DisabilityMode::Wg, Some(wg)) => {
+                if wg.all().iter().any(|a| !(1..=4).contains(a)) {
+                    check.fail("wg", "each answer must be 1, 2, 3 or 4");
+                }
+            }
+            (_, Some(_)) => check.fail("wg", "only with disability \"wg\""),
+            _ => {}
+        }
+        self.given_name = check.optional_text("given_name", self.given_name.as_deref(), 60);
+        self
+    }
+
+    /// Disability as the figures count it: any WG answer of 3 or 4, or a plain yes.
+    pub fn has_disability(&self) -> bool {
+        match self.disability {
+            DisabilityMode::Wg => self.wg.is_some_and(|wg| wg.all().iter().any(|&a| a >= 3)),
+            DisabilityMode::Yes => true,
+            DisabilityMode::No | DisabilityMode::NotAsked => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amira() -> ParticipantData {
+        ParticipantData {
+            code: code::display(&code::code_for("K7M", 3).unwrap()).to_lowercase(),
+            site_id: 1,
+            sex: Sex::Female,
+            birth_year: 2012,
+            birth_year_estimated: false,
+            disability: DisabilityMode::Wg,
+            wg: Some(WgAnswers { seeing: 1, hearing: 1, walking: 3, remembering: 1, selfcare: 2, communicating: 1 }),
+            displacement: Displacement::Idp,
+            registered_on: dates::format(dates::today()),
+            given_name: Some("  Amira ".into()),
+        }
+    }
+
+    #[test]
+    fn normalising_canonicalises_code_and_name() {
+        let mut check = Checker::new();
+        let p = amira().normalise(&mut check);
+        assert!(check.is_ok());
+        assert_eq!(p.code, code::code_for("K7M", 3).unwrap());
+        assert_eq!(p.given_name.as_deref(), Some("Amira"));
+    }
+
+    #[test]
+    fn a_lot_of_difficulty_in_one_domain_is_a_disability() {
+        assert!(amira().has_disability());
+        let no_difficulty = ParticipantData { wg: Some(WgAnswers { seeing: 1, hearing: 2, walking: 2, remembering: 1, selfcare: 1, communicating: 2 }), ..amira() };
+        assert!(!no_difficulty.has_disability());
+        assert!(ParticipantData { disability: DisabilityMode::Yes, wg: None, ..amira() }.has_disability());
+    }
+
+    #[test]
+    fn bad_codes_answers_and_dates_are_each_named() {
+        let mut check = Checker::new();
+        let bad = ParticipantData {
+            code: "K7M-42QQ".into(),
+            wg: Some(WgAnswers { seeing: 5, hearing: 1, walking: 1, remembering: 1, selfcare: 1, communicating: 1 }),
+            registered_on: "2999-01-01".into(),
+            ..amira()
+        };
+        bad.normalise(&mut check);
+        let errors = check.into_errors();
+        assert!(errors.contains_key("code") && errors.contains_key("wg") && errors.contains_key("registered_on"), "{errors:?}");
+    }
+}

@@ -1,0 +1,182 @@
+//! The SQL behind participants, and their sync rules.
+
+use sqlx::AnyConnection;
+
+use super::code;
+use super::model::ParticipantData;
+use crate::auth::{Role, SiteScope};
+use crate::store::Db;
+use crate::sync::clock::Entity;
+use crate::sync::item::{site_writable, works_with_participants, Actor, Syncable, WriteMeta};
+use crate::validate::Checker;
+
+pub struct Participants;
+
+impl Syncable for Participants {
+    const ENTITY: Entity = Entity::Participant;
+    const TABLE: &'static str = "participants";
+    const OWNER_COLUMN: &'static str = "created_by";
+    type Data = ParticipantData;
+
+    fn normalise(data: ParticipantData, check: &mut Checker) -> ParticipantData {
+        data.normalise(check)
+    }
+
+    fn site_id(data: &ParticipantData) -> i64 {
+        data.site_id
+    }
+
+    fn may_write(actor: &Actor, _data: &ParticipantData) -> Result<(), String> {
+        works_with_participants(actor.role)
+    }
+
+    async fn check_references(conn: &mut AnyConnection, actor: &Actor, id: &str, data: &ParticipantData, check: &mut Checker) -> Result<(), sqlx::Error> {
+        if !site_writable(&mut *conn, actor, data.site_id).await? {
+            check.fail("site_id", "is not an active site in your scope");
+        }
+        let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes WHERE prefix = $1").bind(code::prefix_of(&data.code)).fetch_one(&mut *conn).await?;
+        if issued == 0 {
+            check.fail("code", "its prefix was not issued by this server");
+        }
+        // The unique index is the final referee (for races); this gives the clear reason.
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE code = $1 AND id <> $2").bind(&data.code).bind(id).fetch_one(&mut *conn).await?;
+        if taken > 0 {
+            check.fail("code", "is already used by another participant");
+        }
+        Ok(())
+    }
+
+    /// The figures' presence rollup carries participants' attributes.
+    async fn after_change(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+        crate::figures::rollup::participant_changed(conn, id).await
+    }
+
+    async fn insert(conn: &mut AnyConnection, id: &str, d: &ParticipantData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
+        let wg = d.wg.map(|w| w.all().map(|a| a as i64));
+        let done = sqlx::query(
+            "INSERT INTO participants (id, code, site_id, sex, birth_year, birth_year_estimated, disability_mode,
+                wg_seeing, wg_hearing, wg_walking, wg_remembering, wg_selfcare, wg_communicating, has_disability,
+                displacement, registered_on, given_name, created_by, device_created_at, received_at, updated_at, version, deleted, payload)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1, 0, $21)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(&d.code)
+        .bind(d.site_id)
+        .bind(d.sex.as_str())
+        .bind(d.birth_year)
+        .bind(d.birth_year_estimated as i64)
+        .bind(disability_mode(d))
+        .bind(wg.map(|w| w[0]))
+        .bind(wg.map(|w| w[1]))
+        .bind(wg.map(|w| w[2]))
+        .bind(wg.map(|w| w[3]))
+        .bind(wg.map(|w| w[4]))
+        .bind(wg.map(|w| w[5]))
+        .bind(d.has_disability() as i64)
+        .bind(d.displacement.as_str())
+        .bind(&d.registered_on)
+        .bind(d.given_name.as_deref())
+        .bind(meta.actor_id)
+        .bind(meta.device_time.as_deref())
+        .bind(meta.now_ms)
+        .bind(payload)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn update(conn: &mut AnyConnection, id: &str, base: i64, d: &ParticipantData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
+        let wg = d.wg.map(|w| w.all().map(|a| a as i64));
+        let done = sqlx::query(
+            "UPDATE participants SET code = $3, site_id = $4, sex = $5, birth_year = $6, birth_year_estimated = $7, disability_mode = $8,
+                wg_seeing = $9, wg_hearing = $10, wg_walking = $11, wg_remembering = $12, wg_selfcare = $13, wg_communicating = $14,
+                has_disability = $15, displacement = $16, registered_on = $17, given_name = $18, updated_at = $19,
+                version = version + 1, deleted = 0, payload = $20
+             WHERE id = $1 AND version = $2",
+        )
+        .bind(id)
+        .bind(base)
+        .bind(&d.code)
+        .bind(d.site_id)
+        .bind(d.sex.as_str())
+        .bind(d.birth_year)
+        .bind(d.birth_year_estimated as i64)
+        .bind(disability_mode(d))
+        .bind(wg.map(|w| w[0]))
+        .bind(wg.map(|w| w[1]))
+        .bind(wg.map(|w| w[2]))
+        .bind(wg.map(|w| w[3]))
+        .bind(wg.map(|w| w[4]))
+        .bind(wg.map(|w| w[5]))
+        .bind(d.has_disability() as i64)
+        .bind(d.displacement.as_str())
+        .bind(&d.registered_on)
+        .bind(d.given_name.as_deref())
+        .bind(meta.now_ms)
+        .bind(payload)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+fn disability_mode(d: &ParticipantData) -> &'static str {
+    use super::model::DisabilityMode::*;
+    match d.disability {
+        Wg => "wg",
+        Yes => "yes",
+        No => "no",
+        NotAsked => "not_asked",
+    }
+}
+
+/// Hands out the next unused participant-code prefix to `user_id`.
+pub async fn issue_prefix(db: &Db, user_id: i64) -> anyhow::Result<String> {
+    let mut tx = db.begin().await?;
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes").fetch_one(&mut *tx).await?;
+    // Prefixes are issued in order, skipping "000" so no code starts with zeros.
+    let prefix = code::prefix_for(issued as u32 + 1).ok_or_else(|| anyhow::anyhow!("all participant-code prefixes are used"))?;
+    sqlx::query("INSERT INTO device_prefixes (prefix, user_id, created_at) VALUES ($1, $2, $3)").bind(&prefix).bind(user_id).bind(crate::store::now_millis()).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(prefix)
+}
+
+/// A participant as a search result.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Found {
+    pub id: String,
+    pub code: String,
+    pub site_id: i64,
+    pub given_name: Option<String>,
+    pub sex: String,
+    pub birth_year: i64,
+}
+
+/// Participants in scope whose code starts with, or given name contains, `q`.
+pub async fn search(db: &Db, scope: &SiteScope, role: Role, q: &str, limit: i64) -> Result<Vec<Found>, sqlx::Error> {
+    if role == Role::Mobiliser {
+        return Ok(vec![]);
+    }
+    let code_prefix = q.to_uppercase().replace('-', "");
+    let sql = format!(
+        "SELECT id, code, site_id, given_name, sex, birth_year FROM participants
+         WHERE deleted = 0 AND {} AND (code LIKE $3 OR LOWER(COALESCE(given_name, '')) LIKE $4)
+         ORDER BY code LIMIT $5",
+        SiteScope::sql("site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    let rows: Vec<(String, String, i64, Option<String>, String, i64)> = sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .bind(format!("{}%", escape_like(&code_prefix)))
+        .bind(format!("%{}%", escape_like(&q.to_lowercase())))
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(|(id, code, site_id, given_name, sex, birth_year)| Found { id, code, site_id, given_name, sex, birth_year }).collect())
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace(['%', '_'], "")
+}

@@ -1,0 +1,152 @@
+//! A pushed batch: each item read, checked and stored on its own, in one
+//! transaction that holds the sync clock from its first statement.
+//!
+//! Holding the clock row for the whole batch serialises pushes. That is the
+//! price of two promises: cursor values become visible in commit order (so a
+//! pull never skips a late commit), and two connections pushing the same
+//! batch cannot deadlock on each other's rows — the second simply waits, then
+//! finds every item already stored and answers `duplicate`.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Connection;
+
+use super::clock;
+use super::item::{apply, Actor, ItemResult, Pushed, Status, Syncable};
+use crate::audit::{self, Entry};
+use crate::error::FieldErrors;
+use crate::groups::store::Groups;
+use crate::participants::store::Participants;
+use crate::records::store::Records;
+use crate::store::Db;
+
+/// Most items one push may carry; phones send their outbox in slices.
+pub const MAX_ITEMS: usize = 200;
+
+/// The envelope of one item; `data` is read by its kind afterwards so a
+/// malformed item is answered on its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: ItemKind,
+    id: String,
+    #[serde(default)]
+    base_version: i64,
+    #[serde(default)]
+    deleted: bool,
+    #[serde(default)]
+    data: Option<Value>,
+    #[serde(default)]
+    device_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+enum ItemKind {
+    // Declared in the order items are applied: what records point at first.
+    Participant,
+    Group,
+    Record,
+}
+
+/// Who pushed, for the audit log.
+pub struct Pusher<'a> {
+    pub actor: Actor,
+    pub login: &'a str,
+    pub addr: &'a str,
+}
+
+/// Applies `items` and answers each, in the order sent.
+pub async fn push(db: &Db, pusher: &Pusher<'_>, items: Vec<Value>) -> anyhow::Result<Vec<ItemResult>> {
+    let mut parsed: Vec<(usize, Result<(ItemKind, Envelope), ItemResult>)> = items.into_iter().enumerate().map(|(i, v)| (i, read_envelope(i, v))).collect();
+    // Participants before groups before records, keeping the phone's order
+    // within a kind: a session can then tick someone registered in the same batch.
+    parsed.sort_by_key(|(i, item)| (item.as_ref().map(|(k, _)| *k).ok(), *i));
+
+    let mut results: Vec<(usize, ItemResult)> = Vec::with_capacity(parsed.len());
+    let mut tx = db.begin().await?;
+    clock::tick(&mut tx).await?;
+    for (i, item) in parsed {
+        let result = match item {
+            Err(invalid) => invalid,
+            Ok((kind, envelope)) => {
+                let mut savepoint = (&mut *tx).begin().await?;
+                let outcome = match kind {
+                    ItemKind::Participant => apply_as::<Participants>(&mut savepoint, &pusher.actor, envelope).await,
+                    ItemKind::Group => apply_as::<Groups>(&mut savepoint, &pusher.actor, envelope).await,
+                    ItemKind::Record => apply_as::<Records>(&mut savepoint, &pusher.actor, envelope).await,
+                };
+                match outcome {
+                    Ok(result) if result.wrote() => {
+                        savepoint.commit().await?;
+                        result
+                    }
+                    Ok(result) => {
+                        savepoint.rollback().await?;
+                        result
+                    }
+                    // A unique index refused it (two phones, one participant code):
+                    // this item is refused, the batch goes on.
+                    Err((id, sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                        savepoint.rollback().await?;
+                        ItemResult::invalid(id, one("code", "is already used by another participant"))
+                    }
+                    Err((_, e)) => return Err(e.into()),
+                }
+            }
+        };
+        results.push((i, result));
+    }
+    audit_batch(&mut tx, pusher, &results).await?;
+    tx.commit().await?;
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+async fn apply_as<S: Syncable>(conn: &mut sqlx::AnyConnection, actor: &Actor, e: Envelope) -> Result<ItemResult, (String, sqlx::Error)> {
+    let id = e.id.clone();
+    let data = match e.data.map(serde_json::from_value::<S::Data>).transpose() {
+        Ok(data) => data,
+        Err(err) => return Ok(ItemResult::invalid(id, one("data", &err.to_string()))),
+    };
+    let item = Pushed { id: e.id, base_version: e.base_version, deleted: e.deleted, data, device_time: e.device_time };
+    apply::<S>(conn, actor, item).await.map_err(|err| (id, err))
+}
+
+fn one(field: &str, reason: &str) -> FieldErrors {
+    FieldErrors::from([(field.to_string(), reason.to_string())])
+}
+
+/// Reads an item's envelope and canonicalises its id, or answers why not.
+fn read_envelope(index: usize, value: Value) -> Result<(ItemKind, Envelope), ItemResult> {
+    let label = value.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("#{index}"));
+    let mut e: Envelope = serde_json::from_value(value).map_err(|err| ItemResult::invalid(label.clone(), one("item", &err.to_string())))?;
+    match uuid::Uuid::parse_str(e.id.trim()) {
+        Ok(uuid) => e.id = uuid.hyphenated().to_string(),
+        Err(_) => return Err(ItemResult::invalid(label, one("id", "must be a UUID made on the phone"))),
+    }
+    if e.base_version < 0 {
+        return Err(ItemResult::invalid(label, one("base_version", "must not be negative")));
+    }
+    if e.device_time.as_ref().is_some_and(|t| t.chars().count() > 40) {
+        return Err(ItemResult::invalid(label, one("device_time", "must be at most 40 characters")));
+    }
+    Ok((e.kind, e))
+}
+
+/// One audit entry per batch that changed or refused something: counts,
+/// and the ids of edits and deletions (new items are their own record).
+async fn audit_batch(conn: &mut sqlx::AnyConnection, pusher: &Pusher<'_>, results: &[(usize, ItemResult)]) -> Result<(), sqlx::Error> {
+    let count = |s: Status| results.iter().filter(|(_, r)| r.status == s).count();
+    let (stored, duplicate, conflict, invalid) = (count(Status::Stored), count(Status::Duplicate), count(Status::Conflict), count(Status::Invalid));
+    if stored + conflict + invalid == 0 {
+        return Ok(());
+    }
+    let edited: Vec<&str> = results.iter().filter(|(_, r)| r.status == Status::Stored && r.version.unwrap_or(1) > 1).map(|(_, r)| r.id.as_str()).collect();
+    let entry = Entry::new("sync.push")
+        .actor(pusher.actor.user_id, pusher.login)
+        .addr(pusher.addr)
+        .detail(json!({ "stored": stored, "duplicate": duplicate, "conflict": conflict, "invalid": invalid, "edited": edited }));
+    audit::record(conn, entry).await
+}
