@@ -1,0 +1,75 @@
+// Prints the gzipped size of every JS and CSS file in dist/ and the total
+// a field phone loads (the entry, what it imports, and what it loads on
+// its own, like the service-worker helper), and exits non-zero when that
+// total is over budget. Admin and coordinator screens are dynamic imports
+// from src/admin/ and src/coordinator/; they and whatever only they import
+// are counted separately, because field phones never load them.
+//
+// Which file is which comes from Vite's build manifest (dist/.vite/manifest.json).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const BUDGET_BYTES = 60 * 1024;
+const STAFF_ONLY = [/^src\/admin\//, /^src\/coordinator\//];
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+let manifest;
+try {
+  manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8'));
+} catch {
+  console.error('dist/.vite/manifest.json is missing: run `npm run build` first.');
+  process.exit(2);
+}
+
+const gzipped = (file) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Files loaded when `key` is loaded: its own file and CSS, and its static imports, recursively. */
+function closure(key, into = new Set()) {
+  const chunk = manifest[key];
+  if (!chunk || into.has(chunk.file)) return into;
+  into.add(chunk.file);
+  for (const css of chunk.css ?? []) into.add(css);
+  for (const imported of chunk.imports ?? []) closure(imported, into);
+  return into;
+}
+
+const entries = Object.keys(manifest).filter((key) => manifest[key].isEntry);
+const isStaffOnly = (key) => STAFF_ONLY.some((pattern) => pattern.test(manifest[key].src ?? ''));
+
+const field = new Set();
+for (const entry of entries) {
+  closure(entry, field);
+  // Dynamic imports a field screen makes (workbox-window for updates) count too.
+  for (const dynamic of manifest[entry].dynamicImports ?? []) {
+    if (!isStaffOnly(dynamic)) closure(dynamic, field);
+  }
+}
+const staff = new Set();
+for (const key of Object.keys(manifest).filter(isStaffOnly)) {
+  for (const file of closure(key)) if (!field.has(file)) staff.add(file);
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [relative(dist, path)];
+  });
+}
+const assets = walk(dist).filter((file) => /\.(js|css)$/.test(file)).sort();
+
+console.log('gzipped size of each file in dist/:');
+for (const file of assets) {
+  const group = field.has(file) ? 'field' : staff.has(file) ? 'staff (lazy)' : 'service worker / other';
+  console.log(`  ${kb(gzipped(file)).padStart(9)}  ${file.padEnd(48)} ${group}`);
+}
+const total = (files) => [...files].reduce((sum, file) => sum + gzipped(file), 0);
+const fieldTotal = total(field);
+console.log(`\nfield screens (JS+CSS a trainer's or mobiliser's phone loads): ${kb(fieldTotal)} of ${kb(BUDGET_BYTES)} budget`);
+console.log(`admin and coordinator screens (lazy, loaded by staff only):     ${kb(total(staff))}`);
+if (fieldTotal > BUDGET_BYTES) {
+  console.error(`\nOver budget by ${kb(fieldTotal - BUDGET_BYTES)}: move code out of the field screens or make it lazy.`);
+  process.exit(1);
+}

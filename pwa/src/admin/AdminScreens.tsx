@@ -1,0 +1,21 @@
+/**
+ * Everything an admin manages, loaded on demand so field phones never
+ * download it: sites (with partners and districts) and users (with their
+ * sites). `path` picks the screen.
+ */
+import { matchRoute } from '../router';
+import { SiteForm } from './SiteForm';
+import { SitesScreen } from './SitesScreen';
+import { UserForm } from './UserForm';
+import { UsersScreen } from './UsersScreen';
+
+export default function AdminScreens({ path }: { path: string }) {
+  if (path === '/sites/new') return <SiteForm />;
+  const site = matchRoute('/sites/:id', path);
+  if (site) return <SiteForm key={site.id} siteId={Number(site.id)} />;
+  if (path === '/users') return <UsersScreen />;
+  if (path === '/users/new') return <UserForm />;
+  const user = matchRoute('/users/:id', path);
+  if (user) return <UserForm key={user.id} userId={Number(user.id)} />;
+  return <SitesScreen />;
+}

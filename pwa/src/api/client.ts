@@ -1,0 +1,82 @@
+/**
+ * The one place that calls `fetch`. Every answer is either parsed JSON, an
+ * `ApiError` (the server answered with an error body) or a `NetworkError`
+ * (no answer at all: offline, server down, timeout). Callers branch on
+ * that difference: a 401 means "log in again", no answer means "keep
+ * working on the phone".
+ */
+import type { ErrorBody } from './types';
+import { reportReachable, reportUnreachable } from '../net/connectivity';
+
+/** The server answered, with an error. `code` is the stable machine code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The server could not be reached. */
+export class NetworkError extends Error {
+  constructor(cause?: unknown) {
+    super('network unreachable', { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+let onUnauthenticated: (() => void) | null = null;
+
+/** Who to tell when the server says the session is gone (a 401 on anything but login). */
+export function whenUnauthenticated(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+/** A slow 2G request still finishes; a dead one is given up on. */
+const TIMEOUT_MS = 30_000;
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    reportUnreachable();
+    throw new NetworkError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+  reportReachable();
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const json: unknown = text ? safeParse(text) : undefined;
+  if (!response.ok) {
+    const err = (json ?? {}) as Partial<ErrorBody>;
+    if (response.status === 401 && path !== '/auth/login') onUnauthenticated?.();
+    throw new ApiError(response.status, err.error ?? `http_${response.status}`, err.message ?? response.statusText, err.fields ?? {});
+  }
+  return json as T;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isUnauthenticated(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
+}

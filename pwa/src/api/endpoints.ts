@@ -1,0 +1,27 @@
+/** The server's API, one function per call, so screens never build URLs. */
+import { request } from './client';
+import type { ActivityType, Area, Language, Me, NewDistrict, NewUser, Partner, Site, SiteInput, UserChanges, UserView } from './types';
+
+export const login = (login: string, password: string) => request<Me>('POST', '/auth/login', { login, password });
+export const logout = () => request<void>('POST', '/auth/logout');
+export const fetchMe = () => request<Me>('GET', '/me');
+export const saveLanguage = (language: Language) => request<Me>('PATCH', '/me', { language });
+
+export const listSites = () => request<Site[]>('GET', '/sites');
+export const getSite = (id: number) => request<Site>('GET', `/sites/${id}`);
+export const createSite = (site: SiteInput) => request<Site>('POST', '/sites', site);
+export const updateSite = (id: number, changes: SiteInput) => request<Site>('PATCH', `/sites/${id}`, changes);
+
+export const listPartners = () => request<Partner[]>('GET', '/partners');
+export const createPartner = (name: string) => request<Partner>('POST', '/partners', { name });
+
+export const listAreas = () => request<Area[]>('GET', '/areas');
+export const createDistrict = (district: NewDistrict) => request<Area>('POST', '/areas', district);
+
+export const listUsers = () => request<UserView[]>('GET', '/users');
+export const getUser = (id: number) => request<UserView>('GET', `/users/${id}`);
+export const createUser = (user: NewUser) => request<UserView>('POST', '/users', user);
+export const updateUser = (id: number, changes: UserChanges) => request<UserView>('PATCH', `/users/${id}`, changes);
+export const setUserPassword = (id: number, password: string) => request<void>('POST', `/users/${id}/password`, { password });
+
+export const listActivityTypes = () => request<ActivityType[]>('GET', '/activity-types');

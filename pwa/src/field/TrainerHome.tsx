@@ -1,0 +1,146 @@
+/**
+ * A trainer's home: their groups (tap one to record its session), the
+ * other things to record, what needs their attention, their records with
+ * where each stands, and their sites.
+ */
+import type { Me } from '../api/types';
+import { t, tn } from '../i18n';
+import { Link } from '../ui/Link';
+import { SiteList } from '../ui/SiteList';
+import { RecordList, typeLabel } from './common';
+import type { Group } from './data';
+import { loadAttention, loadGroups, loadRecordRows, loadSites } from './data';
+import { useLocal } from './hooks';
+import type { IDBPDatabase } from 'idb';
+import type { SijilDb } from '../db/schema';
+
+/** Everything a home screen lists, read in one go. */
+export async function loadHome(db: IDBPDatabase<SijilDb>) {
+  const [groups, rows, attention, sites, types] = await Promise.all([loadGroups(db), loadRecordRows(db), loadAttention(db), loadSites(db), db.getAll('activity_types')]);
+  return {
+    groups,
+    rows,
+    attention: attention.filter((i) => i.kind !== 'record'),
+    sites,
+    types: new Map(types.map((x) => [x.id, x])),
+    siteMap: new Map(sites.map((s) => [s.id, s])),
+    groupNames: new Map(groups.map((g) => [g.id, g.data.name])),
+  };
+}
+
+export type Home = Awaited<ReturnType<typeof loadHome>>;
+
+export function GroupList({ groups, home, edit }: { groups: Group[]; home: Home; edit?: boolean }) {
+  if (groups.length === 0) return <p class="empty">{t('no_groups')}</p>;
+  return (
+    <ul class="list group-list">
+      {groups.map((g) => (
+        <li key={g.id} class="list-item group-item" data-group-id={g.id}>
+          <Link href={`/session/${g.id}`} class="list-link group-link">
+            <span class="list-title">{g.data.name}</span>
+            <span class="list-meta">
+              {[typeLabel(home.types.get(g.data.activity_type_id)), home.siteMap.get(g.data.site_id)?.name, tn('members', g.data.members.filter((m) => !m.left_on).length)].filter(Boolean).join(' · ')}
+            </span>
+          </Link>
+          {edit && (
+            <Link href={`/groups/${g.id}`} class="button button-secondary group-edit">
+              {t('edit')}
+            </Link>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Participants and groups the server refused or that conflict (records show theirs in the list). */
+export function Attention({ home }: { home: Home }) {
+  if (home.attention.length === 0) return null;
+  return (
+    <section class="notice notice-warning">
+      <h2>{t('attention_title')}</h2>
+      <ul class="list">
+        {home.attention.map((item) => (
+          <li key={item.id} class="list-item">
+            <Link href={`/outbox/${item.id}`} class="list-link">
+              {t(item.kind === 'group' ? 'attention_group' : 'attention_participant')} · {t(item.state === 'conflict' ? 'state_conflict' : 'state_rejected')}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * Whether the user works at a child-friendly space, from their account
+ * (known at once) rather than the phone's copy of the sites, which is
+ * empty until the first pull: the "CFS day" button must not appear late.
+ */
+function runsChildFriendlySpace(me: Me) {
+  return me.sites.some((s) => s.kind === 'child_friendly_space');
+}
+
+export function TrainerHome({ me }: { me: Me }) {
+  const home = useLocal(loadHome);
+  // Until the phone's data are read (a few milliseconds), only the title:
+  // drawing the buttons first and the groups above them later would make
+  // them jump under a finger.
+  if (!home) return <h1>{t('home_groups_title')}</h1>;
+  const hasCfs = runsChildFriendlySpace(me);
+  return (
+    <>
+      <h1>{t('home_groups_title')}</h1>
+      <GroupList groups={home.groups} home={home} edit />
+      <Link href="/record" class="button button-wide button-primary-action">
+        {t('record_session')}
+      </Link>
+      <div class="action-grid">
+        {hasCfs && (
+          <Link href="/cfs" class="button button-secondary">
+            {t('cfs_title')}
+          </Link>
+        )}
+        <Link href="/event" class="button button-secondary">
+          {t('new_event')}
+        </Link>
+        <Link href="/participants/new" class="button button-secondary">
+          {t('register_title')}
+        </Link>
+        <Link href="/groups/new" class="button button-secondary">
+          {t('new_group')}
+        </Link>
+      </div>
+      <Attention home={home} />
+      <h2>{t('my_records')}</h2>
+      <RecordList rows={home.rows} types={home.types} sites={home.siteMap} groups={home.groupNames} />
+      <h2>{t('my_sites')}</h2>
+      <SiteList sites={me.sites} empty={t('no_sites_assigned')} />
+    </>
+  );
+}
+
+/** "Record": pick the group whose session it was, or another kind of activity. */
+export function RecordChooser({ me }: { me: Me }) {
+  const home = useLocal(loadHome);
+  if (!home) return <h1>{t('record_title')}</h1>;
+  const hasCfs = runsChildFriendlySpace(me);
+  return (
+    <>
+      <h1>{t('record_title')}</h1>
+      {home.groups.length ? <p>{t('pick_group')}</p> : <p class="empty">{t('record_needs_group')}</p>}
+      {home.groups.length > 0 && <GroupList groups={home.groups} home={home} />}
+      <div class="action-grid">
+        {hasCfs && (
+          <Link href="/cfs" class="button button-secondary">
+            {t('cfs_title')}
+          </Link>
+        )}
+        <Link href="/event" class="button button-secondary">
+          {t('new_event')}
+        </Link>
+      </div>
+      {home.rows.length === 0 ? <p class="muted">{t('nothing_recorded')}</p> : <p class="muted">{tn('records_on_phone', home.rows.length)}</p>}
+    </>
+  );
+}

@@ -1,0 +1,220 @@
+/** Pieces the field screens share: steppers and head-count grids, the participant finder, the record list. */
+import { useEffect, useState } from 'preact/hooks';
+import type { LocalActivityType, LocalSite } from '../db/schema';
+import type { Language } from '../api/types';
+import { language, t, tn } from '../i18n';
+import { intlLocale } from '../i18n/format';
+import type { StringKey } from '../i18n/messages';
+import { online } from '../net/connectivity';
+import { useStore } from '../store';
+import { searchServer } from '../sync/api';
+import { Link } from '../ui/Link';
+import { displayCode } from './codes';
+import type { AgeBand, Participant, RecordRow, Sex, Tally } from './data';
+import { AGE_BANDS, SEXES, searchLocal } from './data';
+import { useLocal } from './hooks';
+import { currentUserDb } from '../db/current';
+
+export function typeLabel(type: LocalActivityType | undefined): string {
+  if (!type) return '';
+  const lang = language.get();
+  return (lang === 'ar' ? type.label_ar : lang === 'ckb' ? type.label_ckb : type.label_en) || type.label_en;
+}
+
+export const bandLabel = (band: AgeBand) => t(`band_${band.replace('-', '_').replace('+', '_plus')}` as StringKey);
+
+/** A number with − and + buttons, each a full thumb wide. */
+export function Stepper({ id, label, value, onChange, max = 5000 }: { id: string; label: string; value: number; onChange: (n: number) => void; max?: number }) {
+  const set = (n: number) => onChange(Math.max(0, Math.min(max, Number.isFinite(n) ? Math.round(n) : 0)));
+  return (
+    <div class="stepper">
+      <label for={id}>{label}</label>
+      <div class="stepper-controls">
+        <button type="button" class="button button-secondary stepper-button" aria-label={t('decrease', { what: label })} onClick={() => set(value - 1)}>
+          −
+        </button>
+        <input id={id} type="number" inputMode="numeric" min={0} max={max} value={value} onInput={(e) => set(Number(e.currentTarget.value))} />
+        <button type="button" class="button button-secondary stepper-button" aria-label={t('increase', { what: label })} onClick={() => set(value + 1)}>
+          +
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export type TallyMap = Record<string, number>;
+export const tallyKey = (sex: Sex, band: AgeBand) => `${sex}|${band}`;
+
+export function tallyList(map: TallyMap): Tally[] {
+  return SEXES.flatMap((sex) => AGE_BANDS.map((age_band) => ({ sex, age_band, count: map[tallyKey(sex, age_band)] ?? 0 }))).filter((x) => x.count > 0);
+}
+
+export function tallyMap(tallies: Tally[]): TallyMap {
+  return Object.fromEntries(tallies.map((x) => [tallyKey(x.sex, x.age_band), x.count]));
+}
+
+export const tallyTotal = (map: TallyMap) => Object.values(map).reduce((a, b) => a + b, 0);
+
+/** Head counts by sex × age band: one stepper per cell, women and girls first. */
+export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (next: TallyMap) => void }) {
+  return (
+    <>
+      {SEXES.map((sex) => (
+        <fieldset class="field-group" key={sex}>
+          <legend>{t(sex === 'female' ? 'tally_female' : 'tally_male')}</legend>
+          {AGE_BANDS.map((band) => {
+            const key = tallyKey(sex, band);
+            return (
+              <Stepper
+                key={key}
+                id={`tally-${sex}-${band}`}
+                label={t(sex === 'female' ? 'tally_cell_female' : 'tally_cell_male', { band: bandLabel(band) })}
+                value={value[key] ?? 0}
+                onChange={(n) => onChange({ ...value, [key]: n })}
+              />
+            );
+          })}
+        </fieldset>
+      ))}
+      <p class="tally-total" role="status">
+        {tn('counted_total', tallyTotal(value))}
+      </p>
+    </>
+  );
+}
+
+export function participantLabel(p: { data: { code: string; given_name?: string } }): string {
+  const code = displayCode(p.data.code);
+  return p.data.given_name ? `${p.data.given_name} · ${code}` : code;
+}
+
+export function participantMeta(p: Participant): string {
+  const year = new Intl.NumberFormat(intlLocale(language.get()), { useGrouping: false }).format(p.data.birth_year);
+  return `${t(p.data.sex === 'female' ? 'sex_female' : 'sex_male')}, ${year}`;
+}
+
+/**
+ * Search as you type, by code or given name: this phone's participants
+ * first (works offline), then the server's when online.
+ */
+export function ParticipantFinder({ siteId, exclude, onPick, label }: { siteId?: number; exclude: Set<string>; onPick: (p: Participant) => void; label?: string }) {
+  const [q, setQ] = useState('');
+  const isOnline = useStore(online);
+  const local = useLocal((db) => (q.trim() ? searchLocal(db, q, siteId) : Promise.resolve([])), [q, siteId]);
+  const [remote, setRemote] = useState<Participant[]>([]);
+  useEffect(() => {
+    setRemote([]);
+    if (!isOnline || q.trim().length < 2) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      searchServer(q.trim()).then(
+        (found) => live && setRemote(found.map((f) => ({ id: f.id, version: 0, data: { code: f.code, site_id: f.site_id, given_name: f.given_name ?? undefined, sex: f.sex as Sex, birth_year: f.birth_year } as Participant['data'] }))),
+        () => undefined,
+      );
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [q, isOnline]);
+  const seen = new Set((local ?? []).map((p) => p.id));
+  const results = [...(local ?? []), ...remote.filter((p) => !seen.has(p.id) && (siteId === undefined || p.data.site_id === siteId))].filter((p) => !exclude.has(p.id));
+  const pick = async (p: Participant) => {
+    // One found only on the server is kept on the phone, so it can be shown offline.
+    if (p.version === 0 && remote.includes(p)) {
+      const db = await currentUserDb();
+      if (!(await db.get('participants', p.id))) await db.put('participants', p as never);
+    }
+    onPick(p);
+    setQ('');
+  };
+  return (
+    <div class="finder">
+      <div class="field">
+        <label for="finder-q">{label ?? t('find_participant')}</label>
+        <input id="finder-q" type="search" value={q} autoComplete="off" spellcheck={false} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby="finder-hint" />
+        <p class="field-hint" id="finder-hint">
+          {t('find_hint')}
+        </p>
+      </div>
+      {q.trim() && (
+        <ul class="list finder-results">
+          {results.length === 0 && <li class="list-item muted">{t('nobody_found')}</li>}
+          {results.map((p) => (
+            <li key={p.id}>
+              <button type="button" class="list-button" onClick={() => void pick(p)}>
+                <span class="list-title">{participantLabel(p)}</span>
+                <span class="list-meta">{participantMeta(p)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+const STATE_KEYS = { waiting: 'state_waiting', sent: 'state_sent', conflict: 'state_conflict', rejected: 'state_rejected' } as const;
+
+export function recordTitle(row: RecordRow, types: Map<number, LocalActivityType>): string {
+  const type = types.get(row.record.data.activity_type_id);
+  return typeLabel(type) || t(`kind_${row.record.data.kind}`);
+}
+
+/** My records, each with where it stands and, once pulled, its review. */
+export function RecordList({ rows, types, sites, groups }: { rows: RecordRow[]; types: Map<number, LocalActivityType>; sites: Map<number, LocalSite>; groups: Map<string, string> }) {
+  const lang = useStore(language);
+  if (rows.length === 0) return <p class="empty">{t('nothing_recorded')}</p>;
+  return (
+    <ul class="list record-list" data-testid="my-records">
+      {rows.map((row) => {
+        const d = row.record.data;
+        const counted = d.kind === 'awareness_event' ? tn('people_counted', d.tallies.reduce((a, x) => a + x.count, 0)) : tn('people_present', d.attendance.length);
+        const where = d.group_id ? groups.get(d.group_id) : sites.get(d.site_id)?.name;
+        const review = row.record.review;
+        return (
+          <li key={row.record.id} class={`list-item record-row state-${row.state}`} data-record-id={row.record.id} data-state={row.state} data-review={review?.status ?? ''}>
+            <Link href={`/records/${row.record.id}`} class="list-link record-link">
+              <span class="list-title">
+                {recordTitle(row, types)} · <span dir="ltr">{formatDay(d.date, lang)}</span>
+              </span>
+              <span class="list-meta">{[where, counted].filter(Boolean).join(' · ')}</span>
+            </Link>
+            <span class="badges">
+              <span class={`badge badge-${row.state}`}>{row.deleting ? t('state_deleting') : t(STATE_KEYS[row.state])}</span>
+              {review?.status === 'approved' && <span class="badge badge-approved">{t('review_approved')}</span>}
+              {review?.status === 'flagged' && <span class="badge badge-flagged">{t('review_flagged')}</span>}
+            </span>
+            {review?.status === 'flagged' && review.comment && <p class="review-comment">{t('review_comment', { comment: review.comment })}</p>}
+            {(row.state === 'conflict' || row.state === 'rejected') && (
+              <Link href={`/outbox/${row.record.id}`} class="button button-danger">
+                {t('resolve')}
+              </Link>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function formatDay(date: string, lang: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  if (!y || !m || !d) return date;
+  return new Intl.DateTimeFormat(intlLocale(lang as Language), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+}
+
+/** Toggle buttons for a small choice (sex, disability mode), each a full touch target. */
+export function Choice<V extends string>({ name, legend, value, options, onChange }: { name: string; legend: string; value: V | ''; options: { value: V; label: string }[]; onChange: (v: V) => void }) {
+  return (
+    <fieldset class="field-group choice">
+      <legend>{legend}</legend>
+      {options.map((o) => (
+        <label class="check" key={o.value}>
+          <input type="radio" name={name} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+          <span>{o.label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}

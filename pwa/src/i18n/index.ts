@@ -1,0 +1,103 @@
+/**
+ * The app's language: which catalogue is in use, the document's `lang`
+ * and `dir` (Arabic and Sorani mirror the whole layout, which is written
+ * with CSS logical properties only), and the `t`/`tn` lookups.
+ *
+ * The device remembers the last language (localStorage), so the login
+ * screen of a shared phone opens in it; once signed in, the user's own
+ * choice (kept on the server) wins.
+ */
+import type { Language } from '../api/types';
+import { createStore } from '../store';
+import { ar } from './ar';
+import { ckb } from './ckb';
+import { en } from './en';
+import { formatNumber, intlLocale } from './format';
+import type { Messages, Plural, PluralKey, StringKey } from './messages';
+
+export const LANGUAGES: readonly Language[] = ['en', 'ar', 'ckb'];
+export const CATALOGUES: Record<Language, Messages> = { en, ar, ckb };
+
+const DEVICE_LANGUAGE_KEY = 'sijil.language';
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+export function isRightToLeft(language: Language): boolean {
+  return language === 'ar' || language === 'ckb';
+}
+
+function deviceLanguage(): Language {
+  try {
+    const stored = localStorage.getItem(DEVICE_LANGUAGE_KEY);
+    if (isLanguage(stored)) return stored;
+  } catch {
+    // Storage can be unavailable (private mode); fall through.
+  }
+  const browser = typeof navigator === 'undefined' ? '' : navigator.language.toLowerCase();
+  if (browser.startsWith('ckb') || browser.startsWith('ku')) return 'ckb';
+  if (browser.startsWith('ar')) return 'ar';
+  return 'en';
+}
+
+export const language = createStore<Language>(typeof window === 'undefined' ? 'en' : deviceLanguage());
+
+/** Shows the app in `next` and remembers it on this device (main.tsx mirrors the page for RTL). */
+export function setDeviceLanguage(next: Language): void {
+  language.set(next);
+  try {
+    localStorage.setItem(DEVICE_LANGUAGE_KEY, next);
+  } catch {
+    // Not remembered on this device; the session still shows it.
+  }
+}
+
+export function applyToDocument(lang: Language): void {
+  const root = document.documentElement;
+  root.lang = lang;
+  root.dir = isRightToLeft(lang) ? 'rtl' : 'ltr';
+  document.title = CATALOGUES[lang].app_name;
+}
+
+type Params = Record<string, string | number>;
+
+/** Fills `{name}` placeholders; numbers are formatted for the language. */
+export function fill(template: string, params: Params, lang: Language): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? formatNumber(value, lang) : value;
+  });
+}
+
+/** The plural form of `plural` that `n` takes in `lang` (CLDR rules via Intl). */
+export function pluralForm(plural: Plural, n: number, lang: Language): string {
+  const category = new Intl.PluralRules(intlLocale(lang)).select(n) as keyof Plural;
+  return plural[category] ?? plural.other;
+}
+
+export function translate(lang: Language, key: StringKey, params: Params = {}): string {
+  return fill(CATALOGUES[lang][key], params, lang);
+}
+
+export function translatePlural(lang: Language, key: PluralKey, n: number, params: Params = {}): string {
+  return fill(pluralForm(CATALOGUES[lang][key], n, lang), { n, ...params }, lang);
+}
+
+/** A message in the current language. */
+export function t(key: StringKey, params?: Params): string {
+  return translate(language.get(), key, params);
+}
+
+/** A counted message (`{n} records…`) in the current language, in the right plural form. */
+export function tn(key: PluralKey, n: number, params?: Params): string {
+  return translatePlural(language.get(), key, n, params);
+}
+
+/** Areas carry their names in the three languages. */
+export function localName(names: { name_en: string; name_ar: string; name_ckb: string }, lang: Language = language.get()): string {
+  return (lang === 'ar' ? names.name_ar : lang === 'ckb' ? names.name_ckb : names.name_en) || names.name_en;
+}
+
+export { formatNumber, formatDateTime } from './format';

@@ -1,0 +1,24 @@
+/** Start-up: language and direction first (no flash of the wrong layout), then the app, then the background work. */
+import { render } from 'preact';
+import { App } from './app';
+import { startSession } from './auth/session';
+import { watchOutbox } from './db/current';
+import { applyToDocument, language } from './i18n';
+import { watchConnectivity } from './net/connectivity';
+import { startRouter } from './router';
+import { startServiceWorker } from './sw/register';
+import { startSync } from './sync/engine';
+import './ui/styles.css';
+
+applyToDocument(language.get());
+language.subscribe(applyToDocument);
+startRouter();
+watchConnectivity();
+watchOutbox();
+startSession();
+startSync();
+const root = document.getElementById('app')!;
+// The static "Sijil" placeholder in index.html shows until this point; Preact must not adopt it.
+root.textContent = '';
+render(<App />, root);
+startServiceWorker();

@@ -1,0 +1,34 @@
+/**
+ * Client-side routes as plain paths (`/`, `/sites/new`, `/users/12`). The
+ * server answers every such path with index.html, and so does the service
+ * worker offline, so a reload lands on the same screen.
+ */
+import { createStore } from './store';
+
+export const currentPath = createStore(typeof location === 'undefined' ? '/' : location.pathname);
+
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (path === location.pathname) return;
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  currentPath.set(path);
+  // A new screen starts at its top, as a new page would.
+  window.scrollTo(0, 0);
+}
+
+export function startRouter(): void {
+  window.addEventListener('popstate', () => currentPath.set(location.pathname));
+}
+
+/** `/users/12` against `/users/:id` → `{ id: '12' }`; null when it does not match. */
+export function matchRoute(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/').filter(Boolean);
+  const have = path.split('/').filter(Boolean);
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(':')) params[want[i].slice(1)] = decodeURIComponent(have[i]);
+    else if (want[i] !== have[i]) return null;
+  }
+  return params;
+}

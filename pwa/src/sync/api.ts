@@ -1,0 +1,68 @@
+/** The sync calls, through the app's one fetch client. */
+import { request } from '../api/client';
+import type { OutboxKind, Review } from '../db/schema';
+
+export interface PushItem {
+  type: OutboxKind;
+  id: string;
+  base_version: number;
+  deleted?: true;
+  data?: unknown;
+  device_time?: string;
+}
+
+export interface ServerCopy {
+  version: number;
+  deleted: boolean;
+  data?: unknown;
+}
+
+export interface PushResult {
+  id: string;
+  status: 'stored' | 'duplicate' | 'conflict' | 'invalid';
+  version?: number;
+  server?: ServerCopy;
+  errors?: Record<string, string>;
+}
+
+export interface Change {
+  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record';
+  id: string;
+  version?: number;
+  deleted: boolean;
+  data?: unknown;
+  review?: Review;
+}
+
+export interface PullPage {
+  changes: Change[];
+  cursor: string;
+  more: boolean;
+  reset: boolean;
+}
+
+export interface FoundParticipant {
+  id: string;
+  code: string;
+  site_id: number;
+  given_name: string | null;
+  sex: string;
+  birth_year: number;
+}
+
+/** What the engine needs from the server; tests pass a fake. */
+export interface SyncApi {
+  push(items: PushItem[]): Promise<{ results: PushResult[] }>;
+  pull(cursor: string | undefined): Promise<PullPage>;
+  newPrefix(): Promise<{ prefix: string }>;
+}
+
+export const PULL_PAGE = 500;
+
+export const serverApi: SyncApi = {
+  push: (items) => request('POST', '/sync/push', { items }),
+  pull: (cursor) => request('GET', `/sync/pull?limit=${PULL_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  newPrefix: () => request('POST', '/participants/prefixes'),
+};
+
+export const searchServer = (q: string) => request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);

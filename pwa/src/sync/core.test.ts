@@ -1,0 +1,205 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError, NetworkError } from '../api/client';
+import { enqueue } from '../db/outbox';
+import { openUserDb } from '../db/schema';
+import type { PullPage, PushItem, PushResult, SyncApi } from './api';
+import { applyPage, CODES_KEY, CURSOR_KEY, ensurePrefix, nextCode, pullAll, pushOutbox } from './core';
+import { isValidCode } from '../field/codes';
+import { backoffDelay } from './engine';
+
+let userId = 5000;
+const opened: { close(): void }[] = [];
+async function freshDb() {
+  const db = await openUserDb(++userId);
+  opened.push(db);
+  return db;
+}
+afterEach(() => opened.splice(0).forEach((db) => db.close()));
+
+/** A fake server: answers each pushed item with `answer(item)`, records what it was sent. */
+function fakeApi(answer: (item: PushItem) => PushResult | Error, pages: PullPage[] = []): SyncApi & { pushed: PushItem[][]; pulledWith: (string | undefined)[] } {
+  const api = {
+    pushed: [] as PushItem[][],
+    pulledWith: [] as (string | undefined)[],
+    async push(items: PushItem[]) {
+      api.pushed.push(items);
+      const results: PushResult[] = [];
+      for (const item of items) {
+        const r = answer(item);
+        if (r instanceof Error) throw r;
+        results.push(r);
+      }
+      return { results };
+    },
+    async pull(cursor: string | undefined) {
+      api.pulledWith.push(cursor);
+      return pages.shift() ?? { changes: [], cursor: cursor ?? 'c0', more: false, reset: false };
+    },
+    async newPrefix() {
+      return { prefix: 'K7M' };
+    },
+  };
+  return api;
+}
+
+const rec = (id: string, data: object = { kind: 'awareness_event', date: '2026-01-01' }) => ({ id, kind: 'record' as const, base_version: 0, data });
+
+describe('pushing the outbox', () => {
+  it('removes stored and duplicate items, keeps the local copy with the new version', async () => {
+    const db = await freshDb();
+    await db.put('records', { id: 'a', version: 0, data: { x: 1 } });
+    await enqueue(db, rec('a'));
+    await enqueue(db, rec('b'));
+    const api = fakeApi((item) => ({ id: item.id, status: item.id === 'a' ? 'stored' : 'duplicate', version: 1 }));
+    const progress: [number, number][] = [];
+    expect(await pushOutbox(db, api, (d, t) => progress.push([d, t]))).toBe('done');
+    expect(await db.count('outbox')).toBe(0);
+    expect((await db.get('records', 'a'))?.version).toBe(1);
+    expect(progress.at(-1)).toEqual([2, 2]);
+    expect(api.pushed[0][0]).toMatchObject({ type: 'record', id: 'a', base_version: 0, data: { kind: 'awareness_event' } });
+    expect(typeof api.pushed[0][0].device_time).toBe('string');
+  });
+
+  it('keeps a conflict with the server copy, and an invalid item with its reasons', async () => {
+    const db = await freshDb();
+    await enqueue(db, rec('c'));
+    await enqueue(db, rec('i'));
+    const server = { version: 4, deleted: false, data: { note: 'theirs' } };
+    const api = fakeApi((item) => (item.id === 'c' ? { id: 'c', status: 'conflict', server } : { id: 'i', status: 'invalid', errors: { date: 'in the future' } }));
+    await pushOutbox(db, api);
+    expect(await db.get('outbox', 'c')).toMatchObject({ state: 'conflict', error: { server } });
+    expect(await db.get('outbox', 'i')).toMatchObject({ state: 'rejected', error: { errors: { date: 'in the future' } } });
+    // Neither is sent again until the person decides.
+    await pushOutbox(db, api);
+    expect(api.pushed).toHaveLength(1);
+  });
+
+  it('sends in slices of at most 200', async () => {
+    const db = await freshDb();
+    for (let i = 0; i < 450; i++) await enqueue(db, rec(`r${String(i).padStart(3, '0')}`), new Date(1_700_000_000_000 + i));
+    const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 1 }));
+    await pushOutbox(db, api);
+    expect(api.pushed.map((s) => s.length)).toEqual([200, 200, 50]);
+    expect(await db.count('outbox')).toBe(0);
+  });
+
+  it('pauses on 401 and keeps everything', async () => {
+    const db = await freshDb();
+    await enqueue(db, rec('a'));
+    const api = fakeApi(() => new ApiError(401, 'unauthenticated', 'log in'));
+    expect(await pushOutbox(db, api)).toBe('unauthenticated');
+    expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', attempts: 0 });
+  });
+
+  it('on no answer keeps everything waiting, counts the attempt, and backs off exponentially', async () => {
+    const db = await freshDb();
+    await enqueue(db, rec('a'));
+    const api = fakeApi(() => new NetworkError());
+    expect(await pushOutbox(db, api)).toBe('offline');
+    expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', attempts: 1 });
+    expect(backoffDelay(1, 0.5)).toBe(5_000);
+    expect(backoffDelay(2, 0.5)).toBe(10_000);
+    expect(backoffDelay(4, 0.5)).toBe(40_000);
+    expect(backoffDelay(30, 0.5)).toBe(300_000);
+  });
+
+  it('does not drop an edit made while its earlier version was on the way', async () => {
+    const db = await freshDb();
+    await enqueue(db, rec('a', { v: 1 }), new Date('2026-01-01T10:00:00Z'));
+    const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 3 }));
+    const push = api.push;
+    api.push = async (items) => {
+      await enqueue(db, rec('a', { v: 2 }), new Date('2026-01-01T10:05:00Z'));
+      return push(items);
+    };
+    await pushOutbox(db, api);
+    expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', base_version: 3, data: { v: 2 } });
+  });
+
+  it('sends a deletion without data, and forgets the local copy once stored', async () => {
+    const db = await freshDb();
+    await db.put('records', { id: 'd', version: 2, data: {} });
+    await enqueue(db, { ...rec('d'), base_version: 2, deleted: true });
+    const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 3 }));
+    await pushOutbox(db, api);
+    expect(api.pushed[0][0]).toEqual(expect.objectContaining({ id: 'd', base_version: 2, deleted: true }));
+    expect(api.pushed[0][0].data).toBeUndefined();
+    expect(await db.get('records', 'd')).toBeUndefined();
+  });
+});
+
+describe('pulling', () => {
+  it('applies pages in order until no more, keeping the cursor', async () => {
+    const db = await freshDb();
+    const api = fakeApi(() => new Error('no push'), [
+      { changes: [{ entity: 'site', id: '7', deleted: false, data: { id: 7, name: 'Camp', kind: 'camp', code: 'C', active: true } }], cursor: 'c1', more: true, reset: false },
+      {
+        changes: [
+          { entity: 'participant', id: 'p1', version: 1, deleted: false, data: { code: 'K7M0011', site_id: 7 } },
+          { entity: 'record', id: 'r1', version: 2, deleted: false, data: { kind: 'cfs_day', date: '2026-01-02' }, review: { status: 'flagged', comment: 'check the date' } },
+        ],
+        cursor: 'c2',
+        more: false,
+        reset: false,
+      },
+    ]);
+    expect(await pullAll(db, api)).toBe('done');
+    expect(api.pulledWith).toEqual([undefined, 'c1']);
+    expect(await db.get('meta', CURSOR_KEY)).toBe('c2');
+    expect((await db.get('sites', 7))?.name).toBe('Camp');
+    expect(await db.getAllFromIndex('participants', 'by_site', 7)).toHaveLength(1);
+    expect(await db.get('records', 'r1')).toMatchObject({ version: 2, review: { status: 'flagged', comment: 'check the date' } });
+  });
+
+  it('applies deletions', async () => {
+    const db = await freshDb();
+    await db.put('groups', { id: 'g', version: 1, data: {} });
+    await db.put('sites', { id: 3, code: 'X', name: 'X', kind: 'camp', active: true });
+    await applyPage(db, { changes: [{ entity: 'group', id: 'g', deleted: true }, { entity: 'site', id: '3', deleted: true }], cursor: 'c', more: false, reset: false });
+    expect(await db.get('groups', 'g')).toBeUndefined();
+    expect(await db.get('sites', 3)).toBeUndefined();
+  });
+
+  it('on reset clears pulled data but never the outbox, and keeps unsent local copies visible', async () => {
+    const db = await freshDb();
+    await db.put('participants', { id: 'old', version: 1, data: { code: 'A', site_id: 1 } });
+    await db.put('records', { id: 'mine', version: 0, data: { kind: 'cfs_day', date: '2026-01-01' } });
+    await enqueue(db, rec('mine', { kind: 'cfs_day', date: '2026-01-01' }));
+    await applyPage(db, { changes: [{ entity: 'participant', id: 'new', version: 1, deleted: false, data: { code: 'B', site_id: 2 } }], cursor: 'r', more: false, reset: true });
+    expect(await db.getAllKeys('participants')).toEqual(['new']);
+    expect(await db.get('records', 'mine')).toBeDefined();
+    expect(await db.count('outbox')).toBe(1);
+  });
+
+  it('does not overwrite an unsent edit with the server copy, but takes the review', async () => {
+    const db = await freshDb();
+    await db.put('records', { id: 'e', version: 1, data: { note: 'mine' } });
+    await enqueue(db, { ...rec('e', { note: 'mine' }), base_version: 1 });
+    await applyPage(db, { changes: [{ entity: 'record', id: 'e', version: 2, deleted: false, data: { note: 'theirs' }, review: { status: 'approved', comment: null } }], cursor: 'x', more: false, reset: false });
+    expect(await db.get('records', 'e')).toMatchObject({ version: 1, data: { note: 'mine' }, review: { status: 'approved' } });
+  });
+});
+
+describe('participant codes on the phone', () => {
+  it('gets a prefix once online and hands out valid, distinct codes', async () => {
+    const db = await freshDb();
+    await expect(nextCode(db)).rejects.toThrow();
+    await ensurePrefix(db, fakeApi(() => new Error()));
+    const a = await nextCode(db);
+    const b = await nextCode(db);
+    expect(a).not.toBe(b);
+    expect(a.startsWith('K7M') && isValidCode(a) && isValidCode(b)).toBe(true);
+  });
+
+  it('asks for a spare prefix when running low, and moves to it when the counter is used up', async () => {
+    const db = await freshDb();
+    await db.put('meta', { prefix: 'AAA', next: 32767 }, CODES_KEY);
+    const api = fakeApi(() => new Error());
+    api.newPrefix = async () => ({ prefix: 'BBB' });
+    await ensurePrefix(db, api);
+    expect(await db.get('meta', CODES_KEY)).toEqual({ prefix: 'AAA', next: 32767, spare: 'BBB' });
+    expect((await nextCode(db)).startsWith('AAA')).toBe(true);
+    expect((await nextCode(db)).startsWith('BBB')).toBe(true);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * When the phone syncs: on start and after each login, when the browser
+ * says it is online again, when something is saved, on "Send now", and
+ * when the service worker's Background Sync fires (it asks an open page to
+ * send: see src/sw/sync-handler.js). A run pushes the outbox, then pulls.
+ * No answer → retry with exponential backoff (5 s doubling to 5 min, with
+ * jitter); 401 → the outbox waits, and the next login resumes.
+ */
+import { session } from '../auth/session';
+import { currentUserDb } from '../db/current';
+import { onOutboxChange } from '../db/outbox';
+import { createStore } from '../store';
+import { serverApi } from './api';
+import type { Outcome } from './core';
+import { ensurePrefix, pullAll, pushOutbox } from './core';
+
+export interface SyncStatus {
+  running: boolean;
+  /** Items answered in this run, of `total` that were waiting when it started. */
+  sent: number;
+  total: number;
+  last?: Outcome;
+}
+
+export const syncStatus = createStore<SyncStatus>({ running: false, sent: 0, total: 0 });
+
+/** Bumped whenever local data changed (a pull, a save), so screens re-read. */
+export const dataVersion = createStore(0);
+export function dataChanged(): void {
+  dataVersion.set(dataVersion.get() + 1);
+}
+
+export const SYNC_TAG = 'sijil-outbox';
+const BACKOFF_FIRST_MS = 5_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
+let running: Promise<Outcome> | null = null;
+let queued: Promise<Outcome> | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let failures = 0;
+
+export function backoffDelay(failuresSoFar: number, random = Math.random()): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failuresSoFar - 1));
+  return Math.round(base * (0.75 + random * 0.5));
+}
+
+/** Runs a sync now, or right after the one under way. */
+export function syncNow(): Promise<Outcome> {
+  if (running) {
+    queued ??= running.then(() => {
+      queued = null;
+      return syncNow();
+    });
+    return queued;
+  }
+  running = runOnce().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+async function runOnce(): Promise<Outcome> {
+  const current = session.get();
+  if (current.status !== 'signed-in') return 'unauthenticated';
+  clearTimeout(retryTimer);
+  let outcome: Outcome;
+  try {
+    const db = await currentUserDb();
+    syncStatus.set({ running: true, sent: 0, total: 0, last: syncStatus.get().last });
+    outcome = await pushOutbox(db, serverApi, (sent, total) => syncStatus.set({ running: true, sent, total }));
+    if (outcome === 'done' && current.me.role !== 'mobiliser') outcome = await ensurePrefix(db, serverApi);
+    if (outcome === 'done') outcome = await pullAll(db, serverApi);
+  } catch (error) {
+    console.warn('sync failed', error);
+    outcome = 'failed';
+  }
+  const { sent, total } = syncStatus.get();
+  syncStatus.set({ running: false, sent, total, last: outcome });
+  dataChanged();
+  if (outcome === 'done') failures = 0;
+  else if (outcome === 'offline' || outcome === 'failed') {
+    failures++;
+    retryTimer = setTimeout(() => void syncNow(), backoffDelay(failures));
+    void registerBackgroundSync();
+  }
+  return outcome;
+}
+
+/** Asks the browser to wake the service worker when the network is back (Chromium has Background Sync). */
+export async function registerBackgroundSync(): Promise<void> {
+  try {
+    const registration = (await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+    await registration?.sync?.register(SYNC_TAG);
+  } catch {
+    // No Background Sync here: the `online` event and the retry timer do the work.
+  }
+}
+
+/** After a save: send at once if we can, and have Background Sync standing by if not. */
+export function afterLocalSave(): void {
+  dataChanged();
+  void registerBackgroundSync();
+  void syncNow();
+}
+
+export function startSync(): void {
+  let signedInAs: number | null = null;
+  const onSession = () => {
+    const current = session.get();
+    const id = current.status === 'signed-in' ? current.me.id : null;
+    if (id !== null && id !== signedInAs) {
+      failures = 0;
+      setTimeout(() => void syncNow(), 0);
+    }
+    if (id === null) clearTimeout(retryTimer);
+    signedInAs = id;
+  };
+  session.subscribe(onSession);
+  onSession();
+  window.addEventListener('online', () => {
+    failures = 0;
+    void syncNow();
+  });
+  onOutboxChange(() => dataChanged());
+  // The service worker's `sync` event asks the page to send and waits for the answer.
+  navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
+    if ((event.data as { type?: string } | null)?.type !== 'sijil-sync') return;
+    const port = event.ports[0];
+    void syncNow().then((outcome) => port?.postMessage({ ok: outcome === 'done' }));
+  });
+}

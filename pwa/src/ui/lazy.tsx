@@ -1,0 +1,45 @@
+/**
+ * Screens loaded on demand (admin, coordinator), so field phones never
+ * download them. If a chunk cannot be fetched (offline before it was
+ * cached, or a release removed it) the person is told and offered a
+ * reload, instead of a blank screen.
+ */
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n';
+
+export function lazyScreen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): ComponentType<P> {
+  let loaded: ComponentType<P> | null = null;
+  let loading: Promise<ComponentType<P>> | null = null;
+
+  return function LazyScreen(props: P) {
+    const [, setReady] = useState(false);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (loaded) return;
+      loading ??= load().then((module) => (loaded = module.default));
+      loading.then(
+        () => setReady(true),
+        () => {
+          loading = null;
+          setFailed(true);
+        },
+      );
+    }, []);
+    if (loaded) {
+      const Screen = loaded;
+      return <Screen {...props} />;
+    }
+    if (failed) {
+      return (
+        <div class="notice notice-error" role="alert">
+          <p>{t('chunk_failed')}</p>
+          <button type="button" class="button" onClick={() => location.reload()}>
+            {t('reload')}
+          </button>
+        </div>
+      );
+    }
+    return <p class="loading">{t('loading')}</p>;
+  };
+}

@@ -1,0 +1,92 @@
+// Build of the phone app. The server (backend/src/http/static_files.rs)
+// serves `dist/` with hashed `assets/*` cached for a year and everything
+// else revalidated, under a strict Content-Security-Policy: no inline
+// script or style may end up in index.html.
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+const THEME_COLOUR = '#0b5e55';
+
+/**
+ * Background Sync's `sync` handler (src/sw/sync-handler.js), built as
+ * `sw-sync.js` next to the generated worker, which loads it with
+ * importScripts (same origin, so the CSP allows it). It imports and
+ * exports nothing, so the chunk is a plain classic script.
+ */
+function backgroundSyncHandler(): Plugin {
+  return {
+    name: 'sijil-sw-sync',
+    apply: 'build',
+    buildStart() {
+      this.emitFile({ type: 'chunk', id: '/src/sw/sync-handler.js', fileName: 'sw-sync.js' });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [
+    preact(),
+    backgroundSyncHandler(),
+    VitePWA({
+      // Updates wait for the person to tap "Update" (src/sw/register.ts).
+      // With 'autoUpdate' a new worker would take over and delete the old
+      // precache while an old page still runs: that page's next lazy
+      // import() (an admin screen, say) would ask for a chunk that no longer
+      // exists anywhere. With 'prompt' the old worker keeps serving the old
+      // chunks until the page reloads into the new version. Data on the
+      // phone live in IndexedDB and are untouched by either.
+      registerType: 'prompt',
+      // Registration is imported by src/sw/register.ts, never inlined (CSP).
+      injectRegister: false,
+      manifestFilename: 'manifest.webmanifest',
+      manifest: {
+        name: 'Sijil',
+        short_name: 'Sijil',
+        description: 'Offline-first register for community psychosocial programmes',
+        id: '/',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        background_color: '#f6f8f7',
+        theme_color: THEME_COLOUR,
+        lang: 'en',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The plugin adds the manifest and its icons to these by itself.
+        globPatterns: ['**/*.{js,css,html}'],
+        // Every client-side route opens the app offline…
+        navigateFallback: 'index.html',
+        // …but API answers and the health check are never the app shell.
+        navigateFallbackDenylist: [/^\/api/, /^\/healthz/],
+        // The first page is controlled as soon as the worker activates, so
+        // it works offline without a second load.
+        clientsClaim: true,
+        skipWaiting: false,
+        cleanupOutdatedCaches: true,
+        // No runtime caching at all: nothing under /api is ever stored by
+        // the service worker. Data kept for offline use live in IndexedDB.
+        runtimeCaching: [],
+        // Background Sync: the worker asks an open page to send the outbox.
+        importScripts: ['sw-sync.js'],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Read by scripts/size.mjs to tell field chunks from lazy staff chunks.
+    manifest: true,
+    target: 'es2020',
+    // Inline nothing as data: URLs into CSS/JS that CSP would then judge.
+    assetsInlineLimit: 0,
+  },
+});
