@@ -1,0 +1,60 @@
+// Debian's Chromium through playwright-core (no downloaded browsers), a
+// phone-sized context, and the small steps every test repeats.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const PHONE = { width: 360, height: 640 };
+
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/** A fresh profile (own cookies, storage, service workers) the size of a cheap phone. */
+export async function phoneContext(browser) {
+  return browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'en-GB' });
+}
+
+/** Saves a 360×640 screenshot as screenshots/<name>.png (git-ignored) for people to look at. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+export async function logIn(page, url, login, password) {
+  await page.goto(url);
+  await page.getByLabel('Login name').fill(login);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('nav.bottom-nav').waitFor();
+}
+
+/** Waits until the service worker controls the page (clientsClaim makes that happen on the first load). */
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, null, { timeout: 20_000 });
+}
+
+/** Layout checks for a phone: nothing wider than the screen, every visible control at least 48 px tall and wide. */
+export async function phoneLayoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) problems.push(`horizontal scroll: content is ${root.scrollWidth}px wide in ${root.clientWidth}px`);
+    // Checkboxes are inside labels that are the touch target.
+    const targets = document.querySelectorAll('button, a[href], select, input:not([type=checkbox]):not([type=radio]), label.check');
+    for (const el of targets) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not shown
+      if (el.closest('.list-meta, p')) continue; // links inside running text are exempt (WCAG 2.5.8 inline)
+      if (box.height < 47.5 || box.width < 47.5) {
+        problems.push(`small target ${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || el.id).trim().slice(0, 40)}": ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+    return problems;
+  });
+}
