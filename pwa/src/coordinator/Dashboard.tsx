@@ -22,7 +22,6 @@ import { BarChart, TargetBar } from './Charts';
 import { DayField, Segmented } from './controls';
 import type { SortKey } from './logic';
 import {
-  byDisabilityAndDisplacement,
   bySexAndAge,
   fillSeries,
   formatDay,
@@ -37,6 +36,7 @@ import {
 } from './logic';
 import type { PeriodChoice } from './state';
 import { queryOf, settings, updateSettings } from './state';
+import { DisaggregationTable } from './Disaggregation';
 import { indicatorLabel, TargetForm } from './Targets';
 
 const PERIOD_LABEL: Record<PeriodChoice, StringKey> = {
@@ -215,7 +215,6 @@ function Trend({ query }: { query: Query }) {
 }
 
 function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figures>> }) {
-  const lang = useStore(language);
   const people = bySexAndAge(answer.figures.split);
   const counted = reachedBySexAndAge(answer.figures.reached);
   const any = (rows: { female: number; male: number }[]) => rows.some((r) => r.female + r.male > 0);
@@ -223,8 +222,6 @@ function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figures>> }) 
     { name: t('sex_female'), class: 'series-a' },
     { name: t('sex_male'), class: 'series-b' },
   ];
-  const groups = byDisabilityAndDisplacement(answer.figures.split);
-  const n = (v: number) => formatNumber(v, lang);
   return (
     <>
       <BarChart title={t('chart_sex_age')} bars={any(people) ? people.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []} series={sexes} />
@@ -232,24 +229,7 @@ function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figures>> }) 
       <section class="section">
         <h2>{t('dis_title')}</h2>
         <div class="table-scroll">
-          <table class="site-table" data-table="disaggregation">
-            <tbody>
-              <tr>
-                <th scope="row">{t('dis_with_disability')}</th>
-                <td>{n(groups.disability.yes)}</td>
-              </tr>
-              <tr>
-                <th scope="row">{t('dis_without_disability')}</th>
-                <td>{n(groups.disability.no)}</td>
-              </tr>
-              {groups.displacement.map((d) => (
-                <tr key={d.status}>
-                  <th scope="row">{t(`displacement_${d.status}` as StringKey)}</th>
-                  <td>{n(d.count)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DisaggregationTable split={answer.figures.split} />
         </div>
         <p class="muted">{t('dis_note')}</p>
       </section>

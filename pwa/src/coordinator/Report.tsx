@@ -6,13 +6,13 @@
  */
 import { getSite } from '../api/endpoints';
 import { formatNumber, language, t } from '../i18n';
-import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { Link } from '../ui/Link';
 import { Loading, LoadFailed, Notice } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import { figures, siteRecords } from './api';
-import { byDisabilityAndDisplacement, bySexAndAge, formatDay, formatMonth, isMonth, monthRange, reachedBySexAndAge } from './logic';
+import { bySexAndAge, formatDay, formatMonth, isMonth, monthRange, reachedBySexAndAge } from './logic';
+import { DisaggregationTable } from './Disaggregation';
 import { KIND, reachLine, STATUS } from './Review';
 
 export function MonthlyReport({ siteId, month }: { siteId: number; month: string }) {
@@ -34,7 +34,6 @@ export function MonthlyReport({ siteId, month }: { siteId: number; month: string
   const totals = f.figures.totals;
   const people = bySexAndAge(f.figures.split);
   const heads = reachedBySexAndAge(f.figures.reached);
-  const groups = byDisabilityAndDisplacement(f.figures.split);
   const sum = (rows: { female: number; male: number }[], key: 'female' | 'male') => rows.reduce((a, r) => a + r[key], 0);
   return (
     <article class="report">
@@ -111,20 +110,7 @@ export function MonthlyReport({ siteId, month }: { siteId: number; month: string
         ))}
       </div>
       <h2>{t('dis_title')}</h2>
-      <table class="site-table">
-        <tbody>
-          <tr>
-            <th scope="row">{t('dis_with_disability')}</th>
-            <td>{n(groups.disability.yes)}</td>
-          </tr>
-          {groups.displacement.map((d) => (
-            <tr key={d.status}>
-              <th scope="row">{t(`displacement_${d.status}` as StringKey)}</th>
-              <td>{n(d.count)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DisaggregationTable split={f.figures.split} />
       <h2>{t('site_records')}</h2>
       {records.length === 0 ? (
         <p class="muted">{t('site_no_records')}</p>

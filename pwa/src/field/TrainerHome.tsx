@@ -3,6 +3,7 @@
  * other things to record, what needs their attention, their records with
  * where each stands, and their sites.
  */
+import type { ComponentChildren } from 'preact';
 import type { Me } from '../api/types';
 import { t, tn } from '../i18n';
 import { Link } from '../ui/Link';
@@ -81,13 +82,29 @@ function runsChildFriendlySpace(me: Me) {
   return me.sites.some((s) => s.kind === 'child_friendly_space');
 }
 
+/** The records that are not a group's session: a CFS day (where the user runs one) and an awareness event; `children` adds more. */
+function OtherRecords({ me, children }: { me: Me; children?: ComponentChildren }) {
+  return (
+    <div class="action-grid">
+      {runsChildFriendlySpace(me) && (
+        <Link href="/cfs" class="button button-secondary">
+          {t('cfs_title')}
+        </Link>
+      )}
+      <Link href="/event" class="button button-secondary">
+        {t('new_event')}
+      </Link>
+      {children}
+    </div>
+  );
+}
+
 export function TrainerHome({ me }: { me: Me }) {
   const home = useLocal(loadHome);
   // Until the phone's data are read (a few milliseconds), only the title:
   // drawing the buttons first and the groups above them later would make
   // them jump under a finger.
   if (!home) return <h1>{t('home_groups_title')}</h1>;
-  const hasCfs = runsChildFriendlySpace(me);
   return (
     <>
       <h1>{t('home_groups_title')}</h1>
@@ -95,22 +112,14 @@ export function TrainerHome({ me }: { me: Me }) {
       <Link href="/record" class="button button-wide button-primary-action">
         {t('record_session')}
       </Link>
-      <div class="action-grid">
-        {hasCfs && (
-          <Link href="/cfs" class="button button-secondary">
-            {t('cfs_title')}
-          </Link>
-        )}
-        <Link href="/event" class="button button-secondary">
-          {t('new_event')}
-        </Link>
+      <OtherRecords me={me}>
         <Link href="/participants/new" class="button button-secondary">
           {t('register_title')}
         </Link>
         <Link href="/groups/new" class="button button-secondary">
           {t('new_group')}
         </Link>
-      </div>
+      </OtherRecords>
       <Attention home={home} />
       <h2>{t('my_records')}</h2>
       <RecordList rows={home.rows} types={home.types} sites={home.siteMap} groups={home.groupNames} />
@@ -124,22 +133,12 @@ export function TrainerHome({ me }: { me: Me }) {
 export function RecordChooser({ me }: { me: Me }) {
   const home = useLocal(loadHome);
   if (!home) return <h1>{t('record_title')}</h1>;
-  const hasCfs = runsChildFriendlySpace(me);
   return (
     <>
       <h1>{t('record_title')}</h1>
       {home.groups.length ? <p>{t('pick_group')}</p> : <p class="empty">{t('record_needs_group')}</p>}
       {home.groups.length > 0 && <GroupList groups={home.groups} home={home} />}
-      <div class="action-grid">
-        {hasCfs && (
-          <Link href="/cfs" class="button button-secondary">
-            {t('cfs_title')}
-          </Link>
-        )}
-        <Link href="/event" class="button button-secondary">
-          {t('new_event')}
-        </Link>
-      </div>
+      <OtherRecords me={me} />
       {home.rows.length === 0 ? <p class="muted">{t('nothing_recorded')}</p> : <p class="muted">{tn('records_on_phone', home.rows.length)}</p>}
     </>
   );
