@@ -11,16 +11,16 @@
 //!   for tests that check the rollups against it.
 //!
 //! Unique participants are counted distinct within each bucket (a site, a
-//! district, a month …), never summed from lower levels: one query returns
-//! a row per bucket × participant × activity type × year (with the
-//! participant's attributes), and unique, attendance and completed figures
-//! are all read from that one pass.
+//! district, a month …), never summed from lower levels: the database
+//! groups the presences in scope by bucket and person and returns one row
+//! per bucket × split cell, so what crosses the wire is small whatever the
+//! number of people.
 //! Age bands: attendances use the age in the year of the activity; unique,
 //! new and completed participants use the age in the year they were first
 //! present in the period (new: the year they registered), so a person
 //! turning 18 within a period is counted once, in one band.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -251,13 +251,15 @@ async fn reached(conn: &mut AnyConnection, period: Period, f: &Filter, g: Groupi
 
 /// `present`: one row per participant-presence source (a rollup row or an
 /// edge-day attendance) with its bucket, type, year and attendance count.
+/// The bucket is never NULL here (`''` stands for "no district"), so the
+/// statements below can join on it portably.
 fn present_cte(period: Period, f: &Filter, g: Grouping) -> String {
     let split = if f.use_rollups { period.split() } else { super::period::Split { months: None, edges: vec![period] } };
     let mut parts = vec![];
     if let Some((first, last)) = &split.months {
         let n = if f.include_flagged { "x.attendances" } else { "x.unflagged" };
         parts.push(format!(
-            "SELECT {} AS bucket, x.participant_id AS pid, x.activity_type_id AS tid, CAST(SUBSTR(x.month, 1, 4) AS INTEGER) AS yr, {n} AS n,
+            "SELECT COALESCE({}, '') AS bucket, x.participant_id AS pid, x.activity_type_id AS tid, CAST(SUBSTR(x.month, 1, 4) AS INTEGER) AS yr, {n} AS n,
                     x.sex AS sex, x.birth_year AS birth_year, x.has_disability AS has_disability, x.displacement AS displacement
              FROM presence_months x{} WHERE x.month BETWEEN '{first}' AND '{last}'{}{}{}",
             g.key("x.month", Some("x.activity_type_id")),
@@ -270,7 +272,7 @@ fn present_cte(period: Period, f: &Filter, g: Grouping) -> String {
     if !split.edges.is_empty() {
         let (places, condition) = RECORDS.scope(g, &split.edges, f);
         parts.push(format!(
-            "SELECT {} AS bucket, a.participant_id AS pid, r.activity_type_id AS tid, CAST(SUBSTR(r.occurred_on, 1, 4) AS INTEGER) AS yr, 1 AS n,
+            "SELECT COALESCE({}, '') AS bucket, a.participant_id AS pid, r.activity_type_id AS tid, CAST(SUBSTR(r.occurred_on, 1, 4) AS INTEGER) AS yr, 1 AS n,
                     p.sex AS sex, p.birth_year AS birth_year, p.has_disability AS has_disability, p.displacement AS displacement
              FROM attendances a JOIN activity_records r ON r.id = a.record_id JOIN participants p ON p.id = a.participant_id{places}
              WHERE {condition}",
@@ -280,83 +282,73 @@ fn present_cte(period: Period, f: &Filter, g: Grouping) -> String {
     format!("present AS ({})", parts.join(" UNION ALL "))
 }
 
-/// One row per bucket × participant × activity type × year, with the
-/// participant's attributes: everything unique, attendance and completed
-/// figures need, read in one pass.
-type PresenceRow = (Option<String>, String, i64, i64, i64, String, i64, i64, String);
+/// A split cell as the database returns it: bucket (`''`: none), sex, age
+/// band, disability, displacement, then one or two counts.
+type CellRow = (String, String, String, i64, String, i64);
+type CellRow2 = (String, String, String, i64, String, i64, i64);
 
-/// A participant present in a bucket: first year present, attributes
-/// (sex, birth year, disability, displacement), attendances per type.
-struct Person<'a> {
-    first_year: i64,
-    attrs: (&'a str, i64, i64, &'a str),
-    per_type: HashMap<i64, i64>,
-}
-
-fn person_cell<'a>((bucket, _): &(&'a Option<String>, &'a str), p: &Person<'a>) -> (&'a Option<String>, &'a str, i64, i64, &'a str, i64) {
-    let (sex, birth_year, disability, displacement) = p.attrs;
-    (*bucket, sex, p.first_year - birth_year, disability, displacement, 1)
-}
-
+/// Unique, completed, attendance and new-participant figures per split
+/// cell. The database counts distinct people within each bucket and returns
+/// a row per cell (not per person), so the cost is one pass over the
+/// presences in scope, whatever the number of attendances behind them.
 async fn participants(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
     let present = present_cte(period, f, g);
-    let sql = format!(
-        "WITH {present} SELECT bucket, pid, tid, yr, CAST(SUM(n) AS BIGINT), MIN(sex), MIN(birth_year), MIN(has_disability), MIN(displacement)
-         FROM present GROUP BY bucket, pid, tid, yr"
+    // Each person once per bucket: their attributes, and their age in the
+    // first year they were present in the period. "Completed": at least the
+    // type's cycle of attendances in one type within the period.
+    let people = format!(
+        "WITH {present},
+         people AS (SELECT bucket, pid, MIN(yr) AS first_year, MIN(sex) AS sex, MIN(birth_year) AS birth_year,
+                           MIN(has_disability) AS has_disability, MIN(displacement) AS displacement
+                    FROM present GROUP BY bucket, pid),
+         done AS (SELECT DISTINCT bucket, pid FROM (
+                    SELECT present.bucket, present.pid FROM present JOIN activity_types t ON t.id = present.tid
+                    WHERE t.cycle_sessions IS NOT NULL
+                    GROUP BY present.bucket, present.pid, present.tid, t.cycle_sessions HAVING SUM(present.n) >= t.cycle_sessions) cycles)
+         SELECT people.bucket, people.sex, {band}, people.has_disability, people.displacement, COUNT(*), COUNT(done.pid)
+         FROM people LEFT JOIN done ON done.bucket = people.bucket AND done.pid = people.pid
+         GROUP BY people.bucket, people.sex, {band}, people.has_disability, people.displacement",
+        band = AgeBand::sql_case("people.first_year - people.birth_year"),
     );
-    let rows: Vec<PresenceRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
-    let cycles: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>("SELECT id, cycle_sessions FROM activity_types WHERE cycle_sessions IS NOT NULL").fetch_all(&mut *conn).await?.into_iter().collect();
+    let rows: Vec<CellRow2> = sqlx::query_as(&people).fetch_all(&mut *conn).await?;
+    add(out, rows.iter().map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)), |r, n| r.unique_participants += n);
+    add(out, rows.iter().map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)), |r, n| r.completed += n);
 
-    // Distinct within each bucket: one entry per (bucket, participant).
-    let mut people: HashMap<(&Option<String>, &str), Person> = HashMap::new();
-    let attendances = cells(rows.iter().map(|(bucket, _, _, yr, n, sex, birth_year, disability, displacement)| (bucket, sex.as_str(), yr - birth_year, *disability, displacement.as_str(), *n)));
-    for (bucket, pid, tid, yr, n, sex, birth_year, disability, displacement) in &rows {
-        let person = people.entry((bucket, pid.as_str())).or_insert_with(|| Person { first_year: *yr, attrs: (sex, *birth_year, *disability, displacement), per_type: HashMap::new() });
-        person.first_year = person.first_year.min(*yr);
-        *person.per_type.entry(*tid).or_default() += n;
-    }
-    let unique = cells(people.iter().map(|(k, p)| person_cell(k, p)));
-    let completed = cells(people.iter().filter(|(_, p)| p.per_type.iter().any(|(tid, n)| cycles.get(tid).is_some_and(|c| n >= c))).map(|(k, p)| person_cell(k, p)));
-    add(out, unique, |r, n| r.unique_participants += n);
-    add(out, attendances, |r, n| r.attendances += n);
-    add(out, completed, |r, n| r.completed += n);
+    // Attendances: each at the age in the year of the activity.
+    let attendances = format!(
+        "WITH {present} SELECT bucket, sex, {band}, has_disability, displacement, CAST(SUM(n) AS BIGINT)
+         FROM present GROUP BY bucket, sex, {band}, has_disability, displacement",
+        band = AgeBand::sql_case("yr - birth_year"),
+    );
+    let rows: Vec<CellRow> = sqlx::query_as(&attendances).fetch_all(&mut *conn).await?;
+    add(out, rows.iter().map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)), |r, n| r.attendances += n);
 
+    // New participants: registered in the period, at their registration site.
     let new = format!(
-        "SELECT {}, p.sex, CAST(SUBSTR(p.registered_on, 1, 4) AS INTEGER) - p.birth_year, p.has_disability, p.displacement, COUNT(*)
-         FROM participants p{} WHERE p.deleted = 0 AND {}{} GROUP BY 1, p.sex, CAST(SUBSTR(p.registered_on, 1, 4) AS INTEGER) - p.birth_year, p.has_disability, p.displacement",
-        g.key("p.registered_on", None),
-        g.places("p"),
-        days("p.registered_on", &[period]),
-        in_list("p.site_id", &f.sites),
+        "SELECT COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
+         FROM participants p{places} WHERE p.deleted = 0 AND {days}{sites}
+         GROUP BY COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement",
+        key = g.key("p.registered_on", None),
+        band = AgeBand::sql_case("CAST(SUBSTR(p.registered_on, 1, 4) AS INTEGER) - p.birth_year"),
+        places = g.places("p"),
+        days = days("p.registered_on", &[period]),
+        sites = in_list("p.site_id", &f.sites),
     );
-    let rows: Vec<(Option<String>, String, i64, i64, String, i64)> = sqlx::query_as(&new).fetch_all(&mut *conn).await?;
-    add(out, cells(rows.iter().map(|(b, sex, age, d, displ, n)| (b, sex.as_str(), *age, *d, displ.as_str(), *n))), |r, n| r.new_participants += n);
+    let rows: Vec<CellRow> = sqlx::query_as(&new).fetch_all(&mut *conn).await?;
+    add(out, rows.iter().map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)), |r, n| r.new_participants += n);
     Ok(())
 }
 
-/// A split cell: bucket, sex, age band, disability, displacement, count.
-type Cell = (Option<String>, String, &'static str, i64, String, i64);
-
-fn band(age: i64) -> &'static str {
-    AgeBand::at(0, age).as_str()
-}
-
-/// Sums counts per cell in a map first (many rows, few cells).
-fn cells<'a>(rows: impl Iterator<Item = (&'a Option<String>, &'a str, i64, i64, &'a str, i64)>) -> Vec<Cell> {
-    let mut sums: HashMap<(&Option<String>, &str, &'static str, i64, &str), i64> = HashMap::new();
-    for (bucket, sex, age, disability, displacement, n) in rows {
-        *sums.entry((bucket, sex, band(age), disability, displacement)).or_default() += n;
-    }
-    sums.into_iter().map(|((b, sex, band, d, displ), n)| (b.clone(), sex.to_string(), band, d, displ.to_string(), n)).collect()
-}
-
-fn add(out: &mut Buckets, rows: Vec<Cell>, set: impl Fn(&mut SplitRow, i64)) {
-    for (key, sex, band, disability, displacement, n) in rows {
+/// Adds a count to each split cell of its bucket (`''` is "no bucket").
+fn add<'a>(out: &mut Buckets, rows: impl Iterator<Item = (&'a String, &'a String, &'a String, &'a i64, &'a String, i64)>, set: impl Fn(&mut SplitRow, i64)) {
+    for (bucket, sex, band, disability, displacement, n) in rows {
+        let key = (!bucket.is_empty()).then(|| bucket.clone());
         let figures = out.entry(key).or_default();
-        let row = match figures.split.iter_mut().position(|r| r.sex == sex && r.age_band == band && r.disability == (disability != 0) && r.displacement == displacement) {
+        let disability = *disability != 0;
+        let row = match figures.split.iter().position(|r| &r.sex == sex && &r.age_band == band && r.disability == disability && &r.displacement == displacement) {
             Some(i) => &mut figures.split[i],
             None => {
-                figures.split.push(SplitRow { sex, age_band: band.to_string(), disability: disability != 0, displacement, ..SplitRow::default() });
+                figures.split.push(SplitRow { sex: sex.clone(), age_band: band.clone(), disability, displacement: displacement.clone(), ..SplitRow::default() });
                 figures.split.last_mut().expect("just pushed")
             }
         };

@@ -40,17 +40,22 @@ impl AgeBand {
         }
     }
 
+    /// The oldest age in each band but the last: the one definition that
+    /// both [`AgeBand::at`] and the figures' SQL ([`AgeBand::sql_case`]) use.
+    const OLDEST: [(i64, AgeBand); 5] = [(5, AgeBand::Under6), (11, AgeBand::From6To11), (17, AgeBand::From12To17), (24, AgeBand::From18To24), (59, AgeBand::From25To59)];
+
     /// The band of someone born in `birth_year` during `year`. Only the year
     /// of birth is known, so age is the difference of years.
     pub fn at(birth_year: i64, year: i64) -> AgeBand {
-        match year - birth_year {
-            i64::MIN..=5 => AgeBand::Under6,
-            6..=11 => AgeBand::From6To11,
-            12..=17 => AgeBand::From12To17,
-            18..=24 => AgeBand::From18To24,
-            25..=59 => AgeBand::From25To59,
-            _ => AgeBand::From60,
-        }
+        let age = year - birth_year;
+        AgeBand::OLDEST.iter().find(|(oldest, _)| age <= *oldest).map_or(AgeBand::From60, |(_, band)| *band)
+    }
+
+    /// SQL that names the band of the age `age` (an integer expression), so
+    /// the database groups by band rather than returning a row per age.
+    pub fn sql_case(age: &str) -> String {
+        let arms: String = AgeBand::OLDEST.iter().map(|(oldest, band)| format!(" WHEN {age} <= {oldest} THEN '{}'", band.as_str())).collect();
+        format!("(CASE{arms} ELSE '{}' END)", AgeBand::From60.as_str())
     }
 }
 

@@ -147,7 +147,15 @@ impl Db {
         match self.backend {
             // WAL readers see one snapshot from their first read to commit.
             Backend::Sqlite => self.pool.begin().await,
-            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                // Figures group a quarter's presences by person in one hash
+                // table; the default 4 MB sends that to disk. This is a
+                // ceiling for this transaction's sorts and hashes, not an
+                // allocation.
+                tx.execute("SET LOCAL work_mem = '64MB'").await?;
+                Ok(tx)
+            }
         }
     }
 

@@ -46,6 +46,20 @@ impl TestDatabase {
         Some(TestDatabase { url, cleanup: Cleanup::Postgres { admin_url, name } })
     }
 
+    /// The PostgreSQL database `name` on the server named by
+    /// `SIJIL_TEST_POSTGRES_URL`, created if missing and never dropped (for
+    /// benchmarks that keep what they generated); `None` when not set.
+    pub async fn kept_postgres(name: &str) -> Option<String> {
+        let admin_url = std::env::var("SIJIL_TEST_POSTGRES_URL").ok()?;
+        let mut conn = PgConnectOptions::from_str(&admin_url).expect("SIJIL_TEST_POSTGRES_URL parses").connect().await.expect("connect to SIJIL_TEST_POSTGRES_URL");
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)").bind(name).fetch_one(&mut conn).await.expect("list databases");
+        if !exists {
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create kept database");
+        }
+        conn.close().await.ok();
+        Some(with_database(&admin_url, name))
+    }
+
     /// Every database the tests should run on: SQLite always, PostgreSQL
     /// when configured.
     pub async fn all() -> Vec<TestDatabase> {

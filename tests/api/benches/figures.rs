@@ -6,6 +6,10 @@
 //!
 //!     cargo bench -p sijil-e2e --bench figures                         # 1M and 10M
 //!     SIJIL_BENCH_ATTENDANCES=1000000 cargo bench -p sijil-e2e --bench figures
+//!
+//! `SIJIL_BENCH_KEEP=DIR` keeps the generated programmes (SQLite files in
+//! DIR, PostgreSQL databases `sijil_bench_<size>`) and reuses them on the
+//! next run, so the queries can be measured again without regenerating.
 
 use std::time::{Duration, Instant};
 
@@ -22,20 +26,33 @@ async fn main() {
         .split(',')
         .map(|s| s.trim().parse().expect("attendance counts"))
         .collect();
+    let keep = std::env::var_os("SIJIL_BENCH_KEEP").map(std::path::PathBuf::from);
     for size in sizes {
-        for database in TestDatabase::all().await {
-            run(&database, size).await;
+        match &keep {
+            None => {
+                for database in TestDatabase::all().await {
+                    run(database.kind(), &database.url, size).await;
+                }
+            }
+            Some(dir) => {
+                std::fs::create_dir_all(dir).expect("create SIJIL_BENCH_KEEP");
+                run("sqlite", &format!("sqlite://{}?mode=rwc", dir.join(format!("bench-{size}.db")).display()), size).await;
+                if let Some(url) = TestDatabase::kept_postgres(&format!("sijil_bench_{size}")).await {
+                    run("postgres", &url, size).await;
+                }
+            }
         }
     }
 }
 
-async fn run(database: &TestDatabase, size: u64) {
-    let db = Db::connect(&database.url).await.expect("connect");
+async fn run(kind: &str, url: &str, size: u64) {
+    let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
     sijil::users::bootstrap::first_admin(&db).await.expect("admin");
     let admin: i64 = sqlx::query_scalar("SELECT MIN(id) FROM users").fetch_one(db.pool()).await.unwrap();
     let spec = Spec::benchmark(size);
     let started = Instant::now();
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activity_records").fetch_one(db.pool()).await.unwrap();
     let mut last = String::new();
     let mut progress = |stage: &str, done: u64, total: u64| {
         if stage != last || done == total {
@@ -43,7 +60,17 @@ async fn run(database: &TestDatabase, size: u64) {
             last = stage.to_string();
         }
     };
-    let made = generate::generate(&db, &spec, admin, &mut progress).await.expect("generate");
+    let made = if existing == 0 {
+        generate::generate(&db, &spec, admin, &mut progress).await.expect("generate")
+    } else {
+        eprintln!("   reusing the programme generated before ({existing} records)");
+        generate::Made {
+            records: existing as u64,
+            attendances: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM attendances").fetch_one(db.pool()).await.unwrap() as u64,
+            participants: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM participants").fetch_one(db.pool()).await.unwrap() as u64,
+            ..Default::default()
+        }
+    };
     let generated = started.elapsed();
 
     // The last quarter wholly inside the generated history.
@@ -68,7 +95,7 @@ async fn run(database: &TestDatabase, size: u64) {
     let headline = &fast[0][&Some("all".to_string())].totals;
     println!(
         "{:>9} {:>10} attendances ({} records, {} participants; generated in {:.0} s) | quarter {}..{}: {} unique, {} attendances | dashboard with rollups {:>7.1} ms | naive full scan {:>8.1} ms | {:.1}× faster",
-        database.kind(),
+        kind,
         made.attendances,
         made.records,
         made.participants,
