@@ -1,17 +1,11 @@
 // Admins set up sites and accounts in the app, and the people they set up
 // see the result on their own phones.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { apiLogIn, apiPost, PASSWORD, startWorld, visit } from './helpers.mjs';
+import { apiLogIn, apiPost, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 120_000 };
 

@@ -2,9 +2,9 @@
 // (trend chart, site table of their sites only), drills down to a record and
 // flags it; the trainer who recorded it sees the flag and comment after sync.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { apiLogIn, startWorld, visit } from './helpers.mjs';
+import { apiLogIn, worldForThisFile, visit } from './helpers.mjs';
 
 /**
  * The demo gives its staff Arabic or Sorani; these checks read English, so
@@ -19,15 +19,10 @@ async function logInInEnglish({ context, page }, url, login, password) {
   await logIn(page, url, login, password);
 }
 
-let world;
+const world = worldForThisFile();
 const TIMEOUT = { timeout: 180_000 };
 
 describe('dashboard and review', () => {
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => world?.stop());
-
   test('a coordinator flags a record from the dashboard and the trainer sees it after sync', TIMEOUT, async () => {
     const passwords = world.server.runDemo();
     assert.ok(passwords['coord-mosul'] && passwords['trainer-mos-01'], JSON.stringify(Object.keys(passwords)));

@@ -5,17 +5,11 @@
 // network is back the outbox empties and the server holds each record
 // exactly once with the right attendance and head counts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { apiLogIn, apiPost, PASSWORD, startWorld, visit } from './helpers.mjs';
+import { apiLogIn, apiPost, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 240_000 };
 

@@ -3,17 +3,11 @@
 // crossed one made elsewhere is shown as a conflict and resolved, and
 // "Send now" at logout sends before logging out.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { apiLogIn, apiPost, PASSWORD, startWorld, visit } from './helpers.mjs';
+import { apiLogIn, apiPost, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 240_000 };
 

@@ -4,12 +4,28 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { launchBrowser, phoneContext, phoneLayoutProblems, screenshot } from './browser.mjs';
 import { APP_DIR, startServer } from './server.mjs';
 
 export const PASSWORD = 'correct horse battery';
 
-export async function startWorld() {
+/**
+ * The world of one test file: started before its first test, stopped after
+ * its last. Its fields (server, phone, stop) are there once `before` ran.
+ */
+export function worldForThisFile() {
+  const world = {};
+  before(async () => {
+    Object.assign(world, await startWorld());
+  });
+  after(async () => {
+    await world.stop?.();
+  });
+  return world;
+}
+
+async function startWorld() {
   const server = await startServer();
   let browser;
   try {

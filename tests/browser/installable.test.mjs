@@ -2,21 +2,15 @@
 // real PNG icons, and an index.html that lives with the strict
 // Content-Security-Policy (no inline script or style).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, PHONE, waitForServiceWorker } from './browser.mjs';
-import { startWorld } from './helpers.mjs';
+import { worldForThisFile } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 60_000 };
 

@@ -1,17 +1,11 @@
 // English, Arabic and Sorani: the whole layout mirrors right to left, and
 // the choice is kept for the user (on the server) and on the phone.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { dir, PASSWORD, startWorld, visit } from './helpers.mjs';
+import { dir, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 120_000 };
 

@@ -3,17 +3,11 @@
 // a cheap phone (360×640). Screens visited are saved to screenshots/ and
 // checked for horizontal scroll and small touch targets.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { PASSWORD, startWorld, visit } from './helpers.mjs';
+import { PASSWORD, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 120_000 };
 

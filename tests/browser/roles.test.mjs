@@ -1,16 +1,10 @@
 // Each role's home screen, and staff screens loaded only by staff.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { apiLogIn, apiPost, PASSWORD, startWorld, visit } from './helpers.mjs';
+import { apiLogIn, apiPost, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 120_000 };
 

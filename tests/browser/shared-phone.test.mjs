@@ -1,17 +1,11 @@
 // One phone, several people: unsent records are never lost at logout and
 // never shown to the next person who logs in.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { PASSWORD, putInOutbox, startWorld, visit } from './helpers.mjs';
+import { PASSWORD, putInOutbox, worldForThisFile, visit } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 120_000 };
 

@@ -1,16 +1,10 @@
 // A new release of the app reaches a phone without losing what is on it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { PASSWORD, putInOutbox, startWorld, visit, withNewerRelease } from './helpers.mjs';
+import { PASSWORD, putInOutbox, worldForThisFile, visit, withNewerRelease } from './helpers.mjs';
 
-let world;
-before(async () => {
-  world = await startWorld();
-});
-after(async () => {
-  await world?.stop();
-});
+const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 120_000 };
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sync::item::SyncData;
 use crate::validate::{dates, Checker};
 
 /// Largest roster a group may have.
@@ -29,8 +30,8 @@ pub struct GroupData {
     pub members: Vec<Member>,
 }
 
-impl GroupData {
-    pub fn normalise(mut self, check: &mut Checker) -> GroupData {
+impl SyncData for GroupData {
+    fn normalise(mut self, check: &mut Checker) -> Self {
         self.name = check.text("name", &self.name, 1, 120);
         if self.members.len() > MAX_MEMBERS {
             check.fail("members", format!("at most {MAX_MEMBERS} people in one group"));
@@ -53,5 +54,9 @@ impl GroupData {
             }
         }
         self
+    }
+
+    fn site_id(&self) -> i64 {
+        self.site_id
     }
 }

@@ -17,14 +17,6 @@ impl Syncable for Groups {
     const OWNER_COLUMN: &'static str = "created_by";
     type Data = GroupData;
 
-    fn normalise(data: GroupData, check: &mut Checker) -> GroupData {
-        data.normalise(check)
-    }
-
-    fn site_id(data: &GroupData) -> i64 {
-        data.site_id
-    }
-
     fn may_write(actor: &Actor, _data: &GroupData) -> Result<(), String> {
         works_with_participants(actor.role)
     }

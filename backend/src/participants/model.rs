@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::code;
+use crate::sync::item::SyncData;
 use crate::validate::{dates, Checker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -93,9 +94,8 @@ pub struct ParticipantData {
     pub given_name: Option<String>,
 }
 
-impl ParticipantData {
-    /// Checks and normalises everything that needs no database.
-    pub fn normalise(mut self, check: &mut Checker) -> ParticipantData {
+impl SyncData for ParticipantData {
+    fn normalise(mut self, check: &mut Checker) -> Self {
         match code::normalise(&self.code) {
             Some(c) if code::is_valid(&c) => self.code = c,
             Some(_) => check.fail("code", "check character does not match; re-read the code"),
@@ -118,6 +118,12 @@ impl ParticipantData {
         self
     }
 
+    fn site_id(&self) -> i64 {
+        self.site_id
+    }
+}
+
+impl ParticipantData {
     /// Disability as the figures count it: any WG answer of 3 or 4, or a plain yes.
     pub fn has_disability(&self) -> bool {
         match self.disability {

@@ -18,14 +18,6 @@ impl Syncable for Participants {
     const OWNER_COLUMN: &'static str = "created_by";
     type Data = ParticipantData;
 
-    fn normalise(data: ParticipantData, check: &mut Checker) -> ParticipantData {
-        data.normalise(check)
-    }
-
-    fn site_id(data: &ParticipantData) -> i64 {
-        data.site_id
-    }
-
     fn may_write(actor: &Actor, _data: &ParticipantData) -> Result<(), String> {
         works_with_participants(actor.role)
     }

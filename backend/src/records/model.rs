@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity_types::ActivityKind;
 use crate::participants::model::Sex;
+use crate::sync::item::SyncData;
 use crate::validate::Checker;
 
 /// Age bands, from birth year at the activity date (DESIGN.md §2).
@@ -106,8 +107,8 @@ pub struct RecordData {
     pub tally_disabled: i64,
 }
 
-impl RecordData {
-    pub fn normalise(mut self, check: &mut Checker) -> RecordData {
+impl SyncData for RecordData {
+    fn normalise(mut self, check: &mut Checker) -> Self {
         self.date = check.past_date("date", &self.date);
         if let Some(t) = &self.start_time {
             let ok = t.len() == 5 && t.as_bytes()[2] == b':' && t[..2].parse::<u8>().is_ok_and(|h| h < 24) && t[3..].parse::<u8>().is_ok_and(|m| m < 60);
@@ -174,6 +175,12 @@ impl RecordData {
         self
     }
 
+    fn site_id(&self) -> i64 {
+        self.site_id
+    }
+}
+
+impl RecordData {
     /// Year of the activity date (after normalising).
     pub fn year(&self) -> i64 {
         self.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)

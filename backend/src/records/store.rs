@@ -31,14 +31,6 @@ impl Syncable for Records {
     const OWNER_COLUMN: &'static str = "recorded_by";
     type Data = RecordData;
 
-    fn normalise(data: RecordData, check: &mut Checker) -> RecordData {
-        data.normalise(check)
-    }
-
-    fn site_id(data: &RecordData) -> i64 {
-        data.site_id
-    }
-
     fn may_write(actor: &Actor, data: &RecordData) -> Result<(), String> {
         if may_record(actor.role, data.kind) {
             Ok(())

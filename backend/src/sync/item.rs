@@ -40,17 +40,22 @@ pub struct Current {
     pub owner: i64,
 }
 
+/// What a phone sends for one item: checked without the database, and
+/// placed at a site (every scope rule goes by it).
+pub trait SyncData: DeserializeOwned + Serialize + Send + Sync + Sized {
+    /// Checks and canonicalises what needs no database.
+    fn normalise(self, check: &mut Checker) -> Self;
+    fn site_id(&self) -> i64;
+}
+
 /// A kind of thing phones create and edit offline.
 pub trait Syncable {
     const ENTITY: Entity;
     const TABLE: &'static str;
     /// The column naming who created it (for "own records only" rules).
     const OWNER_COLUMN: &'static str;
-    type Data: DeserializeOwned + Serialize + Send + Sync;
+    type Data: SyncData;
 
-    /// Checks and canonicalises what needs no database.
-    fn normalise(data: Self::Data, check: &mut Checker) -> Self::Data;
-    fn site_id(data: &Self::Data) -> i64;
     /// Whether `actor` may write this kind of thing with this content.
     fn may_write(actor: &Actor, data: &Self::Data) -> Result<(), String>;
     /// Whether `actor` may change or delete this existing one.
@@ -169,7 +174,7 @@ pub async fn apply<S: Syncable>(conn: &mut AnyConnection, actor: &Actor, item: P
     let mut check = Checker::new();
     let data = match (item.deleted, item.data) {
         (false, None) => return Ok(ItemResult::invalid(id, one_error("data", "is required unless deleting"))),
-        (_, Some(data)) => Some(S::normalise(data, &mut check)),
+        (_, Some(data)) => Some(data.normalise(&mut check)),
         (true, None) => None,
     };
     if !check.is_ok() {
@@ -217,7 +222,7 @@ pub async fn apply<S: Syncable>(conn: &mut AnyConnection, actor: &Actor, item: P
                     S::check_references(&mut *conn, actor, id, data, &mut check).await?;
                 }
                 if let Some(cur) = &current {
-                    if S::site_id(data) != cur.site_id && !in_scope(&mut *conn, &actor.scope, S::site_id(data)).await? {
+                    if data.site_id() != cur.site_id && !in_scope(&mut *conn, &actor.scope, data.site_id()).await? {
                         check.fail("site_id", "is outside your scope");
                     }
                 }

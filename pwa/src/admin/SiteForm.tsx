@@ -3,6 +3,7 @@
  * (a new partner can be added on the spot), and where it is: governorate,
  * then district (a missing district can be added on the spot).
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { createDistrict, createPartner, createSite, getSite, listAreas, listPartners, updateSite } from '../api/endpoints';
 import type { Area, Partner, Site } from '../api/types';
@@ -162,25 +163,10 @@ function PartnerQuickAdd({ onAdded }: { onAdded: (partner: Partner) => void }) {
     }
   }
 
-  if (!open) {
-    return (
-      <button type="button" class="button button-secondary" aria-expanded="false" onClick={() => setOpen(true)}>
-        {t('add_partner')}
-      </button>
-    );
-  }
   return (
-    <div class="quick-add" role="group" aria-label={t('add_partner')}>
+    <QuickAdd label={t('add_partner')} open={open} busy={busy} onOpen={setOpen} onAdd={add}>
       <TextField id="new_partner_name" label={t('partner_name')} value={name} onInput={setName} error={error} />
-      <div class="button-row">
-        <button type="button" class="button" disabled={busy} onClick={() => void add()}>
-          {busy ? t('saving') : t('add_partner')}
-        </button>
-        <button type="button" class="button button-secondary" onClick={() => setOpen(false)}>
-          {t('cancel')}
-        </button>
-      </div>
-    </div>
+    </QuickAdd>
   );
 }
 
@@ -216,25 +202,37 @@ function DistrictQuickAdd({ governorateId, onAdded }: { governorateId: string; o
     }
   }
 
-  if (!open) {
-    return (
-      <button type="button" class="button button-secondary" aria-expanded="false" onClick={() => setOpen(true)}>
-        {t('add_district')}
-      </button>
-    );
-  }
   return (
-    <div class="quick-add" role="group" aria-label={t('add_district')}>
+    <QuickAdd label={t('add_district')} open={open} busy={busy} onOpen={setOpen} onAdd={add}>
       <TextField id="district_pcode" label={t('district_pcode')} hint={t('district_pcode_hint')} value={draft.pcode} onInput={set('pcode')} error={errors.pcode} autoCapitalize="characters" dir="ltr" />
       <TextField id="district_name_en" label={t('name_en')} value={draft.name_en} onInput={set('name_en')} error={errors.name_en} dir="ltr" />
       <TextField id="district_name_ar" label={t('name_ar')} value={draft.name_ar} onInput={set('name_ar')} error={errors.name_ar} dir="rtl" />
       <TextField id="district_name_ckb" label={t('name_ckb')} value={draft.name_ckb} onInput={set('name_ckb')} error={errors.name_ckb} dir="rtl" />
       {problem && <Notice kind="error">{problem}</Notice>}
+    </QuickAdd>
+  );
+}
+
+/**
+ * Something missing from a list, added in place: a button that opens a few
+ * fields with Add and Cancel, so the form around it keeps what was typed.
+ */
+function QuickAdd({ label, open, busy, onOpen, onAdd, children }: { label: string; open: boolean; busy: boolean; onOpen: (open: boolean) => void; onAdd: () => Promise<void>; children: ComponentChildren }) {
+  if (!open) {
+    return (
+      <button type="button" class="button button-secondary" aria-expanded="false" onClick={() => onOpen(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <div class="quick-add" role="group" aria-label={label}>
+      {children}
       <div class="button-row">
-        <button type="button" class="button" disabled={busy} onClick={() => void add()}>
-          {busy ? t('saving') : t('add_district')}
+        <button type="button" class="button" disabled={busy} onClick={() => void onAdd()}>
+          {busy ? t('saving') : label}
         </button>
-        <button type="button" class="button button-secondary" onClick={() => setOpen(false)}>
+        <button type="button" class="button button-secondary" onClick={() => onOpen(false)}>
           {t('cancel')}
         </button>
       </div>
