@@ -15,6 +15,11 @@ fn main() {
     for watched in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"] {
         println!("cargo:rerun-if-changed={}", pwa.join(watched).display());
     }
+    // `sqlx::migrate!` embeds the migrations at compile time but does not
+    // tell cargo to watch them: without this a new migration file leaves
+    // the binary as it was, and it then refuses a database migrated by a
+    // newer build ("migration N was previously applied but is missing").
+    println!("cargo:rerun-if-changed={}", Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").display());
     println!("cargo:rerun-if-env-changed=SIJIL_SKIP_PWA_BUILD");
     println!("cargo:rerun-if-env-changed=SIJIL_BUILD_PWA");
 
