@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use super::code;
 use super::model::ParticipantData;
 use crate::auth::{Role, SiteScope};
-use crate::store::Db;
+use crate::store::{AnyQuery, Db};
 use crate::sync::clock::Entity;
 use crate::sync::item::{site_writable, works_with_participants, Actor, Syncable, WriteMeta};
 use crate::validate::Checker;
@@ -44,43 +44,26 @@ impl Syncable for Participants {
     }
 
     async fn insert(conn: &mut AnyConnection, id: &str, d: &ParticipantData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
-        let wg = d.wg.map(|w| w.all().map(|a| a as i64));
-        let done = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO participants (id, code, site_id, sex, birth_year, birth_year_estimated, disability_mode,
                 wg_seeing, wg_hearing, wg_walking, wg_remembering, wg_selfcare, wg_communicating, has_disability,
                 displacement, registered_on, given_name, created_by, device_created_at, received_at, updated_at, version, deleted, payload)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1, 0, $21)
              ON CONFLICT (id) DO NOTHING",
         )
-        .bind(id)
-        .bind(&d.code)
-        .bind(d.site_id)
-        .bind(d.sex.as_str())
-        .bind(d.birth_year)
-        .bind(d.birth_year_estimated as i64)
-        .bind(disability_mode(d))
-        .bind(wg.map(|w| w[0]))
-        .bind(wg.map(|w| w[1]))
-        .bind(wg.map(|w| w[2]))
-        .bind(wg.map(|w| w[3]))
-        .bind(wg.map(|w| w[4]))
-        .bind(wg.map(|w| w[5]))
-        .bind(d.has_disability() as i64)
-        .bind(d.displacement.as_str())
-        .bind(&d.registered_on)
-        .bind(d.given_name.as_deref())
-        .bind(meta.actor_id)
-        .bind(meta.device_time.as_deref())
-        .bind(meta.now_ms)
-        .bind(payload)
-        .execute(conn)
-        .await?;
+        .bind(id);
+        let done = bind_columns(insert, d)
+            .bind(meta.actor_id)
+            .bind(meta.device_time.as_deref())
+            .bind(meta.now_ms)
+            .bind(payload)
+            .execute(conn)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn update(conn: &mut AnyConnection, id: &str, base: i64, d: &ParticipantData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
-        let wg = d.wg.map(|w| w.all().map(|a| a as i64));
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE participants SET code = $3, site_id = $4, sex = $5, birth_year = $6, birth_year_estimated = $7, disability_mode = $8,
                 wg_seeing = $9, wg_hearing = $10, wg_walking = $11, wg_remembering = $12, wg_selfcare = $13, wg_communicating = $14,
                 has_disability = $15, displacement = $16, registered_on = $17, given_name = $18, updated_at = $19,
@@ -88,7 +71,21 @@ impl Syncable for Participants {
              WHERE id = $1 AND version = $2",
         )
         .bind(id)
-        .bind(base)
+        .bind(base);
+        let done = bind_columns(update, d)
+            .bind(meta.now_ms)
+            .bind(payload)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// Binds a participant's columns, `code` to `given_name`, in table order:
+/// insert and update both list them in that order after their own keys.
+fn bind_columns<'q>(query: AnyQuery<'q>, d: &'q ParticipantData) -> AnyQuery<'q> {
+    let wg = d.wg.map(|w| w.all().map(|a| a as i64));
+    query
         .bind(&d.code)
         .bind(d.site_id)
         .bind(d.sex.as_str())
@@ -105,12 +102,6 @@ impl Syncable for Participants {
         .bind(d.displacement.as_str())
         .bind(&d.registered_on)
         .bind(d.given_name.as_deref())
-        .bind(meta.now_ms)
-        .bind(payload)
-        .execute(conn)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
 }
 
 fn disability_mode(d: &ParticipantData) -> &'static str {

@@ -8,6 +8,7 @@ use crate::activity_types::ActivityKind;
 use crate::auth::Role;
 use crate::sync::clock::Entity;
 use crate::sync::item::{check_users, participants_in_scope, site_writable, Actor, Current, Syncable, WriteMeta};
+use crate::store::AnyQuery;
 use crate::sync::rows;
 use crate::figures::{locks, rollup};
 use crate::validate::Checker;
@@ -97,31 +98,20 @@ impl Syncable for Records {
     }
 
     async fn insert(conn: &mut AnyConnection, id: &str, d: &RecordData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO activity_records (id, kind, activity_type_id, site_id, group_id, occurred_on, start_time, duration_minutes,
                 topic, place_note, notes, materials, tally_disabled, recorded_by, device_recorded_at, received_at, updated_at, version, deleted, payload)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1, 0, $17)
              ON CONFLICT (id) DO NOTHING",
         )
-        .bind(id)
-        .bind(d.kind.as_str())
-        .bind(d.activity_type_id)
-        .bind(d.site_id)
-        .bind(d.group_id.as_deref())
-        .bind(&d.date)
-        .bind(d.start_time.as_deref())
-        .bind(d.duration_minutes)
-        .bind(d.topic.as_deref())
-        .bind(d.place_note.as_deref())
-        .bind(d.notes.as_deref())
-        .bind(d.materials.as_deref())
-        .bind(d.tally_disabled)
-        .bind(meta.actor_id)
-        .bind(meta.device_time.as_deref())
-        .bind(meta.now_ms)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
+        .bind(id);
+        let done = bind_columns(insert, d)
+            .bind(meta.actor_id)
+            .bind(meta.device_time.as_deref())
+            .bind(meta.now_ms)
+            .bind(payload)
+            .execute(&mut *conn)
+            .await?;
         if done.rows_affected() != 1 {
             return Ok(false);
         }
@@ -131,14 +121,34 @@ impl Syncable for Records {
 
     /// An edit goes back to "submitted": a reviewer looks at it again.
     async fn update(conn: &mut AnyConnection, id: &str, base: i64, d: &RecordData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE activity_records SET kind = $3, activity_type_id = $4, site_id = $5, group_id = $6, occurred_on = $7, start_time = $8,
                 duration_minutes = $9, topic = $10, place_note = $11, notes = $12, materials = $13, tally_disabled = $14,
                 updated_at = $15, version = version + 1, deleted = 0, review_status = 'submitted', payload = $16
              WHERE id = $1 AND version = $2",
         )
         .bind(id)
-        .bind(base)
+        .bind(base);
+        let done = bind_columns(update, d)
+            .bind(meta.now_ms)
+            .bind(payload)
+            .execute(&mut *conn)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        for table in ["record_facilitators", "attendances", "tallies"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE record_id = $1")).bind(id).execute(&mut *conn).await?;
+        }
+        write_children(conn, id, d).await?;
+        Ok(true)
+    }
+}
+
+/// Binds a record's columns, `kind` to `tally_disabled`, in table order:
+/// insert and update both list them in that order after their own keys.
+fn bind_columns<'q>(query: AnyQuery<'q>, d: &'q RecordData) -> AnyQuery<'q> {
+    query
         .bind(d.kind.as_str())
         .bind(d.activity_type_id)
         .bind(d.site_id)
@@ -151,19 +161,6 @@ impl Syncable for Records {
         .bind(d.notes.as_deref())
         .bind(d.materials.as_deref())
         .bind(d.tally_disabled)
-        .bind(meta.now_ms)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        for table in ["record_facilitators", "attendances", "tallies"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE record_id = $1")).bind(id).execute(&mut *conn).await?;
-        }
-        write_children(conn, id, d).await?;
-        Ok(true)
-    }
 }
 
 async fn write_children(conn: &mut AnyConnection, id: &str, d: &RecordData) -> Result<(), sqlx::Error> {

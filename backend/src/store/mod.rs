@@ -21,6 +21,8 @@ pub mod testing;
 
 /// A transaction on whichever database is configured.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A statement being bound, for helpers that bind a shared run of columns.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
