@@ -12,14 +12,27 @@ use std::process::Command;
 
 fn main() {
     let pwa = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pwa");
-    for watched in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"] {
+    for watched in [
+        "src",
+        "public",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+    ] {
         println!("cargo:rerun-if-changed={}", pwa.join(watched).display());
     }
     // `sqlx::migrate!` embeds the migrations at compile time but does not
     // tell cargo to watch them: without this a new migration file leaves
     // the binary as it was, and it then refuses a database migrated by a
     // newer build ("migration N was previously applied but is missing").
-    println!("cargo:rerun-if-changed={}", Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .display()
+    );
     println!("cargo:rerun-if-env-changed=SIJIL_SKIP_PWA_BUILD");
     println!("cargo:rerun-if-env-changed=SIJIL_BUILD_PWA");
 
@@ -39,6 +52,15 @@ fn main() {
 }
 
 fn npm(dir: &Path, args: &[&str]) {
-    let status = Command::new("npm").args(args).current_dir(dir).status().unwrap_or_else(|e| panic!("could not run npm (is Node.js installed?): {e}"));
-    assert!(status.success(), "npm {} failed in {}", args.join(" "), dir.display());
+    let status = Command::new("npm")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap_or_else(|e| panic!("could not run npm (is Node.js installed?): {e}"));
+    assert!(
+        status.success(),
+        "npm {} failed in {}",
+        args.join(" "),
+        dir.display()
+    );
 }

@@ -9,7 +9,11 @@ use crate::config::{Config, DatabaseUrl, ThrottlePolicy};
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://sijil-data/sijil.db?mode=rwc";
 
 #[derive(Debug, Parser)]
-#[command(name = "sijil", version, about = "Offline-first register for community psychosocial programmes")]
+#[command(
+    name = "sijil",
+    version,
+    about = "Offline-first register for community psychosocial programmes"
+)]
 pub struct Cli {
     /// `sqlite://path?mode=rwc` (default: a file under ./sijil-data/) or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]

@@ -24,7 +24,10 @@ impl fmt::Debug for DatabaseUrl {
 impl std::str::FromStr for DatabaseUrl {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.starts_with("sqlite:") || s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        if s.starts_with("sqlite:")
+            || s.starts_with("postgres://")
+            || s.starts_with("postgresql://")
+        {
             Ok(DatabaseUrl(s.to_string()))
         } else {
             Err("expected sqlite:… or postgres://…".into())
@@ -34,10 +37,17 @@ impl std::str::FromStr for DatabaseUrl {
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 fn redact_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
     let rest = &url[scheme_end..];
     match (rest.find('@'), rest.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+        (Some(at), Some(colon)) if colon < at => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
         _ => url.to_string(),
     }
 }
@@ -67,7 +77,11 @@ pub struct ThrottlePolicy {
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
-        ThrottlePolicy { window_secs: 15 * 60, max_failures_per_login: 5, max_failures_per_addr: 30 }
+        ThrottlePolicy {
+            window_secs: 15 * 60,
+            max_failures_per_login: 5,
+            max_failures_per_addr: 30,
+        }
     }
 }
 
@@ -92,6 +106,9 @@ mod tests {
     fn debug_hides_the_database_password() {
         let url = DatabaseUrl("postgres://sijil:hunter2@db:5432/sijil".into());
         assert_eq!(format!("{url:?}"), "postgres://sijil:***@db:5432/sijil");
-        assert_eq!(format!("{:?}", DatabaseUrl("sqlite://x.db".into())), "sqlite://x.db");
+        assert_eq!(
+            format!("{:?}", DatabaseUrl("sqlite://x.db".into())),
+            "sqlite://x.db"
+        );
     }
 }

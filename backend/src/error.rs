@@ -34,10 +34,17 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     /// The request is well-formed JSON but its content is not acceptable.
     #[error("{message}")]
-    Invalid { message: String, fields: FieldErrors },
+    Invalid {
+        message: String,
+        fields: FieldErrors,
+    },
     /// The request itself is malformed (bad JSON, wrong content type, …).
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, status: StatusCode },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        status: StatusCode,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -60,12 +67,19 @@ impl ApiError {
     /// A 422 about one field.
     pub fn invalid_field(field: &str, reason: impl Into<String>) -> ApiError {
         let reason = reason.into();
-        ApiError::Invalid { message: format!("{field}: {reason}"), fields: BTreeMap::from([(field.to_string(), reason)]) }
+        ApiError::Invalid {
+            message: format!("{field}: {reason}"),
+            fields: BTreeMap::from([(field.to_string(), reason)]),
+        }
     }
 
     /// A 422 about several fields at once.
     pub fn invalid_fields(fields: FieldErrors) -> ApiError {
-        let message = fields.iter().map(|(f, r)| format!("{f}: {r}")).collect::<Vec<_>>().join("; ");
+        let message = fields
+            .iter()
+            .map(|(f, r)| format!("{f}: {r}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         ApiError::Invalid { message, fields }
     }
 
@@ -81,14 +95,18 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            ApiError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::BadRequest { code, status, .. } => (*status, code),
-            ApiError::Database(_) | ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Database(_) | ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
         }
     }
 }
@@ -111,9 +129,20 @@ impl IntoResponse for ApiError {
             ApiError::Invalid { fields, .. } if !fields.is_empty() => Some(fields.clone()),
             _ => None,
         };
-        let mut response = (status, axum::Json(ErrorBody { error: code.to_string(), message, fields })).into_response();
+        let mut response = (
+            status,
+            axum::Json(ErrorBody {
+                error: code.to_string(),
+                message,
+                fields,
+            }),
+        )
+            .into_response();
         if let ApiError::TooManyAttempts { retry_after_secs } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
         }
         response
     }
@@ -122,14 +151,25 @@ impl IntoResponse for ApiError {
 /// Turns a violated unique constraint into a 409 at the call site, the way
 /// realworld-axum-sqlx does: the database is the referee for uniqueness.
 pub trait ResultExt<T> {
-    fn on_unique_violation(self, code: &'static str, message: impl FnOnce() -> String) -> Result<T, ApiError>;
+    fn on_unique_violation(
+        self,
+        code: &'static str,
+        message: impl FnOnce() -> String,
+    ) -> Result<T, ApiError>;
 }
 
 impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
-    fn on_unique_violation(self, code: &'static str, message: impl FnOnce() -> String) -> Result<T, ApiError> {
+    fn on_unique_violation(
+        self,
+        code: &'static str,
+        message: impl FnOnce() -> String,
+    ) -> Result<T, ApiError> {
         self.map_err(|e| match e.into() {
             ApiError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                ApiError::Conflict { code, message: message() }
+                ApiError::Conflict {
+                    code,
+                    message: message(),
+                }
             }
             other => other,
         })

@@ -49,7 +49,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: store::Db, config: config::Config) -> AppState {
-        AppState { db, config: Arc::new(config) }
+        AppState {
+            db,
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -62,9 +65,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sweeper = auth::session::spawn_expired_session_sweeper(&state.db);
     let router = app(state);
-    let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     sweeper.abort();
     result
 }

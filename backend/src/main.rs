@@ -28,14 +28,27 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo => {
             for account in sijil::demo::run(&db).await? {
-                println!("{:<24} {:<12} password {:<24} sites {}", account.login, account.role.as_str(), account.password, account.sites);
+                println!(
+                    "{:<24} {:<12} password {:<24} sites {}",
+                    account.login,
+                    account.role.as_str(),
+                    account.password,
+                    account.sites
+                );
             }
-            println!("Write the passwords down now; they are not shown again. Then run `sijil serve`.");
+            println!(
+                "Write the passwords down now; they are not shown again. Then run `sijil serve`."
+            );
         }
         Command::User(UserCommand::Create(args)) => {
             let password = read_password()?;
             let user = sijil::users::bootstrap::create_from_cli(&db, &args, &password).await?;
-            println!("created user {} ({}) with id {}", user.login, user.role.as_str(), user.id);
+            println!(
+                "created user {} ({}) with id {}",
+                user.login,
+                user.role.as_str(),
+                user.id
+            );
         }
     }
     Ok(())
@@ -59,7 +72,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

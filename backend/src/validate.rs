@@ -15,7 +15,9 @@ impl Checker {
     }
 
     pub fn fail(&mut self, field: &str, reason: impl Into<String>) {
-        self.errors.entry(field.to_string()).or_insert_with(|| reason.into());
+        self.errors
+            .entry(field.to_string())
+            .or_insert_with(|| reason.into());
     }
 
     /// Trims `value` and checks its length in characters; returns the trimmed text.
@@ -23,7 +25,14 @@ impl Checker {
         let trimmed = value.trim();
         let len = trimmed.chars().count();
         if len < min {
-            self.fail(field, if min == 1 { "must not be empty".to_string() } else { format!("must be at least {min} characters") });
+            self.fail(
+                field,
+                if min == 1 {
+                    "must not be empty".to_string()
+                } else {
+                    format!("must be at least {min} characters")
+                },
+            );
         } else if len > max {
             self.fail(field, format!("must be at most {max} characters"));
         } else if trimmed.chars().any(|c| c.is_control()) {
@@ -33,21 +42,37 @@ impl Checker {
     }
 
     /// Like [`Checker::text`] for an optional field.
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        value.map(|v| self.text(field, v, 0, max)).filter(|v| !v.is_empty())
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        value
+            .map(|v| self.text(field, v, 0, max))
+            .filter(|v| !v.is_empty())
     }
 
     /// A code: letters, digits, `-` and `_`, stored upper-case.
     pub fn code(&mut self, field: &str, value: &str, max: usize) -> String {
         let code = self.text(field, value, 1, max).to_uppercase();
-        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             self.fail(field, "may contain only letters A–Z, digits, '-' and '_'");
         }
         code
     }
 
     /// Parses with `parse`, recording `reason` when it fails.
-    pub fn parse<T>(&mut self, field: &str, value: &str, parse: impl FnOnce(&str) -> Option<T>, reason: &str) -> Option<T> {
+    pub fn parse<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+        reason: &str,
+    ) -> Option<T> {
         let parsed = parse(value);
         if parsed.is_none() {
             self.fail(field, reason);
@@ -55,7 +80,13 @@ impl Checker {
         parsed
     }
 
-    pub fn range_f64(&mut self, field: &str, value: Option<f64>, min: f64, max: f64) -> Option<f64> {
+    pub fn range_f64(
+        &mut self,
+        field: &str,
+        value: Option<f64>,
+        min: f64,
+        max: f64,
+    ) -> Option<f64> {
         if let Some(v) = value {
             if !(min..=max).contains(&v) {
                 self.fail(field, format!("must be between {min} and {max}"));
@@ -85,7 +116,9 @@ mod tests {
         c.text("long", &"x".repeat(11), 1, 10);
         c.text("empty", "   ", 1, 10);
         let err = c.finish(()).unwrap_err();
-        let ApiError::Invalid { fields, .. } = err else { panic!("expected Invalid") };
+        let ApiError::Invalid { fields, .. } = err else {
+            panic!("expected Invalid")
+        };
         assert_eq!(fields.len(), 2);
         assert_eq!(fields["long"], "must be at most 10 characters");
         assert_eq!(fields["empty"], "must not be empty");
@@ -121,7 +154,8 @@ pub mod dates {
     }
 
     pub fn format(d: Date) -> String {
-        d.format(format_description!("[year]-[month]-[day]")).expect("dates format")
+        d.format(format_description!("[year]-[month]-[day]"))
+            .expect("dates format")
     }
 
     /// The server's today (UTC): the server is the clock.

@@ -38,7 +38,8 @@ function drawing(x, y, s) {
   const v = (y - 0.5) / s + 0.5;
   const page = [0.22, 0.16, 0.78, 0.84];
   if (!inRoundedRect(u, v, page, 0.05)) return null;
-  if (nearSegment(u, v, [0.46, 0.68], [0.54, 0.76], 0.035) || nearSegment(u, v, [0.54, 0.76], [0.7, 0.56], 0.035)) return AMBER;
+  if (nearSegment(u, v, [0.46, 0.68], [0.54, 0.76], 0.035) || nearSegment(u, v, [0.54, 0.76], [0.7, 0.56], 0.035))
+    return AMBER;
   for (const line of [0.3, 0.41, 0.52]) {
     if (nearSegment(u, v, [0.32, line], [0.68, line], 0.022)) return TEAL;
   }
@@ -51,7 +52,10 @@ function render(size, { maskable }) {
   const pixels = Buffer.alloc(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < SUB; sy++) {
         for (let sx = 0; sx < SUB; sx++) {
           const x = (px + (sx + 0.5) / SUB) / size;

@@ -58,7 +58,9 @@ function walk(dir) {
     return statSync(path).isDirectory() ? walk(path) : [relative(dist, path)];
   });
 }
-const assets = walk(dist).filter((file) => /\.(js|css)$/.test(file)).sort();
+const assets = walk(dist)
+  .filter((file) => /\.(js|css)$/.test(file))
+  .sort();
 
 console.log('gzipped size of each file in dist/:');
 for (const file of assets) {
@@ -67,9 +69,13 @@ for (const file of assets) {
 }
 const total = (files) => [...files].reduce((sum, file) => sum + gzipped(file), 0);
 const fieldTotal = total(field);
-console.log(`\nfield screens (JS+CSS a trainer's or mobiliser's phone loads): ${kb(fieldTotal)} of ${kb(BUDGET_BYTES)} budget`);
+console.log(
+  `\nfield screens (JS+CSS a trainer's or mobiliser's phone loads): ${kb(fieldTotal)} of ${kb(BUDGET_BYTES)} budget`,
+);
 console.log(`admin and coordinator screens (lazy, loaded by staff only):     ${kb(total(staff))}`);
 if (fieldTotal > BUDGET_BYTES) {
-  console.error(`\nOver budget by ${kb(fieldTotal - BUDGET_BYTES)}: move code out of the field screens or make it lazy.`);
+  console.error(
+    `\nOver budget by ${kb(fieldTotal - BUDGET_BYTES)}: move code out of the field screens or make it lazy.`,
+  );
   process.exit(1);
 }

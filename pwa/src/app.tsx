@@ -37,12 +37,14 @@ const SCREENS: Record<Role, RoleScreens> = {
   trainer: {
     nav: [{ href: '/', label: 'nav_home' }, { href: '/record', label: 'nav_record' }, ACCOUNT],
     routes: TRAINER_ROUTES,
-    render: (path, me) => (path === '/record' ? <RecordChooser me={me} /> : path === '/' ? <TrainerHome me={me} /> : fieldScreen(path)),
+    render: (path, me) =>
+      path === '/record' ? <RecordChooser me={me} /> : path === '/' ? <TrainerHome me={me} /> : fieldScreen(path),
   },
   mobiliser: {
     nav: [{ href: '/', label: 'nav_home' }, { href: '/event', label: 'nav_new_event' }, ACCOUNT],
     routes: MOBILISER_ROUTES,
-    render: (path, me) => (path === '/event' ? <EventScreen /> : path === '/' ? <MobiliserHome me={me} /> : fieldScreen(path)),
+    render: (path, me) =>
+      path === '/event' ? <EventScreen /> : path === '/' ? <MobiliserHome me={me} /> : fieldScreen(path),
   },
   coordinator: {
     nav: [{ href: '/', label: 'nav_dashboard', prefix: '/review' }, ACCOUNT],
@@ -56,9 +58,24 @@ const SCREENS: Record<Role, RoleScreens> = {
       { href: '/dashboard', label: 'nav_dashboard', prefix: '/review' },
       ACCOUNT,
     ],
-    routes: ['/', '/sites/new', '/sites/:id', '/users', '/users/new', '/users/:id', '/dashboard', '/review/sites/:id', '/review/records/:id', '/report/:site/:month'],
+    routes: [
+      '/',
+      '/sites/new',
+      '/sites/:id',
+      '/users',
+      '/users/new',
+      '/users/:id',
+      '/dashboard',
+      '/review/sites/:id',
+      '/review/records/:id',
+      '/report/:site/:month',
+    ],
     render: (path, me) =>
-      path === '/dashboard' || path.startsWith('/review/') || path.startsWith('/report/') ? <CoordinatorHome me={me} path={path} /> : <AdminScreens path={path} />,
+      path === '/dashboard' || path.startsWith('/review/') || path.startsWith('/report/') ? (
+        <CoordinatorHome me={me} path={path} />
+      ) : (
+        <AdminScreens path={path} />
+      ),
   },
 };
 

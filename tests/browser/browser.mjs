@@ -6,7 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 export const PHONE = { width: 360, height: 640 };
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -36,7 +45,11 @@ export async function logIn(page, url, login, password) {
 
 /** Waits until the service worker controls the page (clientsClaim makes that happen on the first load). */
 export async function waitForServiceWorker(page) {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined,
+    null,
+    { timeout: 20_000 },
+  );
 }
 
 /** Layout checks for a phone: nothing wider than the screen, every visible control at least 48 px tall and wide. */
@@ -44,15 +57,20 @@ export async function phoneLayoutProblems(page) {
   return page.evaluate(() => {
     const problems = [];
     const root = document.documentElement;
-    if (root.scrollWidth > root.clientWidth) problems.push(`horizontal scroll: content is ${root.scrollWidth}px wide in ${root.clientWidth}px`);
+    if (root.scrollWidth > root.clientWidth)
+      problems.push(`horizontal scroll: content is ${root.scrollWidth}px wide in ${root.clientWidth}px`);
     // Checkboxes are inside labels that are the touch target.
-    const targets = document.querySelectorAll('button, a[href], select, input:not([type=checkbox]):not([type=radio]), label.check');
+    const targets = document.querySelectorAll(
+      'button, a[href], select, input:not([type=checkbox]):not([type=radio]), label.check',
+    );
     for (const el of targets) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue; // not shown
       if (el.closest('.list-meta, p')) continue; // links inside running text are exempt (WCAG 2.5.8 inline)
       if (box.height < 47.5 || box.width < 47.5) {
-        problems.push(`small target ${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || el.id).trim().slice(0, 40)}": ${Math.round(box.width)}×${Math.round(box.height)}`);
+        problems.push(
+          `small target ${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || el.id).trim().slice(0, 40)}": ${Math.round(box.width)}×${Math.round(box.height)}`,
+        );
       }
     }
     return problems;

@@ -36,13 +36,18 @@ describe('dashboard and review', () => {
     await page.locator('figure.chart svg rect.chart-bar').first().waitFor();
     const bars = await page.locator('figure.chart').first().locator('rect.chart-bar').count();
     assert.ok(bars >= 6, `trend bars: ${bars}`);
-    const codes = await page.locator('tr[data-site-code]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-site-code')));
-    assert.deepEqual([...codes].sort(), ['MOS-01', 'MOS-02', 'MOS-03', 'MOS-04'], 'only this coordinator\'s sites');
+    const codes = await page
+      .locator('tr[data-site-code]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-site-code')));
+    assert.deepEqual([...codes].sort(), ['MOS-01', 'MOS-02', 'MOS-03', 'MOS-04'], "only this coordinator's sites");
     const unique = await page.locator('.headline-item').first().locator('dd').textContent();
     assert.ok(Number(unique.replace(/\D/g, '')) > 0, `unique people: ${unique}`);
     await visit(page, 'dashboard-coordinator');
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: new URL('./screenshots/dashboard-laptop.png', import.meta.url).pathname, fullPage: true });
+    await page.screenshot({
+      path: new URL('./screenshots/dashboard-laptop.png', import.meta.url).pathname,
+      fullPage: true,
+    });
     await page.setViewportSize({ width: 360, height: 640 });
 
     // Drill down: site → its records → one group session.

@@ -28,8 +28,20 @@ describe('my records', () => {
     await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
     const partner = await apiPost(adminContext, url, '/partners', { name: 'Review Partner' });
     const areas = await (await adminContext.request.get(`${url}/api/areas`)).json();
-    const site = await apiPost(adminContext, url, '/sites', { code: 'DHK-CC-02', name: 'Duhok centre', kind: 'community_centre', partner_id: partner.id, area_id: areas.find((a) => a.pcode === 'IQG08').id });
-    world.server.createUser({ login: 'review.mobiliser', name: 'Hana Ali', role: 'mobiliser', password: PASSWORD, sites: ['DHK-CC-02'] });
+    const site = await apiPost(adminContext, url, '/sites', {
+      code: 'DHK-CC-02',
+      name: 'Duhok centre',
+      kind: 'community_centre',
+      partner_id: partner.id,
+      area_id: areas.find((a) => a.pcode === 'IQG08').id,
+    });
+    world.server.createUser({
+      login: 'review.mobiliser',
+      name: 'Hana Ali',
+      role: 'mobiliser',
+      password: PASSWORD,
+      sites: ['DHK-CC-02'],
+    });
 
     const { context, page, errors } = await world.phone();
     await logIn(page, url, 'review.mobiliser', PASSWORD);
@@ -40,7 +52,10 @@ describe('my records', () => {
     const id = await row.getAttribute('data-record-id');
 
     // A coordinator flags it; after a sync the phone shows the comment in that record's row.
-    const flagged = await apiPost(adminContext, url, `/records/${id}/review`, { status: 'flagged', comment: 'Is 30 right? The hall holds 20.' });
+    const flagged = await apiPost(adminContext, url, `/records/${id}/review`, {
+      status: 'flagged',
+      comment: 'Is 30 right? The hall holds 20.',
+    });
     assert.equal(flagged.review_status, 'flagged');
     await page.reload();
     await page.locator(`[data-record-id="${id}"]`).getByText('Is 30 right? The hall holds 20.').waitFor();
@@ -66,7 +81,16 @@ describe('my records', () => {
     await page.getByLabel('Place (optional)').fill('Bazaar, north gate');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('1 record waiting to send').waitFor();
-    const elsewhere = await apiPost(page.context(), url, '/sync/push', { items: [{ type: 'record', id, base_version: current.version, data: { ...current.data, notes: 'changed on the laptop' } }] });
+    const elsewhere = await apiPost(page.context(), url, '/sync/push', {
+      items: [
+        {
+          type: 'record',
+          id,
+          base_version: current.version,
+          data: { ...current.data, notes: 'changed on the laptop' },
+        },
+      ],
+    });
     assert.equal(elsewhere.results[0].status, 'stored');
     await context.setOffline(false);
     await page.locator(`[data-record-id="${id}"][data-state="conflict"]`).waitFor({ timeout: 60_000 });
@@ -84,7 +108,8 @@ describe('my records', () => {
     await page.locator(`[data-record-id="${id}"] a`).first().click();
     await page.getByRole('button', { name: 'Delete this record' }).click();
     await page.getByRole('button', { name: 'Yes, delete it' }).click();
-    for (let i = 0; i < 120 && (await adminContext.request.get(`${url}/api/records/${id}`)).status() !== 404; i++) await page.waitForTimeout(250);
+    for (let i = 0; i < 120 && (await adminContext.request.get(`${url}/api/records/${id}`)).status() !== 404; i++)
+      await page.waitForTimeout(250);
     assert.equal((await adminContext.request.get(`${url}/api/records/${id}`)).status(), 404);
     await page.getByText('Nothing waiting to send').waitFor({ timeout: 60_000 });
     await page.locator(`[data-record-id="${id}"]`).waitFor({ state: 'detached' });
@@ -107,43 +132,62 @@ describe('my records', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('a session that ended while the phone was offline: the outbox waits, and sends once after the next login', TIMEOUT, async () => {
-    const { context: adminContext } = await world.phone();
-    const url = world.server.url;
-    await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
-    const partner = await apiPost(adminContext, url, '/partners', { name: 'Expiry Partner' });
-    const areas = await (await adminContext.request.get(`${url}/api/areas`)).json();
-    const site = await apiPost(adminContext, url, '/sites', { code: 'NIN-CC-07', name: 'Hamdaniya centre', kind: 'community_centre', partner_id: partner.id, area_id: areas.find((a) => a.pcode === 'IQG15').id });
-    world.server.createUser({ login: 'expiry.mobiliser', name: 'Nadia Salim', role: 'mobiliser', password: PASSWORD, sites: ['NIN-CC-07'] });
+  test(
+    'a session that ended while the phone was offline: the outbox waits, and sends once after the next login',
+    TIMEOUT,
+    async () => {
+      const { context: adminContext } = await world.phone();
+      const url = world.server.url;
+      await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+      const partner = await apiPost(adminContext, url, '/partners', { name: 'Expiry Partner' });
+      const areas = await (await adminContext.request.get(`${url}/api/areas`)).json();
+      const site = await apiPost(adminContext, url, '/sites', {
+        code: 'NIN-CC-07',
+        name: 'Hamdaniya centre',
+        kind: 'community_centre',
+        partner_id: partner.id,
+        area_id: areas.find((a) => a.pcode === 'IQG15').id,
+      });
+      world.server.createUser({
+        login: 'expiry.mobiliser',
+        name: 'Nadia Salim',
+        role: 'mobiliser',
+        password: PASSWORD,
+        sites: ['NIN-CC-07'],
+      });
 
-    const { context, page, errors } = await world.phone();
-    await logIn(page, url, 'expiry.mobiliser', PASSWORD);
-    await waitForServiceWorker(page);
-    await context.setOffline(true);
-    await recordEvent(page, 'Youth centre', 17);
-    await page.getByText('1 record waiting to send').waitFor();
+      const { context, page, errors } = await world.phone();
+      await logIn(page, url, 'expiry.mobiliser', PASSWORD);
+      await waitForServiceWorker(page);
+      await context.setOffline(true);
+      await recordEvent(page, 'Youth centre', 17);
+      await page.getByText('1 record waiting to send').waitFor();
 
-    // While the phone is away, the server ends its session (expiry, or an admin's reset).
-    const cookie = (await context.cookies()).find((c) => c.name === 'sijil_session');
-    const ended = await fetch(`${url}/api/auth/logout`, { method: 'POST', headers: { cookie: `${cookie.name}=${cookie.value}` } });
-    assert.ok(ended.ok, `logout: ${ended.status}`);
+      // While the phone is away, the server ends its session (expiry, or an admin's reset).
+      const cookie = (await context.cookies()).find((c) => c.name === 'sijil_session');
+      const ended = await fetch(`${url}/api/auth/logout`, {
+        method: 'POST',
+        headers: { cookie: `${cookie.name}=${cookie.value}` },
+      });
+      assert.ok(ended.ok, `logout: ${ended.status}`);
 
-    // Back online: the push hears 401; the app asks for a login and keeps the record.
-    await context.setOffline(false);
-    await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 60_000 });
-    let listed = await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}`)).json();
-    assert.equal(listed.length, 0, 'nothing reached the server without a session');
+      // Back online: the push hears 401; the app asks for a login and keeps the record.
+      await context.setOffline(false);
+      await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 60_000 });
+      let listed = await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}`)).json();
+      assert.equal(listed.length, 0, 'nothing reached the server without a session');
 
-    // Logging in again resumes sending: the record arrives, once.
-    await page.getByLabel('Login name').fill('expiry.mobiliser');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
-    await page.locator('[data-record-id][data-state="sent"]').waitFor();
-    listed = await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}`)).json();
-    assert.equal(listed.length, 1, JSON.stringify(listed));
-    assert.equal(listed[0].head_count, 17);
-    await visit(page, 'field-sent-after-login-again');
-    assert.deepEqual(errors, []);
-  });
+      // Logging in again resumes sending: the record arrives, once.
+      await page.getByLabel('Login name').fill('expiry.mobiliser');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+      await page.locator('[data-record-id][data-state="sent"]').waitFor();
+      listed = await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}`)).json();
+      assert.equal(listed.length, 1, JSON.stringify(listed));
+      assert.equal(listed[0].head_count, 17);
+      await visit(page, 'field-sent-after-login-again');
+      assert.deepEqual(errors, []);
+    },
+  );
 });

@@ -32,7 +32,9 @@ async function startWorld() {
     browser = await launchBrowser();
   } catch (error) {
     await server.stop();
-    throw new Error(`Chromium did not start from /usr/bin/chromium (apt install chromium fonts-noto-core): ${error.message}`);
+    throw new Error(
+      `Chromium did not start from /usr/bin/chromium (apt install chromium fonts-noto-core): ${error.message}`,
+    );
   }
   const contexts = [];
   return {
@@ -45,7 +47,8 @@ async function startWorld() {
       const errors = [];
       page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
       page.on('console', (message) => {
-        if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) errors.push(`CSP: ${message.text()}`);
+        if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
+          errors.push(`CSP: ${message.text()}`);
       });
       return { context, page, errors };
     },
@@ -90,7 +93,16 @@ export async function putInOutbox(page, userId) {
         open.onsuccess = () => {
           const tx = open.result.transaction('outbox', 'readwrite');
           const now = new Date().toISOString();
-          tx.objectStore('outbox').put({ id: crypto.randomUUID(), kind: 'record', base_version: 0, data: {}, state: 'waiting', created_at: now, updated_at: now, attempts: 0 });
+          tx.objectStore('outbox').put({
+            id: crypto.randomUUID(),
+            kind: 'record',
+            base_version: 0,
+            data: {},
+            state: 'waiting',
+            created_at: now,
+            updated_at: now,
+            attempts: 0,
+          });
           tx.oncomplete = () => {
             open.result.close();
             resolve();
@@ -114,7 +126,10 @@ export async function withNewerRelease(run) {
   const original = readFileSync(swPath);
   const restore = () => writeFileSync(swPath, original);
   process.once('exit', restore);
-  writeFileSync(swPath, Buffer.concat([original, Buffer.from(`\n// a newer release for the update test (${Date.now()})\n`)]));
+  writeFileSync(
+    swPath,
+    Buffer.concat([original, Buffer.from(`\n// a newer release for the update test (${Date.now()})\n`)]),
+  );
   try {
     return await run();
   } finally {

@@ -24,7 +24,11 @@ describe('the installable app', () => {
   test('Chromium finds nothing missing to install it', TIMEOUT, async () => {
     // Installing needs a real profile: Playwright's usual contexts are incognito.
     const profile = mkdtempSync(join(tmpdir(), 'sijil-profile-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_FLAGS, viewport: PHONE });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_FLAGS,
+      viewport: PHONE,
+    });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(world.server.url);
@@ -40,23 +44,27 @@ describe('the installable app', () => {
     }
   });
 
-  test('the manifest names the app, starts at / standalone, and its icons are real PNGs of the stated sizes', TIMEOUT, async () => {
-    const response = await fetch(`${world.server.url}/manifest.webmanifest`);
-    assert.equal(response.headers.get('content-type'), 'application/manifest+json');
-    const manifest = await response.json();
-    assert.equal(manifest.name, 'Sijil');
-    assert.equal(manifest.start_url, '/');
-    assert.equal(manifest.display, 'standalone');
-    assert.ok(manifest.theme_color);
-    const purposes = [];
-    for (const icon of manifest.icons) {
-      const bytes = Buffer.from(await (await fetch(new URL(icon.src, world.server.url))).arrayBuffer());
-      const [width, height] = pngSize(bytes);
-      assert.equal(`${width}x${height}`, icon.sizes, icon.src);
-      purposes.push(`${icon.sizes} ${icon.purpose}`);
-    }
-    assert.deepEqual(purposes.sort(), ['192x192 any', '512x512 any', '512x512 maskable']);
-  });
+  test(
+    'the manifest names the app, starts at / standalone, and its icons are real PNGs of the stated sizes',
+    TIMEOUT,
+    async () => {
+      const response = await fetch(`${world.server.url}/manifest.webmanifest`);
+      assert.equal(response.headers.get('content-type'), 'application/manifest+json');
+      const manifest = await response.json();
+      assert.equal(manifest.name, 'Sijil');
+      assert.equal(manifest.start_url, '/');
+      assert.equal(manifest.display, 'standalone');
+      assert.ok(manifest.theme_color);
+      const purposes = [];
+      for (const icon of manifest.icons) {
+        const bytes = Buffer.from(await (await fetch(new URL(icon.src, world.server.url))).arrayBuffer());
+        const [width, height] = pngSize(bytes);
+        assert.equal(`${width}x${height}`, icon.sizes, icon.src);
+        purposes.push(`${icon.sizes} ${icon.purpose}`);
+      }
+      assert.deepEqual(purposes.sort(), ['192x192 any', '512x512 any', '512x512 maskable']);
+    },
+  );
 
   test('index.html carries no inline script or style, and the server sends the strict policy', TIMEOUT, async () => {
     const response = await fetch(world.server.url);

@@ -30,13 +30,36 @@ async function api(url, path, { method = 'GET', body, cookie } = {}) {
 
 /** A trainer with a site, signed in: the home screen as a trainer sees it. */
 async function trainerSession(server) {
-  const { cookie: admin } = await api(server.url, '/auth/login', { method: 'POST', body: { login: 'admin', password: server.adminPassword } });
-  const partner = (await api(server.url, '/partners', { method: 'POST', body: { name: 'Harikar' }, cookie: admin })).json;
+  const { cookie: admin } = await api(server.url, '/auth/login', {
+    method: 'POST',
+    body: { login: 'admin', password: server.adminPassword },
+  });
+  const partner = (await api(server.url, '/partners', { method: 'POST', body: { name: 'Harikar' }, cookie: admin }))
+    .json;
   const areas = (await api(server.url, '/areas', { cookie: admin })).json;
   const duhok = areas.find((a) => a.pcode === 'IQG09');
-  await api(server.url, '/sites', { method: 'POST', cookie: admin, body: { code: 'DHK-CFS-01', name: 'Duhok camp child-friendly space', kind: 'child_friendly_space', partner_id: partner.id, area_id: duhok.id } });
-  server.createUser({ login: 'lighthouse.trainer', name: 'Layla Hassan', role: 'trainer', password: PASSWORD, sites: ['DHK-CFS-01'] });
-  const { cookie } = await api(server.url, '/auth/login', { method: 'POST', body: { login: 'lighthouse.trainer', password: PASSWORD } });
+  await api(server.url, '/sites', {
+    method: 'POST',
+    cookie: admin,
+    body: {
+      code: 'DHK-CFS-01',
+      name: 'Duhok camp child-friendly space',
+      kind: 'child_friendly_space',
+      partner_id: partner.id,
+      area_id: duhok.id,
+    },
+  });
+  server.createUser({
+    login: 'lighthouse.trainer',
+    name: 'Layla Hassan',
+    role: 'trainer',
+    password: PASSWORD,
+    sites: ['DHK-CFS-01'],
+  });
+  const { cookie } = await api(server.url, '/auth/login', {
+    method: 'POST',
+    body: { login: 'lighthouse.trainer', password: PASSWORD },
+  });
   return cookie;
 }
 
@@ -72,18 +95,33 @@ async function audit(chrome, name, url, extraHeaders) {
   writeFileSync(join(REPORTS, `${name}.report.json`), result.report[0]);
   writeFileSync(join(REPORTS, `${name}.report.html`), result.report[1]);
   const { lhr } = result;
-  const scores = Object.fromEntries(Object.entries(MIN_SCORES).map(([category]) => [category, Math.round((lhr.categories[category].score ?? 0) * 100)]));
+  const scores = Object.fromEntries(
+    Object.entries(MIN_SCORES).map(([category]) => [category, Math.round((lhr.categories[category].score ?? 0) * 100)]),
+  );
   const failures = [];
   for (const [category, min] of Object.entries(MIN_SCORES)) {
     if (scores[category] >= min) continue;
     const weak = lhr.categories[category].auditRefs
       .map((ref) => lhr.audits[ref.id])
-      .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'notApplicable')
+      .filter(
+        (a) =>
+          a.score !== null &&
+          a.score < 1 &&
+          a.scoreDisplayMode !== 'informative' &&
+          a.scoreDisplayMode !== 'notApplicable',
+      )
       .map((a) => `      ${a.id}: ${a.title}${a.displayValue ? ` (${a.displayValue})` : ''}`);
     failures.push(`${name}: ${category} ${scores[category]} < ${min}\n${weak.join('\n')}`);
   }
-  const metrics = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift'].map((id) => `${id} ${lhr.audits[id]?.displayValue ?? '-'}`);
-  console.log(`${name.padEnd(6)} performance ${String(scores.performance).padStart(3)}  accessibility ${String(scores.accessibility).padStart(3)}   (${metrics.join(', ')}; final URL ${lhr.finalDisplayedUrl})`);
+  const metrics = [
+    'first-contentful-paint',
+    'largest-contentful-paint',
+    'total-blocking-time',
+    'cumulative-layout-shift',
+  ].map((id) => `${id} ${lhr.audits[id]?.displayValue ?? '-'}`);
+  console.log(
+    `${name.padEnd(6)} performance ${String(scores.performance).padStart(3)}  accessibility ${String(scores.accessibility).padStart(3)}   (${metrics.join(', ')}; final URL ${lhr.finalDisplayedUrl})`,
+  );
   return failures;
 }
 

@@ -16,10 +16,14 @@ const START_TIMEOUT_MS = 30_000;
 
 function checkBuilt() {
   if (!existsSync(BINARY)) {
-    throw new Error(`The server binary is missing at ${BINARY}. Build it first: cargo build -p sijil (or set SIJIL_BINARY).`);
+    throw new Error(
+      `The server binary is missing at ${BINARY}. Build it first: cargo build -p sijil (or set SIJIL_BINARY).`,
+    );
   }
   if (!existsSync(APP_INDEX)) {
-    throw new Error(`The app is not built (${APP_INDEX} is missing). Build it first: cd pwa && npm ci && npm run build.`);
+    throw new Error(
+      `The app is not built (${APP_INDEX} is missing). Build it first: cd pwa && npm ci && npm run build.`,
+    );
   }
 }
 
@@ -29,7 +33,12 @@ function checkBuilt() {
 export async function startServer() {
   checkBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'sijil-browser-'));
-  const env = { ...process.env, DATABASE_URL: `sqlite://${join(dataDir, 'sijil.db')}?mode=rwc`, SIJIL_ADDR: '127.0.0.1:0', SIJIL_LOG: 'warn' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite://${join(dataDir, 'sijil.db')}?mode=rwc`,
+    SIJIL_ADDR: '127.0.0.1:0',
+    SIJIL_LOG: 'warn',
+  };
   const child = spawn(BINARY, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -37,7 +46,10 @@ export async function startServer() {
   const { url, adminPassword } = await new Promise((resolvePromise, reject) => {
     let adminPassword = null;
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start within ${START_TIMEOUT_MS} ms:\n${output}${buffered}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not start within ${START_TIMEOUT_MS} ms:\n${output}${buffered}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
       const password = buffered.match(/created account `admin` with password (\S+)/);
@@ -58,15 +70,27 @@ export async function startServer() {
     url,
     adminPassword,
     createUser({ login, name, role, password, sites = [], language }) {
-      const args = ['user', 'create', '--login', login, '--name', name, '--role', role, ...sites.flatMap((code) => ['--site', code])];
+      const args = [
+        'user',
+        'create',
+        '--login',
+        login,
+        '--name',
+        name,
+        '--role',
+        role,
+        ...sites.flatMap((code) => ['--site', code]),
+      ];
       if (language) args.push('--language', language);
       const result = spawnSync(BINARY, args, { env, input: password, encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`sijil user create failed (${result.status}): ${result.stderr}${result.stdout}`);
+      if (result.status !== 0)
+        throw new Error(`sijil user create failed (${result.status}): ${result.stderr}${result.stdout}`);
     },
     /** Fills the database with `sijil demo`; returns each printed account's password by login. */
     runDemo() {
       const result = spawnSync(BINARY, ['demo'], { env, encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`sijil demo failed (${result.status}): ${result.stderr}${result.stdout}`);
+      if (result.status !== 0)
+        throw new Error(`sijil demo failed (${result.status}): ${result.stderr}${result.stdout}`);
       const passwords = {};
       for (const line of result.stdout.split('\n')) {
         const account = line.match(/^(\S+)\s+(?:admin|coordinator|trainer|mobiliser)\s+password (\S+)/);

@@ -20,7 +20,9 @@ use crate::validate::Checker;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(update))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(update))
 }
 
 /// The three kinds of record. Group sessions and CFS days record who came;
@@ -80,7 +82,13 @@ impl ActivityTypeInput {
     fn parse(self, creating: bool) -> Result<Checked, ApiError> {
         let mut check = Checker::new();
         if creating {
-            for (field, present) in [("kind", self.kind.is_some()), ("code", self.code.is_some()), ("label_en", self.label_en.is_some()), ("label_ar", self.label_ar.is_some()), ("label_ckb", self.label_ckb.is_some())] {
+            for (field, present) in [
+                ("kind", self.kind.is_some()),
+                ("code", self.code.is_some()),
+                ("label_en", self.label_en.is_some()),
+                ("label_ar", self.label_ar.is_some()),
+                ("label_ckb", self.label_ckb.is_some()),
+            ] {
                 if !present {
                     check.fail(field, "is required");
                 }
@@ -90,8 +98,12 @@ impl ActivityTypeInput {
             check.fail("kind", "cannot change; records of this type depend on it");
         }
         let code = self.code.as_deref().map(|c| check.code("code", c, 24));
-        let labels = [("label_en", &self.label_en), ("label_ar", &self.label_ar), ("label_ckb", &self.label_ckb)]
-            .map(|(field, v)| v.as_deref().map(|l| check.text(field, l, 1, 120)));
+        let labels = [
+            ("label_en", &self.label_en),
+            ("label_ar", &self.label_ar),
+            ("label_ckb", &self.label_ckb),
+        ]
+        .map(|(field, v)| v.as_deref().map(|l| check.text(field, l, 1, 120)));
         if let Some(n) = self.cycle_sessions {
             if !(1..=200).contains(&n) {
                 check.fail("cycle_sessions", "must be between 1 and 200");
@@ -100,11 +112,26 @@ impl ActivityTypeInput {
                 check.fail("cycle_sessions", "only group sessions have a cycle");
             }
         }
-        check.finish(Checked { kind: self.kind, code, labels, cycle_sessions: self.cycle_sessions, active: self.active })
+        check.finish(Checked {
+            kind: self.kind,
+            code,
+            labels,
+            cycle_sessions: self.cycle_sessions,
+            active: self.active,
+        })
     }
 }
 
-type Row = (i64, String, String, String, String, String, Option<i64>, i64);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    i64,
+);
 
 async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<ActivityType>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as("SELECT id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active FROM activity_types WHERE id = $1")
@@ -114,12 +141,26 @@ async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<ActivityType>, 
     Ok(row.map(activity_type))
 }
 
-fn activity_type((id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active): Row) -> ActivityType {
-    ActivityType { id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active: flag(active) }
+fn activity_type(
+    (id, kind, code, label_en, label_ar, label_ckb, cycle_sessions, active): Row,
+) -> ActivityType {
+    ActivityType {
+        id,
+        kind,
+        code,
+        label_en,
+        label_ar,
+        label_ckb,
+        cycle_sessions,
+        active: flag(active),
+    }
 }
 
 /// The activity types with these ids.
-pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<ActivityType>, sqlx::Error> {
+pub async fn by_ids(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<ActivityType>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -128,7 +169,11 @@ pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Activit
     for id in ids {
         q = q.bind(*id);
     }
-    Ok(q.fetch_all(conn).await?.into_iter().map(activity_type).collect())
+    Ok(q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(activity_type)
+        .collect())
 }
 
 pub async fn list_all(db: &Db) -> Result<Vec<ActivityType>, sqlx::Error> {
@@ -140,13 +185,20 @@ pub async fn list_all(db: &Db) -> Result<Vec<ActivityType>, sqlx::Error> {
 
 /// Every activity type (any signed-in user).
 #[utoipa::path(get, path = "/activity-types", tag = "activity types", responses((status = 200, body = Vec<ActivityType>), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<ActivityType>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Json<Vec<ActivityType>>, ApiError> {
     Ok(Json(list_all(&state.db).await?))
 }
 
 /// Adds an activity type (admins only).
 #[utoipa::path(post, path = "/activity-types", tag = "activity types", request_body = ActivityTypeInput, responses((status = 201, body = ActivityType), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, Json(body): Json<ActivityTypeInput>) -> Result<(StatusCode, Json<ActivityType>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Json(body): Json<ActivityTypeInput>,
+) -> Result<(StatusCode, Json<ActivityType>), ApiError> {
     let t = body.parse(true)?;
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO activity_types (kind, code, label_en, label_ar, label_ckb, cycle_sessions, active) VALUES ($1, $2, $3, $4, $5, $6, 1) RETURNING id")
@@ -160,20 +212,40 @@ pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, 
         .await
         .on_unique_violation("code_taken", || "that activity type code is already used".into())?;
     clock::touch(&mut tx, Entity::ActivityType, &id.to_string(), None, None).await?;
-    audit::record(&mut tx, Entry::new("activity_type.create").actor(admin.id, &admin.login).addr(&admin.client_addr).target("activity_type", id).detail(json!({ "code": t.code, "kind": t.kind }))).await?;
-    let created = get(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("activity type"))?;
+    audit::record(
+        &mut tx,
+        Entry::new("activity_type.create")
+            .actor(admin.id, &admin.login)
+            .addr(&admin.client_addr)
+            .target("activity_type", id)
+            .detail(json!({ "code": t.code, "kind": t.kind })),
+    )
+    .await?;
+    let created = get(&mut tx, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("activity type"))?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Edits labels, code, cycle length or the active flag (admins only).
 #[utoipa::path(patch, path = "/activity-types/{id}", tag = "activity types", params(("id" = i64, Path)), request_body = ActivityTypeInput, responses((status = 200, body = ActivityType), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, AdminUser(admin): AdminUser, Path(id): Path<i64>, Json(body): Json<ActivityTypeInput>) -> Result<Json<ActivityType>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<i64>,
+    Json(body): Json<ActivityTypeInput>,
+) -> Result<Json<ActivityType>, ApiError> {
     let t = body.parse(false)?;
     let mut tx = state.db.begin().await?;
-    let current = get(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("activity type"))?;
+    let current = get(&mut tx, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("activity type"))?;
     if t.cycle_sessions.is_some() && current.kind != ActivityKind::GroupSession.as_str() {
-        return Err(ApiError::invalid_field("cycle_sessions", "only group sessions have a cycle"));
+        return Err(ApiError::invalid_field(
+            "cycle_sessions",
+            "only group sessions have a cycle",
+        ));
     }
     sqlx::query(
         "UPDATE activity_types SET code = COALESCE($2, code), label_en = COALESCE($3, label_en), label_ar = COALESCE($4, label_ar),
@@ -190,8 +262,20 @@ pub async fn update(State(state): State<AppState>, AdminUser(admin): AdminUser, 
     .await
     .on_unique_violation("code_taken", || "that activity type code is already used".into())?;
     clock::touch(&mut tx, Entity::ActivityType, &id.to_string(), None, None).await?;
-    audit::record(&mut tx, Entry::new("activity_type.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("activity_type", id).detail(json!({ "code": t.code, "cycle_sessions": t.cycle_sessions, "active": t.active }))).await?;
-    let updated = get(&mut tx, id).await?.ok_or_else(|| ApiError::not_found("activity type"))?;
+    audit::record(
+        &mut tx,
+        Entry::new("activity_type.update")
+            .actor(admin.id, &admin.login)
+            .addr(&admin.client_addr)
+            .target("activity_type", id)
+            .detail(
+                json!({ "code": t.code, "cycle_sessions": t.cycle_sessions, "active": t.active }),
+            ),
+    )
+    .await?;
+    let updated = get(&mut tx, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("activity type"))?;
     tx.commit().await?;
     Ok(Json(updated))
 }

@@ -28,7 +28,15 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(action: &'static str) -> Entry {
-        Entry { action, user_id: None, login: None, addr: None, target_kind: None, target_id: None, detail: None }
+        Entry {
+            action,
+            user_id: None,
+            login: None,
+            addr: None,
+            target_kind: None,
+            target_id: None,
+            detail: None,
+        }
     }
     /// The signed-in user who acted.
     pub fn actor(mut self, user_id: i64, login: &str) -> Entry {
@@ -119,14 +127,31 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
-type AuditRow = (i64, i64, Option<i64>, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>);
+type AuditRow = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// The audit log, newest first (admins only).
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, _admin: AdminUser, Query(q): Query<AuditQuery>) -> Result<Json<AuditPage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", "must be between 1 and 500"));
+        return Err(ApiError::invalid_field(
+            "limit",
+            "must be between 1 and 500",
+        ));
     }
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, user_id, login, action, target_kind, target_id, client_addr, detail FROM audit_log
@@ -143,18 +168,29 @@ pub async fn list(State(state): State<AppState>, _admin: AdminUser, Query(q): Qu
     let entries: Vec<AuditEntry> = rows
         .into_iter()
         .take(limit as usize)
-        .map(|(id, at, user_id, login, action, target_kind, target_id, client_addr, detail)| AuditEntry {
-            id,
-            at,
-            user_id,
-            login,
-            action,
-            target_kind,
-            target_id,
-            client_addr,
-            detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
-        })
+        .map(
+            |(id, at, user_id, login, action, target_kind, target_id, client_addr, detail)| {
+                AuditEntry {
+                    id,
+                    at,
+                    user_id,
+                    login,
+                    action,
+                    target_kind,
+                    target_id,
+                    client_addr,
+                    detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+                }
+            },
+        )
         .collect();
-    let next_before = if more { entries.last().map(|e| e.id) } else { None };
-    Ok(Json(AuditPage { entries, next_before }))
+    let next_before = if more {
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(Json(AuditPage {
+        entries,
+        next_before,
+    }))
 }

@@ -67,7 +67,10 @@ pub struct SiteScope {
 impl SiteScope {
     /// `column IN scope`, with the scope's two values bound at `$first` and `$first+1`.
     pub fn sql(column: &str, first: usize) -> String {
-        format!("(${first} = 1 OR {column} IN (SELECT site_id FROM user_sites WHERE user_id = ${}))", first + 1)
+        format!(
+            "(${first} = 1 OR {column} IN (SELECT site_id FROM user_sites WHERE user_id = ${}))",
+            first + 1
+        )
     }
 
     /// The two values for [`SiteScope::sql`], in order.
@@ -97,7 +100,9 @@ impl CurrentUser {
     pub fn require_staff(&self) -> Result<(), ApiError> {
         match self.role {
             Role::Admin | Role::Coordinator => Ok(()),
-            _ => Err(ApiError::forbidden("only coordinators and admins may do this")),
+            _ => Err(ApiError::forbidden(
+                "only coordinators and admins may do this",
+            )),
         }
     }
 }
@@ -113,8 +118,14 @@ where
         let state = AppState::from_ref(outer);
         let session = Session::from_request_parts(parts, &state)
             .await
-            .map_err(|(_, msg)| ApiError::Internal(anyhow::anyhow!("session layer missing: {msg}")))?;
-        let user_id: i64 = session.get(USER_ID_KEY).await.map_err(session_error)?.ok_or(ApiError::Unauthenticated)?;
+            .map_err(|(_, msg)| {
+                ApiError::Internal(anyhow::anyhow!("session layer missing: {msg}"))
+            })?;
+        let user_id: i64 = session
+            .get(USER_ID_KEY)
+            .await
+            .map_err(session_error)?
+            .ok_or(ApiError::Unauthenticated)?;
         let Some(row) = load_active(&state.db, user_id).await? else {
             // The account was deactivated or removed since login.
             session.flush().await.map_err(session_error)?;
@@ -122,7 +133,17 @@ where
         };
         touch(&session).await?;
         let client_addr = ClientAddr::from_request_parts(parts, outer).await?.0;
-        Ok(CurrentUser { id: row.0, login: row.1, role: row.2, scope: SiteScope { user_id: row.0, all_sites: row.3 }, client_addr, session })
+        Ok(CurrentUser {
+            id: row.0,
+            login: row.1,
+            role: row.2,
+            scope: SiteScope {
+                user_id: row.0,
+                all_sites: row.3,
+            },
+            client_addr,
+            session,
+        })
     }
 }
 
@@ -137,10 +158,18 @@ async fn touch(session: &Session) -> Result<(), ApiError> {
 
 async fn load_active(db: &Db, user_id: i64) -> Result<Option<(i64, String, Role, bool)>, ApiError> {
     let row: Option<(i64, String, String, i64)> =
-        sqlx::query_as("SELECT id, login, role, all_sites FROM users WHERE id = $1 AND active = 1").bind(user_id).fetch_optional(db.pool()).await?;
+        sqlx::query_as("SELECT id, login, role, all_sites FROM users WHERE id = $1 AND active = 1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(row.and_then(|(id, login, role, all)| {
         let role = Role::parse(&role)?;
-        Some((id, login, role, role == Role::Admin || (all != 0 && role.may_have_all_sites())))
+        Some((
+            id,
+            login,
+            role,
+            role == Role::Admin || (all != 0 && role.may_have_all_sites()),
+        ))
     }))
 }
 
@@ -156,7 +185,10 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match <CurrentUser as FromRequestParts<S>>::from_request_parts(parts, state).await {
             Ok(user) => Ok(Some(user)),
             Err(ApiError::Unauthenticated) => Ok(None),
@@ -197,12 +229,21 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         if state.config.trust_forwarded_for {
-            let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim);
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(str::trim);
             if let Some(addr) = forwarded.filter(|a| !a.is_empty()) {
                 return Ok(ClientAddr(addr.chars().take(64).collect()));
             }
         }
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
         Ok(ClientAddr(addr))
     }
 }
@@ -213,7 +254,12 @@ mod tests {
 
     #[test]
     fn roles_round_trip_and_only_staff_get_all_sites() {
-        for role in [Role::Admin, Role::Coordinator, Role::Trainer, Role::Mobiliser] {
+        for role in [
+            Role::Admin,
+            Role::Coordinator,
+            Role::Trainer,
+            Role::Mobiliser,
+        ] {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
@@ -223,7 +269,17 @@ mod tests {
 
     #[test]
     fn scope_sql_binds_two_values_in_order() {
-        assert_eq!(SiteScope::sql("s.id", 3), "($3 = 1 OR s.id IN (SELECT site_id FROM user_sites WHERE user_id = $4))");
-        assert_eq!(SiteScope { user_id: 7, all_sites: false }.binds(), (0, 7));
+        assert_eq!(
+            SiteScope::sql("s.id", 3),
+            "($3 = 1 OR s.id IN (SELECT site_id FROM user_sites WHERE user_id = $4))"
+        );
+        assert_eq!(
+            SiteScope {
+                user_id: 7,
+                all_sites: false
+            }
+            .binds(),
+            (0, 7)
+        );
     }
 }

@@ -28,7 +28,9 @@ impl DbSessionStore {
     pub fn new(db: &Db) -> DbSessionStore {
         match db.session_pool() {
             SessionPool::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
-            SessionPool::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
+            SessionPool::Postgres(pool) => {
+                DbSessionStore::Postgres(PostgresStore::new(pool.clone()))
+            }
         }
     }
 }
@@ -78,7 +80,9 @@ pub fn layer(db: &Db, config: &Config) -> SessionManagerLayer<DbSessionStore, Pl
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(Duration::minutes(config.session_idle_minutes)))
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(
+            config.session_idle_minutes,
+        )))
 }
 
 /// Removes expired sessions every ten minutes for as long as the server runs.

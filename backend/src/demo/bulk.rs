@@ -24,7 +24,12 @@ pub struct Bulk {
 
 impl Bulk {
     pub fn new(table: &'static str, columns: &'static [&'static str]) -> Bulk {
-        Bulk { table, columns, rows: vec![], written: 0 }
+        Bulk {
+            table,
+            columns,
+            rows: vec![],
+            written: 0,
+        }
     }
 
     pub fn push(&mut self, row: Vec<V>) {
@@ -46,8 +51,23 @@ impl Bulk {
         let per_statement = (2_000 / self.columns.len()).max(1);
         for chunk in self.rows.chunks(per_statement) {
             let width = self.columns.len();
-            let values: Vec<String> = (0..chunk.len()).map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", "))).collect();
-            let sql = format!("INSERT INTO {} ({}) VALUES {}", self.table, self.columns.join(", "), values.join(", "));
+            let values: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    format!(
+                        "({})",
+                        (1..=width)
+                            .map(|c| format!("${}", r * width + c))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES {}",
+                self.table,
+                self.columns.join(", "),
+                values.join(", ")
+            );
             let mut q = sqlx::query(&sql);
             for row in chunk {
                 for v in row {

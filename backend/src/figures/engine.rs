@@ -69,7 +69,12 @@ impl Grouping {
             Grouping::Partner => "CAST(s.partner_id AS TEXT)".into(),
             Grouping::Month => format!("SUBSTR({date}, 1, 7)"),
             Grouping::Day => date.into(),
-            Grouping::SiteMonthType => format!("CAST(s.id AS TEXT) || '|' || SUBSTR({date}, 1, 7) || '|' || {}", activity_type.map(|t| format!("CAST({t} AS TEXT)")).unwrap_or_else(|| "''".into())),
+            Grouping::SiteMonthType => format!(
+                "CAST(s.id AS TEXT) || '|' || SUBSTR({date}, 1, 7) || '|' || {}",
+                activity_type
+                    .map(|t| format!("CAST({t} AS TEXT)"))
+                    .unwrap_or_else(|| "''".into())
+            ),
         }
     }
 }
@@ -145,7 +150,13 @@ fn in_list(column: &str, ids: &Option<Vec<i64>>) -> String {
         Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
         // Ids come from the database as integers: safe to inline, and it
         // keeps one statement shape for any number of sites.
-        Some(ids) => format!(" AND {column} IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+        Some(ids) => format!(
+            " AND {column} IN ({})",
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -154,18 +165,34 @@ impl Grouping {
     fn places(self, alias: &str) -> String {
         match self {
             Grouping::All | Grouping::Month | Grouping::Day => String::new(),
-            _ => format!(" JOIN sites s ON s.id = {alias}.site_id JOIN areas area ON area.id = s.area_id"),
+            _ => format!(
+                " JOIN sites s ON s.id = {alias}.site_id JOIN areas area ON area.id = s.area_id"
+            ),
         }
     }
 }
 
 fn days(column: &str, ranges: &[Period]) -> String {
-    let parts: Vec<String> = ranges.iter().map(|p| format!("({column} BETWEEN '{}' AND '{}')", dates::format(p.from), dates::format(p.to))).collect();
+    let parts: Vec<String> = ranges
+        .iter()
+        .map(|p| {
+            format!(
+                "({column} BETWEEN '{}' AND '{}')",
+                dates::format(p.from),
+                dates::format(p.to)
+            )
+        })
+        .collect();
     format!("({})", parts.join(" OR "))
 }
 
 /// Computes the figures for `period` under `filter`, bucketed by `grouping`.
-pub async fn compute(conn: &mut AnyConnection, period: Period, filter: &Filter, grouping: Grouping) -> Result<Buckets, sqlx::Error> {
+pub async fn compute(
+    conn: &mut AnyConnection,
+    period: Period,
+    filter: &Filter,
+    grouping: Grouping,
+) -> Result<Buckets, sqlx::Error> {
     let mut buckets = Buckets::new();
     summable(conn, period, filter, grouping, &mut buckets).await?;
     reached(conn, period, filter, grouping, &mut buckets).await?;
@@ -173,9 +200,19 @@ pub async fn compute(conn: &mut AnyConnection, period: Period, filter: &Filter, 
         participants(conn, period, filter, grouping, &mut buckets).await?;
     }
     for figures in buckets.values_mut() {
-        figures.reached.sort_by(|a, b| (&a.sex, &a.age_band).cmp(&(&b.sex, &b.age_band)));
-        figures.split.sort_by(|a, b| (&a.sex, &a.age_band, a.disability, &a.displacement).cmp(&(&b.sex, &b.age_band, b.disability, &b.displacement)));
-        figures.totals.unique_participants = figures.split.iter().map(|r| r.unique_participants).sum();
+        figures
+            .reached
+            .sort_by(|a, b| (&a.sex, &a.age_band).cmp(&(&b.sex, &b.age_band)));
+        figures.split.sort_by(|a, b| {
+            (&a.sex, &a.age_band, a.disability, &a.displacement).cmp(&(
+                &b.sex,
+                &b.age_band,
+                b.disability,
+                &b.displacement,
+            ))
+        });
+        figures.totals.unique_participants =
+            figures.split.iter().map(|r| r.unique_participants).sum();
         figures.totals.new_participants = figures.split.iter().map(|r| r.new_participants).sum();
         figures.totals.completed = figures.split.iter().map(|r| r.completed).sum();
     }
@@ -191,8 +228,18 @@ struct Source {
     unflagged: &'static str,
 }
 
-const DAILY: Source = Source { alias: "x", date: "x.day", live: "", unflagged: " AND x.flagged = 0" };
-const RECORDS: Source = Source { alias: "r", date: "r.occurred_on", live: "r.deleted = 0 AND ", unflagged: " AND r.review_status <> 'flagged'" };
+const DAILY: Source = Source {
+    alias: "x",
+    date: "x.day",
+    live: "",
+    unflagged: " AND x.flagged = 0",
+};
+const RECORDS: Source = Source {
+    alias: "r",
+    date: "r.occurred_on",
+    live: "r.deleted = 0 AND ",
+    unflagged: " AND r.review_status <> 'flagged'",
+};
 
 impl Source {
     fn key(&self, g: Grouping) -> String {
@@ -208,43 +255,82 @@ impl Source {
             days(self.date, ranges),
             in_list(&format!("{a}.site_id"), &f.sites),
             in_list(&format!("{a}.activity_type_id"), &f.types),
-            if f.include_flagged { "" } else { self.unflagged },
+            if f.include_flagged {
+                ""
+            } else {
+                self.unflagged
+            },
         );
         (g.places(a), condition)
     }
 }
 
-async fn summable(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
+async fn summable(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    g: Grouping,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
     let (src, table, measures) = if f.use_rollups {
         (DAILY, "activity_days x", "CAST(SUM(x.activities) AS BIGINT), CAST(SUM(x.minutes) AS BIGINT), CAST(SUM(x.attendances) AS BIGINT), CAST(SUM(x.tally_disabled) AS BIGINT)")
     } else {
         (RECORDS, "activity_records r", "COUNT(*), CAST(SUM(r.duration_minutes) AS BIGINT), CAST(SUM((SELECT COUNT(*) FROM attendances t WHERE t.record_id = r.id)) AS BIGINT), CAST(SUM(r.tally_disabled) AS BIGINT)")
     };
     let (places, condition) = src.scope(g, &[period], f);
-    let sql = format!("SELECT {}, {measures} FROM {table}{places} WHERE {condition} GROUP BY 1", src.key(g));
-    let rows: Vec<(Option<String>, i64, i64, i64, i64)> = sqlx::query_as(&sql).fetch_all(conn).await?;
+    let sql = format!(
+        "SELECT {}, {measures} FROM {table}{places} WHERE {condition} GROUP BY 1",
+        src.key(g)
+    );
+    let rows: Vec<(Option<String>, i64, i64, i64, i64)> =
+        sqlx::query_as(&sql).fetch_all(conn).await?;
     for (key, activities, minutes, attendances, disabled) in rows {
         let t = &mut out.entry(key).or_default().totals;
-        t.add_summable(&Totals { activities, minutes, attendances, reached_with_disability: disabled, ..Totals::default() });
+        t.add_summable(&Totals {
+            activities,
+            minutes,
+            attendances,
+            reached_with_disability: disabled,
+            ..Totals::default()
+        });
     }
     Ok(())
 }
 
-async fn reached(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
-    let (src, table, counts) = if f.use_rollups { (DAILY, "tally_days x", "x") } else { (RECORDS, "tallies t JOIN activity_records r ON r.id = t.record_id", "t") };
+async fn reached(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    g: Grouping,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
+    let (src, table, counts) = if f.use_rollups {
+        (DAILY, "tally_days x", "x")
+    } else {
+        (
+            RECORDS,
+            "tallies t JOIN activity_records r ON r.id = t.record_id",
+            "t",
+        )
+    };
     let (places, condition) = src.scope(g, &[period], f);
     let sql = format!(
         "SELECT {}, {counts}.sex, {counts}.age_band, CAST(SUM({counts}.count) AS BIGINT) FROM {table}{places} WHERE {condition} GROUP BY 1, {counts}.sex, {counts}.age_band",
         src.key(g)
     );
-    let rows: Vec<(Option<String>, String, String, i64)> = sqlx::query_as(&sql).fetch_all(conn).await?;
+    let rows: Vec<(Option<String>, String, String, i64)> =
+        sqlx::query_as(&sql).fetch_all(conn).await?;
     for (key, sex, age_band, count) in rows {
         if count == 0 {
             continue;
         }
         let figures = out.entry(key).or_default();
         figures.totals.reached_by_head_count += count;
-        figures.reached.push(ReachedRow { sex, age_band, count });
+        figures.reached.push(ReachedRow {
+            sex,
+            age_band,
+            count,
+        });
     }
     Ok(())
 }
@@ -254,10 +340,21 @@ async fn reached(conn: &mut AnyConnection, period: Period, f: &Filter, g: Groupi
 /// The bucket is never NULL here (`''` stands for "no district"), so the
 /// statements below can join on it portably.
 fn present_cte(period: Period, f: &Filter, g: Grouping) -> String {
-    let split = if f.use_rollups { period.split() } else { super::period::Split { months: None, edges: vec![period] } };
+    let split = if f.use_rollups {
+        period.split()
+    } else {
+        super::period::Split {
+            months: None,
+            edges: vec![period],
+        }
+    };
     let mut parts = vec![];
     if let Some((first, last)) = &split.months {
-        let n = if f.include_flagged { "x.attendances" } else { "x.unflagged" };
+        let n = if f.include_flagged {
+            "x.attendances"
+        } else {
+            "x.unflagged"
+        };
         parts.push(format!(
             "SELECT COALESCE({}, '') AS bucket, x.participant_id AS pid, x.activity_type_id AS tid, CAST(SUBSTR(x.month, 1, 4) AS INTEGER) AS yr, {n} AS n,
                     x.sex AS sex, x.birth_year AS birth_year, x.has_disability AS has_disability, x.displacement AS displacement
@@ -291,7 +388,13 @@ type CellRow2 = (String, String, String, i64, String, i64, i64);
 /// cell. The database counts distinct people within each bucket and returns
 /// a row per cell (not per person), so the cost is one pass over the
 /// presences in scope, whatever the number of attendances behind them.
-async fn participants(conn: &mut AnyConnection, period: Period, f: &Filter, g: Grouping, out: &mut Buckets) -> Result<(), sqlx::Error> {
+async fn participants(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    g: Grouping,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
     let present = present_cte(period, f, g);
     // Each person once per bucket: their attributes, and their age in the
     // first year they were present in the period. "Completed": at least the
@@ -314,8 +417,18 @@ async fn participants(conn: &mut AnyConnection, period: Period, f: &Filter, g: G
         band = AgeBand::sql_case("first_year - birth_year"),
     );
     let rows: Vec<CellRow2> = sqlx::query_as(&people).fetch_all(&mut *conn).await?;
-    add(out, rows.iter().map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)), |r, n| r.unique_participants += n);
-    add(out, rows.iter().map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)), |r, n| r.completed += n);
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)),
+        |r, n| r.unique_participants += n,
+    );
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)),
+        |r, n| r.completed += n,
+    );
 
     // Attendances: each at the age in the year of the activity.
     let attendances = format!(
@@ -324,7 +437,12 @@ async fn participants(conn: &mut AnyConnection, period: Period, f: &Filter, g: G
         band = AgeBand::sql_case("yr - birth_year"),
     );
     let rows: Vec<CellRow> = sqlx::query_as(&attendances).fetch_all(&mut *conn).await?;
-    add(out, rows.iter().map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)), |r, n| r.attendances += n);
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
+        |r, n| r.attendances += n,
+    );
 
     // New participants: registered in the period, at their registration site.
     let new = format!(
@@ -338,20 +456,40 @@ async fn participants(conn: &mut AnyConnection, period: Period, f: &Filter, g: G
         sites = in_list("p.site_id", &f.sites),
     );
     let rows: Vec<CellRow> = sqlx::query_as(&new).fetch_all(&mut *conn).await?;
-    add(out, rows.iter().map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)), |r, n| r.new_participants += n);
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
+        |r, n| r.new_participants += n,
+    );
     Ok(())
 }
 
 /// Adds a count to each split cell of its bucket (`''` is "no bucket").
-fn add<'a>(out: &mut Buckets, rows: impl Iterator<Item = (&'a String, &'a String, &'a String, &'a i64, &'a String, i64)>, set: impl Fn(&mut SplitRow, i64)) {
+fn add<'a>(
+    out: &mut Buckets,
+    rows: impl Iterator<Item = (&'a String, &'a String, &'a String, &'a i64, &'a String, i64)>,
+    set: impl Fn(&mut SplitRow, i64),
+) {
     for (bucket, sex, band, disability, displacement, n) in rows {
         let key = (!bucket.is_empty()).then(|| bucket.clone());
         let figures = out.entry(key).or_default();
         let disability = *disability != 0;
-        let row = match figures.split.iter().position(|r| &r.sex == sex && &r.age_band == band && r.disability == disability && &r.displacement == displacement) {
+        let row = match figures.split.iter().position(|r| {
+            &r.sex == sex
+                && &r.age_band == band
+                && r.disability == disability
+                && &r.displacement == displacement
+        }) {
             Some(i) => &mut figures.split[i],
             None => {
-                figures.split.push(SplitRow { sex: sex.clone(), age_band: band.clone(), disability, displacement: displacement.clone(), ..SplitRow::default() });
+                figures.split.push(SplitRow {
+                    sex: sex.clone(),
+                    age_band: band.clone(),
+                    disability,
+                    displacement: displacement.clone(),
+                    ..SplitRow::default()
+                });
                 figures.split.last_mut().expect("just pushed")
             }
         };

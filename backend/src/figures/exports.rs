@@ -51,7 +51,10 @@ const COLUMNS: &[(&str, &str)] = &[
     // Washington Group answer of 3 or 4, or a plain yes).
     ("Reached with disability", "#reached+disabled"),
     ("Head count (awareness)", "#reached+headcount"),
-    ("Head count female children", "#reached+headcount+f+children"),
+    (
+        "Head count female children",
+        "#reached+headcount+f+children",
+    ),
     ("Head count male children", "#reached+headcount+m+children"),
     ("Head count female adults", "#reached+headcount+f+adults"),
     ("Head count male adults", "#reached+headcount+m+adults"),
@@ -103,11 +106,16 @@ fn format_of(q: &FiguresQuery) -> Result<&'static str, ApiError> {
 /// The figures in a 5W layout, one row per site × month × activity type.
 #[utoipa::path(get, path = "/exports/figures", tag = "exports", params(FiguresQuery), responses(
     (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn figures_export(State(state): State<AppState>, user: CurrentUser, Query(q): Query<FiguresQuery>) -> Result<Response, ApiError> {
+pub async fn figures_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, ApiError> {
     let format = format_of(&q)?;
     let req = q.resolve(&state, &user).await?;
     let mut conn = state.db.begin_read().await?;
-    let buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType).await?;
+    let buckets =
+        engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType).await?;
     let places: BTreeMap<i64, Place> = sqlx::query_as::<_, (i64, String, String, String, Option<String>, Option<String>, String, String)>(
         "SELECT s.id, p.name, s.code, s.name, CASE WHEN a.level = 2 THEN a.pcode END, CASE WHEN a.level = 2 THEN a.name_en END, g.pcode, g.name_en
          FROM sites s JOIN partners p ON p.id = s.partner_id JOIN areas a ON a.id = s.area_id JOIN areas g ON g.id = COALESCE(a.parent_id, a.id)",
@@ -118,36 +126,89 @@ pub async fn figures_export(State(state): State<AppState>, user: CurrentUser, Qu
     .map(|(id, partner, site_code, site_name, dcode, dname, gcode, gname)| (id, Place { partner, site_code, site_name, district: dcode.zip(dname), governorate: (gcode, gname) }))
     .collect();
     let types: BTreeMap<i64, (String, String)> =
-        sqlx::query_as::<_, (i64, String, String)>("SELECT id, code, label_en FROM activity_types").fetch_all(&mut *conn).await?.into_iter().map(|(id, c, l)| (id, (c, l))).collect();
+        sqlx::query_as::<_, (i64, String, String)>("SELECT id, code, label_en FROM activity_types")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id, c, l)| (id, (c, l)))
+            .collect();
     conn.commit().await?;
 
-    let flagged = if req.filter.include_flagged { "included" } else { "excluded" };
+    let flagged = if req.filter.include_flagged {
+        "included"
+    } else {
+        "excluded"
+    };
     let mut rows: Vec<Vec<Cell>> = vec![];
     for (key, figures) in buckets {
         // Keys are "site|month|type"; new registrations have no type and are not a 5W column.
         let Some(key) = key else { continue };
         let mut parts = key.split('|');
-        let (Some(site), Some(month), Some(Ok(type_id))) = (parts.next().and_then(|s| s.parse::<i64>().ok()), parts.next(), parts.next().map(str::parse::<i64>)) else { continue };
-        let (Some(place), Some((type_code, type_label))) = (places.get(&site), types.get(&type_id)) else { continue };
+        let (Some(site), Some(month), Some(Ok(type_id))) = (
+            parts.next().and_then(|s| s.parse::<i64>().ok()),
+            parts.next(),
+            parts.next().map(str::parse::<i64>),
+        ) else {
+            continue;
+        };
+        let (Some(place), Some((type_code, type_label))) = (places.get(&site), types.get(&type_id))
+        else {
+            continue;
+        };
         if figures.totals.activities == 0 {
             continue;
         }
         let (start, end) = month_within(month, req.period);
-        rows.push(five_w_row(place, type_code, type_label, &start, &end, &figures, flagged));
+        rows.push(five_w_row(
+            place, type_code, type_label, &start, &end, &figures, flagged,
+        ));
     }
     audit_export(&state, &user, "export.figures", json!({ "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": dates::format(req.period.from), "to": dates::format(req.period.to), "flagged": flagged, "rows": rows.len() })).await?;
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
-    let hxl: Option<Vec<&str>> = q.hxl.unwrap_or(false).then(|| COLUMNS.iter().map(|c| c.1).collect());
-    let name = format!("sijil-figures-{}-{}", dates::format(req.period.from), dates::format(req.period.to));
+    let hxl: Option<Vec<&str>> = q
+        .hxl
+        .unwrap_or(false)
+        .then(|| COLUMNS.iter().map(|c| c.1).collect());
+    let name = format!(
+        "sijil-figures-{}-{}",
+        dates::format(req.period.from),
+        dates::format(req.period.to)
+    );
     file(format, &name, &headers, hxl.as_deref(), rows)
 }
 
-fn five_w_row(place: &Place, type_code: &str, type_label: &str, start: &str, end: &str, f: &Figures, flagged: &str) -> Vec<Cell> {
+fn five_w_row(
+    place: &Place,
+    type_code: &str,
+    type_label: &str,
+    start: &str,
+    end: &str,
+    f: &Figures,
+    flagged: &str,
+) -> Vec<Cell> {
     let t = &f.totals;
-    let reached = cells(f.split.iter().map(|r| (r.sex.as_str(), r.age_band.as_str(), r.unique_participants)));
-    let heads = cells(f.reached.iter().map(|r| (r.sex.as_str(), r.age_band.as_str(), r.count)));
-    let idps: i64 = f.split.iter().filter(|r| r.displacement == "idp").map(|r| r.unique_participants).sum();
-    let disabled: i64 = f.split.iter().filter(|r| r.disability).map(|r| r.unique_participants).sum();
+    let reached = cells(
+        f.split
+            .iter()
+            .map(|r| (r.sex.as_str(), r.age_band.as_str(), r.unique_participants)),
+    );
+    let heads = cells(
+        f.reached
+            .iter()
+            .map(|r| (r.sex.as_str(), r.age_band.as_str(), r.count)),
+    );
+    let idps: i64 = f
+        .split
+        .iter()
+        .filter(|r| r.displacement == "idp")
+        .map(|r| r.unique_participants)
+        .sum();
+    let disabled: i64 = f
+        .split
+        .iter()
+        .filter(|r| r.disability)
+        .map(|r| r.unique_participants)
+        .sum();
     let (dcode, dname) = place.district.clone().unwrap_or_default();
     let mut row = vec![
         Cell::Text(place.partner.clone()),
@@ -179,20 +240,45 @@ fn five_w_row(place: &Place, type_code: &str, type_label: &str, start: &str, end
 /// The part of `month` (`YYYY-MM`) inside `period`.
 fn month_within(month: &str, period: Period) -> (String, String) {
     let whole = Period::parse(month).unwrap_or(period);
-    (dates::format(whole.from.max(period.from)), dates::format(whole.to.min(period.to)))
+    (
+        dates::format(whole.from.max(period.from)),
+        dates::format(whole.to.min(period.to)),
+    )
 }
 
 /// Records one row each, with participant codes (admins only).
 #[utoipa::path(get, path = "/exports/records", tag = "exports", params(FiguresQuery), responses(
     (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn records_export(State(state): State<AppState>, user: CurrentUser, Query(q): Query<FiguresQuery>) -> Result<Response, ApiError> {
+pub async fn records_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, ApiError> {
     if user.role != Role::Admin {
         return Err(ApiError::forbidden("row-level exports are for admins"));
     }
     let format = format_of(&q)?;
     let req = q.resolve(&state, &user).await?;
-    let sites = req.filter.sites.as_ref().map(|s| format!(" AND r.site_id IN ({})", if s.is_empty() { "0".into() } else { s.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") })).unwrap_or_default();
-    let flagged = if req.filter.include_flagged { "" } else { " AND r.review_status <> 'flagged'" };
+    let sites = req
+        .filter
+        .sites
+        .as_ref()
+        .map(|s| {
+            format!(
+                " AND r.site_id IN ({})",
+                if s.is_empty() {
+                    "0".into()
+                } else {
+                    s.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                }
+            )
+        })
+        .unwrap_or_default();
+    let flagged = if req.filter.include_flagged {
+        ""
+    } else {
+        " AND r.review_status <> 'flagged'"
+    };
     let sql = format!(
         "SELECT r.id, r.kind, t.code, s.code, r.occurred_on, COALESCE(r.start_time, ''), r.duration_minutes, u.login, r.review_status,
                 CAST(COALESCE((SELECT SUM(x.count) FROM tallies x WHERE x.record_id = r.id), 0) AS BIGINT), r.tally_disabled
@@ -200,12 +286,43 @@ pub async fn records_export(State(state): State<AppState>, user: CurrentUser, Qu
          WHERE r.deleted = 0 AND r.occurred_on BETWEEN $1 AND $2{sites}{flagged} ORDER BY r.occurred_on, s.code"
     );
     let mut conn = state.db.begin_read().await?;
-    let records: Vec<(String, String, String, String, String, String, i64, String, String, i64, i64)> =
-        sqlx::query_as(&sql).bind(dates::format(req.period.from)).bind(dates::format(req.period.to)).fetch_all(&mut *conn).await?;
+    let records: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        String,
+        i64,
+        i64,
+    )> = sqlx::query_as(&sql)
+        .bind(dates::format(req.period.from))
+        .bind(dates::format(req.period.to))
+        .fetch_all(&mut *conn)
+        .await?;
     let mut rows = vec![];
-    for (id, kind, type_code, site_code, date, start, minutes, recorder, review, heads, heads_disabled) in records {
+    for (
+        id,
+        kind,
+        type_code,
+        site_code,
+        date,
+        start,
+        minutes,
+        recorder,
+        review,
+        heads,
+        heads_disabled,
+    ) in records
+    {
         let codes: Vec<String> = sqlx::query_scalar("SELECT p.code FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $1 ORDER BY p.code").bind(&id).fetch_all(&mut *conn).await?;
-        let codes: Vec<String> = codes.iter().map(|c| crate::participants::code::display(c)).collect();
+        let codes: Vec<String> = codes
+            .iter()
+            .map(|c| crate::participants::code::display(c))
+            .collect();
         rows.push(vec![
             Cell::Text(id),
             Cell::Text(kind),
@@ -224,23 +341,75 @@ pub async fn records_export(State(state): State<AppState>, user: CurrentUser, Qu
     }
     conn.commit().await?;
     audit_export(&state, &user, "export.records", json!({ "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": dates::format(req.period.from), "to": dates::format(req.period.to), "rows": rows.len() })).await?;
-    let headers = ["Record", "Kind", "Activity code", "Site code", "Date", "Start", "Minutes", "Recorded by", "Review", "Attendances", "Participant codes", "Head count", "Head count with disability"];
-    let name = format!("sijil-records-{}-{}", dates::format(req.period.from), dates::format(req.period.to));
+    let headers = [
+        "Record",
+        "Kind",
+        "Activity code",
+        "Site code",
+        "Date",
+        "Start",
+        "Minutes",
+        "Recorded by",
+        "Review",
+        "Attendances",
+        "Participant codes",
+        "Head count",
+        "Head count with disability",
+    ];
+    let name = format!(
+        "sijil-records-{}-{}",
+        dates::format(req.period.from),
+        dates::format(req.period.to)
+    );
     file(format, &name, &headers, None, rows)
 }
 
-async fn audit_export(state: &AppState, user: &CurrentUser, action: &'static str, detail: serde_json::Value) -> Result<(), ApiError> {
-    audit::record_standalone(&state.db, Entry::new(action).actor(user.id, &user.login).addr(&user.client_addr).detail(detail)).await?;
+async fn audit_export(
+    state: &AppState,
+    user: &CurrentUser,
+    action: &'static str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    audit::record_standalone(
+        &state.db,
+        Entry::new(action)
+            .actor(user.id, &user.login)
+            .addr(&user.client_addr)
+            .detail(detail),
+    )
+    .await?;
     Ok(())
 }
 
-fn file(format: &str, name: &str, headers: &[&str], hxl: Option<&[&str]>, rows: Vec<Vec<Cell>>) -> Result<Response, ApiError> {
+fn file(
+    format: &str,
+    name: &str,
+    headers: &[&str],
+    hxl: Option<&[&str]>,
+    rows: Vec<Vec<Cell>>,
+) -> Result<Response, ApiError> {
     let (body, content_type) = match format {
-        "xlsx" => (xlsx(headers, hxl, &rows).map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        _ => (csv(headers, hxl, &rows).map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?, "text/csv; charset=utf-8"),
+        "xlsx" => (
+            xlsx(headers, hxl, &rows)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        _ => (
+            csv(headers, hxl, &rows)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?,
+            "text/csv; charset=utf-8",
+        ),
     };
     let disposition = format!("attachment; filename=\"{name}.{format}\"");
-    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "no-store".into())], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".into()),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn csv(headers: &[&str], hxl: Option<&[&str]>, rows: &[Vec<Cell>]) -> Result<Vec<u8>, csv::Error> {
@@ -264,7 +433,11 @@ fn csv(headers: &[&str], hxl: Option<&[&str]>, rows: &[Vec<Cell>]) -> Result<Vec
     Ok(out)
 }
 
-fn xlsx(headers: &[&str], hxl: Option<&[&str]>, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn xlsx(
+    headers: &[&str],
+    hxl: Option<&[&str]>,
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = workbook.add_worksheet();

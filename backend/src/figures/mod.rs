@@ -74,7 +74,12 @@ impl FiguresQuery {
     pub async fn resolve(&self, state: &AppState, user: &CurrentUser) -> Result<Request, ApiError> {
         user.require_staff()?;
         let mut check = Checker::new();
-        let place = check.parse("scope", self.scope.as_deref().unwrap_or("programme"), Place::parse, "must be programme, or governorate:ID, district:ID, partner:ID, site:ID");
+        let place = check.parse(
+            "scope",
+            self.scope.as_deref().unwrap_or("programme"),
+            Place::parse,
+            "must be programme, or governorate:ID, district:ID, partner:ID, site:ID",
+        );
         let period = match (&self.period, &self.from, &self.to) {
             (Some(p), None, None) => check.parse("period", p, Period::parse, "must be a day (2026-10-05), ISO week (2026-W40), month (2026-10) or quarter (2026-Q3)"),
             (None, Some(from), Some(to)) => {
@@ -111,8 +116,18 @@ impl FiguresQuery {
                     .await?,
             ),
         };
-        let filter = Filter { sites, types, include_flagged: self.include_flagged.unwrap_or(true), use_rollups: true };
-        Ok(Request { scope, place, period, filter })
+        let filter = Filter {
+            sites,
+            types,
+            include_flagged: self.include_flagged.unwrap_or(true),
+            use_rollups: true,
+        };
+        Ok(Request {
+            scope,
+            place,
+            period,
+            filter,
+        })
     }
 }
 
@@ -159,18 +174,34 @@ fn grouping_for(group: &str, place: Place) -> Option<(Grouping, &'static str)> {
 /// Figures for a scope and period: totals, splits by sex × age band ×
 /// disability × displacement, head counts, and an optional breakdown.
 #[utoipa::path(get, path = "/figures", tag = "figures", params(FiguresQuery), responses((status = 200, body = FiguresAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn figures(State(state): State<AppState>, user: CurrentUser, Query(q): Query<FiguresQuery>) -> Result<Json<FiguresAnswer>, ApiError> {
+pub async fn figures(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Json<FiguresAnswer>, ApiError> {
     let req = q.resolve(&state, &user).await?;
     let grouping = match q.group.as_deref() {
         None => None,
-        Some(g) => Some(grouping_for(g, req.place).ok_or_else(|| ApiError::invalid_field("group", "must be next, governorate, district, site, partner, month or week"))?),
+        Some(g) => Some(grouping_for(g, req.place).ok_or_else(|| {
+            ApiError::invalid_field(
+                "group",
+                "must be next, governorate, district, site, partner, month or week",
+            )
+        })?),
     };
     let mut conn = state.db.begin_read().await?;
-    let figures = engine::compute(&mut conn, req.period, &req.filter, Grouping::All).await?.remove(&Some("all".into())).unwrap_or_default();
+    let figures = engine::compute(&mut conn, req.period, &req.filter, Grouping::All)
+        .await?
+        .remove(&Some("all".into()))
+        .unwrap_or_default();
     let mut groups = vec![];
     if let Some((grouping, _)) = grouping {
         let buckets = engine::compute(&mut conn, req.period, &req.filter, grouping).await?;
-        groups = if grouping == Grouping::Day { weeks(buckets) } else { labelled(&mut conn, grouping, buckets).await? };
+        groups = if grouping == Grouping::Day {
+            weeks(buckets)
+        } else {
+            labelled(&mut conn, grouping, buckets).await?
+        };
     }
     conn.commit().await?;
     Ok(Json(FiguresAnswer {
@@ -188,18 +219,53 @@ pub async fn figures(State(state): State<AppState>, user: CurrentUser, Query(q):
 fn weeks(days: engine::Buckets) -> Vec<GroupFigures> {
     let mut by_week: BTreeMap<String, Totals> = BTreeMap::new();
     for (day, figures) in days {
-        let Some(week) = day.as_deref().and_then(dates::parse).map(Period::iso_week) else { continue };
-        by_week.entry(week).or_default().add_summable(&figures.totals);
+        let Some(week) = day.as_deref().and_then(dates::parse).map(Period::iso_week) else {
+            continue;
+        };
+        by_week
+            .entry(week)
+            .or_default()
+            .add_summable(&figures.totals);
     }
-    by_week.into_iter().map(|(week, totals)| GroupFigures { key: Some(week.clone()), label: week, totals, participants_counted: false }).collect()
+    by_week
+        .into_iter()
+        .map(|(week, totals)| GroupFigures {
+            key: Some(week.clone()),
+            label: week,
+            totals,
+            participants_counted: false,
+        })
+        .collect()
 }
 
 /// Names each bucket (site, district, governorate, partner); months name themselves.
-async fn labelled(conn: &mut sqlx::AnyConnection, grouping: Grouping, buckets: engine::Buckets) -> Result<Vec<GroupFigures>, sqlx::Error> {
+async fn labelled(
+    conn: &mut sqlx::AnyConnection,
+    grouping: Grouping,
+    buckets: engine::Buckets,
+) -> Result<Vec<GroupFigures>, sqlx::Error> {
     let names: BTreeMap<String, String> = match grouping {
-        Grouping::Site => sqlx::query_as::<_, (String, String)>("SELECT CAST(id AS TEXT), code || ' ' || name FROM sites").fetch_all(&mut *conn).await?.into_iter().collect(),
-        Grouping::District | Grouping::Governorate => sqlx::query_as::<_, (String, String)>("SELECT CAST(id AS TEXT), name_en FROM areas").fetch_all(&mut *conn).await?.into_iter().collect(),
-        Grouping::Partner => sqlx::query_as::<_, (String, String)>("SELECT CAST(id AS TEXT), name FROM partners").fetch_all(&mut *conn).await?.into_iter().collect(),
+        Grouping::Site => sqlx::query_as::<_, (String, String)>(
+            "SELECT CAST(id AS TEXT), code || ' ' || name FROM sites",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect(),
+        Grouping::District | Grouping::Governorate => {
+            sqlx::query_as::<_, (String, String)>("SELECT CAST(id AS TEXT), name_en FROM areas")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        Grouping::Partner => {
+            sqlx::query_as::<_, (String, String)>("SELECT CAST(id AS TEXT), name FROM partners")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect()
+        }
         _ => BTreeMap::new(),
     };
     Ok(buckets
@@ -209,7 +275,12 @@ async fn labelled(conn: &mut sqlx::AnyConnection, grouping: Grouping, buckets: e
                 None => "No district".to_string(),
                 Some(k) => names.get(k).cloned().unwrap_or_else(|| k.clone()),
             };
-            GroupFigures { key, label, totals: figures.totals, participants_counted: true }
+            GroupFigures {
+                key,
+                label,
+                totals: figures.totals,
+                participants_counted: true,
+            }
         })
         .collect())
 }
@@ -231,7 +302,11 @@ pub struct SiteRow {
 /// Every site of the scope with its figures for the period and its last
 /// activity date: the dashboard's site table and its "silent sites".
 #[utoipa::path(get, path = "/figures/sites", tag = "figures", params(FiguresQuery), responses((status = 200, body = Vec<SiteRow>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn site_table(State(state): State<AppState>, user: CurrentUser, Query(q): Query<FiguresQuery>) -> Result<Json<Vec<SiteRow>>, ApiError> {
+pub async fn site_table(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Json<Vec<SiteRow>>, ApiError> {
     let req = q.resolve(&state, &user).await?;
     let mut conn = state.db.begin_read().await?;
     let mut buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::Site).await?;
@@ -239,23 +314,39 @@ pub async fn site_table(State(state): State<AppState>, user: CurrentUser, Query(
                       (SELECT MAX(d.day) FROM activity_days d WHERE d.site_id = s.id AND d.activities > 0)
                FROM sites s JOIN partners p ON p.id = s.partner_id JOIN areas a ON a.id = s.area_id JOIN areas g ON g.id = COALESCE(a.parent_id, a.id)
                ORDER BY s.code";
-    let rows: Vec<(i64, String, String, String, Option<String>, String, i64, Option<String>)> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+        Option<String>,
+    )> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
     conn.commit().await?;
     let wanted = |id: i64| req.filter.sites.as_ref().is_none_or(|s| s.contains(&id));
     Ok(Json(
         rows.into_iter()
             .filter(|r| wanted(r.0))
-            .map(|(site_id, code, name, partner, district, governorate, active, last_activity)| SiteRow {
-                totals: buckets.remove(&Some(site_id.to_string())).map(|f| f.totals).unwrap_or_default(),
-                site_id,
-                code,
-                name,
-                partner,
-                district,
-                governorate,
-                active: active != 0,
-                last_activity,
-            })
+            .map(
+                |(site_id, code, name, partner, district, governorate, active, last_activity)| {
+                    SiteRow {
+                        totals: buckets
+                            .remove(&Some(site_id.to_string()))
+                            .map(|f| f.totals)
+                            .unwrap_or_default(),
+                        site_id,
+                        code,
+                        name,
+                        partner,
+                        district,
+                        governorate,
+                        active: active != 0,
+                        last_activity,
+                    }
+                },
+            )
             .collect(),
     ))
 }

@@ -25,17 +25,26 @@ impl Period {
         let year: i32 = year.parse().ok().filter(|y| (1900..=2200).contains(y))?;
         if let Some(week) = rest.strip_prefix('W') {
             let from = Date::from_iso_week_date(year, week.parse().ok()?, Weekday::Monday).ok()?;
-            return Some(Period { from, to: from + Duration::days(6) });
+            return Some(Period {
+                from,
+                to: from + Duration::days(6),
+            });
         }
         if let Some(quarter) = rest.strip_prefix('Q') {
             let q: u8 = quarter.parse().ok().filter(|q| (1..=4).contains(q))?;
             let first = Month::try_from(q * 3 - 2).ok()?;
             let last = Month::try_from(q * 3).ok()?;
-            return Some(Period { from: Date::from_calendar_date(year, first, 1).ok()?, to: last_day(year, last)? });
+            return Some(Period {
+                from: Date::from_calendar_date(year, first, 1).ok()?,
+                to: last_day(year, last)?,
+            });
         }
         if rest.len() == 2 {
             let month = Month::try_from(rest.parse::<u8>().ok()?).ok()?;
-            return Some(Period { from: Date::from_calendar_date(year, month, 1).ok()?, to: last_day(year, month)? });
+            return Some(Period {
+                from: Date::from_calendar_date(year, month, 1).ok()?,
+                to: last_day(year, month)?,
+            });
         }
         None
     }
@@ -52,19 +61,39 @@ impl Period {
     /// The whole months inside the range (as `YYYY-MM` first and last), and
     /// the day ranges left over at the edges.
     pub fn split(&self) -> Split {
-        let first_full = if self.from.day() == 1 { self.from } else { next_month_start(self.from) };
-        let last_full_end = if Some(self.to) == last_day(self.to.year(), self.to.month()) { self.to } else { month_start(self.to) - Duration::days(1) };
+        let first_full = if self.from.day() == 1 {
+            self.from
+        } else {
+            next_month_start(self.from)
+        };
+        let last_full_end = if Some(self.to) == last_day(self.to.year(), self.to.month()) {
+            self.to
+        } else {
+            month_start(self.to) - Duration::days(1)
+        };
         if first_full > last_full_end {
-            return Split { months: None, edges: vec![*self] };
+            return Split {
+                months: None,
+                edges: vec![*self],
+            };
         }
         let mut edges = vec![];
         if self.from < first_full {
-            edges.push(Period { from: self.from, to: first_full - Duration::days(1) });
+            edges.push(Period {
+                from: self.from,
+                to: first_full - Duration::days(1),
+            });
         }
         if last_full_end < self.to {
-            edges.push(Period { from: last_full_end + Duration::days(1), to: self.to });
+            edges.push(Period {
+                from: last_full_end + Duration::days(1),
+                to: self.to,
+            });
         }
-        Split { months: Some((month_key(first_full), month_key(last_full_end))), edges }
+        Split {
+            months: Some((month_key(first_full), month_key(last_full_end))),
+            edges,
+        }
     }
 
     /// The ISO week (`2026-W40`) a day belongs to.
@@ -90,7 +119,11 @@ fn month_start(d: Date) -> Date {
 }
 
 fn next_month_start(d: Date) -> Date {
-    let (y, m) = if d.month() == Month::December { (d.year() + 1, Month::January) } else { (d.year(), d.month().next()) };
+    let (y, m) = if d.month() == Month::December {
+        (d.year() + 1, Month::January)
+    } else {
+        (d.year(), d.month().next())
+    };
     Date::from_calendar_date(y, m, 1).expect("first of month exists")
 }
 
@@ -108,10 +141,28 @@ mod tests {
 
     #[test]
     fn named_periods_parse_to_their_days() {
-        assert_eq!(Period::parse("2026-Q1"), Some(Period { from: d("2026-01-01"), to: d("2026-03-31") }));
-        assert_eq!(Period::parse("2024-02"), Some(Period { from: d("2024-02-01"), to: d("2024-02-29") }));
+        assert_eq!(
+            Period::parse("2026-Q1"),
+            Some(Period {
+                from: d("2026-01-01"),
+                to: d("2026-03-31")
+            })
+        );
+        assert_eq!(
+            Period::parse("2024-02"),
+            Some(Period {
+                from: d("2024-02-01"),
+                to: d("2024-02-29")
+            })
+        );
         // ISO week 1 of 2026 starts on Monday 29 December 2025.
-        assert_eq!(Period::parse("2026-W01"), Some(Period { from: d("2025-12-29"), to: d("2026-01-04") }));
+        assert_eq!(
+            Period::parse("2026-W01"),
+            Some(Period {
+                from: d("2025-12-29"),
+                to: d("2026-01-04")
+            })
+        );
         assert_eq!(Period::parse("2026-10-05").unwrap().days(), 1);
         assert_eq!(Period::parse("2026-Q5"), None);
         assert_eq!(Period::parse("2026-13"), None);
@@ -120,10 +171,31 @@ mod tests {
     #[test]
     fn a_range_splits_into_whole_months_and_edges() {
         let p = Period::from_range("2025-12-15", "2026-02-10").unwrap();
-        assert_eq!(p.split(), Split { months: Some(("2026-01".into(), "2026-01".into())), edges: vec![Period::from_range("2025-12-15", "2025-12-31").unwrap(), Period::from_range("2026-02-01", "2026-02-10").unwrap()] });
+        assert_eq!(
+            p.split(),
+            Split {
+                months: Some(("2026-01".into(), "2026-01".into())),
+                edges: vec![
+                    Period::from_range("2025-12-15", "2025-12-31").unwrap(),
+                    Period::from_range("2026-02-01", "2026-02-10").unwrap()
+                ]
+            }
+        );
         let q = Period::parse("2026-Q3").unwrap();
-        assert_eq!(q.split(), Split { months: Some(("2026-07".into(), "2026-09".into())), edges: vec![] });
+        assert_eq!(
+            q.split(),
+            Split {
+                months: Some(("2026-07".into(), "2026-09".into())),
+                edges: vec![]
+            }
+        );
         let week = Period::parse("2026-W40").unwrap();
-        assert_eq!(week.split(), Split { months: None, edges: vec![week] });
+        assert_eq!(
+            week.split(),
+            Split {
+                months: None,
+                edges: vec![week]
+            }
+        );
     }
 }

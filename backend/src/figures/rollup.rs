@@ -18,7 +18,9 @@ pub async fn contribute(conn: &mut AnyConnection, id: &str, sign: i64) -> Result
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((site, activity_type, day, minutes, deleted, review, tally_disabled)) = row else { return Ok(()) };
+    let Some((site, activity_type, day, minutes, deleted, review, tally_disabled)) = row else {
+        return Ok(());
+    };
     if deleted != 0 {
         return Ok(());
     }
@@ -54,7 +56,11 @@ pub async fn contribute(conn: &mut AnyConnection, id: &str, sign: i64) -> Result
         .await?;
     }
 
-    let attendances: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE record_id = $1").bind(id).fetch_one(&mut *conn).await?;
+    let attendances: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE record_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
     sqlx::query(
         "INSERT INTO activity_days (day, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -107,7 +113,9 @@ pub async fn participant_changed(conn: &mut AnyConnection, id: &str) -> Result<(
 /// the incremental ones: the tests compare both).
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     for table in ["presence_months", "activity_days", "tally_days"] {
-        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
     }
     let flagged = "CASE WHEN r.review_status = 'flagged' THEN 1 ELSE 0 END";
     sqlx::query(&format!(

@@ -16,7 +16,15 @@ use crate::store::now_millis;
 use crate::validate::Checker;
 use crate::AppState;
 
-pub const INDICATORS: [&str; 7] = ["activities", "attendances", "unique_participants", "reached_by_head_count", "new_participants", "completed", "hours"];
+pub const INDICATORS: [&str; 7] = [
+    "activities",
+    "attendances",
+    "unique_participants",
+    "reached_by_head_count",
+    "new_participants",
+    "completed",
+    "hours",
+];
 
 /// The value of `indicator` in `totals`.
 pub fn achieved(indicator: &str, totals: &Totals) -> f64 {
@@ -54,7 +62,11 @@ pub struct TargetQuery {
 
 /// Targets of the user's scope, with what was achieved.
 #[utoipa::path(get, path = "/targets", tag = "figures", params(TargetQuery), responses((status = 200, body = Vec<Target>), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<TargetQuery>) -> Result<Json<Vec<Target>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TargetQuery>,
+) -> Result<Json<Vec<Target>>, ApiError> {
     user.require_staff()?;
     let sql = format!(
         "SELECT id, indicator, site_id, period_start, period_end, value FROM targets
@@ -62,21 +74,50 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         SiteScope::sql("site_id", 1)
     );
     let (all, uid) = user.scope.binds();
-    let rows: Vec<(i64, String, Option<i64>, String, String, i64)> =
-        sqlx::query_as(&sql).bind(all).bind(uid).bind(q.site_id.is_some() as i64).bind(q.site_id.unwrap_or(0)).fetch_all(state.db.pool()).await?;
+    let rows: Vec<(i64, String, Option<i64>, String, String, i64)> = sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .bind(q.site_id.is_some() as i64)
+        .bind(q.site_id.unwrap_or(0))
+        .fetch_all(state.db.pool())
+        .await?;
     let mut conn = state.db.begin_read().await?;
     let mut targets = vec![];
     for (id, indicator, site_id, period_start, period_end, value) in rows {
-        let period = Period::from_range(&period_start, &period_end).expect("stored periods are valid");
+        let period =
+            Period::from_range(&period_start, &period_end).expect("stored periods are valid");
         // A programme target is measured over what this user may see.
         let sites = match site_id {
             Some(site) => Some(vec![site]),
             None if user.scope.all_sites => None,
-            None => Some(crate::sites::store::list_sites(&state.db, &user.scope).await?.into_iter().map(|s| s.id).collect()),
+            None => Some(
+                crate::sites::store::list_sites(&state.db, &user.scope)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect(),
+            ),
         };
-        let filter = Filter { sites, types: None, include_flagged: true, use_rollups: true };
-        let totals = engine::compute(&mut conn, period, &filter, Grouping::All).await?.remove(&Some("all".into())).map(|f| f.totals).unwrap_or_default();
-        targets.push(Target { achieved: achieved(&indicator, &totals), id, indicator, site_id, period_start, period_end, value });
+        let filter = Filter {
+            sites,
+            types: None,
+            include_flagged: true,
+            use_rollups: true,
+        };
+        let totals = engine::compute(&mut conn, period, &filter, Grouping::All)
+            .await?
+            .remove(&Some("all".into()))
+            .map(|f| f.totals)
+            .unwrap_or_default();
+        targets.push(Target {
+            achieved: achieved(&indicator, &totals),
+            id,
+            indicator,
+            site_id,
+            period_start,
+            period_end,
+            value,
+        });
     }
     conn.commit().await?;
     Ok(Json(targets))
@@ -95,23 +136,39 @@ pub struct TargetInput {
 
 /// Sets (or replaces) the target for an indicator, scope and period.
 #[utoipa::path(post, path = "/targets", tag = "figures", request_body = TargetInput, responses((status = 201, body = Target), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn set(State(state): State<AppState>, user: CurrentUser, Json(body): Json<TargetInput>) -> Result<(StatusCode, Json<Target>), ApiError> {
+pub async fn set(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<TargetInput>,
+) -> Result<(StatusCode, Json<Target>), ApiError> {
     user.require_staff()?;
     let mut check = Checker::new();
     if !INDICATORS.contains(&body.indicator.as_str()) {
-        check.fail("indicator", format!("must be one of {}", INDICATORS.join(", ")));
+        check.fail(
+            "indicator",
+            format!("must be one of {}", INDICATORS.join(", ")),
+        );
     }
     if Period::from_range(&body.period_start, &body.period_end).is_none() {
-        check.fail("period_end", "period_start and period_end must be dates, start before end");
+        check.fail(
+            "period_end",
+            "period_start and period_end must be dates, start before end",
+        );
     }
     check.int_range("value", body.value, 0, 100_000_000);
     check.finish(())?;
     match body.site_id {
         Some(site) => {
-            crate::sites::store::get_site(&state.db, &user.scope, site).await?.ok_or_else(|| ApiError::not_found("site"))?;
+            crate::sites::store::get_site(&state.db, &user.scope, site)
+                .await?
+                .ok_or_else(|| ApiError::not_found("site"))?;
         }
         None if user.role == Role::Admin || user.scope.all_sites => {}
-        None => return Err(ApiError::forbidden("programme targets are set by admins and programme-wide coordinators")),
+        None => {
+            return Err(ApiError::forbidden(
+                "programme targets are set by admins and programme-wide coordinators",
+            ))
+        }
     }
     let mut tx = state.db.begin().await?;
     sqlx::query("DELETE FROM targets WHERE indicator = $1 AND COALESCE(site_id, 0) = $2 AND period_start = $3 AND period_end = $4")
@@ -139,5 +196,16 @@ pub async fn set(State(state): State<AppState>, user: CurrentUser, Json(body): J
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Target { id, indicator: body.indicator, site_id: body.site_id, period_start: body.period_start, period_end: body.period_end, value: body.value, achieved: 0.0 })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Target {
+            id,
+            indicator: body.indicator,
+            site_id: body.site_id,
+            period_start: body.period_start,
+            period_end: body.period_end,
+            value: body.value,
+            achieved: 0.0,
+        }),
+    ))
 }

@@ -34,12 +34,20 @@ impl SyncData for GroupData {
     fn normalise(mut self, check: &mut Checker) -> Self {
         self.name = check.text("name", &self.name, 1, 120);
         if self.members.len() > MAX_MEMBERS {
-            check.fail("members", format!("at most {MAX_MEMBERS} people in one group"));
+            check.fail(
+                "members",
+                format!("at most {MAX_MEMBERS} people in one group"),
+            );
         }
         self.facilitator_ids.sort_unstable();
         self.facilitator_ids.dedup();
-        self.members.sort_by(|a, b| a.participant_id.cmp(&b.participant_id));
-        if self.members.windows(2).any(|w| w[0].participant_id == w[1].participant_id) {
+        self.members
+            .sort_by(|a, b| a.participant_id.cmp(&b.participant_id));
+        if self
+            .members
+            .windows(2)
+            .any(|w| w[0].participant_id == w[1].participant_id)
+        {
             check.fail("members", "a participant is on the roster twice");
         }
         for m in &mut self.members {
@@ -48,7 +56,9 @@ impl SyncData for GroupData {
                 None => check.fail("members", "joined_on must be a date like 2026-03-31"),
                 Some(joined) => match m.left_on.as_deref().map(dates::parse) {
                     Some(None) => check.fail("members", "left_on must be a date like 2026-03-31"),
-                    Some(Some(left)) if left < joined => check.fail("members", "left_on is before joined_on"),
+                    Some(Some(left)) if left < joined => {
+                        check.fail("members", "left_on is before joined_on")
+                    }
                     _ => {}
                 },
             }

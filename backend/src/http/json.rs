@@ -31,11 +31,17 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
     let (code, status) = match &rejection {
         JsonRejection::JsonDataError(_) => ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
         JsonRejection::JsonSyntaxError(_) => ("malformed_json", StatusCode::BAD_REQUEST),
-        JsonRejection::MissingJsonContentType(_) => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        JsonRejection::MissingJsonContentType(_) => {
+            ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        }
         _ if status == StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", status),
         _ => ("bad_request", status),
     };
-    ApiError::BadRequest { code, message: rejection.body_text(), status }
+    ApiError::BadRequest {
+        code,
+        message: rejection.body_text(),
+        status,
+    }
 }
 
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {

@@ -30,7 +30,10 @@ pub const API_BODY_LIMIT: usize = 256 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Sijil API", description = "Records and figures for community psychosocial programmes."),
+    info(
+        title = "Sijil API",
+        description = "Records and figures for community psychosocial programmes."
+    ),
     components(schemas(crate::error::ErrorBody))
 )]
 struct ApiDoc;
@@ -53,12 +56,17 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, built once per app.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/api", api_routes()).split_for_parts().1
+    OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .nest("/api", api_routes())
+        .split_for_parts()
+        .1
 }
 
 /// Builds the whole HTTP app; the binary and the tests both call this.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api", api_routes()).split_for_parts();
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api", api_routes())
+        .split_for_parts();
     let api = api
         .layer(Extension(Arc::new(doc)))
         .layer(middleware::from_fn(csrf::refuse_cross_origin_writes))
@@ -89,7 +97,9 @@ pub fn app(state: AppState) -> Router {
 
 /// The OpenAPI 3.1 description of every `/api` route.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI document")))]
-async fn openapi_json(Extension(doc): Extension<Arc<utoipa::openapi::OpenApi>>) -> axum::Json<utoipa::openapi::OpenApi> {
+async fn openapi_json(
+    Extension(doc): Extension<Arc<utoipa::openapi::OpenApi>>,
+) -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json((*doc).clone())
 }
 
@@ -102,8 +112,20 @@ struct Health {
 /// Liveness and database status, for load balancers and people.
 async fn healthz(State(state): State<AppState>) -> (axum::http::StatusCode, axum::Json<Health>) {
     if state.db.ping().await {
-        (axum::http::StatusCode::OK, axum::Json(Health { status: "ok", database: "ok" }))
+        (
+            axum::http::StatusCode::OK,
+            axum::Json(Health {
+                status: "ok",
+                database: "ok",
+            }),
+        )
     } else {
-        (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(Health { status: "degraded", database: "unreachable" }))
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(Health {
+                status: "degraded",
+                database: "unreachable",
+            }),
+        )
     }
 }

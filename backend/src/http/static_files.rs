@@ -26,10 +26,16 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
         Some(file) => respond(path, file, &headers),
         // A path with a file extension that is not there is a missing file;
         // anything else is a client-side route of the app.
-        None if looks_like_file(path) && path != "index.html" => (StatusCode::NOT_FOUND, "not found").into_response(),
+        None if looks_like_file(path) && path != "index.html" => {
+            (StatusCode::NOT_FOUND, "not found").into_response()
+        }
         None => match asset("index.html").await {
             Some(index) => respond("index.html", index, &headers),
-            None => (StatusCode::SERVICE_UNAVAILABLE, "the app is not built: run `npm run build` in pwa/").into_response(),
+            None => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the app is not built: run `npm run build` in pwa/",
+            )
+                .into_response(),
         },
     }
 }
@@ -46,35 +52,68 @@ struct Asset {
 async fn asset(path: &str) -> Option<Asset> {
     let Some(dir) = std::env::var_os("SIJIL_PWA_DIR") else {
         let file = Assets::get(path)?;
-        return Some(Asset { etag: format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16])), mime: file.metadata.mimetype().to_string(), data: file.data });
+        return Some(Asset {
+            etag: format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16])),
+            mime: file.metadata.mimetype().to_string(),
+            data: file.data,
+        });
     };
     if path.split('/').any(|part| part == ".." || part.is_empty()) {
         return None;
     }
-    let data = tokio::fs::read(std::path::Path::new(&dir).join(path)).await.ok()?;
+    let data = tokio::fs::read(std::path::Path::new(&dir).join(path))
+        .await
+        .ok()?;
     let etag = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         data.hash(&mut h);
         format!("\"{:016x}\"", h.finish())
     };
-    Some(Asset { etag, mime: mime_guess::from_path(path).first_or_octet_stream().essence_str().to_string(), data: data.into() })
+    Some(Asset {
+        etag,
+        mime: mime_guess::from_path(path)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_string(),
+        data: data.into(),
+    })
 }
 
 fn looks_like_file(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 fn respond(path: &str, file: Asset, request: &HeaderMap) -> Response {
     let etag = file.etag;
     let cache = cache_control(path);
-    if request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_string())]).into_response();
+    if request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, cache.to_string()),
+            ],
+        )
+            .into_response();
     }
-    let mime = if path.ends_with(".webmanifest") { "application/manifest+json" } else { file.mime.as_str() };
+    let mime = if path.ends_with(".webmanifest") {
+        "application/manifest+json"
+    } else {
+        file.mime.as_str()
+    };
     let mut response = file.data.into_owned().into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
@@ -104,7 +143,10 @@ mod tests {
 
     #[test]
     fn hashed_assets_are_immutable_and_entry_points_revalidate() {
-        assert_eq!(cache_control("assets/index-3f9a.js"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_control("assets/index-3f9a.js"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_control("index.html"), "no-cache");
         assert_eq!(cache_control("sw.js"), "no-cache");
         assert_eq!(cache_control("manifest.webmanifest"), "no-cache");

@@ -69,7 +69,9 @@ pub fn check_char(payload: &str) -> char {
 
 /// Whether a canonical code's last character checks out.
 pub fn is_valid(code: &str) -> bool {
-    code.len() == CODE_LEN && code.bytes().all(|c| value(c).is_some()) && check_char(&code[..CODE_LEN - 1]) == code.as_bytes()[CODE_LEN - 1] as char
+    code.len() == CODE_LEN
+        && code.bytes().all(|c| value(c).is_some())
+        && check_char(&code[..CODE_LEN - 1]) == code.as_bytes()[CODE_LEN - 1] as char
 }
 
 /// The prefix of a canonical code.
@@ -128,7 +130,11 @@ mod tests {
                 }
                 let mut typo = code.clone().into_bytes();
                 typo[i] = c;
-                assert!(!is_valid(std::str::from_utf8(&typo).unwrap()), "{code} with {} at {i}", c as char);
+                assert!(
+                    !is_valid(std::str::from_utf8(&typo).unwrap()),
+                    "{code} with {} at {i}",
+                    c as char
+                );
             }
         }
     }
@@ -143,7 +149,10 @@ mod tests {
                 let pair = [code.as_bytes()[i], code.as_bytes()[i + 1]];
                 let blind_spot = pair == *b"0Z" || pair == *b"Z0";
                 if swapped != code.as_bytes() && !blind_spot {
-                    assert!(!is_valid(std::str::from_utf8(&swapped).unwrap()), "{code} swap at {i}");
+                    assert!(
+                        !is_valid(std::str::from_utf8(&swapped).unwrap()),
+                        "{code} swap at {i}"
+                    );
                 }
             }
         }
@@ -152,7 +161,10 @@ mod tests {
     #[test]
     fn typed_codes_are_forgiven_common_slips() {
         let code = code_for("A10", 7).unwrap();
-        let typed = display(&code).to_lowercase().replace('1', "l").replace('0', "o");
+        let typed = display(&code)
+            .to_lowercase()
+            .replace('1', "l")
+            .replace('0', "o");
         assert_eq!(normalise(&typed).as_deref(), Some(code.as_str()));
         assert_eq!(normalise("ABC"), None);
         assert_eq!(normalise("ABCDEFU"), None, "U is not in the alphabet");

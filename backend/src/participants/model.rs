@@ -68,7 +68,14 @@ pub struct WgAnswers {
 
 impl WgAnswers {
     pub fn all(&self) -> [u8; 6] {
-        [self.seeing, self.hearing, self.walking, self.remembering, self.selfcare, self.communicating]
+        [
+            self.seeing,
+            self.hearing,
+            self.walking,
+            self.remembering,
+            self.selfcare,
+            self.communicating,
+        ]
     }
 }
 
@@ -102,10 +109,13 @@ impl SyncData for ParticipantData {
             None => check.fail("code", "must be 7 characters like K7M-42QX"),
         }
         let this_year = dates::today().year() as i64;
-        self.birth_year = check.int_range("birth_year", self.birth_year, this_year - 110, this_year);
+        self.birth_year =
+            check.int_range("birth_year", self.birth_year, this_year - 110, this_year);
         self.registered_on = check.past_date("registered_on", &self.registered_on);
         match (self.disability, &self.wg) {
-            (DisabilityMode::Wg, None) => check.fail("wg", "the six Washington Group answers are required"),
+            (DisabilityMode::Wg, None) => {
+                check.fail("wg", "the six Washington Group answers are required")
+            }
             (DisabilityMode::Wg, Some(wg)) => {
                 if wg.all().iter().any(|a| !(1..=4).contains(a)) {
                     check.fail("wg", "each answer must be 1, 2, 3 or 4");
@@ -146,7 +156,14 @@ mod tests {
             birth_year: 2012,
             birth_year_estimated: false,
             disability: DisabilityMode::Wg,
-            wg: Some(WgAnswers { seeing: 1, hearing: 1, walking: 3, remembering: 1, selfcare: 2, communicating: 1 }),
+            wg: Some(WgAnswers {
+                seeing: 1,
+                hearing: 1,
+                walking: 3,
+                remembering: 1,
+                selfcare: 2,
+                communicating: 1,
+            }),
             displacement: Displacement::Idp,
             registered_on: dates::format(dates::today()),
             given_name: Some("  Amira ".into()),
@@ -165,9 +182,24 @@ mod tests {
     #[test]
     fn a_lot_of_difficulty_in_one_domain_is_a_disability() {
         assert!(amira().has_disability());
-        let no_difficulty = ParticipantData { wg: Some(WgAnswers { seeing: 1, hearing: 2, walking: 2, remembering: 1, selfcare: 1, communicating: 2 }), ..amira() };
+        let no_difficulty = ParticipantData {
+            wg: Some(WgAnswers {
+                seeing: 1,
+                hearing: 2,
+                walking: 2,
+                remembering: 1,
+                selfcare: 1,
+                communicating: 2,
+            }),
+            ..amira()
+        };
         assert!(!no_difficulty.has_disability());
-        assert!(ParticipantData { disability: DisabilityMode::Yes, wg: None, ..amira() }.has_disability());
+        assert!(ParticipantData {
+            disability: DisabilityMode::Yes,
+            wg: None,
+            ..amira()
+        }
+        .has_disability());
     }
 
     #[test]
@@ -175,12 +207,24 @@ mod tests {
         let mut check = Checker::new();
         let bad = ParticipantData {
             code: "K7M-42QQ".into(),
-            wg: Some(WgAnswers { seeing: 5, hearing: 1, walking: 1, remembering: 1, selfcare: 1, communicating: 1 }),
+            wg: Some(WgAnswers {
+                seeing: 5,
+                hearing: 1,
+                walking: 1,
+                remembering: 1,
+                selfcare: 1,
+                communicating: 1,
+            }),
             registered_on: "2999-01-01".into(),
             ..amira()
         };
         bad.normalise(&mut check);
         let errors = check.into_errors();
-        assert!(errors.contains_key("code") && errors.contains_key("wg") && errors.contains_key("registered_on"), "{errors:?}");
+        assert!(
+            errors.contains_key("code")
+                && errors.contains_key("wg")
+                && errors.contains_key("registered_on"),
+            "{errors:?}"
+        );
     }
 }

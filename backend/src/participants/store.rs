@@ -22,16 +22,31 @@ impl Syncable for Participants {
         works_with_participants(actor.role)
     }
 
-    async fn check_references(conn: &mut AnyConnection, actor: &Actor, id: &str, data: &ParticipantData, check: &mut Checker) -> Result<(), sqlx::Error> {
+    async fn check_references(
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: &str,
+        data: &ParticipantData,
+        check: &mut Checker,
+    ) -> Result<(), sqlx::Error> {
         if !site_writable(&mut *conn, actor, data.site_id).await? {
             check.fail("site_id", "is not an active site in your scope");
         }
-        let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes WHERE prefix = $1").bind(code::prefix_of(&data.code)).fetch_one(&mut *conn).await?;
+        let issued: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes WHERE prefix = $1")
+                .bind(code::prefix_of(&data.code))
+                .fetch_one(&mut *conn)
+                .await?;
         if issued == 0 {
             check.fail("code", "its prefix was not issued by this server");
         }
         // The unique index is the final referee (for races); this gives the clear reason.
-        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE code = $1 AND id <> $2").bind(&data.code).bind(id).fetch_one(&mut *conn).await?;
+        let taken: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE code = $1 AND id <> $2")
+                .bind(&data.code)
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
         if taken > 0 {
             check.fail("code", "is already used by another participant");
         }
@@ -43,7 +58,13 @@ impl Syncable for Participants {
         crate::figures::rollup::participant_changed(conn, id).await
     }
 
-    async fn insert(conn: &mut AnyConnection, id: &str, d: &ParticipantData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
+    async fn insert(
+        conn: &mut AnyConnection,
+        id: &str,
+        d: &ParticipantData,
+        payload: &str,
+        meta: &WriteMeta,
+    ) -> Result<bool, sqlx::Error> {
         let insert = sqlx::query(
             "INSERT INTO participants (id, code, site_id, sex, birth_year, birth_year_estimated, disability_mode,
                 wg_seeing, wg_hearing, wg_walking, wg_remembering, wg_selfcare, wg_communicating, has_disability,
@@ -62,7 +83,14 @@ impl Syncable for Participants {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn update(conn: &mut AnyConnection, id: &str, base: i64, d: &ParticipantData, payload: &str, meta: &WriteMeta) -> Result<bool, sqlx::Error> {
+    async fn update(
+        conn: &mut AnyConnection,
+        id: &str,
+        base: i64,
+        d: &ParticipantData,
+        payload: &str,
+        meta: &WriteMeta,
+    ) -> Result<bool, sqlx::Error> {
         let update = sqlx::query(
             "UPDATE participants SET code = $3, site_id = $4, sex = $5, birth_year = $6, birth_year_estimated = $7, disability_mode = $8,
                 wg_seeing = $9, wg_hearing = $10, wg_walking = $11, wg_remembering = $12, wg_selfcare = $13, wg_communicating = $14,
@@ -117,10 +145,18 @@ fn disability_mode(d: &ParticipantData) -> &'static str {
 /// Hands out the next unused participant-code prefix to `user_id`.
 pub async fn issue_prefix(db: &Db, user_id: i64) -> anyhow::Result<String> {
     let mut tx = db.begin().await?;
-    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes").fetch_one(&mut *tx).await?;
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes")
+        .fetch_one(&mut *tx)
+        .await?;
     // Prefixes are issued in order, skipping "000" so no code starts with zeros.
-    let prefix = code::prefix_for(issued as u32 + 1).ok_or_else(|| anyhow::anyhow!("all participant-code prefixes are used"))?;
-    sqlx::query("INSERT INTO device_prefixes (prefix, user_id, created_at) VALUES ($1, $2, $3)").bind(&prefix).bind(user_id).bind(crate::store::now_millis()).execute(&mut *tx).await?;
+    let prefix = code::prefix_for(issued as u32 + 1)
+        .ok_or_else(|| anyhow::anyhow!("all participant-code prefixes are used"))?;
+    sqlx::query("INSERT INTO device_prefixes (prefix, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(&prefix)
+        .bind(user_id)
+        .bind(crate::store::now_millis())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(prefix)
 }
@@ -137,7 +173,13 @@ pub struct Found {
 }
 
 /// Participants in scope whose code starts with, or given name contains, `q`.
-pub async fn search(db: &Db, scope: &SiteScope, role: Role, q: &str, limit: i64) -> Result<Vec<Found>, sqlx::Error> {
+pub async fn search(
+    db: &Db,
+    scope: &SiteScope,
+    role: Role,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<Found>, sqlx::Error> {
     if role == Role::Mobiliser {
         return Ok(vec![]);
     }
@@ -157,7 +199,17 @@ pub async fn search(db: &Db, scope: &SiteScope, role: Role, q: &str, limit: i64)
         .bind(limit)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.into_iter().map(|(id, code, site_id, given_name, sex, birth_year)| Found { id, code, site_id, given_name, sex, birth_year }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, site_id, given_name, sex, birth_year)| Found {
+            id,
+            code,
+            site_id,
+            given_name,
+            sex,
+            birth_year,
+        })
+        .collect())
 }
 
 fn escape_like(s: &str) -> String {

@@ -12,5 +12,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(review::list)).routes(routes!(review::get)).routes(routes!(review::review))
+    OpenApiRouter::new()
+        .routes(routes!(review::list))
+        .routes(routes!(review::get))
+        .routes(routes!(review::review))
 }

@@ -11,7 +11,19 @@ use crate::sync::item::SyncData;
 use crate::validate::Checker;
 
 /// Age bands, from birth year at the activity date (DESIGN.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum AgeBand {
     #[serde(rename = "0-5")]
     Under6,
@@ -28,7 +40,14 @@ pub enum AgeBand {
 }
 
 impl AgeBand {
-    pub const ALL: [AgeBand; 6] = [AgeBand::Under6, AgeBand::From6To11, AgeBand::From12To17, AgeBand::From18To24, AgeBand::From25To59, AgeBand::From60];
+    pub const ALL: [AgeBand; 6] = [
+        AgeBand::Under6,
+        AgeBand::From6To11,
+        AgeBand::From12To17,
+        AgeBand::From18To24,
+        AgeBand::From25To59,
+        AgeBand::From60,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,19 +62,31 @@ impl AgeBand {
 
     /// The oldest age in each band but the last: the one definition that
     /// both [`AgeBand::at`] and the figures' SQL ([`AgeBand::sql_case`]) use.
-    const OLDEST: [(i64, AgeBand); 5] = [(5, AgeBand::Under6), (11, AgeBand::From6To11), (17, AgeBand::From12To17), (24, AgeBand::From18To24), (59, AgeBand::From25To59)];
+    const OLDEST: [(i64, AgeBand); 5] = [
+        (5, AgeBand::Under6),
+        (11, AgeBand::From6To11),
+        (17, AgeBand::From12To17),
+        (24, AgeBand::From18To24),
+        (59, AgeBand::From25To59),
+    ];
 
     /// The band of someone born in `birth_year` during `year`. Only the year
     /// of birth is known, so age is the difference of years.
     pub fn at(birth_year: i64, year: i64) -> AgeBand {
         let age = year - birth_year;
-        AgeBand::OLDEST.iter().find(|(oldest, _)| age <= *oldest).map_or(AgeBand::From60, |(_, band)| *band)
+        AgeBand::OLDEST
+            .iter()
+            .find(|(oldest, _)| age <= *oldest)
+            .map_or(AgeBand::From60, |(_, band)| *band)
     }
 
     /// SQL that names the band of the age `age` (an integer expression), so
     /// the database groups by band rather than returning a row per age.
     pub fn sql_case(age: &str) -> String {
-        let arms: String = AgeBand::OLDEST.iter().map(|(oldest, band)| format!(" WHEN {age} <= {oldest} THEN '{}'", band.as_str())).collect();
+        let arms: String = AgeBand::OLDEST
+            .iter()
+            .map(|(oldest, band)| format!(" WHEN {age} <= {oldest} THEN '{}'", band.as_str()))
+            .collect();
         format!("(CASE{arms} ELSE '{}' END)", AgeBand::From60.as_str())
     }
 }
@@ -111,12 +142,20 @@ impl SyncData for RecordData {
     fn normalise(mut self, check: &mut Checker) -> Self {
         self.date = check.past_date("date", &self.date);
         if let Some(t) = &self.start_time {
-            let ok = t.len() == 5 && t.as_bytes()[2] == b':' && t[..2].parse::<u8>().is_ok_and(|h| h < 24) && t[3..].parse::<u8>().is_ok_and(|m| m < 60);
+            let ok = t.len() == 5
+                && t.as_bytes()[2] == b':'
+                && t[..2].parse::<u8>().is_ok_and(|h| h < 24)
+                && t[3..].parse::<u8>().is_ok_and(|m| m < 60);
             if !ok {
                 check.fail("start_time", "must be a time like 09:30");
             }
         }
-        self.duration_minutes = check.int_range("duration_minutes", self.duration_minutes, 1, MAX_DURATION_MINUTES);
+        self.duration_minutes = check.int_range(
+            "duration_minutes",
+            self.duration_minutes,
+            1,
+            MAX_DURATION_MINUTES,
+        );
         self.topic = check.optional_text("topic", self.topic.as_deref(), 200);
         self.place_note = check.optional_text("place_note", self.place_note.as_deref(), 200);
         self.notes = check.optional_text("notes", self.notes.as_deref(), 2000);
@@ -132,15 +171,29 @@ impl SyncData for RecordData {
             check.fail("attendance", "a participant is listed twice");
         }
         if self.attendance.len() > MAX_ATTENDANCE {
-            check.fail("attendance", format!("at most {MAX_ATTENDANCE} participants in one record"));
+            check.fail(
+                "attendance",
+                format!("at most {MAX_ATTENDANCE} participants in one record"),
+            );
         }
         self.tallies.retain(|t| t.count != 0);
         self.tallies.sort_by_key(|t| (t.sex.as_str(), t.age_band));
-        if self.tallies.windows(2).any(|w| w[0].sex == w[1].sex && w[0].age_band == w[1].age_band) {
+        if self
+            .tallies
+            .windows(2)
+            .any(|w| w[0].sex == w[1].sex && w[0].age_band == w[1].age_band)
+        {
             check.fail("tallies", "one count per sex and age band");
         }
-        if self.tallies.iter().any(|t| !(0..=MAX_TALLY_CELL).contains(&t.count)) {
-            check.fail("tallies", format!("each count must be between 0 and {MAX_TALLY_CELL}"));
+        if self
+            .tallies
+            .iter()
+            .any(|t| !(0..=MAX_TALLY_CELL).contains(&t.count))
+        {
+            check.fail(
+                "tallies",
+                format!("each count must be between 0 and {MAX_TALLY_CELL}"),
+            );
         }
         let tallied: i64 = self.tallies.iter().map(|t| t.count.max(0)).sum();
         if !(0..=tallied).contains(&self.tally_disabled) {
@@ -157,7 +210,10 @@ impl SyncData for RecordData {
                     check.fail("group_id", "a CFS day has no group");
                 }
                 if !self.tallies.is_empty() {
-                    check.fail("tallies", "a CFS day records the children present, not head counts");
+                    check.fail(
+                        "tallies",
+                        "a CFS day records the children present, not head counts",
+                    );
                 }
             }
             ActivityKind::AwarenessEvent => {
@@ -165,7 +221,10 @@ impl SyncData for RecordData {
                     check.fail("group_id", "an awareness event has no group");
                 }
                 if !self.attendance.is_empty() {
-                    check.fail("attendance", "an awareness event records head counts, not names");
+                    check.fail(
+                        "attendance",
+                        "an awareness event records head counts, not names",
+                    );
                 }
                 if tallied == 0 {
                     check.fail("tallies", "count at least one person");
@@ -217,7 +276,18 @@ mod tests {
             materials: None,
             facilitator_ids: vec![],
             attendance: vec![],
-            tallies: vec![Tally { sex: Sex::Male, age_band: AgeBand::From25To59, count: 12 }, Tally { sex: Sex::Female, age_band: AgeBand::From18To24, count: 30 }],
+            tallies: vec![
+                Tally {
+                    sex: Sex::Male,
+                    age_band: AgeBand::From25To59,
+                    count: 12,
+                },
+                Tally {
+                    sex: Sex::Female,
+                    age_band: AgeBand::From18To24,
+                    count: 30,
+                },
+            ],
             tally_disabled: 2,
         }
     }
@@ -233,19 +303,50 @@ mod tests {
     #[test]
     fn kinds_refuse_what_they_do_not_record() {
         let mut check = Checker::new();
-        RecordData { attendance: vec!["a".into()], tallies: vec![], ..event() }.normalise(&mut check);
+        RecordData {
+            attendance: vec!["a".into()],
+            tallies: vec![],
+            ..event()
+        }
+        .normalise(&mut check);
         let errors = check.into_errors();
-        assert!(errors.contains_key("attendance") && errors.contains_key("tallies"), "{errors:?}");
+        assert!(
+            errors.contains_key("attendance") && errors.contains_key("tallies"),
+            "{errors:?}"
+        );
         let mut check = Checker::new();
-        RecordData { kind: ActivityKind::GroupSession, ..event() }.normalise(&mut check);
+        RecordData {
+            kind: ActivityKind::GroupSession,
+            ..event()
+        }
+        .normalise(&mut check);
         assert!(check.into_errors().contains_key("group_id"));
     }
 
     #[test]
     fn counts_are_bounded_and_disabled_cannot_exceed_the_total() {
         let mut check = Checker::new();
-        RecordData { tallies: vec![Tally { sex: Sex::Male, age_band: AgeBand::From60, count: -3 }, Tally { sex: Sex::Female, age_band: AgeBand::From60, count: 1 }], tally_disabled: 5, ..event() }.normalise(&mut check);
+        RecordData {
+            tallies: vec![
+                Tally {
+                    sex: Sex::Male,
+                    age_band: AgeBand::From60,
+                    count: -3,
+                },
+                Tally {
+                    sex: Sex::Female,
+                    age_band: AgeBand::From60,
+                    count: 1,
+                },
+            ],
+            tally_disabled: 5,
+            ..event()
+        }
+        .normalise(&mut check);
         let errors = check.into_errors();
-        assert!(errors.contains_key("tallies") && errors.contains_key("tally_disabled"), "{errors:?}");
+        assert!(
+            errors.contains_key("tallies") && errors.contains_key("tally_disabled"),
+            "{errors:?}"
+        );
     }
 }

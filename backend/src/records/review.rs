@@ -45,7 +45,22 @@ pub struct RecordSummary {
     pub version: i64,
 }
 
-type SummaryRow = (String, String, i64, i64, Option<String>, String, i64, Option<String>, i64, i64, String, String, Option<String>, i64);
+type SummaryRow = (
+    String,
+    String,
+    i64,
+    i64,
+    Option<String>,
+    String,
+    i64,
+    Option<String>,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+);
 
 const SUMMARY_SELECT: &str = "SELECT r.id, r.kind, r.activity_type_id, r.site_id, r.group_id, r.occurred_on, r.duration_minutes, r.topic,
         (SELECT COUNT(*) FROM attendances a WHERE a.record_id = r.id),
@@ -54,13 +69,47 @@ const SUMMARY_SELECT: &str = "SELECT r.id, r.kind, r.activity_type_id, r.site_id
     FROM activity_records r JOIN users u ON u.id = r.recorded_by";
 
 fn summary(row: SummaryRow) -> RecordSummary {
-    let (id, kind, activity_type_id, site_id, group_id, date, duration_minutes, topic, attendances, head_count, recorded_by, review_status, review_comment, version) = row;
-    RecordSummary { id, kind, activity_type_id, site_id, group_id, date, duration_minutes, topic, attendances, head_count, recorded_by, review_status, review_comment, version }
+    let (
+        id,
+        kind,
+        activity_type_id,
+        site_id,
+        group_id,
+        date,
+        duration_minutes,
+        topic,
+        attendances,
+        head_count,
+        recorded_by,
+        review_status,
+        review_comment,
+        version,
+    ) = row;
+    RecordSummary {
+        id,
+        kind,
+        activity_type_id,
+        site_id,
+        group_id,
+        date,
+        duration_minutes,
+        topic,
+        attendances,
+        head_count,
+        recorded_by,
+        review_status,
+        review_comment,
+        version,
+    }
 }
 
 /// Records of the coordinator's scope, newest first (drill-down).
 #[utoipa::path(get, path = "/records", tag = "review", params(RecordQuery), responses((status = 200, body = Vec<RecordSummary>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<RecordQuery>) -> Result<Json<Vec<RecordSummary>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Vec<RecordSummary>>, ApiError> {
     user.require_staff()?;
     let mut check = Checker::new();
     for (field, value) in [("from", &q.from), ("to", &q.to)] {
@@ -68,7 +117,10 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
             check.fail(field, "must be a date like 2026-03-31");
         }
     }
-    if q.status.as_deref().is_some_and(|s| !["submitted", "approved", "flagged"].contains(&s)) {
+    if q.status
+        .as_deref()
+        .is_some_and(|s| !["submitted", "approved", "flagged"].contains(&s))
+    {
         check.fail("status", "must be submitted, approved or flagged");
     }
     check.finish(())?;
@@ -120,33 +172,76 @@ pub struct RecordDetail {
     pub tally_disabled: i64,
 }
 
-async fn summary_in_scope(state: &AppState, user: &CurrentUser, id: &str) -> Result<RecordSummary, ApiError> {
-    let sql = format!("{SUMMARY_SELECT} WHERE r.id = $1 AND r.deleted = 0 AND {}", SiteScope::sql("r.site_id", 2));
+async fn summary_in_scope(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<RecordSummary, ApiError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE r.id = $1 AND r.deleted = 0 AND {}",
+        SiteScope::sql("r.site_id", 2)
+    );
     let (all, uid) = user.scope.binds();
-    let row: Option<SummaryRow> = sqlx::query_as(&sql).bind(id).bind(all).bind(uid).fetch_optional(state.db.pool()).await?;
-    row.map(summary).ok_or_else(|| ApiError::not_found("record"))
+    let row: Option<SummaryRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .bind(all)
+        .bind(uid)
+        .fetch_optional(state.db.pool())
+        .await?;
+    row.map(summary)
+        .ok_or_else(|| ApiError::not_found("record"))
 }
 
 /// One record with its attendance (codes, no names) or head counts.
 #[utoipa::path(get, path = "/records/{id}", tag = "review", params(("id" = String, Path)), responses((status = 200, body = RecordDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> Result<Json<RecordDetail>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<RecordDetail>, ApiError> {
     user.require_staff()?;
     let summary = summary_in_scope(&state, &user, &id).await?;
     let (notes, place_note, tally_disabled): (Option<String>, Option<String>, i64) =
-        sqlx::query_as("SELECT notes, place_note, tally_disabled FROM activity_records WHERE id = $1").bind(&id).fetch_one(state.db.pool()).await?;
+        sqlx::query_as(
+            "SELECT notes, place_note, tally_disabled FROM activity_records WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_one(state.db.pool())
+        .await?;
     let attendance: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
         "SELECT p.code, p.sex, p.birth_year, p.has_disability, p.displacement FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $1 ORDER BY p.code",
     )
     .bind(&id)
     .fetch_all(state.db.pool())
     .await?;
-    let tallies: Vec<(String, String, i64)> = sqlx::query_as("SELECT sex, age_band, count FROM tallies WHERE record_id = $1 ORDER BY sex, age_band").bind(&id).fetch_all(state.db.pool()).await?;
+    let tallies: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT sex, age_band, count FROM tallies WHERE record_id = $1 ORDER BY sex, age_band",
+    )
+    .bind(&id)
+    .fetch_all(state.db.pool())
+    .await?;
     Ok(Json(RecordDetail {
         summary,
         notes,
         place_note,
-        attendance: attendance.into_iter().map(|(code, sex, birth_year, d, displacement)| Attendee { code: crate::participants::code::display(&code), sex, birth_year, has_disability: d != 0, displacement }).collect(),
-        tallies: tallies.into_iter().map(|(sex, age_band, count)| TallyRow { sex, age_band, count }).collect(),
+        attendance: attendance
+            .into_iter()
+            .map(|(code, sex, birth_year, d, displacement)| Attendee {
+                code: crate::participants::code::display(&code),
+                sex,
+                birth_year,
+                has_disability: d != 0,
+                displacement,
+            })
+            .collect(),
+        tallies: tallies
+            .into_iter()
+            .map(|(sex, age_band, count)| TallyRow {
+                sex,
+                age_band,
+                count,
+            })
+            .collect(),
         tally_disabled,
     }))
 }
@@ -162,13 +257,20 @@ pub struct ReviewBody {
 
 /// Approves a record, or flags it with a comment (coordinators and admins).
 #[utoipa::path(post, path = "/records/{id}/review", tag = "review", params(("id" = String, Path)), request_body = ReviewBody, responses((status = 200, body = RecordSummary), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn review(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>, Json(body): Json<ReviewBody>) -> Result<Json<RecordSummary>, ApiError> {
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(body): Json<ReviewBody>,
+) -> Result<Json<RecordSummary>, ApiError> {
     user.require_staff()?;
     let mut check = Checker::new();
     let comment = check.optional_text("comment", body.comment.as_deref(), 500);
     match body.status.as_str() {
         "approved" => {}
-        "flagged" if comment.is_none() => check.fail("comment", "say what the recorder should check"),
+        "flagged" if comment.is_none() => {
+            check.fail("comment", "say what the recorder should check")
+        }
         "flagged" => {}
         _ => check.fail("status", "must be approved or flagged"),
     }
@@ -182,14 +284,35 @@ pub async fn review(State(state): State<AppState>, user: CurrentUser, Path(id): 
         return Err(ApiError::invalid_field("status", reason));
     }
     rollup::contribute(&mut tx, &id, -1).await?;
-    sqlx::query("UPDATE activity_records SET review_status = $2, review_comment = $3 WHERE id = $1").bind(&id).bind(&body.status).bind(comment.as_deref()).execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE activity_records SET review_status = $2, review_comment = $3 WHERE id = $1",
+    )
+    .bind(&id)
+    .bind(&body.status)
+    .bind(comment.as_deref())
+    .execute(&mut *tx)
+    .await?;
     rollup::contribute(&mut tx, &id, 1).await?;
-    let owner: i64 = sqlx::query_scalar("SELECT recorded_by FROM activity_records WHERE id = $1").bind(&id).fetch_one(&mut *tx).await?;
+    let owner: i64 = sqlx::query_scalar("SELECT recorded_by FROM activity_records WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await?;
     // The recorder's phone hears of it at its next pull.
-    clock::touch(&mut tx, Entity::Record, &id, Some(current.site_id), Some(owner)).await?;
+    clock::touch(
+        &mut tx,
+        Entity::Record,
+        &id,
+        Some(current.site_id),
+        Some(owner),
+    )
+    .await?;
     audit::record(
         &mut tx,
-        Entry::new("record.review").actor(user.id, &user.login).addr(&user.client_addr).target("record", &id).detail(json!({ "status": body.status, "comment": comment })),
+        Entry::new("record.review")
+            .actor(user.id, &user.login)
+            .addr(&user.client_addr)
+            .target("record", &id)
+            .detail(json!({ "status": body.status, "comment": comment })),
     )
     .await?;
     tx.commit().await?;

@@ -129,7 +129,13 @@ impl SiteInput {
     pub fn parse(self, creating: bool) -> Result<SiteChanges, ApiError> {
         let mut check = Checker::new();
         if creating {
-            for (field, present) in [("code", self.code.is_some()), ("name", self.name.is_some()), ("kind", self.kind.is_some()), ("partner_id", self.partner_id.is_some()), ("area_id", self.area_id.is_some())] {
+            for (field, present) in [
+                ("code", self.code.is_some()),
+                ("name", self.name.is_some()),
+                ("kind", self.kind.is_some()),
+                ("partner_id", self.partner_id.is_some()),
+                ("area_id", self.area_id.is_some()),
+            ] {
                 if !present {
                     check.fail(field, "is required");
                 }
@@ -142,7 +148,16 @@ impl SiteInput {
         if latitude.is_some() != longitude.is_some() && creating {
             check.fail("latitude", "give both latitude and longitude, or neither");
         }
-        check.finish(SiteChanges { code, name, kind: self.kind, partner_id: self.partner_id, area_id: self.area_id, latitude, longitude, active: self.active })
+        check.finish(SiteChanges {
+            code,
+            name,
+            kind: self.kind,
+            partner_id: self.partner_id,
+            area_id: self.area_id,
+            latitude,
+            longitude,
+            active: self.active,
+        })
     }
 }
 
@@ -173,7 +188,13 @@ impl AreaInput {
     pub fn parse(self, creating: bool) -> Result<AreaChanges, ApiError> {
         let mut check = Checker::new();
         if creating {
-            for (field, present) in [("level", self.level.is_some()), ("pcode", self.pcode.is_some()), ("name_en", self.name_en.is_some()), ("name_ar", self.name_ar.is_some()), ("name_ckb", self.name_ckb.is_some())] {
+            for (field, present) in [
+                ("level", self.level.is_some()),
+                ("pcode", self.pcode.is_some()),
+                ("name_en", self.name_en.is_some()),
+                ("name_ar", self.name_ar.is_some()),
+                ("name_ckb", self.name_ckb.is_some()),
+            ] {
                 if !present {
                     check.fail(field, "is required");
                 }
@@ -186,11 +207,31 @@ impl AreaInput {
             }
         }
         let pcode = self.pcode.as_deref().map(|p| check.code("pcode", p, 20));
-        let iso_code = self.iso_code.as_deref().map(|p| check.code("iso_code", p, 10));
-        let name_en = self.name_en.as_deref().map(|n| check.text("name_en", n, 1, 120));
-        let name_ar = self.name_ar.as_deref().map(|n| check.text("name_ar", n, 1, 120));
-        let name_ckb = self.name_ckb.as_deref().map(|n| check.text("name_ckb", n, 1, 120));
-        check.finish(AreaChanges { level: self.level, parent_id: self.parent_id, pcode, iso_code, name_en, name_ar, name_ckb })
+        let iso_code = self
+            .iso_code
+            .as_deref()
+            .map(|p| check.code("iso_code", p, 10));
+        let name_en = self
+            .name_en
+            .as_deref()
+            .map(|n| check.text("name_en", n, 1, 120));
+        let name_ar = self
+            .name_ar
+            .as_deref()
+            .map(|n| check.text("name_ar", n, 1, 120));
+        let name_ckb = self
+            .name_ckb
+            .as_deref()
+            .map(|n| check.text("name_ckb", n, 1, 120));
+        check.finish(AreaChanges {
+            level: self.level,
+            parent_id: self.parent_id,
+            pcode,
+            iso_code,
+            name_en,
+            name_ar,
+            name_ckb,
+        })
     }
 }
 
@@ -199,30 +240,68 @@ mod tests {
     use super::*;
 
     fn site() -> SiteInput {
-        SiteInput { code: Some("mos-wc-01".into()), name: Some("West Mosul women's centre".into()), kind: Some(SiteKind::WomensCentre), partner_id: Some(1), area_id: Some(15), latitude: Some(36.33), longitude: Some(43.1), active: None }
+        SiteInput {
+            code: Some("mos-wc-01".into()),
+            name: Some("West Mosul women's centre".into()),
+            kind: Some(SiteKind::WomensCentre),
+            partner_id: Some(1),
+            area_id: Some(15),
+            latitude: Some(36.33),
+            longitude: Some(43.1),
+            active: None,
+        }
     }
 
     #[test]
     fn a_complete_site_parses_with_an_upper_case_code() {
-        assert_eq!(site().parse(true).unwrap().code.as_deref(), Some("MOS-WC-01"));
+        assert_eq!(
+            site().parse(true).unwrap().code.as_deref(),
+            Some("MOS-WC-01")
+        );
     }
 
     #[test]
     fn creating_needs_every_required_field() {
-        let err = SiteInput { partner_id: None, ..site() }.parse(true).unwrap_err();
-        let ApiError::Invalid { fields, .. } = err else { panic!() };
+        let err = SiteInput {
+            partner_id: None,
+            ..site()
+        }
+        .parse(true)
+        .unwrap_err();
+        let ApiError::Invalid { fields, .. } = err else {
+            panic!()
+        };
         assert_eq!(fields["partner_id"], "is required");
-        assert!(SiteInput { partner_id: None, ..site() }.parse(false).is_ok());
+        assert!(SiteInput {
+            partner_id: None,
+            ..site()
+        }
+        .parse(false)
+        .is_ok());
     }
 
     #[test]
     fn swapped_coordinates_are_caught() {
-        assert!(SiteInput { latitude: Some(43.1), longitude: Some(36.33), ..site() }.parse(true).is_err());
+        assert!(SiteInput {
+            latitude: Some(43.1),
+            longitude: Some(36.33),
+            ..site()
+        }
+        .parse(true)
+        .is_err());
     }
 
     #[test]
     fn districts_need_a_parent() {
-        let input = AreaInput { level: Some(2), parent_id: None, pcode: Some("IQD0101".into()), iso_code: None, name_en: Some("Mosul".into()), name_ar: Some("الموصل".into()), name_ckb: Some("مووسڵ".into()) };
+        let input = AreaInput {
+            level: Some(2),
+            parent_id: None,
+            pcode: Some("IQD0101".into()),
+            iso_code: None,
+            name_en: Some("Mosul".into()),
+            name_ar: Some("الموصل".into()),
+            name_ckb: Some("مووسڵ".into()),
+        };
         assert!(input.parse(true).is_err());
     }
 }

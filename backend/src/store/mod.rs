@@ -75,7 +75,10 @@ impl Db {
                 }
                 // Open the typed pool first: it creates the file and switches
                 // it to WAL, which is a property of the file from then on.
-                let sessions = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+                let sessions = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .after_connect(|conn, _| {
@@ -89,7 +92,11 @@ impl Db {
                     })
                     .connect_with(AnyConnectOptions::from_str(url)?)
                     .await?;
-                Ok(Db { pool, backend, sessions: SessionPool::Sqlite(sessions) })
+                Ok(Db {
+                    pool,
+                    backend,
+                    sessions: SessionPool::Sqlite(sessions),
+                })
             }
             Backend::Postgres => {
                 let sessions = PgPoolOptions::new()
@@ -100,7 +107,11 @@ impl Db {
                     .max_connections(16)
                     .connect_with(AnyConnectOptions::from_str(url)?)
                     .await?;
-                Ok(Db { pool, backend, sessions: SessionPool::Postgres(sessions) })
+                Ok(Db {
+                    pool,
+                    backend,
+                    sessions: SessionPool::Postgres(sessions),
+                })
             }
         }
     }
@@ -114,8 +125,16 @@ impl Db {
         migrator.run(&self.pool).await?;
         // tower-sessions' store owns its table's schema.
         match &self.sessions {
-            SessionPool::Sqlite(p) => tower_sessions_sqlx_store::SqliteStore::new(p.clone()).migrate().await?,
-            SessionPool::Postgres(p) => tower_sessions_sqlx_store::PostgresStore::new(p.clone()).migrate().await?,
+            SessionPool::Sqlite(p) => {
+                tower_sessions_sqlx_store::SqliteStore::new(p.clone())
+                    .migrate()
+                    .await?
+            }
+            SessionPool::Postgres(p) => {
+                tower_sessions_sqlx_store::PostgresStore::new(p.clone())
+                    .migrate()
+                    .await?
+            }
         }
         Ok(())
     }
@@ -150,7 +169,10 @@ impl Db {
             // WAL readers see one snapshot from their first read to commit.
             Backend::Sqlite => self.pool.begin().await,
             Backend::Postgres => {
-                let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                let mut tx = self
+                    .pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?;
                 // Figures group a quarter's presences by person in one hash
                 // table; the default 4 MB sends that to disk. This is a
                 // ceiling for this transaction's sorts and hashes, not an
@@ -201,5 +223,8 @@ pub fn flag(value: i64) -> bool {
 /// `$start, $start+1, …` for `n` values: an `IN (…)` list that binds
 /// portably on both databases.
 pub fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

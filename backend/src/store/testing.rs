@@ -24,10 +24,14 @@ enum Cleanup {
 impl TestDatabase {
     /// A new empty SQLite database in its own temporary folder.
     pub fn sqlite() -> TestDatabase {
-        let dir = std::env::temp_dir().join(format!("sijil-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("sijil-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("create temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.join("sijil.db").display());
-        TestDatabase { url, cleanup: Cleanup::Sqlite(dir) }
+        TestDatabase {
+            url,
+            cleanup: Cleanup::Sqlite(dir),
+        }
     }
 
     /// A new empty PostgreSQL database on the server named by
@@ -40,10 +44,15 @@ impl TestDatabase {
             .connect()
             .await
             .expect("connect to SIJIL_TEST_POSTGRES_URL");
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
         conn.close().await.ok();
         let url = with_database(&admin_url, &name);
-        Some(TestDatabase { url, cleanup: Cleanup::Postgres { admin_url, name } })
+        Some(TestDatabase {
+            url,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        })
     }
 
     /// The PostgreSQL database `name` on the server named by
@@ -51,10 +60,21 @@ impl TestDatabase {
     /// benchmarks that keep what they generated); `None` when not set.
     pub async fn kept_postgres(name: &str) -> Option<String> {
         let admin_url = std::env::var("SIJIL_TEST_POSTGRES_URL").ok()?;
-        let mut conn = PgConnectOptions::from_str(&admin_url).expect("SIJIL_TEST_POSTGRES_URL parses").connect().await.expect("connect to SIJIL_TEST_POSTGRES_URL");
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)").bind(name).fetch_one(&mut conn).await.expect("list databases");
+        let mut conn = PgConnectOptions::from_str(&admin_url)
+            .expect("SIJIL_TEST_POSTGRES_URL parses")
+            .connect()
+            .await
+            .expect("connect to SIJIL_TEST_POSTGRES_URL");
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(name)
+                .fetch_one(&mut conn)
+                .await
+                .expect("list databases");
         if !exists {
-            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create kept database");
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create kept database");
         }
         conn.close().await.ok();
         Some(with_database(&admin_url, name))
@@ -83,7 +103,10 @@ fn with_database(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..host_end], name);
     if let Some(q) = query {
         out.push('?');
@@ -104,10 +127,21 @@ impl Drop for TestDatabase {
                 let admin_url = admin_url.clone();
                 let name = name.clone();
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
                     rt.block_on(async {
-                        let mut conn = PgConnectOptions::from_str(&admin_url).ok()?.connect().await.ok()?;
-                        conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()
+                        let mut conn = PgConnectOptions::from_str(&admin_url)
+                            .ok()?
+                            .connect()
+                            .await
+                            .ok()?;
+                        conn.execute(
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                        )
+                        .await
+                        .ok()
                     })
                 })
                 .join();
@@ -122,8 +156,14 @@ mod tests {
 
     #[test]
     fn database_name_is_replaced_and_query_kept() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(with_database("postgres://u@h:1/db?sslmode=disable", "x"), "postgres://u@h:1/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:1/db?sslmode=disable", "x"),
+            "postgres://u@h:1/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

@@ -53,15 +53,30 @@ pub struct PushAnswer {
 /// duplicate, conflict (with the server's copy) or invalid (with reasons).
 #[utoipa::path(post, path = "/sync/push", tag = "sync", request_body = PushBody, responses(
     (status = 200, body = PushAnswer), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn push_items(State(state): State<AppState>, user: CurrentUser, Json(body): Json<PushBody>) -> Result<Json<PushAnswer>, ApiError> {
+pub async fn push_items(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<PushBody>,
+) -> Result<Json<PushAnswer>, ApiError> {
     if body.items.len() > push::MAX_ITEMS {
         return Err(ApiError::BadRequest {
             code: "batch_too_large",
-            message: format!("at most {} items per push; send the rest in another", push::MAX_ITEMS),
+            message: format!(
+                "at most {} items per push; send the rest in another",
+                push::MAX_ITEMS
+            ),
             status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
         });
     }
-    let pusher = push::Pusher { actor: Actor { user_id: user.id, role: user.role, scope: user.scope }, login: &user.login, addr: &user.client_addr };
+    let pusher = push::Pusher {
+        actor: Actor {
+            user_id: user.id,
+            role: user.role,
+            scope: user.scope,
+        },
+        login: &user.login,
+        addr: &user.client_addr,
+    };
     let results = push::push(&state.db, &pusher, body.items).await?;
     Ok(Json(PushAnswer { results }))
 }
@@ -77,11 +92,24 @@ pub struct PullQuery {
 
 /// What changed in the user's scope since `cursor`, oldest first.
 #[utoipa::path(get, path = "/sync/pull", tag = "sync", params(PullQuery), responses((status = 200, body = pull::Page), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn pull_changes(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PullQuery>) -> Result<Json<pull::Page>, ApiError> {
+pub async fn pull_changes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<pull::Page>, ApiError> {
     let limit = q.limit.unwrap_or(pull::DEFAULT_PAGE);
     if !(1..=pull::MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", format!("must be between 1 and {}", pull::MAX_PAGE)));
+        return Err(ApiError::invalid_field(
+            "limit",
+            format!("must be between 1 and {}", pull::MAX_PAGE),
+        ));
     }
-    let puller = pull::Puller { user_id: user.id, role: user.role, scope: user.scope };
-    Ok(Json(pull::pull(&state.db, &puller, q.cursor.as_deref(), limit).await?))
+    let puller = pull::Puller {
+        user_id: user.id,
+        role: user.role,
+        scope: user.scope,
+    };
+    Ok(Json(
+        pull::pull(&state.db, &puller, q.cursor.as_deref(), limit).await?,
+    ))
 }

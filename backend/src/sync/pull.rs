@@ -64,14 +64,28 @@ pub struct Puller {
 
 /// A fingerprint of what `puller` may see (FNV-1a over role and site ids):
 /// stable across instances and versions, unlike std's hasher.
-async fn scope_fingerprint(conn: &mut AnyConnection, puller: &Puller) -> Result<String, sqlx::Error> {
+async fn scope_fingerprint(
+    conn: &mut AnyConnection,
+    puller: &Puller,
+) -> Result<String, sqlx::Error> {
     let sites: Vec<i64> = if puller.scope.all_sites {
         vec![-1]
     } else {
-        sqlx::query_scalar("SELECT site_id FROM user_sites WHERE user_id = $1 ORDER BY site_id").bind(puller.user_id).fetch_all(&mut *conn).await?
+        sqlx::query_scalar("SELECT site_id FROM user_sites WHERE user_id = $1 ORDER BY site_id")
+            .bind(puller.user_id)
+            .fetch_all(&mut *conn)
+            .await?
     };
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let text = format!("{}:{}", puller.role.as_str(), sites.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let text = format!(
+        "{}:{}",
+        puller.role.as_str(),
+        sites
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for b in text.bytes() {
         hash ^= b as u64;
         hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -85,7 +99,12 @@ fn parse_cursor(cursor: Option<&str>) -> Option<(i64, &str)> {
 }
 
 /// One page of changes after `cursor` (`None`: from the beginning).
-pub async fn pull(db: &Db, puller: &Puller, cursor: Option<&str>, limit: i64) -> Result<Page, sqlx::Error> {
+pub async fn pull(
+    db: &Db,
+    puller: &Puller,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page, sqlx::Error> {
     let mut tx = db.begin_read().await?;
     let fingerprint = scope_fingerprint(&mut tx, puller).await?;
     let (after, reset) = match parse_cursor(cursor) {
@@ -94,7 +113,11 @@ pub async fn pull(db: &Db, puller: &Puller, cursor: Option<&str>, limit: i64) ->
         None => (0, cursor.is_some()),
     };
     // Mobilisers count heads; they never hold participants or rosters.
-    let entities = if puller.role == Role::Mobiliser { "'site', 'activity_type', 'record'" } else { "'site', 'activity_type', 'participant', 'group', 'record'" };
+    let entities = if puller.role == Role::Mobiliser {
+        "'site', 'activity_type', 'record'"
+    } else {
+        "'site', 'activity_type', 'participant', 'group', 'record'"
+    };
     let sql = format!(
         "SELECT entity, entity_id, seq FROM sync_changes
          WHERE seq > $1 AND entity IN ({entities})
@@ -104,13 +127,22 @@ pub async fn pull(db: &Db, puller: &Puller, cursor: Option<&str>, limit: i64) ->
         SiteScope::sql("site_id", 2)
     );
     let (all, uid) = puller.scope.binds();
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql).bind(after).bind(all).bind(uid).bind(limit).fetch_all(&mut *tx).await?;
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql)
+        .bind(after)
+        .bind(all)
+        .bind(uid)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
     let more = rows.len() as i64 == limit;
     let last = rows.last().map(|r| r.2).unwrap_or(after);
 
     let mut by_entity: HashMap<&str, Vec<String>> = HashMap::new();
     for (entity, id, _) in &rows {
-        by_entity.entry(entity.as_str()).or_default().push(id.clone());
+        by_entity
+            .entry(entity.as_str())
+            .or_default()
+            .push(id.clone());
     }
     let mut loaded: HashMap<(String, String), Change> = HashMap::new();
     for (entity, ids) in by_entity {
@@ -119,36 +151,99 @@ pub async fn pull(db: &Db, puller: &Puller, cursor: Option<&str>, limit: i64) ->
         }
     }
     tx.commit().await?;
-    let changes = rows.into_iter().filter_map(|(entity, id, _)| loaded.remove(&(entity, id))).collect();
-    Ok(Page { changes, cursor: format!("{last}.{fingerprint}"), more, reset })
+    let changes = rows
+        .into_iter()
+        .filter_map(|(entity, id, _)| loaded.remove(&(entity, id)))
+        .collect();
+    Ok(Page {
+        changes,
+        cursor: format!("{last}.{fingerprint}"),
+        more,
+        reset,
+    })
 }
 
-async fn load(conn: &mut AnyConnection, entity: &str, ids: &[String]) -> Result<Vec<Change>, sqlx::Error> {
-    let change = |entity: Entity, id: String, version: Option<i64>, deleted: bool, data: Option<Value>| Change { entity: entity.as_str().into(), id, version, deleted, data, review: None };
+async fn load(
+    conn: &mut AnyConnection,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<Change>, sqlx::Error> {
+    let change =
+        |entity: Entity, id: String, version: Option<i64>, deleted: bool, data: Option<Value>| {
+            Change {
+                entity: entity.as_str().into(),
+                id,
+                version,
+                deleted,
+                data,
+                review: None,
+            }
+        };
     match Entity::parse(entity) {
         Some(Entity::Site) => {
             let ids: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
             let sites = crate::sites::store::sites_by_ids(conn, &ids).await?;
-            Ok(sites.into_iter().map(|s| change(Entity::Site, s.id.to_string(), None, false, serde_json::to_value(s).ok())).collect())
+            Ok(sites
+                .into_iter()
+                .map(|s| {
+                    change(
+                        Entity::Site,
+                        s.id.to_string(),
+                        None,
+                        false,
+                        serde_json::to_value(s).ok(),
+                    )
+                })
+                .collect())
         }
         Some(Entity::ActivityType) => {
             let ids: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
             let types = crate::activity_types::by_ids(conn, &ids).await?;
-            Ok(types.into_iter().map(|t| change(Entity::ActivityType, t.id.to_string(), None, false, serde_json::to_value(t).ok())).collect())
+            Ok(types
+                .into_iter()
+                .map(|t| {
+                    change(
+                        Entity::ActivityType,
+                        t.id.to_string(),
+                        None,
+                        false,
+                        serde_json::to_value(t).ok(),
+                    )
+                })
+                .collect())
         }
         Some(e @ (Entity::Participant | Entity::Group)) => {
-            let table = if e == Entity::Participant { "participants" } else { "activity_groups" };
-            let sql = format!("SELECT id, version, deleted, payload FROM {table} WHERE id IN ({})", placeholders(1, ids.len()));
+            let table = if e == Entity::Participant {
+                "participants"
+            } else {
+                "activity_groups"
+            };
+            let sql = format!(
+                "SELECT id, version, deleted, payload FROM {table} WHERE id IN ({})",
+                placeholders(1, ids.len())
+            );
             let mut q = sqlx::query_as::<_, (String, i64, i64, String)>(&sql);
             for id in ids {
                 q = q.bind(id);
             }
             let rows = q.fetch_all(conn).await?;
-            Ok(rows.into_iter().map(|(id, version, deleted, payload)| change(e, id, Some(version), deleted != 0, (deleted == 0).then(|| parse(&payload)))).collect())
+            Ok(rows
+                .into_iter()
+                .map(|(id, version, deleted, payload)| {
+                    change(
+                        e,
+                        id,
+                        Some(version),
+                        deleted != 0,
+                        (deleted == 0).then(|| parse(&payload)),
+                    )
+                })
+                .collect())
         }
         Some(Entity::Record) => {
             let sql = format!("SELECT id, version, deleted, payload, review_status, review_comment FROM activity_records WHERE id IN ({})", placeholders(1, ids.len()));
-            let mut q = sqlx::query_as::<_, (String, i64, i64, String, String, Option<String>)>(&sql);
+            let mut q =
+                sqlx::query_as::<_, (String, i64, i64, String, String, Option<String>)>(&sql);
             for id in ids {
                 q = q.bind(id);
             }
@@ -157,7 +252,13 @@ async fn load(conn: &mut AnyConnection, entity: &str, ids: &[String]) -> Result<
                 .into_iter()
                 .map(|(id, version, deleted, payload, status, comment)| Change {
                     review: Some(Review { status, comment }),
-                    ..change(Entity::Record, id, Some(version), deleted != 0, (deleted == 0).then(|| parse(&payload)))
+                    ..change(
+                        Entity::Record,
+                        id,
+                        Some(version),
+                        deleted != 0,
+                        (deleted == 0).then(|| parse(&payload)),
+                    )
                 })
                 .collect())
         }

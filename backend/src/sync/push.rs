@@ -58,8 +58,16 @@ pub struct Pusher<'a> {
 }
 
 /// Applies `items` and answers each, in the order sent.
-pub async fn push(db: &Db, pusher: &Pusher<'_>, items: Vec<Value>) -> anyhow::Result<Vec<ItemResult>> {
-    let mut parsed: Vec<(usize, Result<(ItemKind, Envelope), ItemResult>)> = items.into_iter().enumerate().map(|(i, v)| (i, read_envelope(i, v))).collect();
+pub async fn push(
+    db: &Db,
+    pusher: &Pusher<'_>,
+    items: Vec<Value>,
+) -> anyhow::Result<Vec<ItemResult>> {
+    let mut parsed: Vec<(usize, Result<(ItemKind, Envelope), ItemResult>)> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (i, read_envelope(i, v)))
+        .collect();
     // Participants before groups before records, keeping the phone's order
     // within a kind: a session can then tick someone registered in the same batch.
     parsed.sort_by_key(|(i, item)| (item.as_ref().map(|(k, _)| *k).ok(), *i));
@@ -73,9 +81,15 @@ pub async fn push(db: &Db, pusher: &Pusher<'_>, items: Vec<Value>) -> anyhow::Re
             Ok((kind, envelope)) => {
                 let mut savepoint = (&mut *tx).begin().await?;
                 let outcome = match kind {
-                    ItemKind::Participant => apply_as::<Participants>(&mut savepoint, &pusher.actor, envelope).await,
-                    ItemKind::Group => apply_as::<Groups>(&mut savepoint, &pusher.actor, envelope).await,
-                    ItemKind::Record => apply_as::<Records>(&mut savepoint, &pusher.actor, envelope).await,
+                    ItemKind::Participant => {
+                        apply_as::<Participants>(&mut savepoint, &pusher.actor, envelope).await
+                    }
+                    ItemKind::Group => {
+                        apply_as::<Groups>(&mut savepoint, &pusher.actor, envelope).await
+                    }
+                    ItemKind::Record => {
+                        apply_as::<Records>(&mut savepoint, &pusher.actor, envelope).await
+                    }
                 };
                 match outcome {
                     Ok(result) if result.wrote() => {
@@ -90,7 +104,10 @@ pub async fn push(db: &Db, pusher: &Pusher<'_>, items: Vec<Value>) -> anyhow::Re
                     // this item is refused, the batch goes on.
                     Err((id, sqlx::Error::Database(e))) if e.is_unique_violation() => {
                         savepoint.rollback().await?;
-                        ItemResult::invalid(id, one("code", "is already used by another participant"))
+                        ItemResult::invalid(
+                            id,
+                            one("code", "is already used by another participant"),
+                        )
                     }
                     Err((_, e)) => return Err(e.into()),
                 }
@@ -104,13 +121,23 @@ pub async fn push(db: &Db, pusher: &Pusher<'_>, items: Vec<Value>) -> anyhow::Re
     Ok(results.into_iter().map(|(_, r)| r).collect())
 }
 
-async fn apply_as<S: Syncable>(conn: &mut sqlx::AnyConnection, actor: &Actor, e: Envelope) -> Result<ItemResult, (String, sqlx::Error)> {
+async fn apply_as<S: Syncable>(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    e: Envelope,
+) -> Result<ItemResult, (String, sqlx::Error)> {
     let id = e.id.clone();
     let data = match e.data.map(serde_json::from_value::<S::Data>).transpose() {
         Ok(data) => data,
         Err(err) => return Ok(ItemResult::invalid(id, one("data", &err.to_string()))),
     };
-    let item = Pushed { id: e.id, base_version: e.base_version, deleted: e.deleted, data, device_time: e.device_time };
+    let item = Pushed {
+        id: e.id,
+        base_version: e.base_version,
+        deleted: e.deleted,
+        data,
+        device_time: e.device_time,
+    };
     apply::<S>(conn, actor, item).await.map_err(|err| (id, err))
 }
 
@@ -120,30 +147,62 @@ fn one(field: &str, reason: &str) -> FieldErrors {
 
 /// Reads an item's envelope and canonicalises its id, or answers why not.
 fn read_envelope(index: usize, value: Value) -> Result<(ItemKind, Envelope), ItemResult> {
-    let label = value.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("#{index}"));
-    let mut e: Envelope = serde_json::from_value(value).map_err(|err| ItemResult::invalid(label.clone(), one("item", &err.to_string())))?;
+    let label = value
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("#{index}"));
+    let mut e: Envelope = serde_json::from_value(value)
+        .map_err(|err| ItemResult::invalid(label.clone(), one("item", &err.to_string())))?;
     match uuid::Uuid::parse_str(e.id.trim()) {
         Ok(uuid) => e.id = uuid.hyphenated().to_string(),
-        Err(_) => return Err(ItemResult::invalid(label, one("id", "must be a UUID made on the phone"))),
+        Err(_) => {
+            return Err(ItemResult::invalid(
+                label,
+                one("id", "must be a UUID made on the phone"),
+            ))
+        }
     }
     if e.base_version < 0 {
-        return Err(ItemResult::invalid(label, one("base_version", "must not be negative")));
+        return Err(ItemResult::invalid(
+            label,
+            one("base_version", "must not be negative"),
+        ));
     }
-    if e.device_time.as_ref().is_some_and(|t| t.chars().count() > 40) {
-        return Err(ItemResult::invalid(label, one("device_time", "must be at most 40 characters")));
+    if e.device_time
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > 40)
+    {
+        return Err(ItemResult::invalid(
+            label,
+            one("device_time", "must be at most 40 characters"),
+        ));
     }
     Ok((e.kind, e))
 }
 
 /// One audit entry per batch that changed or refused something: counts,
 /// and the ids of edits and deletions (new items are their own record).
-async fn audit_batch(conn: &mut sqlx::AnyConnection, pusher: &Pusher<'_>, results: &[(usize, ItemResult)]) -> Result<(), sqlx::Error> {
+async fn audit_batch(
+    conn: &mut sqlx::AnyConnection,
+    pusher: &Pusher<'_>,
+    results: &[(usize, ItemResult)],
+) -> Result<(), sqlx::Error> {
     let count = |s: Status| results.iter().filter(|(_, r)| r.status == s).count();
-    let (stored, duplicate, conflict, invalid) = (count(Status::Stored), count(Status::Duplicate), count(Status::Conflict), count(Status::Invalid));
+    let (stored, duplicate, conflict, invalid) = (
+        count(Status::Stored),
+        count(Status::Duplicate),
+        count(Status::Conflict),
+        count(Status::Invalid),
+    );
     if stored + conflict + invalid == 0 {
         return Ok(());
     }
-    let edited: Vec<&str> = results.iter().filter(|(_, r)| r.status == Status::Stored && r.version.unwrap_or(1) > 1).map(|(_, r)| r.id.as_str()).collect();
+    let edited: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.status == Status::Stored && r.version.unwrap_or(1) > 1)
+        .map(|(_, r)| r.id.as_str())
+        .collect();
     let entry = Entry::new("sync.push")
         .actor(pusher.actor.user_id, pusher.login)
         .addr(pusher.addr)

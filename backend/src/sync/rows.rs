@@ -8,13 +8,26 @@ use sqlx::AnyConnection;
 const CHUNK: usize = 250;
 
 fn values(n: usize) -> String {
-    (0..n).map(|i| format!("($1, ${})", i + 2)).collect::<Vec<_>>().join(", ")
+    (0..n)
+        .map(|i| format!("($1, ${})", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Inserts `(owner, b)` for every `b` into `table (owner_col, b_col)`.
-pub async fn insert_id_pairs(conn: &mut AnyConnection, table: &str, owner_col: &str, b_col: &str, owner: &str, bs: &[i64]) -> Result<(), sqlx::Error> {
+pub async fn insert_id_pairs(
+    conn: &mut AnyConnection,
+    table: &str,
+    owner_col: &str,
+    b_col: &str,
+    owner: &str,
+    bs: &[i64],
+) -> Result<(), sqlx::Error> {
     for chunk in bs.chunks(CHUNK) {
-        let sql = format!("INSERT INTO {table} ({owner_col}, {b_col}) VALUES {}", values(chunk.len()));
+        let sql = format!(
+            "INSERT INTO {table} ({owner_col}, {b_col}) VALUES {}",
+            values(chunk.len())
+        );
         let mut q = sqlx::query(&sql).bind(owner);
         for b in chunk {
             q = q.bind(*b);
@@ -25,9 +38,19 @@ pub async fn insert_id_pairs(conn: &mut AnyConnection, table: &str, owner_col: &
 }
 
 /// Inserts `(owner, b)` for every text `b` into `table (owner_col, b_col)`.
-pub async fn insert_text_pairs(conn: &mut AnyConnection, table: &str, owner_col: &str, b_col: &str, owner: &str, bs: &[String]) -> Result<(), sqlx::Error> {
+pub async fn insert_text_pairs(
+    conn: &mut AnyConnection,
+    table: &str,
+    owner_col: &str,
+    b_col: &str,
+    owner: &str,
+    bs: &[String],
+) -> Result<(), sqlx::Error> {
     for chunk in bs.chunks(CHUNK) {
-        let sql = format!("INSERT INTO {table} ({owner_col}, {b_col}) VALUES {}", values(chunk.len()));
+        let sql = format!(
+            "INSERT INTO {table} ({owner_col}, {b_col}) VALUES {}",
+            values(chunk.len())
+        );
         let mut q = sqlx::query(&sql).bind(owner);
         for b in chunk {
             q = q.bind(b.as_str());

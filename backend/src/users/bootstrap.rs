@@ -20,12 +20,26 @@ pub async fn first_admin(db: &Db) -> anyhow::Result<Option<String>> {
         return Ok(None);
     }
     let plain = password::generate();
-    let user = NewUser { login: "admin".into(), display_name: "Administrator".into(), role: Role::Admin, language: Language::En, all_sites: true, site_ids: vec![] };
+    let user = NewUser {
+        login: "admin".into(),
+        display_name: "Administrator".into(),
+        role: Role::Admin,
+        language: Language::En,
+        all_sites: true,
+        site_ids: vec![],
+    };
     let hash = password::hash(plain.clone()).await?;
     let mut tx = db.begin().await?;
     match store::insert(&mut tx, &user, &hash).await {
         Ok(id) => {
-            audit::record(&mut tx, Entry::new("user.create").login("(first start)").target("user", id).detail(json!({ "login": "admin", "role": "admin" }))).await?;
+            audit::record(
+                &mut tx,
+                Entry::new("user.create")
+                    .login("(first start)")
+                    .target("user", id)
+                    .detail(json!({ "login": "admin", "role": "admin" })),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Some(plain))
         }
@@ -42,12 +56,26 @@ pub struct Created {
 }
 
 /// `sijil user create`: the same rules as the API.
-pub async fn create_from_cli(db: &Db, args: &CreateUserArgs, plain: &str) -> anyhow::Result<Created> {
+pub async fn create_from_cli(
+    db: &Db,
+    args: &CreateUserArgs,
+    plain: &str,
+) -> anyhow::Result<Created> {
     let mut check = Checker::new();
     let login = parse_login(&mut check, &args.login);
     let display_name = check.text("name", &args.name, 1, 100);
-    let role = check.parse("role", &args.role, Role::parse, "must be admin, coordinator, trainer or mobiliser");
-    let language = check.parse("language", &args.language, Language::parse, "must be en, ar or ckb");
+    let role = check.parse(
+        "role",
+        &args.role,
+        Role::parse,
+        "must be admin, coordinator, trainer or mobiliser",
+    );
+    let language = check.parse(
+        "language",
+        &args.language,
+        Language::parse,
+        "must be en, ar or ckb",
+    );
     check_password(&mut check, plain);
     check.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (role, language) = (role.expect("checked"), language.expect("checked"));
@@ -55,11 +83,31 @@ pub async fn create_from_cli(db: &Db, args: &CreateUserArgs, plain: &str) -> any
         Ok(ids) => ids,
         Err(missing) => anyhow::bail!("no site with code {}", missing.join(", ")),
     };
-    let user = NewUser { login, display_name, role, language, all_sites: role == Role::Admin, site_ids };
+    let user = NewUser {
+        login,
+        display_name,
+        role,
+        language,
+        all_sites: role == Role::Admin,
+        site_ids,
+    };
     let hash = password::hash(plain.to_string()).await?;
     let mut tx = db.begin().await?;
-    let id = store::insert(&mut tx, &user, &hash).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    audit::record(&mut tx, Entry::new("user.create").login("(command line)").target("user", id).detail(json!({ "login": user.login, "role": role }))).await?;
+    let id = store::insert(&mut tx, &user, &hash)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    audit::record(
+        &mut tx,
+        Entry::new("user.create")
+            .login("(command line)")
+            .target("user", id)
+            .detail(json!({ "login": user.login, "role": role })),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Created { id, login: user.login, role })
+    Ok(Created {
+        id,
+        login: user.login,
+        role,
+    })
 }

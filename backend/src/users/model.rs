@@ -137,8 +137,14 @@ impl CreateUser {
 /// Login names: 3–64 of a–z, 0–9, `.`, `_`, `-`, stored lower-case.
 pub fn parse_login(check: &mut Checker, raw: &str) -> String {
     let login = check.text("login", raw, 3, 64).to_lowercase();
-    if !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        check.fail("login", "may contain only letters a–z, digits, '.', '_' and '-'");
+    if !login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        check.fail(
+            "login",
+            "may contain only letters a–z, digits, '.', '_' and '-'",
+        );
     }
     login
 }
@@ -146,18 +152,30 @@ pub fn parse_login(check: &mut Checker, raw: &str) -> String {
 pub fn check_password(check: &mut Checker, password: &str) {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        check.fail("password", format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+        check.fail(
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        );
     } else if n > MAX_PASSWORD_CHARS {
-        check.fail("password", format!("must be at most {MAX_PASSWORD_CHARS} characters"));
+        check.fail(
+            "password",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        );
     }
 }
 
 pub fn check_sites(check: &mut Checker, role: Role, all_sites: bool, site_ids: &[i64]) {
     if all_sites && !role.may_have_all_sites() {
-        check.fail("all_sites", "only admins and coordinators may see every site");
+        check.fail(
+            "all_sites",
+            "only admins and coordinators may see every site",
+        );
     }
     if site_ids.len() > MAX_SITES_PER_USER {
-        check.fail("site_ids", format!("at most {MAX_SITES_PER_USER} sites; give programme-wide access instead"));
+        check.fail(
+            "site_ids",
+            format!("at most {MAX_SITES_PER_USER} sites; give programme-wide access instead"),
+        );
     }
 }
 
@@ -172,12 +190,22 @@ mod tests {
     use super::*;
 
     fn create(login: &str, role: Role, all_sites: bool, password: &str) -> CreateUser {
-        CreateUser { login: login.into(), display_name: "Amal".into(), role, language: None, password: password.into(), site_ids: vec![2, 1, 2], all_sites }
+        CreateUser {
+            login: login.into(),
+            display_name: "Amal".into(),
+            role,
+            language: None,
+            password: password.into(),
+            site_ids: vec![2, 1, 2],
+            all_sites,
+        }
     }
 
     #[test]
     fn a_good_account_parses_with_lower_case_login_and_unique_sites() {
-        let (user, _) = create("Amal.K", Role::Trainer, false, "long enough pw").parse().unwrap();
+        let (user, _) = create("Amal.K", Role::Trainer, false, "long enough pw")
+            .parse()
+            .unwrap();
         assert_eq!(user.login, "amal.k");
         assert_eq!(user.site_ids, vec![1, 2]);
         assert_eq!(user.language, Language::En);
@@ -185,14 +213,20 @@ mod tests {
 
     #[test]
     fn trainers_cannot_see_every_site_and_short_passwords_fail() {
-        let err = create("amal", Role::Trainer, true, "short").parse().unwrap_err();
-        let crate::error::ApiError::Invalid { fields, .. } = err else { panic!() };
+        let err = create("amal", Role::Trainer, true, "short")
+            .parse()
+            .unwrap_err();
+        let crate::error::ApiError::Invalid { fields, .. } = err else {
+            panic!()
+        };
         assert!(fields.contains_key("all_sites"));
         assert!(fields.contains_key("password"));
     }
 
     #[test]
     fn logins_with_spaces_are_refused() {
-        assert!(create("amal k", Role::Trainer, false, "long enough pw").parse().is_err());
+        assert!(create("amal k", Role::Trainer, false, "long enough pw")
+            .parse()
+            .is_err());
     }
 }

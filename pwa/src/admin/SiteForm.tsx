@@ -5,7 +5,15 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { createDistrict, createPartner, createSite, getSite, listAreas, listPartners, updateSite } from '../api/endpoints';
+import {
+  createDistrict,
+  createPartner,
+  createSite,
+  getSite,
+  listAreas,
+  listPartners,
+  updateSite,
+} from '../api/endpoints';
 import type { Area, Partner, Site } from '../api/types';
 import { t } from '../i18n';
 import { navigate } from '../router';
@@ -27,7 +35,11 @@ interface Loaded {
 
 export function SiteForm({ siteId }: { siteId?: number }) {
   const [remote, retry] = useRemote<Loaded>(async () => {
-    const [partners, areas, site] = await Promise.all([listPartners(), listAreas(), siteId === undefined ? null : getSite(siteId)]);
+    const [partners, areas, site] = await Promise.all([
+      listPartners(),
+      listAreas(),
+      siteId === undefined ? null : getSite(siteId),
+    ]);
     return { partners, areas, site };
   }, [siteId]);
   return (
@@ -52,7 +64,10 @@ function SiteEditor({ loaded }: { loaded: Loaded }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const set = <K extends keyof SiteDraft>(key: K) => (value: SiteDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set =
+    <K extends keyof SiteDraft>(key: K) =>
+    (value: SiteDraft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
   const governorates = areas.filter((a) => a.level === 1);
   const districts = areas.filter((a) => a.level === 2 && String(a.parent_id) === draft.governorate_id);
 
@@ -81,14 +96,42 @@ function SiteEditor({ loaded }: { loaded: Loaded }) {
 
   return (
     <form class="form" onSubmit={save} noValidate>
-      <TextField id="code" label={t('site_code')} hint={t('site_code_hint')} value={draft.code} onInput={set('code')} error={errors.code} autoCapitalize="characters" dir="ltr" required />
-      <TextField id="name" label={t('site_name')} value={draft.name} onInput={set('name')} error={errors.name} required />
-      <SelectField id="kind" label={t('site_kind')} value={draft.kind} options={kindOptions()} placeholder={t('choose')} onChange={(v) => set('kind')(v as SiteDraft['kind'])} error={errors.kind} required />
+      <TextField
+        id="code"
+        label={t('site_code')}
+        hint={t('site_code_hint')}
+        value={draft.code}
+        onInput={set('code')}
+        error={errors.code}
+        autoCapitalize="characters"
+        dir="ltr"
+        required
+      />
+      <TextField
+        id="name"
+        label={t('site_name')}
+        value={draft.name}
+        onInput={set('name')}
+        error={errors.name}
+        required
+      />
+      <SelectField
+        id="kind"
+        label={t('site_kind')}
+        value={draft.kind}
+        options={kindOptions()}
+        placeholder={t('choose')}
+        onChange={(v) => set('kind')(v as SiteDraft['kind'])}
+        error={errors.kind}
+        required
+      />
       <SelectField
         id="partner_id"
         label={t('partner')}
         value={draft.partner_id}
-        options={partners.filter((p) => p.active || String(p.id) === draft.partner_id).map((p) => ({ value: String(p.id), label: p.name }))}
+        options={partners
+          .filter((p) => p.active || String(p.id) === draft.partner_id)
+          .map((p) => ({ value: String(p.id), label: p.name }))}
         placeholder={t('choose')}
         onChange={set('partner_id')}
         error={errors.partner_id}
@@ -112,7 +155,14 @@ function SiteEditor({ loaded }: { loaded: Loaded }) {
       />
       {draft.governorate_id && (
         <>
-          <SelectField id="district_id" label={t('district')} value={draft.district_id} options={areaOptions(districts)} placeholder={t('no_district')} onChange={set('district_id')} />
+          <SelectField
+            id="district_id"
+            label={t('district')}
+            value={draft.district_id}
+            options={areaOptions(districts)}
+            placeholder={t('no_district')}
+            onChange={set('district_id')}
+          />
           <DistrictQuickAdd
             governorateId={draft.governorate_id}
             onAdded={(district) => {
@@ -122,8 +172,24 @@ function SiteEditor({ loaded }: { loaded: Loaded }) {
           />
         </>
       )}
-      <TextField id="latitude" label={t('latitude')} value={draft.latitude} onInput={set('latitude')} error={errors.latitude} inputMode="decimal" dir="ltr" />
-      <TextField id="longitude" label={t('longitude')} value={draft.longitude} onInput={set('longitude')} error={errors.longitude} inputMode="decimal" dir="ltr" />
+      <TextField
+        id="latitude"
+        label={t('latitude')}
+        value={draft.latitude}
+        onInput={set('latitude')}
+        error={errors.latitude}
+        inputMode="decimal"
+        dir="ltr"
+      />
+      <TextField
+        id="longitude"
+        label={t('longitude')}
+        value={draft.longitude}
+        onInput={set('longitude')}
+        error={errors.longitude}
+        inputMode="decimal"
+        dir="ltr"
+      />
       {editing && <Checkbox id="active" label={t('site_active')} checked={draft.active} onChange={set('active')} />}
       {problem && <Notice kind="error">{problem}</Notice>}
       <button type="submit" class="button button-wide" disabled={busy}>
@@ -204,10 +270,40 @@ function DistrictQuickAdd({ governorateId, onAdded }: { governorateId: string; o
 
   return (
     <QuickAdd label={t('add_district')} open={open} busy={busy} onOpen={setOpen} onAdd={add}>
-      <TextField id="district_pcode" label={t('district_pcode')} hint={t('district_pcode_hint')} value={draft.pcode} onInput={set('pcode')} error={errors.pcode} autoCapitalize="characters" dir="ltr" />
-      <TextField id="district_name_en" label={t('name_en')} value={draft.name_en} onInput={set('name_en')} error={errors.name_en} dir="ltr" />
-      <TextField id="district_name_ar" label={t('name_ar')} value={draft.name_ar} onInput={set('name_ar')} error={errors.name_ar} dir="rtl" />
-      <TextField id="district_name_ckb" label={t('name_ckb')} value={draft.name_ckb} onInput={set('name_ckb')} error={errors.name_ckb} dir="rtl" />
+      <TextField
+        id="district_pcode"
+        label={t('district_pcode')}
+        hint={t('district_pcode_hint')}
+        value={draft.pcode}
+        onInput={set('pcode')}
+        error={errors.pcode}
+        autoCapitalize="characters"
+        dir="ltr"
+      />
+      <TextField
+        id="district_name_en"
+        label={t('name_en')}
+        value={draft.name_en}
+        onInput={set('name_en')}
+        error={errors.name_en}
+        dir="ltr"
+      />
+      <TextField
+        id="district_name_ar"
+        label={t('name_ar')}
+        value={draft.name_ar}
+        onInput={set('name_ar')}
+        error={errors.name_ar}
+        dir="rtl"
+      />
+      <TextField
+        id="district_name_ckb"
+        label={t('name_ckb')}
+        value={draft.name_ckb}
+        onInput={set('name_ckb')}
+        error={errors.name_ckb}
+        dir="rtl"
+      />
       {problem && <Notice kind="error">{problem}</Notice>}
     </QuickAdd>
   );
@@ -217,7 +313,21 @@ function DistrictQuickAdd({ governorateId, onAdded }: { governorateId: string; o
  * Something missing from a list, added in place: a button that opens a few
  * fields with Add and Cancel, so the form around it keeps what was typed.
  */
-function QuickAdd({ label, open, busy, onOpen, onAdd, children }: { label: string; open: boolean; busy: boolean; onOpen: (open: boolean) => void; onAdd: () => Promise<void>; children: ComponentChildren }) {
+function QuickAdd({
+  label,
+  open,
+  busy,
+  onOpen,
+  onAdd,
+  children,
+}: {
+  label: string;
+  open: boolean;
+  busy: boolean;
+  onOpen: (open: boolean) => void;
+  onAdd: () => Promise<void>;
+  children: ComponentChildren;
+}) {
   if (!open) {
     return (
       <button type="button" class="button button-secondary" aria-expanded="false" onClick={() => onOpen(true)}>

@@ -52,11 +52,16 @@ function translated(errors: DraftErrors): Record<string, string> {
 
 function UserEditor({ loaded }: { loaded: Loaded }) {
   const editing = loaded.user;
-  const [draft, setDraft] = useState<UserDraft>(() => (editing ? userDraftFrom(editing) : { ...EMPTY_USER, language: language.get() }));
+  const [draft, setDraft] = useState<UserDraft>(() =>
+    editing ? userDraftFrom(editing) : { ...EMPTY_USER, language: language.get() },
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof UserDraft>(key: K) => (value: UserDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set =
+    <K extends keyof UserDraft>(key: K) =>
+    (value: UserDraft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
 
   function toggleSite(id: number, on: boolean) {
     setDraft((d) => ({ ...d, site_ids: on ? [...d.site_ids, id] : d.site_ids.filter((s) => s !== id) }));
@@ -102,23 +107,77 @@ function UserEditor({ loaded }: { loaded: Loaded }) {
           {t('login_name')}: <span dir="ltr">{editing.login}</span>
         </p>
       ) : (
-        <TextField id="login" label={t('login_name')} hint={t('login_name_hint')} value={draft.login} onInput={set('login')} error={errors.login} autoCapitalize="none" dir="ltr" required />
+        <TextField
+          id="login"
+          label={t('login_name')}
+          hint={t('login_name_hint')}
+          value={draft.login}
+          onInput={set('login')}
+          error={errors.login}
+          autoCapitalize="none"
+          dir="ltr"
+          required
+        />
       )}
-      <TextField id="display_name" label={t('display_name')} value={draft.display_name} onInput={set('display_name')} error={errors.display_name} required />
-      <SelectField id="role" label={t('role')} value={draft.role} options={roleOptions()} onChange={(v) => set('role')(v as Role)} error={errors.role} />
-      <SelectField id="language" label={t('app_language')} value={draft.language} options={languageOptions()} onChange={(v) => set('language')(v as Language)} />
+      <TextField
+        id="display_name"
+        label={t('display_name')}
+        value={draft.display_name}
+        onInput={set('display_name')}
+        error={errors.display_name}
+        required
+      />
+      <SelectField
+        id="role"
+        label={t('role')}
+        value={draft.role}
+        options={roleOptions()}
+        onChange={(v) => set('role')(v as Role)}
+        error={errors.role}
+      />
+      <SelectField
+        id="language"
+        label={t('app_language')}
+        value={draft.language}
+        options={languageOptions()}
+        onChange={(v) => set('language')(v as Language)}
+      />
       {!editing && (
-        <TextField id="password" label={t('new_password')} hint={t('password_hint')} type="password" value={draft.password} onInput={set('password')} error={errors.password} autoComplete="new-password" dir="ltr" required />
+        <TextField
+          id="password"
+          label={t('new_password')}
+          hint={t('password_hint')}
+          type="password"
+          value={draft.password}
+          onInput={set('password')}
+          error={errors.password}
+          autoComplete="new-password"
+          dir="ltr"
+          required
+        />
       )}
       <FieldGroup legend={t('sites')} error={errors.site_ids ?? errors.all_sites}>
-        {draft.role === 'coordinator' && <Checkbox id="all_sites" label={t('all_sites_option')} checked={draft.all_sites} onChange={set('all_sites')} />}
+        {draft.role === 'coordinator' && (
+          <Checkbox
+            id="all_sites"
+            label={t('all_sites_option')}
+            checked={draft.all_sites}
+            onChange={set('all_sites')}
+          />
+        )}
         {everySite ? (
           <p class="muted">{t('every_site')}</p>
         ) : loaded.sites.length === 0 ? (
           <p class="muted">{t('no_sites_yet')}</p>
         ) : (
           loaded.sites.map((site) => (
-            <Checkbox key={site.id} id={`site-${site.id}`} label={`${site.name} (${site.code})`} checked={draft.site_ids.includes(site.id)} onChange={(on) => toggleSite(site.id, on)} />
+            <Checkbox
+              key={site.id}
+              id={`site-${site.id}`}
+              label={`${site.name} (${site.code})`}
+              checked={draft.site_ids.includes(site.id)}
+              onChange={(on) => toggleSite(site.id, on)}
+            />
           ))
         )}
       </FieldGroup>
@@ -161,7 +220,20 @@ function PasswordReset({ user }: { user: UserView }) {
   return (
     <form class="form section" onSubmit={save} noValidate>
       <h2>{t('set_password')}</h2>
-      <TextField id="reset_password" label={t('new_password')} hint={t('password_hint')} type="password" value={password} onInput={(v) => { setPassword(v); setDone(false); }} error={error} autoComplete="new-password" dir="ltr" />
+      <TextField
+        id="reset_password"
+        label={t('new_password')}
+        hint={t('password_hint')}
+        type="password"
+        value={password}
+        onInput={(v) => {
+          setPassword(v);
+          setDone(false);
+        }}
+        error={error}
+        autoComplete="new-password"
+        dir="ltr"
+      />
       {done && <Notice kind="success">{t('password_changed')}</Notice>}
       <button type="submit" class="button button-secondary button-wide" disabled={busy || !password}>
         {busy ? t('saving') : t('set_password')}

@@ -29,7 +29,8 @@ export function UsersScreen() {
               <Link href={`/users/${user.id}`} class="list-item list-link">
                 <span class="list-title">{user.display_name}</span>
                 <span class="list-meta">
-                  <span dir="ltr">{user.login}</span> · {roleLabel(user.role)} · {user.all_sites ? t('every_site') : tn('site_count', user.site_ids.length)}
+                  <span dir="ltr">{user.login}</span> · {roleLabel(user.role)} ·{' '}
+                  {user.all_sites ? t('every_site') : tn('site_count', user.site_ids.length)}
                   {!user.active && <> · {t('account_inactive')}</>}
                 </span>
               </Link>

@@ -1,13 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import type { Area, Site } from '../api/types';
-import { checkDistrict, checkNewUser, checkPasswordReset, checkSite, checkUserChanges, EMPTY_SITE, EMPTY_USER, siteDraftFrom } from './drafts';
+import {
+  checkDistrict,
+  checkNewUser,
+  checkPasswordReset,
+  checkSite,
+  checkUserChanges,
+  EMPTY_SITE,
+  EMPTY_USER,
+  siteDraftFrom,
+} from './drafts';
 
-const complete = { ...EMPTY_SITE, code: 'mos-wc-01', name: ' West Mosul women’s centre ', kind: 'womens_centre' as const, partner_id: '3', governorate_id: '15' };
+const complete = {
+  ...EMPTY_SITE,
+  code: 'mos-wc-01',
+  name: ' West Mosul women’s centre ',
+  kind: 'womens_centre' as const,
+  partner_id: '3',
+  governorate_id: '15',
+};
 
 describe('site form', () => {
   it('turns a complete form into the API body, code upper-cased, placed in the governorate', () => {
     const checked = checkSite(complete);
-    expect(checked).toEqual({ ok: true, value: { code: 'MOS-WC-01', name: 'West Mosul women’s centre', kind: 'womens_centre', partner_id: 3, area_id: 15, active: true } });
+    expect(checked).toEqual({
+      ok: true,
+      value: {
+        code: 'MOS-WC-01',
+        name: 'West Mosul women’s centre',
+        kind: 'womens_centre',
+        partner_id: 3,
+        area_id: 15,
+        active: true,
+      },
+    });
   });
 
   it('places the site in its district when one is chosen', () => {
@@ -18,7 +44,8 @@ describe('site form', () => {
   it('names every missing field', () => {
     const checked = checkSite(EMPTY_SITE);
     expect(checked.ok).toBe(false);
-    if (!checked.ok) expect(Object.keys(checked.errors).sort()).toEqual(['code', 'governorate_id', 'kind', 'name', 'partner_id']);
+    if (!checked.ok)
+      expect(Object.keys(checked.errors).sort()).toEqual(['code', 'governorate_id', 'kind', 'name', 'partner_id']);
   });
 
   it('refuses codes with spaces and coordinates given by half', () => {
@@ -33,10 +60,38 @@ describe('site form', () => {
 
   it('opens an existing site in a district with its governorate chosen', () => {
     const areas: Area[] = [
-      { id: 15, level: 1, parent_id: null, pcode: 'IQG15', iso_code: 'IQ-NI', name_en: 'Ninewa', name_ar: 'نينوى', name_ckb: 'نەینەوا' },
-      { id: 101, level: 2, parent_id: 15, pcode: 'IQD1501', iso_code: null, name_en: 'Mosul', name_ar: 'الموصل', name_ckb: 'موسڵ' },
+      {
+        id: 15,
+        level: 1,
+        parent_id: null,
+        pcode: 'IQG15',
+        iso_code: 'IQ-NI',
+        name_en: 'Ninewa',
+        name_ar: 'نينوى',
+        name_ckb: 'نەینەوا',
+      },
+      {
+        id: 101,
+        level: 2,
+        parent_id: 15,
+        pcode: 'IQD1501',
+        iso_code: null,
+        name_en: 'Mosul',
+        name_ar: 'الموصل',
+        name_ckb: 'موسڵ',
+      },
     ];
-    const site = { id: 9, code: 'MOS-WC-01', name: 'W', kind: 'womens_centre', partner_id: 3, area_id: 101, latitude: null, longitude: null, active: true } as Site;
+    const site = {
+      id: 9,
+      code: 'MOS-WC-01',
+      name: 'W',
+      kind: 'womens_centre',
+      partner_id: 3,
+      area_id: 101,
+      latitude: null,
+      longitude: null,
+      active: true,
+    } as Site;
     expect(siteDraftFrom(site, areas)).toMatchObject({ governorate_id: '15', district_id: '101', latitude: '' });
   });
 });
@@ -53,12 +108,26 @@ describe('district form', () => {
 });
 
 describe('user form', () => {
-  const amal = { ...EMPTY_USER, login: ' Amal.K ', display_name: 'Amal K', password: 'long enough pw', site_ids: [4, 2] };
+  const amal = {
+    ...EMPTY_USER,
+    login: ' Amal.K ',
+    display_name: 'Amal K',
+    password: 'long enough pw',
+    site_ids: [4, 2],
+  };
 
   it('makes a trainer with their sites, login lower-cased', () => {
     expect(checkNewUser(amal)).toEqual({
       ok: true,
-      value: { login: 'amal.k', display_name: 'Amal K', role: 'trainer', language: 'en', password: 'long enough pw', all_sites: false, site_ids: [2, 4] },
+      value: {
+        login: 'amal.k',
+        display_name: 'Amal K',
+        role: 'trainer',
+        language: 'en',
+        password: 'long enough pw',
+        all_sites: false,
+        site_ids: [2, 4],
+      },
     });
   });
 
@@ -75,7 +144,10 @@ describe('user form', () => {
   });
 
   it('refuses short passwords and odd logins like the server does', () => {
-    expect(checkNewUser({ ...amal, login: 'a b', password: 'short' })).toEqual({ ok: false, errors: { login: 'field_login', password: 'field_password' } });
+    expect(checkNewUser({ ...amal, login: 'a b', password: 'short' })).toEqual({
+      ok: false,
+      errors: { login: 'field_login', password: 'field_password' },
+    });
     expect(checkPasswordReset('123456789').ok).toBe(false);
     expect(checkPasswordReset('1234567890').ok).toBe(true);
   });

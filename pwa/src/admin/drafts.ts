@@ -4,7 +4,18 @@
  * sites/model.rs, validate.rs) so most mistakes are caught on the phone,
  * in the person's language; the server still has the last word.
  */
-import type { Area, Language, NewDistrict, NewUser, Role, Site, SiteInput, SiteKind, UserChanges, UserView } from '../api/types';
+import type {
+  Area,
+  Language,
+  NewDistrict,
+  NewUser,
+  Role,
+  Site,
+  SiteInput,
+  SiteKind,
+  UserChanges,
+  UserView,
+} from '../api/types';
 import { parseDecimal } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 
@@ -36,7 +47,17 @@ export interface SiteDraft {
   active: boolean;
 }
 
-export const EMPTY_SITE: SiteDraft = { code: '', name: '', kind: '', partner_id: '', governorate_id: '', district_id: '', latitude: '', longitude: '', active: true };
+export const EMPTY_SITE: SiteDraft = {
+  code: '',
+  name: '',
+  kind: '',
+  partner_id: '',
+  governorate_id: '',
+  district_id: '',
+  latitude: '',
+  longitude: '',
+  active: true,
+};
 
 export function siteDraftFrom(site: Site, areas: Area[]): SiteDraft {
   const area = areas.find((a) => a.id === site.area_id);
@@ -68,7 +89,8 @@ export function checkSite(draft: SiteDraft): Checked<SiteInput> {
   const longitude = parseDecimal(draft.longitude);
   if (Number.isNaN(latitude)) errors.latitude = 'field_number';
   if (Number.isNaN(longitude)) errors.longitude = 'field_number';
-  if (!errors.latitude && !errors.longitude && (latitude === null) !== (longitude === null)) errors.latitude = 'field_coordinates_both';
+  if (!errors.latitude && !errors.longitude && (latitude === null) !== (longitude === null))
+    errors.latitude = 'field_coordinates_both';
   if (Object.keys(errors).length) return { ok: false, errors };
   const input: SiteInput = {
     code,
@@ -106,7 +128,14 @@ export function checkDistrict(draft: DistrictDraft, governorateId: string): Chec
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
     ok: true,
-    value: { level: 2, parent_id: Number(governorateId), pcode, name_en: draft.name_en.trim(), name_ar: draft.name_ar.trim(), name_ckb: draft.name_ckb.trim() },
+    value: {
+      level: 2,
+      parent_id: Number(governorateId),
+      pcode,
+      name_en: draft.name_en.trim(),
+      name_ar: draft.name_ar.trim(),
+      name_ckb: draft.name_ckb.trim(),
+    },
   };
 }
 
@@ -123,10 +152,28 @@ export interface UserDraft {
   active: boolean;
 }
 
-export const EMPTY_USER: UserDraft = { login: '', display_name: '', role: 'trainer', language: 'en', password: '', all_sites: false, site_ids: [], active: true };
+export const EMPTY_USER: UserDraft = {
+  login: '',
+  display_name: '',
+  role: 'trainer',
+  language: 'en',
+  password: '',
+  all_sites: false,
+  site_ids: [],
+  active: true,
+};
 
 export function userDraftFrom(user: UserView): UserDraft {
-  return { login: user.login, display_name: user.display_name, role: user.role, language: user.language, password: '', all_sites: user.all_sites, site_ids: [...user.site_ids], active: user.active };
+  return {
+    login: user.login,
+    display_name: user.display_name,
+    role: user.role,
+    language: user.language,
+    password: '',
+    all_sites: user.all_sites,
+    site_ids: [...user.site_ids],
+    active: user.active,
+  };
 }
 
 /** Admins always see every site; coordinators when ticked; field roles never. */
@@ -151,7 +198,15 @@ export function checkNewUser(draft: UserDraft): Checked<NewUser> {
   const allSites = seesEverySite(draft);
   return {
     ok: true,
-    value: { login, display_name: displayName, role: draft.role, language: draft.language, password: draft.password, all_sites: allSites, site_ids: allSites ? [] : [...draft.site_ids].sort((a, b) => a - b) },
+    value: {
+      login,
+      display_name: displayName,
+      role: draft.role,
+      language: draft.language,
+      password: draft.password,
+      all_sites: allSites,
+      site_ids: allSites ? [] : [...draft.site_ids].sort((a, b) => a - b),
+    },
   };
 }
 
@@ -161,7 +216,14 @@ export function checkUserChanges(draft: UserDraft): Checked<UserChanges> {
   const allSites = seesEverySite(draft);
   return {
     ok: true,
-    value: { display_name: displayName, role: draft.role, language: draft.language, active: draft.active, all_sites: allSites, site_ids: allSites ? [] : [...draft.site_ids].sort((a, b) => a - b) },
+    value: {
+      display_name: displayName,
+      role: draft.role,
+      language: draft.language,
+      active: draft.active,
+      all_sites: allSites,
+      site_ids: allSites ? [] : [...draft.site_ids].sort((a, b) => a - b),
+    },
   };
 }
 

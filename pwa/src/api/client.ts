@@ -47,7 +47,10 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     response = await fetch(`/api${path}`, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers:
+        body === undefined
+          ? { Accept: 'application/json' }
+          : { Accept: 'application/json', 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,
     });
@@ -64,7 +67,12 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   if (!response.ok) {
     const err = (json ?? {}) as Partial<ErrorBody>;
     if (response.status === 401 && path !== '/auth/login') onUnauthenticated?.();
-    throw new ApiError(response.status, err.error ?? `http_${response.status}`, err.message ?? response.statusText, err.fields ?? {});
+    throw new ApiError(
+      response.status,
+      err.error ?? `http_${response.status}`,
+      err.message ?? response.statusText,
+      err.fields ?? {},
+    );
   }
   return json as T;
 }

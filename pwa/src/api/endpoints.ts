@@ -1,6 +1,18 @@
 /** The server's API, one function per call, so screens never build URLs. */
 import { request } from './client';
-import type { ActivityType, Area, Language, Me, NewDistrict, NewUser, Partner, Site, SiteInput, UserChanges, UserView } from './types';
+import type {
+  ActivityType,
+  Area,
+  Language,
+  Me,
+  NewDistrict,
+  NewUser,
+  Partner,
+  Site,
+  SiteInput,
+  UserChanges,
+  UserView,
+} from './types';
 
 export const login = (login: string, password: string) => request<Me>('POST', '/auth/login', { login, password });
 export const logout = () => request<void>('POST', '/auth/logout');
@@ -22,6 +34,7 @@ export const listUsers = () => request<UserView[]>('GET', '/users');
 export const getUser = (id: number) => request<UserView>('GET', `/users/${id}`);
 export const createUser = (user: NewUser) => request<UserView>('POST', '/users', user);
 export const updateUser = (id: number, changes: UserChanges) => request<UserView>('PATCH', `/users/${id}`, changes);
-export const setUserPassword = (id: number, password: string) => request<void>('POST', `/users/${id}/password`, { password });
+export const setUserPassword = (id: number, password: string) =>
+  request<void>('POST', `/users/${id}/password`, { password });
 
 export const listActivityTypes = () => request<ActivityType[]>('GET', '/activity-types');

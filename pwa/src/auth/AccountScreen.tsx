@@ -59,11 +59,22 @@ export function AccountScreen({ me, checkedAt }: { me: Me; checkedAt: string }) 
       <p class="muted">{t('last_checked', { when: formatDateTime(new Date(checkedAt), lang) })}</p>
       <LanguagePicker current={lang} />
       {asking === null ? (
-        <button type="button" class="button button-danger button-wide" disabled={busy} onClick={() => void startLogout()}>
+        <button
+          type="button"
+          class="button button-danger button-wide"
+          disabled={busy}
+          onClick={() => void startLogout()}
+        >
           {busy ? t('logging_out') : t('logout')}
         </button>
       ) : (
-        <UnsentQuestion unsent={asking} busy={busy} onSend={() => void sendThenLogout()} onKeep={() => void finishLogout()} onCancel={() => setAsking(null)} />
+        <UnsentQuestion
+          unsent={asking}
+          busy={busy}
+          onSend={() => void sendThenLogout()}
+          onKeep={() => void finishLogout()}
+          onCancel={() => setAsking(null)}
+        />
       )}
     </>
   );
@@ -73,7 +84,19 @@ export function AccountScreen({ me, checkedAt }: { me: Me; checkedAt: string }) 
  * The question before logging out with unsent records: send them now (then
  * log out if all went), or keep them on the phone for this person.
  */
-function UnsentQuestion({ unsent, busy, onSend, onKeep, onCancel }: { unsent: number; busy: boolean; onSend: () => void; onKeep: () => void; onCancel: () => void }) {
+function UnsentQuestion({
+  unsent,
+  busy,
+  onSend,
+  onKeep,
+  onCancel,
+}: {
+  unsent: number;
+  busy: boolean;
+  onSend: () => void;
+  onKeep: () => void;
+  onCancel: () => void;
+}) {
   const isOnline = useStore(online);
   const title = useRef<HTMLHeadingElement>(null);
   // The question appears below the fold on a small phone: bring it into view and read it out.
@@ -86,7 +109,13 @@ function UnsentQuestion({ unsent, busy, onSend, onKeep, onCancel }: { unsent: nu
       <h2 id="unsent-title" ref={title} tabIndex={-1}>
         {tn('logout_unsent', unsent)}
       </h2>
-      <button type="button" class="button button-wide" disabled={!isOnline || busy} aria-describedby={isOnline ? undefined : 'unsent-why'} onClick={onSend}>
+      <button
+        type="button"
+        class="button button-wide"
+        disabled={!isOnline || busy}
+        aria-describedby={isOnline ? undefined : 'unsent-why'}
+        onClick={onSend}
+      >
         {busy ? t('sending') : t('logout_send_now')}
       </button>
       {!isOnline && (

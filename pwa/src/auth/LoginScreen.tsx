@@ -40,8 +40,26 @@ export function LoginScreen() {
         <p class="tagline">{t('app_tagline')}</p>
         {!isOnline && <Notice kind="warning">{t('login_needs_network')}</Notice>}
         <form class="form" onSubmit={submit} noValidate>
-          <TextField id="login" label={t('login_name')} value={login} onInput={setLogin} autoComplete="username" autoCapitalize="none" dir="ltr" required />
-          <TextField id="password" label={t('password')} type="password" value={password} onInput={setPassword} autoComplete="current-password" dir="ltr" required />
+          <TextField
+            id="login"
+            label={t('login_name')}
+            value={login}
+            onInput={setLogin}
+            autoComplete="username"
+            autoCapitalize="none"
+            dir="ltr"
+            required
+          />
+          <TextField
+            id="password"
+            label={t('password')}
+            type="password"
+            value={password}
+            onInput={setPassword}
+            autoComplete="current-password"
+            dir="ltr"
+            required
+          />
           {error && <Notice kind="error">{error}</Notice>}
           <button type="submit" class="button button-wide" disabled={busy || !login.trim() || !password}>
             {busy ? t('logging_in') : t('login_button')}

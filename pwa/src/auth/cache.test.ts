@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../api/types';
-import { CACHED_SESSION_KEY, clearCachedSession, LANGUAGE_UNSAVED_KEY, loadCachedSession, parseCachedSession, saveCachedSession } from './cache';
+import {
+  CACHED_SESSION_KEY,
+  clearCachedSession,
+  LANGUAGE_UNSAVED_KEY,
+  loadCachedSession,
+  parseCachedSession,
+  saveCachedSession,
+} from './cache';
 
 function memoryStorage() {
   const values = new Map<string, string>();
@@ -12,7 +19,15 @@ function memoryStorage() {
   };
 }
 
-const me: Me = { id: 7, login: 'amal', display_name: 'Amal', role: 'trainer', language: 'ar', all_sites: false, sites: [{ id: 1, code: 'MOS-WC-01', name: 'West Mosul', kind: 'womens_centre' }] };
+const me: Me = {
+  id: 7,
+  login: 'amal',
+  display_name: 'Amal',
+  role: 'trainer',
+  language: 'ar',
+  all_sites: false,
+  sites: [{ id: 1, code: 'MOS-WC-01', name: 'West Mosul', kind: 'womens_centre' }],
+};
 
 describe('cached session', () => {
   it('round-trips the last /api/me answer with the time it was checked', () => {

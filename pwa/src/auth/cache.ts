@@ -28,7 +28,14 @@ export function parseCachedSession(raw: string | null): CachedSession | null {
   try {
     const value = JSON.parse(raw) as Partial<CachedSession>;
     const me = value.me;
-    if (!me || typeof me.id !== 'number' || typeof me.login !== 'string' || typeof me.role !== 'string' || !Array.isArray(me.sites) || !isLanguage(me.language)) {
+    if (
+      !me ||
+      typeof me.id !== 'number' ||
+      typeof me.login !== 'string' ||
+      typeof me.role !== 'string' ||
+      !Array.isArray(me.sites) ||
+      !isLanguage(me.language)
+    ) {
       return null;
     }
     return { me, checked_at: typeof value.checked_at === 'string' ? value.checked_at : new Date(0).toISOString() };

@@ -17,7 +17,13 @@ import { isLanguage, setDeviceLanguage } from '../i18n';
 import { navigate } from '../router';
 import { createStore } from '../store';
 import type { CachedSession } from './cache';
-import { clearCachedSession, LANGUAGE_UNSAVED_KEY, loadCachedSession, LOGOUT_PENDING_KEY, saveCachedSession } from './cache';
+import {
+  clearCachedSession,
+  LANGUAGE_UNSAVED_KEY,
+  loadCachedSession,
+  LOGOUT_PENDING_KEY,
+  saveCachedSession,
+} from './cache';
 
 export type Session = { status: 'signed-out' } | ({ status: 'signed-in' } & CachedSession);
 
@@ -77,7 +83,8 @@ export async function checkWithServer(): Promise<void> {
     remember(me);
   } catch (error) {
     // A 401 has already ended the session (whenUnauthenticated); no answer means stay as we are.
-    if (!(error instanceof NetworkError) && !isUnauthenticated(error)) console.warn('could not check the session', error);
+    if (!(error instanceof NetworkError) && !isUnauthenticated(error))
+      console.warn('could not check the session', error);
   }
 }
 

@@ -19,7 +19,15 @@ export interface Bar {
 }
 
 /** Grouped vertical bars: one group per label, one bar per series. */
-export function BarChart({ title, bars, series }: { title: string; bars: Bar[]; series: { name: string; class: string }[] }) {
+export function BarChart({
+  title,
+  bars,
+  series,
+}: {
+  title: string;
+  bars: Bar[];
+  series: { name: string; class: string }[];
+}) {
   const lang = useStore(language);
   const max = niceMax(Math.max(0, ...bars.flatMap((b) => b.values)));
   const plotW = W - PAD.start - PAD.end;
@@ -43,14 +51,27 @@ export function BarChart({ title, bars, series }: { title: string; bars: Bar[]; 
           ))}
           {bars.map((bar, i) =>
             bar.values.map((v, s) => (
-              <rect key={`${i}-${s}`} class={`chart-bar ${series[s].class}`} x={PAD.start + i * groupW + groupW * 0.1 + s * barW} y={y(v)} width={barW} height={Math.max(0, y(0) - y(v))}>
+              <rect
+                key={`${i}-${s}`}
+                class={`chart-bar ${series[s].class}`}
+                x={PAD.start + i * groupW + groupW * 0.1 + s * barW}
+                y={y(v)}
+                width={barW}
+                height={Math.max(0, y(0) - y(v))}
+              >
                 <title>{`${bar.label} · ${series[s].name}: ${formatNumber(v, lang)}`}</title>
               </rect>
             )),
           )}
           {bars.map((bar, i) =>
             i % every === 0 ? (
-              <text key={`l${i}`} class="chart-tick" x={PAD.start + i * groupW + groupW / 2} y={H - 8} text-anchor="middle">
+              <text
+                key={`l${i}`}
+                class="chart-tick"
+                x={PAD.start + i * groupW + groupW / 2}
+                y={H - 8}
+                text-anchor="middle"
+              >
                 {bar.tick ?? bar.label}
               </text>
             ) : null,
@@ -83,7 +104,13 @@ export function TargetBar({ achieved, value, label }: { achieved: number; value:
   return (
     <svg class="target-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={label}>
       <rect class="target-track" x={0} y={0} width={100} height={10} />
-      <rect class={share >= 1 ? 'target-fill target-met' : 'target-fill'} x={rtl ? 100 - width : 0} y={0} width={width} height={10} />
+      <rect
+        class={share >= 1 ? 'target-fill target-met' : 'target-fill'}
+        x={rtl ? 100 - width : 0}
+        y={0}
+        width={width}
+        height={10}
+      />
     </svg>
   );
 }

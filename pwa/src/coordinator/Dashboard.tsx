@@ -48,8 +48,14 @@ function placeOptions(sites: Site[], areas: Area[]) {
   }
   return [
     { value: 'programme', label: t('dash_programme') },
-    ...[...governorates.values()].map((a) => ({ value: `governorate:${a.id}`, label: `${t('place_governorate')}: ${localName(a)}` })),
-    ...[...districts.values()].map((a) => ({ value: `district:${a.id}`, label: `${t('place_district')}: ${localName(a)}` })),
+    ...[...governorates.values()].map((a) => ({
+      value: `governorate:${a.id}`,
+      label: `${t('place_governorate')}: ${localName(a)}`,
+    })),
+    ...[...districts.values()].map((a) => ({
+      value: `district:${a.id}`,
+      label: `${t('place_district')}: ${localName(a)}`,
+    })),
     ...sites.map((s) => ({ value: `site:${s.id}`, label: `${t('table_site')}: ${s.code} ${s.name}` })),
   ];
 }
@@ -61,14 +67,23 @@ export function Dashboard({ me }: { me: Me }) {
   const [places] = useRemote(() => Promise.all([listSites(), listAreas()]));
   const sites = places.state === 'ready' ? places.data[0] : [];
   const key = query ? queryString(query) : 'invalid';
-  const [data, retry] = useRemote(() => (query ? Promise.all([figures(query), siteTable(query)]) : new Promise<never>(() => undefined)), [key]);
+  const [data, retry] = useRemote(
+    () => (query ? Promise.all([figures(query), siteTable(query)]) : new Promise<never>(() => undefined)),
+    [key],
+  );
   const rangeError = chosen.period === 'custom' && !query ? t('dash_range_invalid') : undefined;
   return (
     <>
       <h1>{t('dash_title')}</h1>
       <div class="dash-controls">
         {places.state === 'ready' && (
-          <SelectField id="dash-scope" label={t('dash_scope')} value={chosen.scope} options={placeOptions(places.data[0], places.data[1])} onChange={(scope) => updateSettings({ scope })} />
+          <SelectField
+            id="dash-scope"
+            label={t('dash_scope')}
+            value={chosen.scope}
+            options={placeOptions(places.data[0], places.data[1])}
+            onChange={(scope) => updateSettings({ scope })}
+          />
         )}
         <SelectField
           id="dash-period"
@@ -79,18 +94,34 @@ export function Dashboard({ me }: { me: Me }) {
         />
         {chosen.period === 'custom' && (
           <>
-            <DayField id="dash-from" label={t('dash_from')} value={chosen.from} onChange={(from) => updateSettings({ from })} error={rangeError} />
+            <DayField
+              id="dash-from"
+              label={t('dash_from')}
+              value={chosen.from}
+              onChange={(from) => updateSettings({ from })}
+              error={rangeError}
+            />
             <DayField id="dash-to" label={t('dash_to')} value={chosen.to} onChange={(to) => updateSettings({ to })} />
           </>
         )}
       </div>
-      <Checkbox id="dash-flagged" label={t('dash_include_flagged')} checked={chosen.includeFlagged} onChange={(includeFlagged) => updateSettings({ includeFlagged })} />
+      <Checkbox
+        id="dash-flagged"
+        label={t('dash_include_flagged')}
+        checked={chosen.includeFlagged}
+        onChange={(includeFlagged) => updateSettings({ includeFlagged })}
+      />
       {query && data.state === 'loading' && <Loading />}
       {data.state === 'failed' && <LoadFailed error={data.error} retry={retry} />}
       {query && data.state === 'ready' && (
         <>
           <p class="muted" data-figures-range={`${data.data[0].from}/${data.data[0].to}`}>
-            {t('dash_sites_covered', { place: data.data[0].scope.name, from: formatDay(data.data[0].from, lang), to: formatDay(data.data[0].to, lang), sites: formatNumber(data.data[0].scope.sites, lang) })}
+            {t('dash_sites_covered', {
+              place: data.data[0].scope.name,
+              from: formatDay(data.data[0].from, lang),
+              to: formatDay(data.data[0].to, lang),
+              sites: formatNumber(data.data[0].scope.sites, lang),
+            })}
             {' · '}
             {t(data.data[0].include_flagged ? 'dash_flagged_in' : 'dash_flagged_out')}
           </p>

@@ -118,8 +118,16 @@ export function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figure
   ];
   return (
     <>
-      <BarChart title={t('chart_sex_age')} bars={any(people) ? people.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []} series={sexes} />
-      <BarChart title={t('chart_sex_age_heads')} bars={any(counted) ? counted.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []} series={sexes} />
+      <BarChart
+        title={t('chart_sex_age')}
+        bars={any(people) ? people.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []}
+        series={sexes}
+      />
+      <BarChart
+        title={t('chart_sex_age_heads')}
+        bars={any(counted) ? counted.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []}
+        series={sexes}
+      />
       <section class="section">
         <h2>{t('dis_title')}</h2>
         <div class="table-scroll">
@@ -147,7 +155,13 @@ export function Breakdown({ query }: { query: Query }) {
   return (
     <section class="section">
       <h2>{t('group_title')}</h2>
-      <SelectField id="dash-group" label={t('group_by')} value={group} options={GROUPS.map((g) => ({ value: g.value, label: t(g.label) }))} onChange={setGroup} />
+      <SelectField
+        id="dash-group"
+        label={t('group_by')}
+        value={group}
+        options={GROUPS.map((g) => ({ value: g.value, label: t(g.label) }))}
+        onChange={setGroup}
+      />
       {data.state === 'loading' && <Loading />}
       {data.state === 'failed' && <LoadFailed error={data.error} retry={retry} />}
       {data.state === 'ready' &&
@@ -183,4 +197,3 @@ export function Breakdown({ query }: { query: Query }) {
     </section>
   );
 }
-

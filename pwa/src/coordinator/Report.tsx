@@ -22,7 +22,11 @@ export function MonthlyReport({ siteId, month }: { siteId: number; month: string
   const [data, retry] = useRemote(
     () =>
       valid
-        ? Promise.all([getSite(siteId), figures({ scope: `site:${siteId}`, ...range, includeFlagged: true }), siteRecords(siteId, range.from, range.to)])
+        ? Promise.all([
+            getSite(siteId),
+            figures({ scope: `site:${siteId}`, ...range, includeFlagged: true }),
+            siteRecords(siteId, range.from, range.to),
+          ])
         : Promise.reject(new Error(t('lock_month_invalid'))),
     [siteId, month],
   );
@@ -34,7 +38,8 @@ export function MonthlyReport({ siteId, month }: { siteId: number; month: string
   const totals = f.figures.totals;
   const people = bySexAndAge(f.figures.split);
   const heads = reachedBySexAndAge(f.figures.reached);
-  const sum = (rows: { female: number; male: number }[], key: 'female' | 'male') => rows.reduce((a, r) => a + r[key], 0);
+  const sum = (rows: { female: number; male: number }[], key: 'female' | 'male') =>
+    rows.reduce((a, r) => a + r[key], 0);
   return (
     <article class="report">
       <Link href={`/review/sites/${siteId}`} class="back-link">
@@ -139,7 +144,9 @@ export function MonthlyReport({ siteId, month }: { siteId: number; month: string
           </tbody>
         </table>
       )}
-      <p class="muted report-footer">{t('report_generated', { date: formatDay(new Date().toISOString().slice(0, 10), lang) })}</p>
+      <p class="muted report-footer">
+        {t('report_generated', { date: formatDay(new Date().toISOString().slice(0, 10), lang) })}
+      </p>
     </article>
   );
 }

@@ -38,7 +38,9 @@ function lastMonth(): string {
 
 /** How many came: people for individually recorded activities, a head count for awareness events. */
 export function reachLine(r: RecordSummary, lang: ReturnType<typeof language.get>): string {
-  return r.kind === 'awareness_event' ? `${t('fig_head_count')}: ${formatNumber(r.head_count, lang)}` : `${t('fig_attendances')}: ${formatNumber(r.attendances, lang)}`;
+  return r.kind === 'awareness_event'
+    ? `${t('fig_head_count')}: ${formatNumber(r.head_count, lang)}`
+    : `${t('fig_attendances')}: ${formatNumber(r.attendances, lang)}`;
 }
 
 export function SiteRecords({ me, siteId }: { me: Me; siteId: number }) {
@@ -47,7 +49,10 @@ export function SiteRecords({ me, siteId }: { me: Me; siteId: number }) {
   const range = queryOf(chosen) ?? presetRange('last_6_months', new Date());
   const [status, setStatus] = useState<'' | ReviewStatus>('');
   const [site, retrySite] = useRemote(() => Promise.all([getSite(siteId), locks(siteId)]), [siteId]);
-  const [records, retryRecords] = useRemote(() => siteRecords(siteId, range.from, range.to, status || undefined), [siteId, range.from, range.to, status]);
+  const [records, retryRecords] = useRemote(
+    () => siteRecords(siteId, range.from, range.to, status || undefined),
+    [siteId, range.from, range.to, status],
+  );
   const [reportMonth, setReportMonth] = useState(lastMonth());
   return (
     <>
@@ -63,12 +68,17 @@ export function SiteRecords({ me, siteId }: { me: Me; siteId: number }) {
           </h1>
           <p class="muted">{site.data[0].partner_name}</p>
           <h2>{t('site_records')}</h2>
-          <p class="muted">{t('site_records_range', { from: formatDay(range.from, lang), to: formatDay(range.to, lang) })}</p>
+          <p class="muted">
+            {t('site_records_range', { from: formatDay(range.from, lang), to: formatDay(range.to, lang) })}
+          </p>
           <SelectField
             id="records-status"
             label={t('records_status_filter')}
             value={status}
-            options={[{ value: '', label: t('records_status_all') }, ...(Object.keys(STATUS) as ReviewStatus[]).map((s) => ({ value: s, label: t(STATUS[s]) }))]}
+            options={[
+              { value: '', label: t('records_status_all') },
+              ...(Object.keys(STATUS) as ReviewStatus[]).map((s) => ({ value: s, label: t(STATUS[s]) })),
+            ]}
             onChange={(v) => setStatus(v as '' | ReviewStatus)}
           />
           {records.state === 'loading' && <Loading />}
@@ -88,9 +98,12 @@ export function SiteRecords({ me, siteId }: { me: Me; siteId: number }) {
                           {r.topic ? ` · ${r.topic}` : ''}
                         </span>
                         <span class="list-meta">
-                          {reachLine(r, lang)} · <span class={`status status-${r.review_status}`}>{t(STATUS[r.review_status])}</span>
+                          {reachLine(r, lang)} ·{' '}
+                          <span class={`status status-${r.review_status}`}>{t(STATUS[r.review_status])}</span>
                         </span>
-                        {r.review_status === 'flagged' && r.review_comment && <span class="list-meta review-note">{r.review_comment}</span>}
+                        {r.review_status === 'flagged' && r.review_comment && (
+                          <span class="list-meta review-note">{r.review_comment}</span>
+                        )}
                       </Link>
                     </li>
                   ))}
@@ -117,7 +130,17 @@ export function SiteRecords({ me, siteId }: { me: Me; siteId: number }) {
   );
 }
 
-function MonthLock({ me, siteId, locked, onChange }: { me: Me; siteId: number; locked: string[]; onChange: () => void }) {
+function MonthLock({
+  me,
+  siteId,
+  locked,
+  onChange,
+}: {
+  me: Me;
+  siteId: number;
+  locked: string[];
+  onChange: () => void;
+}) {
   const lang = useStore(language);
   const [month, setMonth] = useState(lastMonth());
   const [reason, setReason] = useState('');
@@ -149,9 +172,18 @@ function MonthLock({ me, siteId, locked, onChange }: { me: Me; siteId: number; l
     <section class="section" data-section="locks">
       <h2>{t('lock_title')}</h2>
       <p class="muted" data-locked-months={locked.join(' ')}>
-        {locked.length > 0 ? t('locked_months', { months: locked.map((m) => formatMonth(m, lang)).join(lang === 'en' ? ', ' : '، ') }) : t('locked_none')}
+        {locked.length > 0
+          ? t('locked_months', { months: locked.map((m) => formatMonth(m, lang)).join(lang === 'en' ? ', ' : '، ') })
+          : t('locked_none')}
       </p>
-      <DayField id="lock-month" type="month" label={t('lock_month')} value={month} onChange={setMonth} error={error.month} />
+      <DayField
+        id="lock-month"
+        type="month"
+        label={t('lock_month')}
+        value={month}
+        onChange={setMonth}
+        error={error.month}
+      />
       {!isLocked && (
         <button type="button" class="button button-secondary" onClick={lock}>
           {t('lock_button')}
@@ -160,7 +192,13 @@ function MonthLock({ me, siteId, locked, onChange }: { me: Me; siteId: number; l
       {isLocked && <p>{t('lock_is_locked')}</p>}
       {isLocked && me.role === 'admin' && (
         <>
-          <TextField id="unlock-reason" label={t('unlock_reason')} value={reason} onInput={setReason} error={error.reason} />
+          <TextField
+            id="unlock-reason"
+            label={t('unlock_reason')}
+            value={reason}
+            onInput={setReason}
+            error={error.reason}
+          />
           <button type="button" class="button button-danger" onClick={unlock}>
             {t('unlock_button')}
           </button>
@@ -209,7 +247,8 @@ export function RecordReview({ id }: { id: string }) {
         {t('review_record_title')}: {formatDay(r.date, lang)} · {t(KIND[r.kind])}
       </h1>
       <p class="muted">
-        {t('record_recorded_by', { who: r.recorded_by })} · {t('record_minutes', { n: formatNumber(r.duration_minutes, lang) })}
+        {t('record_recorded_by', { who: r.recorded_by })} ·{' '}
+        {t('record_minutes', { n: formatNumber(r.duration_minutes, lang) })}
         {r.topic ? ` · ${r.topic}` : ''}
       </p>
       {r.place_note && <p class="muted">{r.place_note}</p>}
@@ -277,7 +316,13 @@ export function RecordReview({ id }: { id: string }) {
         <button type="button" class="button" disabled={busy} onClick={() => decide('approved')}>
           {t('review_approve')}
         </button>
-        <TextField id="review-comment" label={t('review_flag_comment')} value={comment} onInput={setComment} error={commentError} />
+        <TextField
+          id="review-comment"
+          label={t('review_flag_comment')}
+          value={comment}
+          onInput={setComment}
+          error={commentError}
+        />
         <button type="button" class="button button-danger" disabled={busy} onClick={() => decide('flagged')}>
           {t('review_flag')}
         </button>

@@ -39,7 +39,11 @@ export function SiteTable({ rows }: { rows: SiteRow[] }) {
           <thead>
             <tr>
               {COLUMNS.map((c) => (
-                <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : undefined}>
+                <th
+                  key={c.key}
+                  scope="col"
+                  aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : undefined}
+                >
                   <button
                     type="button"
                     class="sort-button"
@@ -93,7 +97,10 @@ export function Silent({ rows }: { rows: SiteRow[] }) {
         id="silent-days"
         label={t('silent_days')}
         value={String(days)}
-        options={[7, 14, 30, 60, 90].map((n) => ({ value: String(n), label: t('silent_days_option', { n: formatNumber(n, lang) }) }))}
+        options={[7, 14, 30, 60, 90].map((n) => ({
+          value: String(n),
+          label: t('silent_days_option', { n: formatNumber(n, lang) }),
+        }))}
         onChange={(v) => setDays(Number(v))}
       />
       {silent.length === 0 ? (
@@ -139,7 +146,8 @@ export function Targets({ me, sites }: { me: Me; sites: Site[] }) {
               return (
                 <li key={target.id} class="list-item" data-target-id={target.id}>
                   <p class="list-title">
-                    {indicatorLabel(target.indicator)} · {target.site_id === null ? t('dash_programme') : siteName.get(target.site_id) ?? target.site_id}
+                    {indicatorLabel(target.indicator)} ·{' '}
+                    {target.site_id === null ? t('dash_programme') : (siteName.get(target.site_id) ?? target.site_id)}
                   </p>
                   <p class="list-meta">
                     {formatDay(target.period_start, lang)} – {formatDay(target.period_end, lang)}
@@ -165,18 +173,38 @@ export function Exports({ query, admin }: { query: Query; admin: boolean }) {
       <p class="muted">{t(query.includeFlagged ? 'export_says_flagged_in' : 'export_says_flagged_out')}</p>
       <Checkbox id="export-hxl" label={t('export_hxl')} checked={hxl} onChange={setHxl} />
       <div class="button-row">
-        <a class="button button-secondary" href={`/api/exports/figures?${queryString(query, { format: 'csv', ...extra })}`} download data-export="figures-csv">
+        <a
+          class="button button-secondary"
+          href={`/api/exports/figures?${queryString(query, { format: 'csv', ...extra })}`}
+          download
+          data-export="figures-csv"
+        >
           {t('export_csv')}
         </a>
-        <a class="button button-secondary" href={`/api/exports/figures?${queryString(query, { format: 'xlsx', ...extra })}`} download data-export="figures-xlsx">
+        <a
+          class="button button-secondary"
+          href={`/api/exports/figures?${queryString(query, { format: 'xlsx', ...extra })}`}
+          download
+          data-export="figures-xlsx"
+        >
           {t('export_xlsx')}
         </a>
         {admin && (
           <>
-            <a class="button button-secondary" href={`/api/exports/records?${queryString(query, { format: 'csv' })}`} download data-export="records-csv">
+            <a
+              class="button button-secondary"
+              href={`/api/exports/records?${queryString(query, { format: 'csv' })}`}
+              download
+              data-export="records-csv"
+            >
               {t('export_records')}
             </a>
-            <a class="button button-secondary" href={`/api/exports/records?${queryString(query, { format: 'xlsx' })}`} download data-export="records-xlsx">
+            <a
+              class="button button-secondary"
+              href={`/api/exports/records?${queryString(query, { format: 'xlsx' })}`}
+              download
+              data-export="records-xlsx"
+            >
               {t('export_records_xlsx')}
             </a>
           </>

@@ -55,7 +55,13 @@ export function TargetForm({ me, sites, onSaved }: { me: Me; sites: Site[]; onSa
     setErrors(found);
     if (found.period || found.value || found.scope) return;
     try {
-      await setTarget({ indicator, site_id: scope === '' ? null : Number(scope), period_start: start, period_end: end, value: amount as number });
+      await setTarget({
+        indicator,
+        site_id: scope === '' ? null : Number(scope),
+        period_start: start,
+        period_end: end,
+        value: amount as number,
+      });
       setMessage({ kind: 'success', text: t('target_saved') });
       setValue('');
       onSaved();
@@ -63,16 +69,39 @@ export function TargetForm({ me, sites, onSaved }: { me: Me; sites: Site[]; onSa
       setMessage({ kind: 'error', text: describeError(error).message });
     }
   };
-  const scopes = [...(programme ? [{ value: '', label: t('dash_programme') }] : []), ...sites.map((s) => ({ value: String(s.id), label: `${s.code} ${s.name}` }))];
+  const scopes = [
+    ...(programme ? [{ value: '', label: t('dash_programme') }] : []),
+    ...sites.map((s) => ({ value: String(s.id), label: `${s.code} ${s.name}` })),
+  ];
   return (
     <details class="target-form">
       <summary class="button button-secondary">{t('target_new')}</summary>
       <form class="form" onSubmit={save} noValidate>
-        <SelectField id="target-indicator" label={t('target_indicator')} value={indicator} options={INDICATORS.map(([v, k]) => ({ value: v, label: t(k) }))} onChange={setIndicator} />
-        <SelectField id="target-scope" label={t('target_scope')} value={scope} options={scopes} onChange={setScope} error={errors.scope} />
+        <SelectField
+          id="target-indicator"
+          label={t('target_indicator')}
+          value={indicator}
+          options={INDICATORS.map(([v, k]) => ({ value: v, label: t(k) }))}
+          onChange={setIndicator}
+        />
+        <SelectField
+          id="target-scope"
+          label={t('target_scope')}
+          value={scope}
+          options={scopes}
+          onChange={setScope}
+          error={errors.scope}
+        />
         <DayField id="target-start" label={t('target_start')} value={start} onChange={setStart} error={errors.period} />
         <DayField id="target-end" label={t('target_end')} value={end} onChange={setEnd} />
-        <TextField id="target-value" label={t('target_value')} value={value} onInput={setValue} inputMode="decimal" error={errors.value} />
+        <TextField
+          id="target-value"
+          label={t('target_value')}
+          value={value}
+          onInput={setValue}
+          inputMode="decimal"
+          error={errors.value}
+        />
         {message && <Notice kind={message.kind}>{message.text}</Notice>}
         <button type="submit" class="button">
           {t('target_save')}

@@ -28,7 +28,11 @@ export interface FiguresAnswer {
   from: string;
   to: string;
   include_flagged: boolean;
-  figures: { totals: Totals; split: SplitRow[]; reached: { sex: 'female' | 'male'; age_band: string; count: number }[] };
+  figures: {
+    totals: Totals;
+    split: SplitRow[];
+    reached: { sex: 'female' | 'male'; age_band: string; count: number }[];
+  };
   group?: string;
   groups: { key: string | null; label: string; totals: Totals; participants_counted: boolean }[];
 }
@@ -89,18 +93,32 @@ export interface Query {
 }
 
 export function queryString(q: Query, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams({ scope: q.scope, from: q.from, to: q.to, include_flagged: String(q.includeFlagged), ...extra });
+  const params = new URLSearchParams({
+    scope: q.scope,
+    from: q.from,
+    to: q.to,
+    include_flagged: String(q.includeFlagged),
+    ...extra,
+  });
   return params.toString();
 }
 
-export const figures = (q: Query, group?: string) => request<FiguresAnswer>('GET', `/figures?${queryString(q, group ? { group } : {})}`);
+export const figures = (q: Query, group?: string) =>
+  request<FiguresAnswer>('GET', `/figures?${queryString(q, group ? { group } : {})}`);
 export const siteTable = (q: Query) => request<SiteRow[]>('GET', `/figures/sites?${queryString(q)}`);
 export type ReviewStatus = RecordSummary['review_status'];
 export const siteRecords = (siteId: number, from: string, to: string, status?: ReviewStatus) =>
-  request<RecordSummary[]>('GET', `/records?${new URLSearchParams({ site_id: String(siteId), from, to, limit: '1000', ...(status ? { status } : {}) })}`);
+  request<RecordSummary[]>(
+    'GET',
+    `/records?${new URLSearchParams({ site_id: String(siteId), from, to, limit: '1000', ...(status ? { status } : {}) })}`,
+  );
 export const recordDetail = (id: string) => request<RecordDetail>('GET', `/records/${encodeURIComponent(id)}`);
 export const review = (id: string, status: 'approved' | 'flagged', comment?: string) =>
-  request<RecordSummary>('POST', `/records/${encodeURIComponent(id)}/review`, comment ? { status, comment } : { status });
+  request<RecordSummary>(
+    'POST',
+    `/records/${encodeURIComponent(id)}/review`,
+    comment ? { status, comment } : { status },
+  );
 export interface MonthLock {
   site_id: number;
   month: string;
@@ -108,7 +126,9 @@ export interface MonthLock {
   locked_at: number;
 }
 export const locks = (siteId: number) => request<MonthLock[]>('GET', `/sites/${siteId}/locks`);
-export const lockMonth = (siteId: number, month: string) => request<unknown>('POST', `/sites/${siteId}/locks`, { month });
-export const unlockMonth = (siteId: number, month: string, reason: string) => request<unknown>('POST', `/sites/${siteId}/unlock`, { month, reason });
+export const lockMonth = (siteId: number, month: string) =>
+  request<unknown>('POST', `/sites/${siteId}/locks`, { month });
+export const unlockMonth = (siteId: number, month: string, reason: string) =>
+  request<unknown>('POST', `/sites/${siteId}/unlock`, { month, reason });
 export const targets = () => request<Target[]>('GET', '/targets');
 export const setTarget = (t: Omit<Target, 'id' | 'achieved'>) => request<Target>('POST', '/targets', t);

@@ -1,7 +1,21 @@
 /** Small controls of the staff screens: a day picker and a two-or-more-way switch. */
 
 /** A calendar day (the phone's own date picker); the value is always YYYY-MM-DD. */
-export function DayField({ id, label, value, onChange, error, type = 'date' }: { id: string; label: string; value: string; onChange: (value: string) => void; error?: string; type?: 'date' | 'month' }) {
+export function DayField({
+  id,
+  label,
+  value,
+  onChange,
+  error,
+  type = 'date',
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  type?: 'date' | 'month';
+}) {
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -25,11 +39,27 @@ export function DayField({ id, label, value, onChange, error, type = 'date' }: {
 }
 
 /** A row of buttons of which one is pressed (aria-pressed), each at least 48 px. */
-export function Segmented({ label, value, options, onChange }: { label: string; value: string; options: { value: string; label: string }[]; onChange: (value: string) => void }) {
+export function Segmented({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  options: { value: string; label: string }[];
+  onChange: (value: string) => void;
+}) {
   return (
     <div class="segmented" role="group" aria-label={label}>
       {options.map((o) => (
-        <button key={o.value} type="button" class="segmented-option" aria-pressed={o.value === value ? 'true' : 'false'} onClick={() => onChange(o.value)}>
+        <button
+          key={o.value}
+          type="button"
+          class="segmented-option"
+          aria-pressed={o.value === value ? 'true' : 'false'}
+          onClick={() => onChange(o.value)}
+        >
           {o.label}
         </button>
       ))}

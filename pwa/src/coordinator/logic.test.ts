@@ -5,8 +5,27 @@ import { bySexAndAge, niceMax, presetRange, silentSites, sortSites } from './log
 const today = new Date(Date.UTC(2026, 0, 15));
 
 function site(code: string, last: string | null, activities = 0): SiteRow {
-  const totals = { activities, attendances: 0, unique_participants: 0, reached_by_head_count: 0, reached_with_disability: 0, new_participants: 0, completed: 0, hours: 0 };
-  return { site_id: 1, code, name: code, partner: 'p', district: null, governorate: 'g', active: true, last_activity: last, totals };
+  const totals = {
+    activities,
+    attendances: 0,
+    unique_participants: 0,
+    reached_by_head_count: 0,
+    reached_with_disability: 0,
+    new_participants: 0,
+    completed: 0,
+    hours: 0,
+  };
+  return {
+    site_id: 1,
+    code,
+    name: code,
+    partner: 'p',
+    district: null,
+    governorate: 'g',
+    active: true,
+    last_activity: last,
+    totals,
+  };
 }
 
 describe('dashboard logic', () => {

@@ -42,7 +42,8 @@ export function silentSites(rows: SiteRow[], days: number, today: Date): SiteRow
 export type SortKey = 'code' | 'activities' | 'unique_participants' | 'attendances' | 'last_activity';
 
 export function sortSites(rows: SiteRow[], key: SortKey, descending: boolean): SiteRow[] {
-  const value = (r: SiteRow): string | number => (key === 'code' ? r.code : key === 'last_activity' ? r.last_activity ?? '' : r.totals[key]);
+  const value = (r: SiteRow): string | number =>
+    key === 'code' ? r.code : key === 'last_activity' ? (r.last_activity ?? '') : r.totals[key];
   const sorted = [...rows].sort((a, b) => {
     const x = value(a);
     const y = value(b);
@@ -64,13 +65,17 @@ export const AGE_BANDS = ['0-5', '6-11', '12-17', '18-24', '25-59', '60+'] as co
 export function bySexAndAge(split: SplitRow[]): { band: string; female: number; male: number }[] {
   return AGE_BANDS.map((band) => ({
     band,
-    female: split.filter((r) => r.age_band === band && r.sex === 'female').reduce((n, r) => n + r.unique_participants, 0),
+    female: split
+      .filter((r) => r.age_band === band && r.sex === 'female')
+      .reduce((n, r) => n + r.unique_participants, 0),
     male: split.filter((r) => r.age_band === band && r.sex === 'male').reduce((n, r) => n + r.unique_participants, 0),
   }));
 }
 
 /** Head counts per age band and sex (awareness events), kept apart from unique people. */
-export function reachedBySexAndAge(reached: FiguresAnswer['figures']['reached']): { band: string; female: number; male: number }[] {
+export function reachedBySexAndAge(
+  reached: FiguresAnswer['figures']['reached'],
+): { band: string; female: number; male: number }[] {
   return AGE_BANDS.map((band) => ({
     band,
     female: reached.filter((r) => r.age_band === band && r.sex === 'female').reduce((n, r) => n + r.count, 0),
@@ -85,13 +90,19 @@ export const DISPLACEMENTS = ['host', 'idp', 'refugee', 'returnee'] as const;
  * person sits in exactly one cell of the split, so the cells of one answer add
  * up; answers of different places are never added.
  */
-export function byDisabilityAndDisplacement(split: SplitRow[]): { disability: { yes: number; no: number }; displacement: { status: string; count: number }[] } {
+export function byDisabilityAndDisplacement(split: SplitRow[]): {
+  disability: { yes: number; no: number };
+  displacement: { status: string; count: number }[];
+} {
   const sum = (rows: SplitRow[]) => rows.reduce((n, r) => n + r.unique_participants, 0);
   const known = new Set<string>(DISPLACEMENTS);
   const others = [...new Set(split.map((r) => r.displacement).filter((d) => !known.has(d)))].sort();
   return {
     disability: { yes: sum(split.filter((r) => r.disability)), no: sum(split.filter((r) => !r.disability)) },
-    displacement: [...DISPLACEMENTS, ...others].map((status) => ({ status, count: sum(split.filter((r) => r.displacement === status)) })),
+    displacement: [...DISPLACEMENTS, ...others].map((status) => ({
+      status,
+      count: sum(split.filter((r) => r.displacement === status)),
+    })),
   };
 }
 
@@ -167,13 +178,25 @@ export function weeksBetween(from: string, to: string): string[] {
   return out;
 }
 
-export const ZERO: Totals = { activities: 0, attendances: 0, unique_participants: 0, reached_by_head_count: 0, reached_with_disability: 0, new_participants: 0, completed: 0, hours: 0 };
+export const ZERO: Totals = {
+  activities: 0,
+  attendances: 0,
+  unique_participants: 0,
+  reached_by_head_count: 0,
+  reached_with_disability: 0,
+  new_participants: 0,
+  completed: 0,
+  hours: 0,
+};
 
 /** The server's groups laid on every expected key, in order; missing keys are empty (zero), unknown keys are kept at the end. */
 export function fillSeries(groups: FiguresAnswer['groups'], keys: string[]): { key: string; totals: Totals }[] {
   const byKey = new Map(groups.map((g) => [g.key ?? '', g.totals]));
   const known = new Set(keys);
-  return [...keys.map((key) => ({ key, totals: byKey.get(key) ?? ZERO })), ...groups.filter((g) => !known.has(g.key ?? '')).map((g) => ({ key: g.key ?? '', totals: g.totals }))];
+  return [
+    ...keys.map((key) => ({ key, totals: byKey.get(key) ?? ZERO })),
+    ...groups.filter((g) => !known.has(g.key ?? '')).map((g) => ({ key: g.key ?? '', totals: g.totals })),
+  ];
 }
 
 /** Achieved as a share of the target, 0–1 for drawing (an overshoot is a full bar), and the percent to show. */
@@ -186,12 +209,16 @@ export function targetShare(achieved: number, value: number): { share: number; p
 /** A day (YYYY-MM-DD) in the person's language; the day is read as a calendar day, not shifted by time zones. */
 export function formatDay(day: string, lang: Language): string {
   if (!isDay(day)) return day;
-  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${day}T00:00:00Z`),
+  );
 }
 
 /** A month (YYYY-MM), long ("November 2026") or short for chart axes ("Nov 26"). */
 export function formatMonth(month: string, lang: Language, short = false): string {
   if (!isMonth(month)) return month;
-  const options: Intl.DateTimeFormatOptions = short ? { month: 'short', year: '2-digit', timeZone: 'UTC' } : { month: 'long', year: 'numeric', timeZone: 'UTC' };
+  const options: Intl.DateTimeFormatOptions = short
+    ? { month: 'short', year: '2-digit', timeZone: 'UTC' }
+    : { month: 'long', year: 'numeric', timeZone: 'UTC' };
   return new Intl.DateTimeFormat(intlLocale(lang), options).format(new Date(`${month}-01T00:00:00Z`));
 }

@@ -19,7 +19,12 @@ export interface DashboardSettings {
 }
 
 const initial = presetRange('last_6_months', new Date());
-export const settings = createStore<DashboardSettings>({ scope: 'programme', period: 'last_6_months', ...initial, includeFlagged: true });
+export const settings = createStore<DashboardSettings>({
+  scope: 'programme',
+  period: 'last_6_months',
+  ...initial,
+  includeFlagged: true,
+});
 
 export function updateSettings(change: Partial<DashboardSettings>): void {
   settings.set({ ...settings.get(), ...change });

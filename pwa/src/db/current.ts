@@ -26,7 +26,10 @@ export function closeCurrentUserDb(): void {
   const closing = current;
   current = null;
   outboxCounts.set(null);
-  void closing?.db.then((db) => db.close(), () => undefined);
+  void closing?.db.then(
+    (db) => db.close(),
+    () => undefined,
+  );
 }
 
 /** The signed-in user's database; fails when nobody is signed in. */

@@ -119,7 +119,15 @@ describe('one database per user', () => {
     await freshDb(id);
     const newer = await openDB(userDbName(id), DB_VERSION + 1);
     expect(newer.version).toBe(DB_VERSION + 1);
-    expect([...newer.objectStoreNames].sort()).toEqual(['activity_types', 'groups', 'meta', 'outbox', 'participants', 'records', 'sites']);
+    expect([...newer.objectStoreNames].sort()).toEqual([
+      'activity_types',
+      'groups',
+      'meta',
+      'outbox',
+      'participants',
+      'records',
+      'sites',
+    ]);
     newer.close();
   });
 });

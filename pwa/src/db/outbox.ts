@@ -54,7 +54,11 @@ export interface NewOutboxItem<Data> {
  * Puts something made on the phone into the outbox as `waiting`. Saving
  * the same id again (an edit before it was sent) replaces the payload.
  */
-export async function enqueue<Data>(db: Db, item: NewOutboxItem<Data>, now: Date = new Date()): Promise<OutboxItem<Data>> {
+export async function enqueue<Data>(
+  db: Db,
+  item: NewOutboxItem<Data>,
+  now: Date = new Date(),
+): Promise<OutboxItem<Data>> {
   const tx = db.transaction('outbox', 'readwrite');
   const existing = await tx.store.get(item.id);
   const stamp = now.toISOString();
@@ -78,7 +82,13 @@ export async function waitingItems(db: Db): Promise<OutboxItem[]> {
 }
 
 /** Records the server's answer for one item. */
-export async function markState(db: Db, id: string, state: OutboxState, error?: unknown, now: Date = new Date()): Promise<void> {
+export async function markState(
+  db: Db,
+  id: string,
+  state: OutboxState,
+  error?: unknown,
+  now: Date = new Date(),
+): Promise<void> {
   const tx = db.transaction('outbox', 'readwrite');
   const item = await tx.store.get(id);
   if (item) {

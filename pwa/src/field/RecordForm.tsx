@@ -18,7 +18,17 @@ import { t, tn } from '../i18n';
 import { navigate } from '../router';
 import { Checkbox, SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
-import { participantLabel, participantMeta, ParticipantFinder, Stepper, TallyGrid, tallyList, tallyMap, tallyTotal, typeLabel } from './common';
+import {
+  participantLabel,
+  participantMeta,
+  ParticipantFinder,
+  Stepper,
+  TallyGrid,
+  tallyList,
+  tallyMap,
+  tallyTotal,
+  typeLabel,
+} from './common';
 import type { TallyMap } from './common';
 import type { ActivityRecord, Group, Participant, RecordData, RecordKind } from './data';
 import { deleteRecord, loadSites, loadTypes, matches, participantsAt, saveRecord, today } from './data';
@@ -69,9 +79,18 @@ export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; g
 function RecordEditor({ context }: { context: Context }) {
   const { kind, existing, group } = context;
   const initial = existing?.data;
-  const siteChoices = kind === 'cfs_day' ? context.sites.filter((s) => s.kind === 'child_friendly_space') : context.sites;
-  const [siteId, setSiteId] = useState(String(initial?.site_id ?? group?.data.site_id ?? (siteChoices.length === 1 ? siteChoices[0].id : '')));
-  const [typeId, setTypeId] = useState(String(initial?.activity_type_id ?? group?.data.activity_type_id ?? (context.types.length === 1 ? context.types[0].id : '')));
+  const siteChoices =
+    kind === 'cfs_day' ? context.sites.filter((s) => s.kind === 'child_friendly_space') : context.sites;
+  const [siteId, setSiteId] = useState(
+    String(initial?.site_id ?? group?.data.site_id ?? (siteChoices.length === 1 ? siteChoices[0].id : '')),
+  );
+  const [typeId, setTypeId] = useState(
+    String(
+      initial?.activity_type_id ??
+        group?.data.activity_type_id ??
+        (context.types.length === 1 ? context.types[0].id : ''),
+    ),
+  );
   const [date, setDate] = useState(initial?.date ?? today());
   const [start, setStart] = useState(initial?.start_time ?? '');
   const [minutes, setMinutes] = useState(String(initial?.duration_minutes ?? DEFAULT_MINUTES[kind]));
@@ -93,7 +112,9 @@ function RecordEditor({ context }: { context: Context }) {
   const byId = useMemo(() => new Map((people ?? []).map((p) => [p.id, p])), [people]);
   const roster = useMemo(() => {
     if (kind === 'group_session' && group) {
-      const ids = group.data.members.filter((m) => m.joined_on <= date && (!m.left_on || m.left_on >= date)).map((m) => m.participant_id);
+      const ids = group.data.members
+        .filter((m) => m.joined_on <= date && (!m.left_on || m.left_on >= date))
+        .map((m) => m.participant_id);
       const key = (id: string) => (byId.get(id) ? participantLabel(byId.get(id)!) : `~${id}`);
       return ids.sort((a, b) => key(a).localeCompare(key(b)));
     }
@@ -121,7 +142,8 @@ function RecordEditor({ context }: { context: Context }) {
     const duration = Number(minutes);
     if (!siteId) next.site = t('field_required');
     if (!typeId) next.type = t('field_required');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date > today(new Date(Date.now() + 86_400_000))) next.date = t('field_date');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date > today(new Date(Date.now() + 86_400_000)))
+      next.date = t('field_date');
     if (!(Number.isInteger(duration) && duration >= 1 && duration <= 720)) next.duration = t('field_duration');
     if (kind === 'awareness_event' && total === 0) next.tallies = t('field_count_someone');
     if (kind !== 'awareness_event' && present.size === 0 && total === 0) next.attendance = t('field_tick_someone');
@@ -164,27 +186,55 @@ function RecordEditor({ context }: { context: Context }) {
   const extras = (
     <>
       <TallyGrid value={tallies} onChange={setTallies} />
-      <Stepper id="tally-disabled" label={t('tally_disabled')} value={disabled} max={tallyTotal(tallies)} onChange={setDisabled} />
+      <Stepper
+        id="tally-disabled"
+        label={t('tally_disabled')}
+        value={disabled}
+        max={tallyTotal(tallies)}
+        onChange={setDisabled}
+      />
       {errors.disabled && <p class="field-error">{errors.disabled}</p>}
     </>
   );
 
-  const visible = kind === 'cfs_day' ? roster.filter((id) => present.has(id) || !filter.trim() || (byId.get(id) && matches(byId.get(id)!, filter))) : roster;
+  const visible =
+    kind === 'cfs_day'
+      ? roster.filter((id) => present.has(id) || !filter.trim() || (byId.get(id) && matches(byId.get(id)!, filter)))
+      : roster;
 
   return (
     <form class="form record-form" onSubmit={(e) => void save(e)} noValidate>
       <h1>{existing ? t('edit_record') : t(TITLE[kind])}</h1>
       {group && (
         <p class="lead">
-          <strong>{group.data.name}</strong> · {typeLabel(context.types.find((x) => x.id === group.data.activity_type_id))}
+          <strong>{group.data.name}</strong> ·{' '}
+          {typeLabel(context.types.find((x) => x.id === group.data.activity_type_id))}
         </p>
       )}
-      {context.pending?.state === 'conflict' || context.pending?.state === 'rejected' ? <Notice kind="warning">{t('edit_resends')}</Notice> : null}
+      {context.pending?.state === 'conflict' || context.pending?.state === 'rejected' ? (
+        <Notice kind="warning">{t('edit_resends')}</Notice>
+      ) : null}
       {kind !== 'group_session' && siteChoices.length !== 1 && (
-        <SelectField id="rec-site" label={t('site')} value={siteId} placeholder={t('choose')} options={siteChoices.map((s) => ({ value: String(s.id), label: s.name }))} onChange={setSiteId} error={errors.site} />
+        <SelectField
+          id="rec-site"
+          label={t('site')}
+          value={siteId}
+          placeholder={t('choose')}
+          options={siteChoices.map((s) => ({ value: String(s.id), label: s.name }))}
+          onChange={setSiteId}
+          error={errors.site}
+        />
       )}
       {kind !== 'group_session' && context.types.length !== 1 && (
-        <SelectField id="rec-type" label={kind === 'awareness_event' ? t('event_type') : t('activity_type')} value={typeId} placeholder={t('choose')} options={context.types.map((x) => ({ value: String(x.id), label: typeLabel(x) }))} onChange={setTypeId} error={errors.type} />
+        <SelectField
+          id="rec-type"
+          label={kind === 'awareness_event' ? t('event_type') : t('activity_type')}
+          value={typeId}
+          placeholder={t('choose')}
+          options={context.types.map((x) => ({ value: String(x.id), label: typeLabel(x) }))}
+          onChange={setTypeId}
+          error={errors.type}
+        />
       )}
 
       {kind !== 'awareness_event' && (
@@ -193,7 +243,14 @@ function RecordEditor({ context }: { context: Context }) {
           {kind === 'cfs_day' && (
             <div class="field">
               <label for="cfs-filter">{t('find_child')}</label>
-              <input id="cfs-filter" type="search" value={filter} autoComplete="off" spellcheck={false} onInput={(e) => setFilter(e.currentTarget.value)} />
+              <input
+                id="cfs-filter"
+                type="search"
+                value={filter}
+                autoComplete="off"
+                spellcheck={false}
+                onInput={(e) => setFilter(e.currentTarget.value)}
+              />
             </div>
           )}
           {roster.length === 0 && <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>}
@@ -201,7 +258,11 @@ function RecordEditor({ context }: { context: Context }) {
             const p = byId.get(id);
             return (
               <label class="check roster-item" key={id}>
-                <input type="checkbox" checked={present.has(id)} onChange={(e) => toggle(id, e.currentTarget.checked)} />
+                <input
+                  type="checkbox"
+                  checked={present.has(id)}
+                  onChange={(e) => toggle(id, e.currentTarget.checked)}
+                />
                 <span>
                   <span class="list-title">{label(id)}</span>
                   {p && <span class="list-meta">{participantMeta(p)}</span>}
@@ -210,7 +271,13 @@ function RecordEditor({ context }: { context: Context }) {
             );
           })}
           {walkIns.map((id) => (
-            <Checkbox key={id} id={`walkin-${id}`} label={`${label(id)} · ${t('walk_in')}`} checked onChange={(on) => toggle(id, on)} />
+            <Checkbox
+              key={id}
+              id={`walkin-${id}`}
+              label={`${label(id)} · ${t('walk_in')}`}
+              checked
+              onChange={(on) => toggle(id, on)}
+            />
           ))}
           <p class="present-count" role="status">
             {tn('people_present', present.size)}
@@ -234,7 +301,11 @@ function RecordEditor({ context }: { context: Context }) {
             />
           ) : (
             <>
-              <ParticipantFinder siteId={kind === 'cfs_day' ? site : undefined} exclude={present} onPick={(p) => toggle(p.id, true)} />
+              <ParticipantFinder
+                siteId={kind === 'cfs_day' ? site : undefined}
+                exclude={present}
+                onPick={(p) => toggle(p.id, true)}
+              />
               <button type="button" class="button button-secondary button-wide" onClick={() => setRegistering(true)}>
                 {t('register_new')}
               </button>
@@ -264,9 +335,31 @@ function RecordEditor({ context }: { context: Context }) {
 
       <fieldset class="field-group">
         <legend>{t('when')}</legend>
-        <TextField id="rec-date" label={t('date')} value={date} onInput={setDate} error={errors.date} dir="ltr" type={'date' as 'text'} />
-        <TextField id="rec-start" label={t('start_time')} value={start} onInput={setStart} dir="ltr" type={'time' as 'text'} />
-        <TextField id="rec-duration" label={t('duration')} inputMode="numeric" value={minutes} onInput={setMinutes} error={errors.duration} />
+        <TextField
+          id="rec-date"
+          label={t('date')}
+          value={date}
+          onInput={setDate}
+          error={errors.date}
+          dir="ltr"
+          type={'date' as 'text'}
+        />
+        <TextField
+          id="rec-start"
+          label={t('start_time')}
+          value={start}
+          onInput={setStart}
+          dir="ltr"
+          type={'time' as 'text'}
+        />
+        <TextField
+          id="rec-duration"
+          label={t('duration')}
+          inputMode="numeric"
+          value={minutes}
+          onInput={setMinutes}
+          error={errors.duration}
+        />
         {kind !== 'awareness_event' && <TextField id="rec-topic" label={t('topic')} value={topic} onInput={setTopic} />}
         <TextField id="rec-notes" label={t('notes')} value={notes} onInput={setNotes} />
       </fieldset>
@@ -278,7 +371,12 @@ function RecordEditor({ context }: { context: Context }) {
         (confirmDelete ? (
           <div class="logout-question" role="alertdialog" aria-label={t('delete_confirm')}>
             <p>{t('delete_confirm')}</p>
-            <button type="button" class="button button-danger button-wide" disabled={busy} onClick={() => void remove()}>
+            <button
+              type="button"
+              class="button button-danger button-wide"
+              disabled={busy}
+              onClick={() => void remove()}
+            >
               {t('delete_yes')}
             </button>
             <button type="button" class="button button-secondary button-wide" onClick={() => setConfirmDelete(false)}>

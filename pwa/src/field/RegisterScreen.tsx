@@ -17,7 +17,17 @@ import type { Disability, Displacement, Participant, Sex, WgDomain } from './dat
 import { asksGivenName, DISPLACEMENTS, loadSites, registerParticipant, today, WG_DOMAINS } from './data';
 import { useLocal } from './hooks';
 
-export function RegisterForm({ siteIds, defaultSite, onDone, onCancel }: { siteIds?: number[]; defaultSite?: number; onDone: (p: Participant) => void; onCancel?: () => void }) {
+export function RegisterForm({
+  siteIds,
+  defaultSite,
+  onDone,
+  onCancel,
+}: {
+  siteIds?: number[];
+  defaultSite?: number;
+  onDone: (p: Participant) => void;
+  onCancel?: () => void;
+}) {
   const sites = useLocal(loadSites)?.filter((s) => !siteIds || siteIds.includes(s.id));
   const [siteId, setSiteId] = useState(defaultSite ? String(defaultSite) : '');
   const [sex, setSex] = useState<Sex | ''>('');
@@ -57,7 +67,8 @@ export function RegisterForm({ siteIds, defaultSite, onDone, onCancel }: { siteI
     const next: Record<string, string> = {};
     if (!chosenSite) next.site = t('field_required');
     if (!sex) next.sex = t('field_required');
-    if (yearMode === 'year' && !(Number.isInteger(n) && n >= now - 110 && n <= now)) next.year = t('field_birth_year', { from: now - 110, to: now });
+    if (yearMode === 'year' && !(Number.isInteger(n) && n >= now - 110 && n <= now))
+      next.year = t('field_birth_year', { from: now - 110, to: now });
     if (yearMode === 'age' && !(year !== '' && Number.isInteger(n) && n >= 0 && n <= 110)) next.year = t('field_age');
     if (!disability) next.disability = t('field_required');
     if (disability === 'wg' && WG_DOMAINS.some((d) => !wg[d])) next.wg = t('field_wg');
@@ -90,12 +101,46 @@ export function RegisterForm({ siteIds, defaultSite, onDone, onCancel }: { siteI
     <form class="form register-form" onSubmit={(e) => void submit(e)} noValidate>
       {problem && <Notice kind="error">{problem}</Notice>}
       {sites && sites.length !== 1 && (
-        <SelectField id="reg-site" label={t('site')} value={chosenSite} placeholder={t('choose')} options={sites.map((s) => ({ value: String(s.id), label: s.name }))} onChange={setSiteId} error={errors.site} />
+        <SelectField
+          id="reg-site"
+          label={t('site')}
+          value={chosenSite}
+          placeholder={t('choose')}
+          options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
+          onChange={setSiteId}
+          error={errors.site}
+        />
       )}
-      <Choice name="reg-sex" legend={t('sex')} value={sex} onChange={setSex} options={[{ value: 'female', label: t('sex_female') }, { value: 'male', label: t('sex_male') }]} />
+      <Choice
+        name="reg-sex"
+        legend={t('sex')}
+        value={sex}
+        onChange={setSex}
+        options={[
+          { value: 'female', label: t('sex_female') },
+          { value: 'male', label: t('sex_male') },
+        ]}
+      />
       {errors.sex && <p class="field-error">{errors.sex}</p>}
-      <Choice name="reg-year-mode" legend={t('age_or_year')} value={yearMode} onChange={(m) => (setYearMode(m), setYear(''))} options={[{ value: 'year', label: t('knows_birth_year') }, { value: 'age', label: t('asks_age') }]} />
-      <TextField id="reg-year" label={yearMode === 'year' ? t('birth_year') : t('age_years')} inputMode="numeric" value={year} onInput={setYear} error={errors.year} hint={yearMode === 'age' ? t('age_hint') : undefined} />
+      <Choice
+        name="reg-year-mode"
+        legend={t('age_or_year')}
+        value={yearMode}
+        onChange={(m) => (setYearMode(m), setYear(''))}
+        options={[
+          { value: 'year', label: t('knows_birth_year') },
+          { value: 'age', label: t('asks_age') },
+        ]}
+      />
+      <TextField
+        id="reg-year"
+        label={yearMode === 'year' ? t('birth_year') : t('age_years')}
+        inputMode="numeric"
+        value={year}
+        onInput={setYear}
+        error={errors.year}
+        hint={yearMode === 'age' ? t('age_hint') : undefined}
+      />
       <SelectField
         id="reg-disability"
         label={t('disability')}
@@ -109,14 +154,37 @@ export function RegisterForm({ siteIds, defaultSite, onDone, onCancel }: { siteI
         <fieldset class="field-group">
           <legend>{t('wg_title')}</legend>
           {WG_DOMAINS.map((d) => (
-            <SelectField key={d} id={`wg-${d}`} label={t(`wg_${d}`)} value={wg[d] ? String(wg[d]) : ''} placeholder={t('choose')} options={[1, 2, 3, 4].map((a) => ({ value: String(a), label: t(`wg_answer_${a}` as 'wg_answer_1') }))} onChange={(v) => setWg({ ...wg, [d]: Number(v) })} />
+            <SelectField
+              key={d}
+              id={`wg-${d}`}
+              label={t(`wg_${d}`)}
+              value={wg[d] ? String(wg[d]) : ''}
+              placeholder={t('choose')}
+              options={[1, 2, 3, 4].map((a) => ({ value: String(a), label: t(`wg_answer_${a}` as 'wg_answer_1') }))}
+              onChange={(v) => setWg({ ...wg, [d]: Number(v) })}
+            />
           ))}
           {errors.wg && <p class="field-error">{errors.wg}</p>}
         </fieldset>
       )}
-      <SelectField id="reg-displacement" label={t('displacement')} value={displacement} placeholder={t('choose')} options={DISPLACEMENTS.map((v) => ({ value: v, label: t(`displacement_${v}`) }))} onChange={(v) => setDisplacement(v as Displacement)} error={errors.displacement} />
+      <SelectField
+        id="reg-displacement"
+        label={t('displacement')}
+        value={displacement}
+        placeholder={t('choose')}
+        options={DISPLACEMENTS.map((v) => ({ value: v, label: t(`displacement_${v}`) }))}
+        onChange={(v) => setDisplacement(v as Displacement)}
+        error={errors.displacement}
+      />
       {asksGivenName(site) ? (
-        <TextField id="reg-name" label={t('given_name')} hint={t('given_name_hint')} value={name} onInput={(v) => setName(v.slice(0, 60))} autoComplete="off" />
+        <TextField
+          id="reg-name"
+          label={t('given_name')}
+          hint={t('given_name_hint')}
+          value={name}
+          onInput={(v) => setName(v.slice(0, 60))}
+          autoComplete="off"
+        />
       ) : (
         <p class="muted">{t('no_name_here')}</p>
       )}

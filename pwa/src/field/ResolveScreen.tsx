@@ -34,7 +34,9 @@ export function ResolveScreen({ id }: { id: string }) {
     const server = serverCopyOf(item);
     const mine = (item.data ?? {}) as Record<string, unknown>;
     const theirs = (server?.data ?? {}) as Record<string, unknown>;
-    const keys = [...new Set([...Object.keys(mine), ...Object.keys(theirs)])].filter((k) => show(mine[k]) !== show(theirs[k]));
+    const keys = [...new Set([...Object.keys(mine), ...Object.keys(theirs)])].filter(
+      (k) => show(mine[k]) !== show(theirs[k]),
+    );
     return (
       <>
         <h1>{t('conflict_title')}</h1>

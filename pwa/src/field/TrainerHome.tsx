@@ -17,7 +17,13 @@ import type { SijilDb } from '../db/schema';
 
 /** Everything a home screen lists, read in one go. */
 export async function loadHome(db: IDBPDatabase<SijilDb>) {
-  const [groups, rows, attention, sites, types] = await Promise.all([loadGroups(db), loadRecordRows(db), loadAttention(db), loadSites(db), db.getAll('activity_types')]);
+  const [groups, rows, attention, sites, types] = await Promise.all([
+    loadGroups(db),
+    loadRecordRows(db),
+    loadAttention(db),
+    loadSites(db),
+    db.getAll('activity_types'),
+  ]);
   return {
     groups,
     rows,
@@ -40,7 +46,13 @@ export function GroupList({ groups, home, edit }: { groups: Group[]; home: Home;
           <Link href={`/session/${g.id}`} class="list-link group-link">
             <span class="list-title">{g.data.name}</span>
             <span class="list-meta">
-              {[typeLabel(home.types.get(g.data.activity_type_id)), home.siteMap.get(g.data.site_id)?.name, tn('members', g.data.members.filter((m) => !m.left_on).length)].filter(Boolean).join(' · ')}
+              {[
+                typeLabel(home.types.get(g.data.activity_type_id)),
+                home.siteMap.get(g.data.site_id)?.name,
+                tn('members', g.data.members.filter((m) => !m.left_on).length),
+              ]
+                .filter(Boolean)
+                .join(' · ')}
             </span>
           </Link>
           {edit && (
@@ -64,7 +76,8 @@ export function Attention({ home }: { home: Home }) {
         {home.attention.map((item) => (
           <li key={item.id} class="list-item">
             <Link href={`/outbox/${item.id}`} class="list-link">
-              {t(item.kind === 'group' ? 'attention_group' : 'attention_participant')} · {t(item.state === 'conflict' ? 'state_conflict' : 'state_rejected')}
+              {t(item.kind === 'group' ? 'attention_group' : 'attention_participant')} ·{' '}
+              {t(item.state === 'conflict' ? 'state_conflict' : 'state_rejected')}
             </Link>
           </li>
         ))}
@@ -139,7 +152,11 @@ export function RecordChooser({ me }: { me: Me }) {
       {home.groups.length ? <p>{t('pick_group')}</p> : <p class="empty">{t('record_needs_group')}</p>}
       {home.groups.length > 0 && <GroupList groups={home.groups} home={home} />}
       <OtherRecords me={me} />
-      {home.rows.length === 0 ? <p class="muted">{t('nothing_recorded')}</p> : <p class="muted">{tn('records_on_phone', home.rows.length)}</p>}
+      {home.rows.length === 0 ? (
+        <p class="muted">{t('nothing_recorded')}</p>
+      ) : (
+        <p class="muted">{tn('records_on_phone', home.rows.length)}</p>
+      )}
     </>
   );
 }

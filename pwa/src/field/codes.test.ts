@@ -22,7 +22,12 @@ describe('participant codes', () => {
   });
 
   it('catches every single-character change', () => {
-    for (const [prefix, n] of [['K7M', 1], ['ABC', 777], ['Z00', MAX_COUNTER], ['1X9', 4242]] as const) {
+    for (const [prefix, n] of [
+      ['K7M', 1],
+      ['ABC', 777],
+      ['Z00', MAX_COUNTER],
+      ['1X9', 4242],
+    ] as const) {
       const code = makeCode(prefix, n);
       expect(isValidCode(code)).toBe(true);
       for (let i = 0; i < 7; i++) {

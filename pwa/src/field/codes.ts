@@ -31,11 +31,7 @@ export function makeCode(prefix: string, n: number): string {
 
 /** What a person typed, as canonical characters (upper case, I/L→1, O→0, no hyphens or spaces). */
 export function normaliseCode(input: string): string {
-  return input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
+  return input.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
 }
 
 export function isValidCode(input: string): boolean {

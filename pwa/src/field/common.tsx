@@ -24,17 +24,47 @@ export function typeLabel(type: LocalActivityType | undefined): string {
 export const bandLabel = (band: AgeBand) => t(`band_${band.replace('-', '_').replace('+', '_plus')}` as StringKey);
 
 /** A number with − and + buttons, each a full thumb wide. */
-export function Stepper({ id, label, value, onChange, max = 5000 }: { id: string; label: string; value: number; onChange: (n: number) => void; max?: number }) {
+export function Stepper({
+  id,
+  label,
+  value,
+  onChange,
+  max = 5000,
+}: {
+  id: string;
+  label: string;
+  value: number;
+  onChange: (n: number) => void;
+  max?: number;
+}) {
   const set = (n: number) => onChange(Math.max(0, Math.min(max, Number.isFinite(n) ? Math.round(n) : 0)));
   return (
     <div class="stepper">
       <label for={id}>{label}</label>
       <div class="stepper-controls">
-        <button type="button" class="button button-secondary stepper-button" aria-label={t('decrease', { what: label })} onClick={() => set(value - 1)}>
+        <button
+          type="button"
+          class="button button-secondary stepper-button"
+          aria-label={t('decrease', { what: label })}
+          onClick={() => set(value - 1)}
+        >
           −
         </button>
-        <input id={id} type="number" inputMode="numeric" min={0} max={max} value={value} onInput={(e) => set(Number(e.currentTarget.value))} />
-        <button type="button" class="button button-secondary stepper-button" aria-label={t('increase', { what: label })} onClick={() => set(value + 1)}>
+        <input
+          id={id}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={max}
+          value={value}
+          onInput={(e) => set(Number(e.currentTarget.value))}
+        />
+        <button
+          type="button"
+          class="button button-secondary stepper-button"
+          aria-label={t('increase', { what: label })}
+          onClick={() => set(value + 1)}
+        >
           +
         </button>
       </div>
@@ -46,7 +76,9 @@ export type TallyMap = Record<string, number>;
 export const tallyKey = (sex: Sex, band: AgeBand) => `${sex}|${band}`;
 
 export function tallyList(map: TallyMap): Tally[] {
-  return SEXES.flatMap((sex) => AGE_BANDS.map((age_band) => ({ sex, age_band, count: map[tallyKey(sex, age_band)] ?? 0 }))).filter((x) => x.count > 0);
+  return SEXES.flatMap((sex) =>
+    AGE_BANDS.map((age_band) => ({ sex, age_band, count: map[tallyKey(sex, age_band)] ?? 0 })),
+  ).filter((x) => x.count > 0);
 }
 
 export function tallyMap(tallies: Tally[]): TallyMap {
@@ -97,7 +129,17 @@ export function participantMeta(p: Participant): string {
  * Search as you type, by code or given name: this phone's participants
  * first (works offline), then the server's when online.
  */
-export function ParticipantFinder({ siteId, exclude, onPick, label }: { siteId?: number; exclude: Set<string>; onPick: (p: Participant) => void; label?: string }) {
+export function ParticipantFinder({
+  siteId,
+  exclude,
+  onPick,
+  label,
+}: {
+  siteId?: number;
+  exclude: Set<string>;
+  onPick: (p: Participant) => void;
+  label?: string;
+}) {
   const [q, setQ] = useState('');
   const isOnline = useStore(online);
   const local = useLocal((db) => (q.trim() ? searchLocal(db, q, siteId) : Promise.resolve([])), [q, siteId]);
@@ -108,7 +150,21 @@ export function ParticipantFinder({ siteId, exclude, onPick, label }: { siteId?:
     let live = true;
     const timer = setTimeout(() => {
       searchServer(q.trim()).then(
-        (found) => live && setRemote(found.map((f) => ({ id: f.id, version: 0, data: { code: f.code, site_id: f.site_id, given_name: f.given_name ?? undefined, sex: f.sex as Sex, birth_year: f.birth_year } as Participant['data'] }))),
+        (found) =>
+          live &&
+          setRemote(
+            found.map((f) => ({
+              id: f.id,
+              version: 0,
+              data: {
+                code: f.code,
+                site_id: f.site_id,
+                given_name: f.given_name ?? undefined,
+                sex: f.sex as Sex,
+                birth_year: f.birth_year,
+              } as Participant['data'],
+            })),
+          ),
         () => undefined,
       );
     }, 300);
@@ -118,7 +174,10 @@ export function ParticipantFinder({ siteId, exclude, onPick, label }: { siteId?:
     };
   }, [q, isOnline]);
   const seen = new Set((local ?? []).map((p) => p.id));
-  const results = [...(local ?? []), ...remote.filter((p) => !seen.has(p.id) && (siteId === undefined || p.data.site_id === siteId))].filter((p) => !exclude.has(p.id));
+  const results = [
+    ...(local ?? []),
+    ...remote.filter((p) => !seen.has(p.id) && (siteId === undefined || p.data.site_id === siteId)),
+  ].filter((p) => !exclude.has(p.id));
   const pick = async (p: Participant) => {
     // One found only on the server is kept on the phone, so it can be shown offline.
     if (p.version === 0 && remote.includes(p)) {
@@ -132,7 +191,15 @@ export function ParticipantFinder({ siteId, exclude, onPick, label }: { siteId?:
     <div class="finder">
       <div class="field">
         <label for="finder-q">{label ?? t('find_participant')}</label>
-        <input id="finder-q" type="search" value={q} autoComplete="off" spellcheck={false} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby="finder-hint" />
+        <input
+          id="finder-q"
+          type="search"
+          value={q}
+          autoComplete="off"
+          spellcheck={false}
+          onInput={(e) => setQ(e.currentTarget.value)}
+          aria-describedby="finder-hint"
+        />
         <p class="field-hint" id="finder-hint">
           {t('find_hint')}
         </p>
@@ -154,7 +221,12 @@ export function ParticipantFinder({ siteId, exclude, onPick, label }: { siteId?:
   );
 }
 
-const STATE_KEYS = { waiting: 'state_waiting', sent: 'state_sent', conflict: 'state_conflict', rejected: 'state_rejected' } as const;
+const STATE_KEYS = {
+  waiting: 'state_waiting',
+  sent: 'state_sent',
+  conflict: 'state_conflict',
+  rejected: 'state_rejected',
+} as const;
 
 export function recordTitle(row: RecordRow, types: Map<number, LocalActivityType>): string {
   const type = types.get(row.record.data.activity_type_id);
@@ -162,18 +234,40 @@ export function recordTitle(row: RecordRow, types: Map<number, LocalActivityType
 }
 
 /** My records, each with where it stands and, once pulled, its review. */
-export function RecordList({ rows, types, sites, groups }: { rows: RecordRow[]; types: Map<number, LocalActivityType>; sites: Map<number, LocalSite>; groups: Map<string, string> }) {
+export function RecordList({
+  rows,
+  types,
+  sites,
+  groups,
+}: {
+  rows: RecordRow[];
+  types: Map<number, LocalActivityType>;
+  sites: Map<number, LocalSite>;
+  groups: Map<string, string>;
+}) {
   const lang = useStore(language);
   if (rows.length === 0) return <p class="empty">{t('nothing_recorded')}</p>;
   return (
     <ul class="list record-list" data-testid="my-records">
       {rows.map((row) => {
         const d = row.record.data;
-        const counted = d.kind === 'awareness_event' ? tn('people_counted', d.tallies.reduce((a, x) => a + x.count, 0)) : tn('people_present', d.attendance.length);
+        const counted =
+          d.kind === 'awareness_event'
+            ? tn(
+                'people_counted',
+                d.tallies.reduce((a, x) => a + x.count, 0),
+              )
+            : tn('people_present', d.attendance.length);
         const where = d.group_id ? groups.get(d.group_id) : sites.get(d.site_id)?.name;
         const review = row.record.review;
         return (
-          <li key={row.record.id} class={`list-item record-row state-${row.state}`} data-record-id={row.record.id} data-state={row.state} data-review={review?.status ?? ''}>
+          <li
+            key={row.record.id}
+            class={`list-item record-row state-${row.state}`}
+            data-record-id={row.record.id}
+            data-state={row.state}
+            data-review={review?.status ?? ''}
+          >
             <Link href={`/records/${row.record.id}`} class="list-link record-link">
               <span class="list-title">
                 {recordTitle(row, types)} · <span dir="ltr">{formatDay(d.date, lang)}</span>
@@ -181,11 +275,15 @@ export function RecordList({ rows, types, sites, groups }: { rows: RecordRow[]; 
               <span class="list-meta">{[where, counted].filter(Boolean).join(' · ')}</span>
             </Link>
             <span class="badges">
-              <span class={`badge badge-${row.state}`}>{row.deleting ? t('state_deleting') : t(STATE_KEYS[row.state])}</span>
+              <span class={`badge badge-${row.state}`}>
+                {row.deleting ? t('state_deleting') : t(STATE_KEYS[row.state])}
+              </span>
               {review?.status === 'approved' && <span class="badge badge-approved">{t('review_approved')}</span>}
               {review?.status === 'flagged' && <span class="badge badge-flagged">{t('review_flagged')}</span>}
             </span>
-            {review?.status === 'flagged' && review.comment && <p class="review-comment">{t('review_comment', { comment: review.comment })}</p>}
+            {review?.status === 'flagged' && review.comment && (
+              <p class="review-comment">{t('review_comment', { comment: review.comment })}</p>
+            )}
             {(row.state === 'conflict' || row.state === 'rejected') && (
               <Link href={`/outbox/${row.record.id}`} class="button button-danger">
                 {t('resolve')}
@@ -201,17 +299,40 @@ export function RecordList({ rows, types, sites, groups }: { rows: RecordRow[]; 
 export function formatDay(date: string, lang: string): string {
   const [y, m, d] = date.split('-').map(Number);
   if (!y || !m || !d) return date;
-  return new Intl.DateTimeFormat(intlLocale(lang as Language), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+  return new Intl.DateTimeFormat(intlLocale(lang as Language), {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(Date.UTC(y, m - 1, d));
 }
 
 /** Toggle buttons for a small choice (sex, disability mode), each a full touch target. */
-export function Choice<V extends string>({ name, legend, value, options, onChange }: { name: string; legend: string; value: V | ''; options: { value: V; label: string }[]; onChange: (v: V) => void }) {
+export function Choice<V extends string>({
+  name,
+  legend,
+  value,
+  options,
+  onChange,
+}: {
+  name: string;
+  legend: string;
+  value: V | '';
+  options: { value: V; label: string }[];
+  onChange: (v: V) => void;
+}) {
   return (
     <fieldset class="field-group choice">
       <legend>{legend}</legend>
       {options.map((o) => (
         <label class="check" key={o.value}>
-          <input type="radio" name={name} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} />
+          <input
+            type="radio"
+            name={name}
+            value={o.value}
+            checked={value === o.value}
+            onChange={() => onChange(o.value)}
+          />
           <span>{o.label}</span>
         </label>
       ))}

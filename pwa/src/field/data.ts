@@ -108,7 +108,9 @@ export async function loadSites(db: Db): Promise<LocalSite[]> {
 }
 
 export async function loadTypes(db: Db, kind: RecordKind): Promise<LocalActivityType[]> {
-  return (await db.getAll('activity_types')).filter((t) => t.kind === kind && t.active).sort((a, b) => a.code.localeCompare(b.code));
+  return (await db.getAll('activity_types'))
+    .filter((t) => t.kind === kind && t.active)
+    .sort((a, b) => a.code.localeCompare(b.code));
 }
 
 export async function participantsAt(db: Db, siteId: number): Promise<Participant[]> {
@@ -125,7 +127,8 @@ export function matches(p: Participant, q: string): boolean {
 }
 
 export async function searchLocal(db: Db, q: string, siteId?: number, limit = 20): Promise<Participant[]> {
-  const all = siteId === undefined ? ((await db.getAll('participants')) as Participant[]) : await participantsAt(db, siteId);
+  const all =
+    siteId === undefined ? ((await db.getAll('participants')) as Participant[]) : await participantsAt(db, siteId);
   return all.filter((p) => matches(p, q)).slice(0, limit);
 }
 
@@ -142,19 +145,29 @@ export interface RecordRow {
 
 /** My records, newest first, with where each stands (outbox state, review). */
 export async function loadRecordRows(db: Db): Promise<RecordRow[]> {
-  const [records, items] = await Promise.all([db.getAll('records') as Promise<ActivityRecord[]>, db.getAllFromIndex('outbox', 'by_kind', 'record')]);
+  const [records, items] = await Promise.all([
+    db.getAll('records') as Promise<ActivityRecord[]>,
+    db.getAllFromIndex('outbox', 'by_kind', 'record'),
+  ]);
   const byId = new Map(items.map((i) => [i.id, i]));
   return records
     .map((record) => {
       const item = byId.get(record.id);
       return { record, item, state: item?.state ?? 'sent', deleting: item?.deleted === true };
     })
-    .sort((a, b) => b.record.data.date.localeCompare(a.record.data.date) || (b.item?.created_at ?? '').localeCompare(a.item?.created_at ?? ''));
+    .sort(
+      (a, b) =>
+        b.record.data.date.localeCompare(a.record.data.date) ||
+        (b.item?.created_at ?? '').localeCompare(a.item?.created_at ?? ''),
+    );
 }
 
 /** Outbox items that need the person: conflicts and refusals, of any kind. */
 export async function loadAttention(db: Db): Promise<OutboxItem[]> {
-  const [conflicts, rejected] = await Promise.all([db.getAllFromIndex('outbox', 'by_state', 'conflict'), db.getAllFromIndex('outbox', 'by_state', 'rejected')]);
+  const [conflicts, rejected] = await Promise.all([
+    db.getAllFromIndex('outbox', 'by_state', 'conflict'),
+    db.getAllFromIndex('outbox', 'by_state', 'rejected'),
+  ]);
   return [...conflicts, ...rejected];
 }
 
@@ -225,7 +238,14 @@ export function reasonsOf(item: OutboxItem): Record<string, string> {
 export async function keepMine(item: OutboxItem): Promise<void> {
   const server = serverCopyOf(item);
   const db = await currentUserDb();
-  await db.put('outbox', { ...item, base_version: server?.version ?? item.base_version, state: 'waiting', error: undefined, updated_at: new Date().toISOString(), attempts: 0 });
+  await db.put('outbox', {
+    ...item,
+    base_version: server?.version ?? item.base_version,
+    state: 'waiting',
+    error: undefined,
+    updated_at: new Date().toISOString(),
+    attempts: 0,
+  });
   notifyOutboxChange();
   afterLocalSave();
 }
@@ -238,7 +258,10 @@ export async function takeTheirs(item: OutboxItem): Promise<void> {
   const tx = db.transaction([storeName, 'outbox'], 'readwrite');
   const local = await tx.objectStore(storeName).get(item.id);
   if (!server || server.deleted || server.data === undefined) await tx.objectStore(storeName).delete(item.id);
-  else await tx.objectStore(storeName).put({ id: item.id, version: server.version, data: server.data, review: local?.review } as never);
+  else
+    await tx
+      .objectStore(storeName)
+      .put({ id: item.id, version: server.version, data: server.data, review: local?.review } as never);
   await tx.objectStore('outbox').delete(item.id);
   await tx.done;
   notifyOutboxChange();

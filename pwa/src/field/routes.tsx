@@ -7,7 +7,18 @@ import { RecordScreen } from './RecordForm';
 import { RegisterScreen } from './RegisterScreen';
 import { ResolveScreen } from './ResolveScreen';
 
-export const TRAINER_ROUTES = ['/', '/record', '/session/:group', '/cfs', '/event', '/participants/new', '/groups/new', '/groups/:id', '/records/:id', '/outbox/:id'];
+export const TRAINER_ROUTES = [
+  '/',
+  '/record',
+  '/session/:group',
+  '/cfs',
+  '/event',
+  '/participants/new',
+  '/groups/new',
+  '/groups/:id',
+  '/records/:id',
+  '/outbox/:id',
+];
 export const MOBILISER_ROUTES = ['/', '/event', '/records/:id', '/outbox/:id'];
 
 export function fieldScreen(path: string): ComponentChildren {

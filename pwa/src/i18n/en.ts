@@ -57,7 +57,8 @@ export const en = {
     other: '{n} records on this phone have not been sent yet.',
   },
   logout_send_now: 'Send now',
-  logout_send_unavailable: 'Sending from the phone comes in the next version of Sijil. Your records stay safe on this phone.',
+  logout_send_unavailable:
+    'Sending from the phone comes in the next version of Sijil. Your records stay safe on this phone.',
   logout_send_offline: 'No network: records can only be sent when the phone is online.',
   logout_keep: 'Keep them on this phone for me and log out',
   logout_keep_note: 'Only you will see them, after you log in again on this phone.',

@@ -35,7 +35,8 @@ describe('message catalogues', () => {
           const forms = message as Plural;
           expect(placeholders(forms.other), `${lang}.${key}.other`).toEqual(placeholders(reference.other));
           for (const [form, text] of Object.entries(forms)) {
-            for (const name of placeholders(text ?? '')) expect(placeholders(reference.other), `${lang}.${key}.${form}`).toContain(name);
+            for (const name of placeholders(text ?? ''))
+              expect(placeholders(reference.other), `${lang}.${key}.${form}`).toContain(name);
           }
         }
       }
@@ -46,7 +47,8 @@ describe('message catalogues', () => {
       for (const key of keys) {
         const message = catalogue[key];
         if (typeof message === 'string') continue;
-        for (const category of needed) expect(message[category as keyof Plural], `${lang}.${key}.${category}`).toBeTruthy();
+        for (const category of needed)
+          expect(message[category as keyof Plural], `${lang}.${key}.${category}`).toBeTruthy();
       }
     });
   }

@@ -96,7 +96,10 @@ export function tn(key: PluralKey, n: number, params?: Params): string {
 }
 
 /** Areas carry their names in the three languages. */
-export function localName(names: { name_en: string; name_ar: string; name_ckb: string }, lang: Language = language.get()): string {
+export function localName(
+  names: { name_en: string; name_ar: string; name_ckb: string },
+  lang: Language = language.get(),
+): string {
   return (lang === 'ar' ? names.name_ar : lang === 'ckb' ? names.name_ckb : names.name_en) || names.name_en;
 }
 

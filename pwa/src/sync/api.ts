@@ -61,8 +61,10 @@ export const PULL_PAGE = 500;
 
 export const serverApi: SyncApi = {
   push: (items) => request('POST', '/sync/push', { items }),
-  pull: (cursor) => request('GET', `/sync/pull?limit=${PULL_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  pull: (cursor) =>
+    request('GET', `/sync/pull?limit=${PULL_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
   newPrefix: () => request('POST', '/participants/prefixes'),
 };
 
-export const searchServer = (q: string) => request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);
+export const searchServer = (q: string) =>
+  request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);

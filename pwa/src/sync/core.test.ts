@@ -18,7 +18,10 @@ async function freshDb() {
 afterEach(() => opened.splice(0).forEach((db) => db.close()));
 
 /** A fake server: answers each pushed item with `answer(item)`, records what it was sent. */
-function fakeApi(answer: (item: PushItem) => PushResult | Error, pages: PullPage[] = []): SyncApi & { pushed: PushItem[][]; pulledWith: (string | undefined)[] } {
+function fakeApi(
+  answer: (item: PushItem) => PushResult | Error,
+  pages: PullPage[] = [],
+): SyncApi & { pushed: PushItem[][]; pulledWith: (string | undefined)[] } {
   const api = {
     pushed: [] as PushItem[][],
     pulledWith: [] as (string | undefined)[],
@@ -43,7 +46,12 @@ function fakeApi(answer: (item: PushItem) => PushResult | Error, pages: PullPage
   return api;
 }
 
-const rec = (id: string, data: object = { kind: 'awareness_event', date: '2026-01-01' }) => ({ id, kind: 'record' as const, base_version: 0, data });
+const rec = (id: string, data: object = { kind: 'awareness_event', date: '2026-01-01' }) => ({
+  id,
+  kind: 'record' as const,
+  base_version: 0,
+  data,
+});
 
 describe('pushing the outbox', () => {
   it('removes stored and duplicate items, keeps the local copy with the new version', async () => {
@@ -57,7 +65,12 @@ describe('pushing the outbox', () => {
     expect(await db.count('outbox')).toBe(0);
     expect((await db.get('records', 'a'))?.version).toBe(1);
     expect(progress.at(-1)).toEqual([2, 2]);
-    expect(api.pushed[0][0]).toMatchObject({ type: 'record', id: 'a', base_version: 0, data: { kind: 'awareness_event' } });
+    expect(api.pushed[0][0]).toMatchObject({
+      type: 'record',
+      id: 'a',
+      base_version: 0,
+      data: { kind: 'awareness_event' },
+    });
     expect(typeof api.pushed[0][0].device_time).toBe('string');
   });
 
@@ -66,10 +79,17 @@ describe('pushing the outbox', () => {
     await enqueue(db, rec('c'));
     await enqueue(db, rec('i'));
     const server = { version: 4, deleted: false, data: { note: 'theirs' } };
-    const api = fakeApi((item) => (item.id === 'c' ? { id: 'c', status: 'conflict', server } : { id: 'i', status: 'invalid', errors: { date: 'in the future' } }));
+    const api = fakeApi((item) =>
+      item.id === 'c'
+        ? { id: 'c', status: 'conflict', server }
+        : { id: 'i', status: 'invalid', errors: { date: 'in the future' } },
+    );
     await pushOutbox(db, api);
     expect(await db.get('outbox', 'c')).toMatchObject({ state: 'conflict', error: { server } });
-    expect(await db.get('outbox', 'i')).toMatchObject({ state: 'rejected', error: { errors: { date: 'in the future' } } });
+    expect(await db.get('outbox', 'i')).toMatchObject({
+      state: 'rejected',
+      error: { errors: { date: 'in the future' } },
+    });
     // Neither is sent again until the person decides.
     await pushOutbox(db, api);
     expect(api.pushed).toHaveLength(1);
@@ -77,7 +97,8 @@ describe('pushing the outbox', () => {
 
   it('sends in slices of at most 200', async () => {
     const db = await freshDb();
-    for (let i = 0; i < 450; i++) await enqueue(db, rec(`r${String(i).padStart(3, '0')}`), new Date(1_700_000_000_000 + i));
+    for (let i = 0; i < 450; i++)
+      await enqueue(db, rec(`r${String(i).padStart(3, '0')}`), new Date(1_700_000_000_000 + i));
     const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 1 }));
     await pushOutbox(db, api);
     expect(api.pushed.map((s) => s.length)).toEqual([200, 200, 50]);
@@ -132,31 +153,64 @@ describe('pushing the outbox', () => {
 describe('pulling', () => {
   it('applies pages in order until no more, keeping the cursor', async () => {
     const db = await freshDb();
-    const api = fakeApi(() => new Error('no push'), [
-      { changes: [{ entity: 'site', id: '7', deleted: false, data: { id: 7, name: 'Camp', kind: 'camp', code: 'C', active: true } }], cursor: 'c1', more: true, reset: false },
-      {
-        changes: [
-          { entity: 'participant', id: 'p1', version: 1, deleted: false, data: { code: 'K7M0011', site_id: 7 } },
-          { entity: 'record', id: 'r1', version: 2, deleted: false, data: { kind: 'cfs_day', date: '2026-01-02' }, review: { status: 'flagged', comment: 'check the date' } },
-        ],
-        cursor: 'c2',
-        more: false,
-        reset: false,
-      },
-    ]);
+    const api = fakeApi(
+      () => new Error('no push'),
+      [
+        {
+          changes: [
+            {
+              entity: 'site',
+              id: '7',
+              deleted: false,
+              data: { id: 7, name: 'Camp', kind: 'camp', code: 'C', active: true },
+            },
+          ],
+          cursor: 'c1',
+          more: true,
+          reset: false,
+        },
+        {
+          changes: [
+            { entity: 'participant', id: 'p1', version: 1, deleted: false, data: { code: 'K7M0011', site_id: 7 } },
+            {
+              entity: 'record',
+              id: 'r1',
+              version: 2,
+              deleted: false,
+              data: { kind: 'cfs_day', date: '2026-01-02' },
+              review: { status: 'flagged', comment: 'check the date' },
+            },
+          ],
+          cursor: 'c2',
+          more: false,
+          reset: false,
+        },
+      ],
+    );
     expect(await pullAll(db, api)).toBe('done');
     expect(api.pulledWith).toEqual([undefined, 'c1']);
     expect(await db.get('meta', CURSOR_KEY)).toBe('c2');
     expect((await db.get('sites', 7))?.name).toBe('Camp');
     expect(await db.getAllFromIndex('participants', 'by_site', 7)).toHaveLength(1);
-    expect(await db.get('records', 'r1')).toMatchObject({ version: 2, review: { status: 'flagged', comment: 'check the date' } });
+    expect(await db.get('records', 'r1')).toMatchObject({
+      version: 2,
+      review: { status: 'flagged', comment: 'check the date' },
+    });
   });
 
   it('applies deletions', async () => {
     const db = await freshDb();
     await db.put('groups', { id: 'g', version: 1, data: {} });
     await db.put('sites', { id: 3, code: 'X', name: 'X', kind: 'camp', active: true });
-    await applyPage(db, { changes: [{ entity: 'group', id: 'g', deleted: true }, { entity: 'site', id: '3', deleted: true }], cursor: 'c', more: false, reset: false });
+    await applyPage(db, {
+      changes: [
+        { entity: 'group', id: 'g', deleted: true },
+        { entity: 'site', id: '3', deleted: true },
+      ],
+      cursor: 'c',
+      more: false,
+      reset: false,
+    });
     expect(await db.get('groups', 'g')).toBeUndefined();
     expect(await db.get('sites', 3)).toBeUndefined();
   });
@@ -166,7 +220,12 @@ describe('pulling', () => {
     await db.put('participants', { id: 'old', version: 1, data: { code: 'A', site_id: 1 } });
     await db.put('records', { id: 'mine', version: 0, data: { kind: 'cfs_day', date: '2026-01-01' } });
     await enqueue(db, rec('mine', { kind: 'cfs_day', date: '2026-01-01' }));
-    await applyPage(db, { changes: [{ entity: 'participant', id: 'new', version: 1, deleted: false, data: { code: 'B', site_id: 2 } }], cursor: 'r', more: false, reset: true });
+    await applyPage(db, {
+      changes: [{ entity: 'participant', id: 'new', version: 1, deleted: false, data: { code: 'B', site_id: 2 } }],
+      cursor: 'r',
+      more: false,
+      reset: true,
+    });
     expect(await db.getAllKeys('participants')).toEqual(['new']);
     expect(await db.get('records', 'mine')).toBeDefined();
     expect(await db.count('outbox')).toBe(1);
@@ -176,8 +235,26 @@ describe('pulling', () => {
     const db = await freshDb();
     await db.put('records', { id: 'e', version: 1, data: { note: 'mine' } });
     await enqueue(db, { ...rec('e', { note: 'mine' }), base_version: 1 });
-    await applyPage(db, { changes: [{ entity: 'record', id: 'e', version: 2, deleted: false, data: { note: 'theirs' }, review: { status: 'approved', comment: null } }], cursor: 'x', more: false, reset: false });
-    expect(await db.get('records', 'e')).toMatchObject({ version: 1, data: { note: 'mine' }, review: { status: 'approved' } });
+    await applyPage(db, {
+      changes: [
+        {
+          entity: 'record',
+          id: 'e',
+          version: 2,
+          deleted: false,
+          data: { note: 'theirs' },
+          review: { status: 'approved', comment: null },
+        },
+      ],
+      cursor: 'x',
+      more: false,
+      reset: false,
+    });
+    expect(await db.get('records', 'e')).toMatchObject({
+      version: 1,
+      data: { note: 'mine' },
+      review: { status: 'approved' },
+    });
   });
 });
 
@@ -185,7 +262,10 @@ describe('participant codes on the phone', () => {
   it('gets a prefix once online and hands out valid, distinct codes', async () => {
     const db = await freshDb();
     await expect(nextCode(db)).rejects.toThrow();
-    await ensurePrefix(db, fakeApi(() => new Error()));
+    await ensurePrefix(
+      db,
+      fakeApi(() => new Error()),
+    );
     const a = await nextCode(db);
     const b = await nextCode(db);
     expect(a).not.toBe(b);

@@ -25,11 +25,20 @@ export const CODES_KEY = 'codes';
 
 export type Outcome = 'done' | 'offline' | 'unauthenticated' | 'failed';
 
-export const STORE_OF: Record<OutboxKind, SyncedStore> = { participant: 'participants', group: 'groups', record: 'records' };
+export const STORE_OF: Record<OutboxKind, SyncedStore> = {
+  participant: 'participants',
+  group: 'groups',
+  record: 'records',
+};
 
 /** What goes over the wire for one outbox item. */
 export function toPushItem(item: OutboxItem): PushItem {
-  const pushed: PushItem = { type: item.kind, id: item.id, base_version: item.base_version, device_time: item.created_at };
+  const pushed: PushItem = {
+    type: item.kind,
+    id: item.id,
+    base_version: item.base_version,
+    device_time: item.created_at,
+  };
   if (item.deleted) pushed.deleted = true;
   else pushed.data = item.data;
   return pushed;
@@ -70,7 +79,11 @@ async function settle(db: Db, sent: OutboxItem, result: PushResult): Promise<voi
  * is told after each slice. Stops at the first slice that got no answer
  * (offline), a 401 (the outbox waits for the next login) or a server error.
  */
-export async function pushOutbox(db: Db, api: SyncApi, progress: (done: number, total: number) => void = () => undefined): Promise<Outcome> {
+export async function pushOutbox(
+  db: Db,
+  api: SyncApi,
+  progress: (done: number, total: number) => void = () => undefined,
+): Promise<Outcome> {
   const items = await waitingItems(db);
   progress(0, items.length);
   for (let start = 0; start < items.length; start += PUSH_SLICE) {
@@ -80,7 +93,11 @@ export async function pushOutbox(db: Db, api: SyncApi, progress: (done: number, 
       results = (await api.push(slice.map(toPushItem))).results;
     } catch (error) {
       const outcome = failure(error);
-      if (outcome === 'offline') await countAttempt(db, slice.map((i) => i.id));
+      if (outcome === 'offline')
+        await countAttempt(
+          db,
+          slice.map((i) => i.id),
+        );
       return outcome;
     }
     const byId = new Map(results.map((r) => [r.id, r]));
@@ -103,7 +120,10 @@ export async function applyPage(db: Db, page: PullPage): Promise<void> {
     for (const name of PULLED_STORES) await tx.objectStore(name).clear();
     // What this phone made and the server has not confirmed stays visible.
     for (const item of unsent.values()) {
-      if (!item.deleted) await tx.objectStore(STORE_OF[item.kind]).put({ id: item.id, version: item.base_version, data: item.data } as Local<never>);
+      if (!item.deleted)
+        await tx
+          .objectStore(STORE_OF[item.kind])
+          .put({ id: item.id, version: item.base_version, data: item.data } as Local<never>);
     }
   }
   for (const change of page.changes) await applyChange(tx, change, unsent);
@@ -130,7 +150,8 @@ async function applyChange(tx: PullTx, change: Change, unsent: Map<string, Outbo
     return;
   }
   if (change.deleted) await store.delete(change.id);
-  else await store.put({ id: change.id, version: change.version ?? 0, data: change.data, review: change.review } as never);
+  else
+    await store.put({ id: change.id, version: change.version ?? 0, data: change.data, review: change.review } as never);
 }
 
 /** Pulls until the server says there is no more. */

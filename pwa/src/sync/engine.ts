@@ -89,7 +89,9 @@ async function runOnce(): Promise<Outcome> {
 /** Asks the browser to wake the service worker when the network is back (Chromium has Background Sync). */
 export async function registerBackgroundSync(): Promise<void> {
   try {
-    const registration = (await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+    const registration = (await navigator.serviceWorker?.getRegistration()) as
+      | (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } })
+      | undefined;
     await registration?.sync?.register(SYNC_TAG);
   } catch {
     // No Background Sync here: the `online` event and the retry timer do the work.

@@ -2,7 +2,17 @@
 import type { ComponentChildren } from 'preact';
 import { navigate } from '../router';
 
-export function Link({ href, class: className, children, current }: { href: string; class?: string; children: ComponentChildren; current?: boolean }) {
+export function Link({
+  href,
+  class: className,
+  children,
+  current,
+}: {
+  href: string;
+  class?: string;
+  children: ComponentChildren;
+  current?: boolean;
+}) {
   return (
     <a
       href={href}

@@ -26,7 +26,11 @@ export function AppBar() {
   return (
     <header class="app-bar">
       <span class="app-title">{t('app_name')}</span>
-      <span class={`connection ${isOnline ? 'connection-online' : 'connection-offline'}`} role="status" data-online={isOnline ? 'true' : 'false'}>
+      <span
+        class={`connection ${isOnline ? 'connection-online' : 'connection-offline'}`}
+        role="status"
+        data-online={isOnline ? 'true' : 'false'}
+      >
         <span class="connection-dot" aria-hidden="true" />
         {isOnline ? t('status_online') : t('status_offline')}
       </span>
@@ -40,13 +44,20 @@ export function OutboxLine() {
   const sync = useStore(syncStatus);
   const isOnline = useStore(online);
   // Same height before the count is read, so the screen does not jump.
-  if (!counts) return <div class="outbox-line" aria-hidden="true">{'\u00a0'}</div>;
+  if (!counts)
+    return (
+      <div class="outbox-line" aria-hidden="true">
+        {'\u00a0'}
+      </div>
+    );
   const waiting = counts.waiting;
   const attention = counts.conflict + counts.rejected;
   return (
     <div class="outbox-line" role="status" data-unsent={unsentTotal(counts)}>
       <span>{waiting === 0 ? t('nothing_waiting') : tn('waiting_to_send', waiting)}</span>
-      {sync.running && sync.total > 0 && <span class="outbox-progress">{t('sent_of', { sent: sync.sent, total: sync.total })}</span>}
+      {sync.running && sync.total > 0 && (
+        <span class="outbox-progress">{t('sent_of', { sent: sync.sent, total: sync.total })}</span>
+      )}
       {waiting > 0 && isOnline && !sync.running && (
         <button type="button" class="button button-secondary outbox-send" onClick={() => void syncNow()}>
           {t('logout_send_now')}

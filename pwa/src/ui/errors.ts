@@ -30,7 +30,9 @@ export function describeError(error: unknown): Described {
   if (error instanceof NetworkError) return { message: t('error_network'), fields: {} };
   if (error instanceof ApiError) {
     const key = BY_CODE[error.code];
-    const fields = Object.fromEntries(Object.entries(error.fields).map(([field, reason]) => [field, t('field_not_accepted', { reason })]));
+    const fields = Object.fromEntries(
+      Object.entries(error.fields).map(([field, reason]) => [field, t('field_not_accepted', { reason })]),
+    );
     return { message: key ? t(key) : t('error_unknown'), fields };
   }
   return { message: t('error_unknown'), fields: {} };

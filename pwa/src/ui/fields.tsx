@@ -74,7 +74,15 @@ export interface Option {
   label: string;
 }
 
-export function SelectField(props: Common & { value: string; options: Option[]; onChange: (value: string) => void; placeholder?: string; required?: boolean }) {
+export function SelectField(
+  props: Common & {
+    value: string;
+    options: Option[];
+    onChange: (value: string) => void;
+    placeholder?: string;
+    required?: boolean;
+  },
+) {
   const { id, label, hint, error } = props;
   return (
     <div class="field">
@@ -100,7 +108,17 @@ export function SelectField(props: Common & { value: string; options: Option[]; 
   );
 }
 
-export function Checkbox({ id, label, checked, onChange }: { id: string; label: string; checked: boolean; onChange: (checked: boolean) => void }) {
+export function Checkbox({
+  id,
+  label,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
   return (
     <label class="check" for={id}>
       <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />
@@ -110,7 +128,15 @@ export function Checkbox({ id, label, checked, onChange }: { id: string; label: 
 }
 
 /** A group of checkboxes or fields under one legend. */
-export function FieldGroup({ legend, error, children }: { legend: string; error?: string; children: ComponentChildren }) {
+export function FieldGroup({
+  legend,
+  error,
+  children,
+}: {
+  legend: string;
+  error?: string;
+  children: ComponentChildren;
+}) {
   return (
     <fieldset class="field-group">
       <legend>{legend}</legend>

@@ -1,10 +1,7 @@
 /** Loads something from the server for a screen, with loading and failure states. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
-export type Remote<T> =
-  | { state: 'loading' }
-  | { state: 'ready'; data: T }
-  | { state: 'failed'; error: unknown };
+export type Remote<T> = { state: 'loading' } | { state: 'ready'; data: T } | { state: 'failed'; error: unknown };
 
 export function useRemote<T>(load: () => Promise<T>, deps: unknown[] = []): [Remote<T>, () => void] {
   const [remote, setRemote] = useState<Remote<T>>({ state: 'loading' });

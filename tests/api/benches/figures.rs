@@ -36,8 +36,17 @@ async fn main() {
             }
             Some(dir) => {
                 std::fs::create_dir_all(dir).expect("create SIJIL_BENCH_KEEP");
-                run("sqlite", &format!("sqlite://{}?mode=rwc", dir.join(format!("bench-{size}.db")).display()), size).await;
-                if let Some(url) = TestDatabase::kept_postgres(&format!("sijil_bench_{size}")).await {
+                run(
+                    "sqlite",
+                    &format!(
+                        "sqlite://{}?mode=rwc",
+                        dir.join(format!("bench-{size}.db")).display()
+                    ),
+                    size,
+                )
+                .await;
+                if let Some(url) = TestDatabase::kept_postgres(&format!("sijil_bench_{size}")).await
+                {
                     run("postgres", &url, size).await;
                 }
             }
@@ -48,26 +57,45 @@ async fn main() {
 async fn run(kind: &str, url: &str, size: u64) {
     let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    sijil::users::bootstrap::first_admin(&db).await.expect("admin");
-    let admin: i64 = sqlx::query_scalar("SELECT MIN(id) FROM users").fetch_one(db.pool()).await.unwrap();
+    sijil::users::bootstrap::first_admin(&db)
+        .await
+        .expect("admin");
+    let admin: i64 = sqlx::query_scalar("SELECT MIN(id) FROM users")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
     let spec = Spec::benchmark(size);
     let started = Instant::now();
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activity_records").fetch_one(db.pool()).await.unwrap();
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activity_records")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
     let mut last = String::new();
     let mut progress = |stage: &str, done: u64, total: u64| {
         if stage != last || done == total {
-            eprintln!("   {stage} {done}/{total} ({:.0} s)", started.elapsed().as_secs_f64());
+            eprintln!(
+                "   {stage} {done}/{total} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
             last = stage.to_string();
         }
     };
     let made = if existing == 0 {
-        generate::generate(&db, &spec, admin, &mut progress).await.expect("generate")
+        generate::generate(&db, &spec, admin, &mut progress)
+            .await
+            .expect("generate")
     } else {
         eprintln!("   reusing the programme generated before ({existing} records)");
         generate::Made {
             records: existing as u64,
-            attendances: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM attendances").fetch_one(db.pool()).await.unwrap() as u64,
-            participants: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM participants").fetch_one(db.pool()).await.unwrap() as u64,
+            attendances: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM attendances")
+                .fetch_one(db.pool())
+                .await
+                .unwrap() as u64,
+            participants: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM participants")
+                .fetch_one(db.pool())
+                .await
+                .unwrap() as u64,
             ..Default::default()
         }
     };
@@ -86,8 +114,17 @@ async fn run(kind: &str, url: &str, size: u64) {
         for key in f.keys().chain(n.keys()) {
             let (a, b) = (f.get(key), n.get(key));
             if a != b {
-                let (a, b) = (a.cloned().unwrap_or_default(), b.cloned().unwrap_or_default());
-                let split: Vec<_> = a.split.iter().zip(&b.split).filter(|(x, y)| x != y).take(3).collect();
+                let (a, b) = (
+                    a.cloned().unwrap_or_default(),
+                    b.cloned().unwrap_or_default(),
+                );
+                let split: Vec<_> = a
+                    .split
+                    .iter()
+                    .zip(&b.split)
+                    .filter(|(x, y)| x != y)
+                    .take(3)
+                    .collect();
                 panic!("query {i}, bucket {key:?}: rollups and full scan disagree\n{:?}\n{:?}\n{split:?}\n{} vs {} split rows", a.totals, b.totals, a.split.len(), b.split.len());
             }
         }
@@ -116,8 +153,18 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// The dashboard's three queries; the best of `runs`.
-async fn dashboard(db: &Db, quarter: Period, use_rollups: bool, runs: usize) -> (Vec<Buckets>, Duration) {
-    let filter = Filter { sites: None, types: None, include_flagged: true, use_rollups };
+async fn dashboard(
+    db: &Db,
+    quarter: Period,
+    use_rollups: bool,
+    runs: usize,
+) -> (Vec<Buckets>, Duration) {
+    let filter = Filter {
+        sites: None,
+        types: None,
+        include_flagged: true,
+        use_rollups,
+    };
     let mut best = Duration::MAX;
     let mut answer = vec![];
     for _ in 0..runs {
@@ -125,7 +172,11 @@ async fn dashboard(db: &Db, quarter: Period, use_rollups: bool, runs: usize) -> 
         let mut conn = db.begin_read().await.unwrap();
         answer = vec![];
         for grouping in [Grouping::All, Grouping::Governorate, Grouping::Month] {
-            answer.push(engine::compute(&mut conn, quarter, &filter, grouping).await.unwrap());
+            answer.push(
+                engine::compute(&mut conn, quarter, &filter, grouping)
+                    .await
+                    .unwrap(),
+            );
         }
         conn.commit().await.unwrap();
         best = best.min(started.elapsed());

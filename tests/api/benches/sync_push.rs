@@ -22,7 +22,10 @@ use sijil_e2e::TestApp;
 const BATCH: usize = 50;
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main]
@@ -57,25 +60,51 @@ async fn run(app: &TestApp, records: usize, attendance: usize) -> (f64, f64) {
     let mut people = vec![];
     let mut items = vec![];
     for i in 0..attendance {
-        let (id, it) = phone.participant(site, if i % 2 == 0 { "female" } else { "male" }, 1990 + (i as i64 % 20));
+        let (id, it) = phone.participant(
+            site,
+            if i % 2 == 0 { "female" } else { "male" },
+            1990 + (i as i64 % 20),
+        );
         people.push(id);
         items.push(it);
     }
     let group_id = new_id();
     items.push(item("group", &group_id, 0, group(site, pss, &people)));
     for chunk in items.chunks(200) {
-        assert!(phone.push(chunk).await.iter().all(|r| r["status"] == "stored"));
+        assert!(phone
+            .push(chunk)
+            .await
+            .iter()
+            .all(|r| r["status"] == "stored"));
     }
 
-    let batches: Vec<Vec<Value>> = (0..records).map(|_| item("record", &new_id(), 0, session(site, pss, &group_id, &people))).collect::<Vec<_>>().chunks(BATCH).map(<[Value]>::to_vec).collect();
+    let batches: Vec<Vec<Value>> = (0..records)
+        .map(|_| {
+            item(
+                "record",
+                &new_id(),
+                0,
+                session(site, pss, &group_id, &people),
+            )
+        })
+        .collect::<Vec<_>>()
+        .chunks(BATCH)
+        .map(<[Value]>::to_vec)
+        .collect();
     let started = Instant::now();
     for batch in &batches {
         let results = phone.push(batch).await;
-        assert!(results.iter().all(|r| r["status"] == "stored"), "{results:?}");
+        assert!(
+            results.iter().all(|r| r["status"] == "stored"),
+            "{results:?}"
+        );
     }
     let sync_secs = started.elapsed().as_secs_f64();
 
-    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'bench'").fetch_one(app.db.pool()).await.unwrap();
+    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'bench'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     let payload = batches[0][0]["data"].to_string();
     let started = Instant::now();
     for chunk in (0..records).collect::<Vec<_>>().chunks(BATCH) {
@@ -83,19 +112,50 @@ async fn run(app: &TestApp, records: usize, attendance: usize) -> (f64, f64) {
         let mut tx = app.db.begin().await.unwrap();
         // One multi-row statement per batch, every value bound.
         let cols = 12;
-        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("({})", (1..=cols).map(|c| format!("${}", i * cols + c)).collect::<Vec<_>>().join(", "))).collect();
+        let placeholders: Vec<String> = (0..ids.len())
+            .map(|i| {
+                format!(
+                    "({})",
+                    (1..=cols)
+                        .map(|c| format!("${}", i * cols + c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
         let sql = format!(
             "INSERT INTO activity_records (id, kind, activity_type_id, site_id, group_id, occurred_on, duration_minutes, recorded_by, received_at, updated_at, version, payload) VALUES {}",
             placeholders.join(", ")
         );
         let mut q = sqlx::query(&sql);
         for id in &ids {
-            q = q.bind(id).bind("group_session").bind(pss).bind(site).bind(&group_id).bind(today()).bind(90_i64).bind(user_id).bind(0_i64).bind(0_i64).bind(1_i64).bind(&payload);
+            q = q
+                .bind(id)
+                .bind("group_session")
+                .bind(pss)
+                .bind(site)
+                .bind(&group_id)
+                .bind(today())
+                .bind(90_i64)
+                .bind(user_id)
+                .bind(0_i64)
+                .bind(0_i64)
+                .bind(1_i64)
+                .bind(&payload);
         }
         q.execute(&mut *tx).await.unwrap();
-        let pairs: Vec<(String, String)> = ids.iter().flat_map(|r| people.iter().map(move |p| (r.clone(), p.clone()))).collect();
+        let pairs: Vec<(String, String)> = ids
+            .iter()
+            .flat_map(|r| people.iter().map(move |p| (r.clone(), p.clone())))
+            .collect();
         for part in pairs.chunks(1000) {
-            let sql = format!("INSERT INTO attendances (record_id, participant_id) VALUES {}", (0..part.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect::<Vec<_>>().join(", "));
+            let sql = format!(
+                "INSERT INTO attendances (record_id, participant_id) VALUES {}",
+                (0..part.len())
+                    .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             let mut q = sqlx::query(&sql);
             for (r, p) in part {
                 q = q.bind(r).bind(p);

@@ -35,7 +35,11 @@ impl Phone {
                 body(res).await["prefix"].as_str().unwrap().to_string()
             }
         };
-        Phone { api, prefix, next: 1 }
+        Phone {
+            api,
+            prefix,
+            next: 1,
+        }
     }
 
     /// The next participant code under this phone's prefix.
@@ -55,7 +59,10 @@ impl Phone {
 
     /// Pushes `items`; returns the per-item results.
     pub async fn push(&self, items: &[Value]) -> Vec<Value> {
-        let res = self.api.post("/api/sync/push", json!({ "items": items })).await;
+        let res = self
+            .api
+            .post("/api/sync/push", json!({ "items": items }))
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
         body(res).await["results"].as_array().unwrap().clone()
     }
@@ -70,7 +77,10 @@ pub fn deletion(kind: &str, id: &str, base_version: i64) -> Value {
 }
 
 pub fn group(site_id: i64, activity_type_id: i64, members: &[String]) -> Value {
-    let members: Vec<Value> = members.iter().map(|m| json!({ "participant_id": m, "joined_on": today() })).collect();
+    let members: Vec<Value> = members
+        .iter()
+        .map(|m| json!({ "participant_id": m, "joined_on": today() }))
+        .collect();
     json!({ "site_id": site_id, "activity_type_id": activity_type_id, "name": "Women's PSS group, cycle 1", "members": members })
 }
 
@@ -88,7 +98,14 @@ pub fn awareness_event(site_id: i64, activity_type_id: i64, women: i64, men: i64
 /// The id of the seeded activity type with `code`.
 pub async fn activity_type(api: &Api, code: &str) -> i64 {
     let types = body(api.get("/api/activity-types").await).await;
-    types.as_array().unwrap().iter().find(|t| t["code"] == code).unwrap()["id"].as_i64().unwrap()
+    types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == code)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
 }
 
 /// One page of changes after `cursor` (from the beginning when `None`).
@@ -119,6 +136,10 @@ pub async fn pull_all(api: &Api, cursor: Option<&str>, page: i64) -> (Vec<Value>
 impl TestApp {
     /// Rows of `table` whose `column` equals `value`.
     pub async fn count_where(&self, table: &str, column: &str, value: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1")).bind(value).fetch_one(self.db.pool()).await.expect("count")
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1"))
+            .bind(value)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count")
     }
 }

@@ -44,17 +44,31 @@ impl TestApp {
     /// Starts the app on `database` (migrating it, creating the first admin
     /// if there is none).
     pub async fn spawn(database: Arc<TestDatabase>, config: Config) -> TestApp {
-        let db = Db::connect(&database.url).await.expect("connect test database");
+        let db = Db::connect(&database.url)
+            .await
+            .expect("connect test database");
         db.migrate().await.expect("migrate");
-        let admin_password = sijil::users::bootstrap::first_admin(&db).await.expect("first admin").unwrap_or_default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let admin_password = sijil::users::bootstrap::first_admin(&db)
+            .await
+            .expect("first admin")
+            .unwrap_or_default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let state = sijil::AppState::new(db.clone(), config);
         let task = tokio::spawn(sijil::serve(listener, state, async move {
             let _ = stopped.await;
         }));
-        TestApp { addr, db, database, admin_password, stop: Some(stop), task: Some(task) }
+        TestApp {
+            addr,
+            db,
+            database,
+            admin_password,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// Stops the server gracefully and closes its pools; the database stays.
@@ -75,14 +89,27 @@ impl TestApp {
 
     /// A client with no session.
     pub fn anonymous(&self) -> Api {
-        Api { app_url: format!("http://{}", self.addr), http: Client::builder().build().expect("client"), cookie: None }
+        Api {
+            app_url: format!("http://{}", self.addr),
+            http: Client::builder().build().expect("client"),
+            cookie: None,
+        }
     }
 
     /// Signs in and returns a client that carries the session cookie.
     pub async fn login(&self, login: &str, password: &str) -> Api {
         let mut api = self.anonymous();
-        let res = api.post("/api/auth/login", json!({ "login": login, "password": password })).await;
-        assert_eq!(res.status(), StatusCode::OK, "login as {login} should succeed");
+        let res = api
+            .post(
+                "/api/auth/login",
+                json!({ "login": login, "password": password }),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "login as {login} should succeed"
+        );
         api.cookie = Some(session_cookie(&res).expect("login sets the session cookie"));
         api
     }
@@ -93,7 +120,12 @@ impl TestApp {
 
     /// Creates a partner, a site and returns the site id (as admin).
     pub async fn site(&self, admin: &Api, code: &str) -> i64 {
-        let partner = admin.post("/api/partners", json!({ "name": format!("Partner of {code}") })).await;
+        let partner = admin
+            .post(
+                "/api/partners",
+                json!({ "name": format!("Partner of {code}") }),
+            )
+            .await;
         assert_eq!(partner.status(), StatusCode::CREATED);
         let partner_id = body(partner).await["id"].as_i64().unwrap();
         let site = admin
@@ -107,13 +139,21 @@ impl TestApp {
     pub async fn user(&self, admin: &Api, login: &str, role: &str, site_ids: &[i64]) -> Api {
         let password = "correct horse battery";
         let res = admin.post("/api/users", json!({ "login": login, "display_name": login, "role": role, "password": password, "site_ids": site_ids })).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "create {login}: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "create {login}: {}",
+            res.text().await.unwrap_or_default()
+        );
         self.login(login, password).await
     }
 
     /// Counts rows of `table` straight from the database.
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(self.db.pool()).await.expect("count")
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count")
     }
 }
 
@@ -136,24 +176,40 @@ impl Api {
     }
 
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, format!("{}{}", self.app_url, path)).headers(self.headers())
+        self.http
+            .request(method, format!("{}{}", self.app_url, path))
+            .headers(self.headers())
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.request(reqwest::Method::GET, path).send().await.expect("GET")
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.request(reqwest::Method::POST, path).json(&body).send().await.expect("POST")
+        self.request(reqwest::Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Response {
-        self.request(reqwest::Method::PATCH, path).json(&body).send().await.expect("PATCH")
+        self.request(reqwest::Method::PATCH, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("PATCH")
     }
 
     /// Points this client (and its session) at another server.
     pub fn to(&self, app: &TestApp) -> Api {
-        Api { app_url: format!("http://{}", app.addr), ..self.clone() }
+        Api {
+            app_url: format!("http://{}", app.addr),
+            ..self.clone()
+        }
     }
 }
 

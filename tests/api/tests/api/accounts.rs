@@ -49,11 +49,24 @@ async fn a_deactivated_user_loses_access_at_once() {
         let admin = app.admin().await;
         let site = app.site(&admin, "S-9").await;
         let trainer = app.user(&admin, "leaving", "trainer", &[site]).await;
-        let id = body(trainer.get("/api/me").await).await["id"].as_i64().unwrap();
-        let res = admin.patch(&format!("/api/users/{id}"), json!({ "active": false })).await;
+        let id = body(trainer.get("/api/me").await).await["id"]
+            .as_i64()
+            .unwrap();
+        let res = admin
+            .patch(&format!("/api/users/{id}"), json!({ "active": false }))
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(trainer.get("/api/me").await.status(), StatusCode::UNAUTHORIZED);
-        let again = app.anonymous().post("/api/auth/login", json!({ "login": "leaving", "password": "correct horse battery" })).await;
+        assert_eq!(
+            trainer.get("/api/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let again = app
+            .anonymous()
+            .post(
+                "/api/auth/login",
+                json!({ "login": "leaving", "password": "correct horse battery" }),
+            )
+            .await;
         assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
     })
     .await;
@@ -65,15 +78,31 @@ async fn a_reset_password_replaces_the_old_one() {
         let admin = app.admin().await;
         let site = app.site(&admin, "S-3").await;
         let trainer = app.user(&admin, "forgetful", "trainer", &[site]).await;
-        let id = body(trainer.get("/api/me").await).await["id"].as_i64().unwrap();
-        let res = admin.post(&format!("/api/users/{id}/password"), json!({ "password": "brand new password" })).await;
+        let id = body(trainer.get("/api/me").await).await["id"]
+            .as_i64()
+            .unwrap();
+        let res = admin
+            .post(
+                &format!("/api/users/{id}/password"),
+                json!({ "password": "brand new password" }),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
-        let old = app.anonymous().post("/api/auth/login", json!({ "login": "forgetful", "password": "correct horse battery" })).await;
+        let old = app
+            .anonymous()
+            .post(
+                "/api/auth/login",
+                json!({ "login": "forgetful", "password": "correct horse battery" }),
+            )
+            .await;
         assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
         app.login("forgetful", "brand new password").await;
         let audit = body(admin.get("/api/audit?action=user.password_reset").await).await;
         assert_eq!(audit["entries"][0]["target_id"], id.to_string());
-        assert!(!audit.to_string().contains("brand new password"), "passwords never reach the audit log");
+        assert!(
+            !audit.to_string().contains("brand new password"),
+            "passwords never reach the audit log"
+        );
     })
     .await;
 }
@@ -82,11 +111,17 @@ async fn a_reset_password_replaces_the_old_one() {
 async fn the_last_admin_cannot_be_demoted_or_deactivated() {
     each_database(|app| async move {
         let admin = app.admin().await;
-        let id = body(admin.get("/api/me").await).await["id"].as_i64().unwrap();
-        let res = admin.patch(&format!("/api/users/{id}"), json!({ "role": "trainer" })).await;
+        let id = body(admin.get("/api/me").await).await["id"]
+            .as_i64()
+            .unwrap();
+        let res = admin
+            .patch(&format!("/api/users/{id}"), json!({ "role": "trainer" }))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
         assert_eq!(body(res).await["error"], "last_admin");
-        let res = admin.patch(&format!("/api/users/{id}"), json!({ "active": false })).await;
+        let res = admin
+            .patch(&format!("/api/users/{id}"), json!({ "active": false }))
+            .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
     })
     .await;
@@ -97,18 +132,39 @@ async fn governorates_and_default_activity_types_are_preloaded() {
     each_database(|app| async move {
         let admin = app.admin().await;
         let areas = body(admin.get("/api/areas").await).await;
-        let governorates: Vec<_> = areas.as_array().unwrap().iter().filter(|a| a["level"] == 1).collect();
+        let governorates: Vec<_> = areas
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["level"] == 1)
+            .collect();
         assert_eq!(governorates.len(), 18);
         let duhok = governorates.iter().find(|a| a["pcode"] == "IQG09").unwrap();
         assert_eq!(duhok["iso_code"], "IQ-DA");
         assert_eq!(duhok["name_ar"], "دهوك");
         assert_eq!(duhok["name_ckb"], "دهۆک");
         let types = body(admin.get("/api/activity-types").await).await;
-        let kinds: std::collections::BTreeSet<&str> = types.as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["awareness_event", "cfs_day", "group_session"]);
-        let pss = types.as_array().unwrap().iter().find(|t| t["code"] == "PSS").unwrap();
+        let kinds: std::collections::BTreeSet<&str> = types
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds.into_iter().collect::<Vec<_>>(),
+            ["awareness_event", "cfs_day", "group_session"]
+        );
+        let pss = types
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == "PSS")
+            .unwrap();
         assert_eq!(pss["cycle_sessions"], 8);
-        assert!(!pss["label_ar"].as_str().unwrap().is_empty() && !pss["label_ckb"].as_str().unwrap().is_empty());
+        assert!(
+            !pss["label_ar"].as_str().unwrap().is_empty()
+                && !pss["label_ckb"].as_str().unwrap().is_empty()
+        );
     })
     .await;
 }

@@ -39,7 +39,14 @@ struct Fixture {
 
 async fn area_id(admin: &Api, pcode: &str) -> i64 {
     let areas = body(admin.get("/api/areas").await).await;
-    areas.as_array().unwrap().iter().find(|a| a["pcode"] == pcode).unwrap()["id"].as_i64().unwrap()
+    areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["pcode"] == pcode)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -48,15 +55,42 @@ async fn fixture(app: &TestApp) -> Fixture {
     let res = admin.post("/api/areas", json!({ "level": 2, "parent_id": ninawa, "pcode": "IQD1501", "name_en": "Mosul", "name_ar": "الموصل", "name_ckb": "مووسڵ" })).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let district = body(res).await["id"].as_i64().unwrap();
-    let partner = body(admin.post("/api/partners", json!({ "name": "Women's Centre West Mosul" })).await).await["id"].as_i64().unwrap();
+    let partner = body(
+        admin
+            .post(
+                "/api/partners",
+                json!({ "name": "Women's Centre West Mosul" }),
+            )
+            .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
     let mut sites = [0; 3];
-    for (i, (code, area)) in [("MOS-A", district), ("MOS-B", district), ("DUH-C", area_id(&admin, "IQG09").await)].into_iter().enumerate() {
+    for (i, (code, area)) in [
+        ("MOS-A", district),
+        ("MOS-B", district),
+        ("DUH-C", area_id(&admin, "IQG09").await),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let res = admin.post("/api/sites", json!({ "code": code, "name": format!("Site {code}"), "kind": "womens_centre", "partner_id": partner, "area_id": area })).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
         sites[i] = body(res).await["id"].as_i64().unwrap();
     }
     let res = admin.post("/api/activity-types", json!({ "kind": "group_session", "code": "T2", "label_en": "Two-session cycle", "label_ar": "دورة", "label_ckb": "خول", "cycle_sessions": 2 })).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
     let t2 = body(res).await["id"].as_i64().unwrap();
     let aw = sijil_e2e::field::activity_type(&admin, "AW-GBV").await;
 
@@ -72,7 +106,12 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (p4, i4) = person(sites[2], "male", 2000, "2026-01-02");
     let (ga, gb, gc) = (new_id(), new_id(), new_id());
     let at = |site: i64, g: &str, date: &str, present: &[&String]| {
-        let mut s = session(site, t2, g, &present.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+        let mut s = session(
+            site,
+            t2,
+            g,
+            &present.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        );
         s["date"] = json!(date);
         s
     };
@@ -80,34 +119,111 @@ async fn fixture(app: &TestApp) -> Fixture {
     let mut event = awareness_event(sites[0], aw, 30, 12);
     event["date"] = json!("2026-01-05");
     let items = vec![
-        i1, i2, i3, i4,
-        item("group", &ga, 0, group(sites[0], t2, &[p1.clone(), p2.clone()])),
-        item("group", &gb, 0, group(sites[1], t2, &[p1.clone(), p3.clone()])),
+        i1,
+        i2,
+        i3,
+        i4,
+        item(
+            "group",
+            &ga,
+            0,
+            group(sites[0], t2, &[p1.clone(), p2.clone()]),
+        ),
+        item(
+            "group",
+            &gb,
+            0,
+            group(sites[1], t2, &[p1.clone(), p3.clone()]),
+        ),
         item("group", &gc, 0, group(sites[2], t2, &[p4.clone()])),
-        item("record", &ids[0], 0, at(sites[0], &ga, "2025-12-20", &[&p1, &p2])),
-        item("record", &ids[1], 0, at(sites[0], &ga, "2026-01-10", &[&p1, &p2])),
-        item("record", &ids[2], 0, at(sites[1], &gb, "2026-01-12", &[&p1, &p3])),
-        item("record", &ids[3], 0, at(sites[1], &gb, "2026-01-15", &[&p3])),
-        item("record", &ids[4], 0, at(sites[0], &ga, "2026-01-20", &[&p2])),
+        item(
+            "record",
+            &ids[0],
+            0,
+            at(sites[0], &ga, "2025-12-20", &[&p1, &p2]),
+        ),
+        item(
+            "record",
+            &ids[1],
+            0,
+            at(sites[0], &ga, "2026-01-10", &[&p1, &p2]),
+        ),
+        item(
+            "record",
+            &ids[2],
+            0,
+            at(sites[1], &gb, "2026-01-12", &[&p1, &p3]),
+        ),
+        item(
+            "record",
+            &ids[3],
+            0,
+            at(sites[1], &gb, "2026-01-15", &[&p3]),
+        ),
+        item(
+            "record",
+            &ids[4],
+            0,
+            at(sites[0], &ga, "2026-01-20", &[&p2]),
+        ),
         item("record", &ids[5], 0, event),
-        item("record", &ids[6], 0, at(sites[2], &gc, "2026-01-10", &[&p4])),
+        item(
+            "record",
+            &ids[6],
+            0,
+            at(sites[2], &gc, "2026-01-10", &[&p4]),
+        ),
     ];
     let results = trainer.push(&items).await;
-    assert!(results.iter().all(|r| r["status"] == "stored"), "{results:?}");
-    assert_eq!(trainer.push(&[deletion("record", &ids[4], 1)]).await[0]["status"], "stored");
-    let res = admin.post(&format!("/api/records/{}/review", ids[3]), json!({ "status": "flagged", "comment": "P3 was at school that day?" })).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    Fixture { admin, trainer, district, sites, r3: ids[2].clone(), r4: ids[3].clone() }
+    assert!(
+        results.iter().all(|r| r["status"] == "stored"),
+        "{results:?}"
+    );
+    assert_eq!(
+        trainer.push(&[deletion("record", &ids[4], 1)]).await[0]["status"],
+        "stored"
+    );
+    let res = admin
+        .post(
+            &format!("/api/records/{}/review", ids[3]),
+            json!({ "status": "flagged", "comment": "P3 was at school that day?" }),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    Fixture {
+        admin,
+        trainer,
+        district,
+        sites,
+        r3: ids[2].clone(),
+        r4: ids[3].clone(),
+    }
 }
 
 async fn figures(api: &Api, query: &str) -> Value {
     let res = api.get(&format!("/api/figures?{query}")).await;
-    assert_eq!(res.status(), StatusCode::OK, "{query}: {}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{query}: {}",
+        res.text().await.unwrap()
+    );
     body(res).await
 }
 
 fn split_sum(f: &Value, field: &str, pick: impl Fn(&Value) -> bool) -> i64 {
-    f["figures"]["split"].as_array().unwrap().iter().filter(|r| pick(r)).map(|r| r[field].as_i64().unwrap()).sum()
+    f["figures"]["split"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| pick(r))
+        .map(|r| r[field].as_i64().unwrap())
+        .sum()
 }
 
 #[tokio::test]
@@ -122,46 +238,144 @@ async fn figures_match_the_hand_computed_fixture() {
         assert_eq!(t["activities"], 4, "R2 R3 R4 E1; R5 deleted: {t}");
         assert_eq!(t["attendances"], 5);
         assert_eq!(t["unique_participants"], 3);
-        assert_eq!(t["reached_by_head_count"], 42, "head counts apart from unique participants");
+        assert_eq!(
+            t["reached_by_head_count"], 42,
+            "head counts apart from unique participants"
+        );
         assert_eq!(t["reached_with_disability"], 1);
         assert_eq!(t["new_participants"], 1, "P3 registered 2026-01-02 at B");
-        assert_eq!(t["completed"], 2, "P1 (R2 at A + R3 at B) and P3 (R3 + flagged R4)");
+        assert_eq!(
+            t["completed"], 2,
+            "P1 (R2 at A + R3 at B) and P3 (R3 + flagged R4)"
+        );
         assert_eq!(t["hours"], 5.5);
         // P1 is 18 in 2026.
-        assert_eq!(split_sum(&jan, "unique_participants", |r| r["age_band"] == "18-24" && r["sex"] == "female"), 1);
+        assert_eq!(
+            split_sum(&jan, "unique_participants", |r| r["age_band"] == "18-24"
+                && r["sex"] == "female"),
+            1
+        );
 
         // Once per site: 2 + 2, more than the district's 3.
-        let by_site = figures(&fx.admin, &format!("scope=district:{d}&period=2026-01&group=next")).await;
+        let by_site = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=next"),
+        )
+        .await;
         assert_eq!(by_site["group"], "site");
-        let uniques: Vec<(String, i64)> = by_site["groups"].as_array().unwrap().iter().map(|g| (g["label"].as_str().unwrap().to_string(), g["totals"]["unique_participants"].as_i64().unwrap())).collect();
-        assert_eq!(uniques, [("MOS-A Site MOS-A".to_string(), 2), ("MOS-B Site MOS-B".to_string(), 2)]);
+        let uniques: Vec<(String, i64)> = by_site["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["label"].as_str().unwrap().to_string(),
+                    g["totals"]["unique_participants"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            uniques,
+            [
+                ("MOS-A Site MOS-A".to_string(), 2),
+                ("MOS-B Site MOS-B".to_string(), 2)
+            ]
+        );
 
         // The flagged record left out with one switch.
-        let strict = figures(&fx.admin, &format!("scope=district:{d}&period=2026-01&include_flagged=false")).await;
+        let strict = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&include_flagged=false"),
+        )
+        .await;
         let t = &strict["figures"]["totals"];
-        assert_eq!((t["activities"].as_i64(), t["attendances"].as_i64(), t["unique_participants"].as_i64(), t["completed"].as_i64()), (Some(3), Some(4), Some(3), Some(1)));
+        assert_eq!(
+            (
+                t["activities"].as_i64(),
+                t["attendances"].as_i64(),
+                t["unique_participants"].as_i64(),
+                t["completed"].as_i64()
+            ),
+            (Some(3), Some(4), Some(3), Some(1))
+        );
 
         // A range crossing the year: P1 first present in 2025, so counted once, at 17.
-        let range = figures(&fx.admin, &format!("scope=district:{d}&from=2025-12-15&to=2026-01-31")).await;
+        let range = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&from=2025-12-15&to=2026-01-31"),
+        )
+        .await;
         let t = &range["figures"]["totals"];
-        assert_eq!((t["activities"].as_i64(), t["attendances"].as_i64(), t["unique_participants"].as_i64(), t["completed"].as_i64(), t["new_participants"].as_i64()), (Some(5), Some(7), Some(3), Some(3), Some(1)));
-        assert_eq!(split_sum(&range, "unique_participants", |r| r["sex"] == "female" && r["age_band"] == "12-17"), 1);
-        assert_eq!(split_sum(&range, "unique_participants", |r| r["sex"] == "female" && r["age_band"] == "18-24"), 0);
+        assert_eq!(
+            (
+                t["activities"].as_i64(),
+                t["attendances"].as_i64(),
+                t["unique_participants"].as_i64(),
+                t["completed"].as_i64(),
+                t["new_participants"].as_i64()
+            ),
+            (Some(5), Some(7), Some(3), Some(3), Some(1))
+        );
+        assert_eq!(
+            split_sum(&range, "unique_participants", |r| r["sex"] == "female"
+                && r["age_band"] == "12-17"),
+            1
+        );
+        assert_eq!(
+            split_sum(&range, "unique_participants", |r| r["sex"] == "female"
+                && r["age_band"] == "18-24"),
+            0
+        );
         // Her attendances each carry the age of their year: 1 at 17, 2 at 18.
-        assert_eq!(split_sum(&range, "attendances", |r| r["sex"] == "female" && r["age_band"] == "12-17"), 1);
-        assert_eq!(split_sum(&range, "attendances", |r| r["sex"] == "female" && r["age_band"] == "18-24"), 2);
-        assert_eq!(split_sum(&range, "unique_participants", |r| r["displacement"] == "idp"), 3);
+        assert_eq!(
+            split_sum(&range, "attendances", |r| r["sex"] == "female"
+                && r["age_band"] == "12-17"),
+            1
+        );
+        assert_eq!(
+            split_sum(&range, "attendances", |r| r["sex"] == "female"
+                && r["age_band"] == "18-24"),
+            2
+        );
+        assert_eq!(
+            split_sum(&range, "unique_participants", |r| r["displacement"]
+                == "idp"),
+            3
+        );
 
         // The programme: C's participant too; governorates as the next level.
         let programme = figures(&fx.admin, "period=2026-01&group=next").await;
         assert_eq!(programme["figures"]["totals"]["unique_participants"], 4);
         assert_eq!(programme["groups"].as_array().unwrap().len(), 2);
         // A monthly trend over the range.
-        let trend = figures(&fx.admin, &format!("scope=district:{d}&from=2025-12-01&to=2026-01-31&group=month")).await;
-        let months: Vec<(&str, i64)> = trend["groups"].as_array().unwrap().iter().map(|g| (g["key"].as_str().unwrap(), g["totals"]["unique_participants"].as_i64().unwrap())).collect();
+        let trend = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&from=2025-12-01&to=2026-01-31&group=month"),
+        )
+        .await;
+        let months: Vec<(&str, i64)> = trend["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"].as_str().unwrap(),
+                    g["totals"]["unique_participants"].as_i64().unwrap(),
+                )
+            })
+            .collect();
         assert_eq!(months, [("2025-12", 2), ("2026-01", 3)]);
-        let weekly = figures(&fx.admin, &format!("scope=district:{d}&period=2026-01&group=week")).await;
-        let week_activities: i64 = weekly["groups"].as_array().unwrap().iter().map(|g| g["totals"]["activities"].as_i64().unwrap()).sum();
+        let weekly = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=week"),
+        )
+        .await;
+        let week_activities: i64 = weekly["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["totals"]["activities"].as_i64().unwrap())
+            .sum();
         assert_eq!(week_activities, 4);
     })
     .await;
@@ -216,30 +430,95 @@ async fn a_coordinator_of_two_sites_never_sees_the_third() {
         let coord = app.user(&fx.admin, "sara", "coordinator", &[a, c]).await;
         let d = fx.district;
 
-        let district = figures(&coord, &format!("scope=district:{d}&period=2026-01&group=site")).await;
-        assert_eq!(district["figures"]["totals"]["activities"], 2, "only A's R2 and E1");
+        let district = figures(
+            &coord,
+            &format!("scope=district:{d}&period=2026-01&group=site"),
+        )
+        .await;
+        assert_eq!(
+            district["figures"]["totals"]["activities"], 2,
+            "only A's R2 and E1"
+        );
         assert_eq!(district["figures"]["totals"]["unique_participants"], 2);
-        let labels: Vec<&str> = district["groups"].as_array().unwrap().iter().map(|g| g["label"].as_str().unwrap()).collect();
+        let labels: Vec<&str> = district["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["label"].as_str().unwrap())
+            .collect();
         assert_eq!(labels, ["MOS-A Site MOS-A"]);
-        assert_eq!(coord.get(&format!("/api/figures?scope=site:{b}&period=2026-01")).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            coord
+                .get(&format!("/api/figures?scope=site:{b}&period=2026-01"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
         let programme = figures(&coord, "period=2026-01").await;
-        assert_eq!(programme["figures"]["totals"]["unique_participants"], 3, "P1 P2 at A, P4 at C");
+        assert_eq!(
+            programme["figures"]["totals"]["unique_participants"], 3,
+            "P1 P2 at A, P4 at C"
+        );
 
         let table = body(coord.get("/api/figures/sites?period=2026-01").await).await;
-        let codes: Vec<&str> = table.as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = table
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["code"].as_str().unwrap())
+            .collect();
         assert_eq!(codes, ["DUH-C", "MOS-A"]);
         let records = body(coord.get("/api/records?from=2025-01-01").await).await;
-        assert!(records.as_array().unwrap().iter().all(|r| r["site_id"] != b), "{records}");
-        assert_eq!(coord.get(&format!("/api/records/{}", fx.r3)).await.status(), StatusCode::NOT_FOUND);
-        assert_eq!(coord.post(&format!("/api/records/{}/review", fx.r3), json!({ "status": "approved" })).await.status(), StatusCode::NOT_FOUND);
+        assert!(
+            records
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["site_id"] != b),
+            "{records}"
+        );
+        assert_eq!(
+            coord.get(&format!("/api/records/{}", fx.r3)).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            coord
+                .post(
+                    &format!("/api/records/{}/review", fx.r3),
+                    json!({ "status": "approved" })
+                )
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
 
-        let csv = coord.get(&format!("/api/exports/figures?scope=district:{d}&period=2026-01")).await.text().await.unwrap();
+        let csv = coord
+            .get(&format!(
+                "/api/exports/figures?scope=district:{d}&period=2026-01"
+            ))
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(csv.contains("MOS-A") && !csv.contains("MOS-B"), "{csv}");
-        assert_eq!(coord.get("/api/exports/records?period=2026-01").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            coord
+                .get("/api/exports/records?period=2026-01")
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
         // Trainers see no figures at all.
-        assert_eq!(fx.trainer.api.get("/api/figures").await.status(), StatusCode::OK, "the fixture's recorder is a coordinator");
+        assert_eq!(
+            fx.trainer.api.get("/api/figures").await.status(),
+            StatusCode::OK,
+            "the fixture's recorder is a coordinator"
+        );
         let trainer = app.user(&fx.admin, "amal", "trainer", &[a]).await;
-        assert_eq!(trainer.get("/api/figures").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            trainer.get("/api/figures").await.status(),
+            StatusCode::FORBIDDEN
+        );
     })
     .await;
 }
@@ -255,35 +534,106 @@ async fn the_recorder_sees_a_flag_after_sync_and_locked_months_refuse_changes() 
         assert_eq!(r4["review"]["comment"], "P3 was at school that day?");
 
         // Approving is a change the phone pulls too.
-        assert_eq!(fx.admin.post(&format!("/api/records/{}/review", fx.r3), json!({ "status": "approved" })).await.status(), StatusCode::OK);
+        assert_eq!(
+            fx.admin
+                .post(
+                    &format!("/api/records/{}/review", fx.r3),
+                    json!({ "status": "approved" })
+                )
+                .await
+                .status(),
+            StatusCode::OK
+        );
         let (after, _) = pull_all(&fx.trainer.api, Some(&cursor), 500).await;
         assert_eq!(after.len(), 1);
         assert_eq!(after[0]["review"]["status"], "approved");
         // Flagging needs a comment.
-        assert_eq!(fx.admin.post(&format!("/api/records/{}/review", fx.r3), json!({ "status": "flagged" })).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            fx.admin
+                .post(
+                    &format!("/api/records/{}/review", fx.r3),
+                    json!({ "status": "flagged" })
+                )
+                .await
+                .status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
 
         // Lock January at B: edits and new records dated in it are refused.
-        let res = fx.trainer.api.post(&format!("/api/sites/{b}/locks"), json!({ "month": "2026-01" })).await;
+        let res = fx
+            .trainer
+            .api
+            .post(
+                &format!("/api/sites/{b}/locks"),
+                json!({ "month": "2026-01" }),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let r3 = changes.iter().find(|c| c["id"] == fx.r3.as_str()).unwrap();
-        let edit = fx.trainer.push(&[item("record", &fx.r3, 1, r3["data"].clone()), deletion("record", &fx.r4, 1)]).await;
+        let edit = fx
+            .trainer
+            .push(&[
+                item("record", &fx.r3, 1, r3["data"].clone()),
+                deletion("record", &fx.r4, 1),
+            ])
+            .await;
         let mut edited = r3["data"].clone();
         edited["topic"] = json!("changed");
-        let edit2 = fx.trainer.push(&[item("record", &fx.r3, 1, edited.clone())]).await;
-        assert_eq!(edit[0]["status"], "duplicate", "an unchanged resend is still recognised");
+        let edit2 = fx
+            .trainer
+            .push(&[item("record", &fx.r3, 1, edited.clone())])
+            .await;
+        assert_eq!(
+            edit[0]["status"], "duplicate",
+            "an unchanged resend is still recognised"
+        );
         assert_eq!(edit[1]["status"], "invalid");
-        assert!(edit[1]["errors"]["date"].as_str().unwrap().contains("locked"), "{edit:?}");
+        assert!(
+            edit[1]["errors"]["date"]
+                .as_str()
+                .unwrap()
+                .contains("locked"),
+            "{edit:?}"
+        );
         assert_eq!(edit2[0]["status"], "invalid");
         let mut late = r3["data"].clone();
         late["date"] = json!("2026-01-25");
-        assert_eq!(fx.trainer.push(&[item("record", &new_id(), 0, late)]).await[0]["status"], "invalid");
+        assert_eq!(
+            fx.trainer.push(&[item("record", &new_id(), 0, late)]).await[0]["status"],
+            "invalid"
+        );
 
         // Unlocking is for admins, with a reason; then the edit goes through.
-        assert_eq!(fx.trainer.api.post(&format!("/api/sites/{b}/unlock"), json!({ "month": "2026-01", "reason": "typo in topic" })).await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(fx.admin.post(&format!("/api/sites/{b}/unlock"), json!({ "month": "2026-01", "reason": "typo in topic" })).await.status(), StatusCode::NO_CONTENT);
-        assert_eq!(fx.trainer.push(&[item("record", &fx.r3, 1, edited)]).await[0]["status"], "stored");
+        assert_eq!(
+            fx.trainer
+                .api
+                .post(
+                    &format!("/api/sites/{b}/unlock"),
+                    json!({ "month": "2026-01", "reason": "typo in topic" })
+                )
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            fx.admin
+                .post(
+                    &format!("/api/sites/{b}/unlock"),
+                    json!({ "month": "2026-01", "reason": "typo in topic" })
+                )
+                .await
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            fx.trainer.push(&[item("record", &fx.r3, 1, edited)]).await[0]["status"],
+            "stored"
+        );
         let audit = body(fx.admin.get("/api/audit?action=month.unlock").await).await;
-        assert_eq!(audit["entries"][0]["detail"]["reason"], "typo in topic", "{audit}");
+        assert_eq!(
+            audit["entries"][0]["detail"]["reason"], "typo in topic",
+            "{audit}"
+        );
         let reviews = body(fx.admin.get("/api/audit?action=record.review").await).await;
         assert_eq!(reviews["entries"].as_array().unwrap().len(), 2);
     })
@@ -295,40 +645,95 @@ async fn exports_have_the_5w_layout_with_hxl_and_are_audited() {
     each_database(|app| async move {
         let fx = fixture(&app).await;
         let d = fx.district;
-        let res = fx.admin.get(&format!("/api/exports/figures?scope=district:{d}&period=2026-01&hxl=true")).await;
+        let res = fx
+            .admin
+            .get(&format!(
+                "/api/exports/figures?scope=district:{d}&period=2026-01&hxl=true"
+            ))
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
         let text = res.text().await.unwrap();
         let mut lines = text.trim_start_matches('\u{feff}').lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         let tags: Vec<&str> = lines.next().unwrap().split(',').collect();
         assert_eq!(header[0], "Organisation");
-        assert_eq!(&tags[..6], ["#org+impl+name", "#sector+cluster", "#activity+name", "#activity+code", "#adm1+code", "#adm1+name"]);
+        assert_eq!(
+            &tags[..6],
+            [
+                "#org+impl+name",
+                "#sector+cluster",
+                "#activity+name",
+                "#activity+code",
+                "#adm1+code",
+                "#adm1+name"
+            ]
+        );
         let col = |tag: &str| tags.iter().position(|t| *t == tag).unwrap();
-        let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
         assert_eq!(rows.len(), 3, "A×T2, A×AW-GBV, B×T2: {text}");
-        let b_t2 = rows.iter().find(|r| r[col("#loc+code")] == "MOS-B").unwrap();
+        let b_t2 = rows
+            .iter()
+            .find(|r| r[col("#loc+code")] == "MOS-B")
+            .unwrap();
         assert_eq!(b_t2[col("#adm1+code")], "IQG15");
         assert_eq!(b_t2[col("#adm2+code")], "IQD1501");
-        assert_eq!((b_t2[col("#date+start")].as_str(), b_t2[col("#date+end")].as_str()), ("2026-01-01", "2026-01-31"));
+        assert_eq!(
+            (
+                b_t2[col("#date+start")].as_str(),
+                b_t2[col("#date+end")].as_str()
+            ),
+            ("2026-01-01", "2026-01-31")
+        );
         assert_eq!(b_t2[col("#reached+ind")], "2");
         assert_eq!(b_t2[col("#reached+f+adults")], "1", "P1, 18 in 2026");
         assert_eq!(b_t2[col("#reached+f+children")], "1", "P3");
         assert_eq!(b_t2[col("#reached+idps")], "2");
-        let a_aw = rows.iter().find(|r| r[col("#activity+code")] == "AW-GBV").unwrap();
-        assert_eq!((a_aw[col("#reached+ind")].as_str(), a_aw[col("#reached+headcount")].as_str()), ("0", "42"));
+        let a_aw = rows
+            .iter()
+            .find(|r| r[col("#activity+code")] == "AW-GBV")
+            .unwrap();
+        assert_eq!(
+            (
+                a_aw[col("#reached+ind")].as_str(),
+                a_aw[col("#reached+headcount")].as_str()
+            ),
+            ("0", "42")
+        );
         assert_eq!(a_aw[col("#meta+flagged")], "included");
 
-        let xlsx = fx.admin.get(&format!("/api/exports/figures?scope=district:{d}&period=2026-01&format=xlsx")).await;
+        let xlsx = fx
+            .admin
+            .get(&format!(
+                "/api/exports/figures?scope=district:{d}&period=2026-01&format=xlsx"
+            ))
+            .await;
         assert_eq!(xlsx.status(), StatusCode::OK);
         assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
-        let records = fx.admin.get("/api/exports/records?period=2026-01").await.text().await.unwrap();
+        let records = fx
+            .admin
+            .get("/api/exports/records?period=2026-01")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(records.lines().count() >= 5, "{records}");
         assert!(!records.contains("Amira"), "names never leave");
 
         let audit = body(fx.admin.get("/api/audit?action=export.figures").await).await;
         assert_eq!(audit["entries"].as_array().unwrap().len(), 2);
-        assert_eq!(body(fx.admin.get("/api/audit?action=export.records").await).await["entries"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            body(fx.admin.get("/api/audit?action=export.records").await).await["entries"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     })
     .await;
 }

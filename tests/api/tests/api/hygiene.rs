@@ -4,7 +4,13 @@ use serde_json::json;
 use sijil_e2e::{body, each_database, TestApp};
 
 async fn write_counts(app: &TestApp) -> [i64; 5] {
-    [app.count("partners").await, app.count("sites").await, app.count("users").await, app.count("areas").await, app.count("audit_log").await]
+    [
+        app.count("partners").await,
+        app.count("sites").await,
+        app.count("users").await,
+        app.count("areas").await,
+        app.count("audit_log").await,
+    ]
 }
 
 #[tokio::test]
@@ -12,19 +18,47 @@ async fn a_cross_origin_post_is_refused_and_writes_nothing() {
     each_database(|app| async move {
         let admin = app.admin().await;
         let before = write_counts(&app).await;
-        let by_origin = admin.request(Method::POST, "/api/partners").header("origin", "http://evil.example").json(&json!({ "name": "Evil" })).send().await.unwrap();
+        let by_origin = admin
+            .request(Method::POST, "/api/partners")
+            .header("origin", "http://evil.example")
+            .json(&json!({ "name": "Evil" }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(by_origin.status(), StatusCode::FORBIDDEN);
         assert_eq!(body(by_origin).await["error"], "cross_origin");
-        let by_fetch_metadata = admin.request(Method::POST, "/api/partners").header("sec-fetch-site", "cross-site").json(&json!({ "name": "Evil" })).send().await.unwrap();
+        let by_fetch_metadata = admin
+            .request(Method::POST, "/api/partners")
+            .header("sec-fetch-site", "cross-site")
+            .json(&json!({ "name": "Evil" }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(by_fetch_metadata.status(), StatusCode::FORBIDDEN);
-        let logout = admin.request(Method::POST, "/api/auth/logout").header("origin", "https://evil.example").send().await.unwrap();
-        assert_eq!(logout.status(), StatusCode::FORBIDDEN, "even logout is not forced from elsewhere");
+        let logout = admin
+            .request(Method::POST, "/api/auth/logout")
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            logout.status(),
+            StatusCode::FORBIDDEN,
+            "even logout is not forced from elsewhere"
+        );
         assert_eq!(write_counts(&app).await, before);
         assert_eq!(admin.get("/api/me").await.status(), StatusCode::OK);
 
         // The same request from our own origin goes through.
         let own = format!("http://{}", app.addr);
-        let ok = admin.request(Method::POST, "/api/partners").header("origin", own).header("sec-fetch-site", "same-origin").json(&json!({ "name": "Fine" })).send().await.unwrap();
+        let ok = admin
+            .request(Method::POST, "/api/partners")
+            .header("origin", own)
+            .header("sec-fetch-site", "same-origin")
+            .json(&json!({ "name": "Fine" }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(ok.status(), StatusCode::CREATED);
     })
     .await;
@@ -68,11 +102,24 @@ async fn bad_bodies_get_a_4xx_with_a_reason_and_write_nothing() {
 async fn every_response_carries_the_security_headers() {
     each_database(|app| async move {
         let anon = app.anonymous();
-        for path in ["/", "/healthz", "/api/me", "/api/nope", "/some/client/route"] {
+        for path in [
+            "/",
+            "/healthz",
+            "/api/me",
+            "/api/nope",
+            "/some/client/route",
+        ] {
             let res = anon.get(path).await;
             let h = res.headers();
-            let csp = h.get("content-security-policy").unwrap_or_else(|| panic!("CSP on {path}")).to_str().unwrap();
-            assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+            let csp = h
+                .get("content-security-policy")
+                .unwrap_or_else(|| panic!("CSP on {path}"))
+                .to_str()
+                .unwrap();
+            assert!(
+                csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+                "{path}: {csp}"
+            );
             assert!(csp.contains("frame-ancestors 'none'"), "{path}");
             assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
             assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
@@ -90,7 +137,10 @@ async fn unknown_api_routes_are_json_404s_and_healthz_reports_the_database() {
         assert_eq!(body(res).await["error"], "not_found");
         let health = anon.get("/healthz").await;
         assert_eq!(health.status(), StatusCode::OK);
-        assert_eq!(body(health).await, json!({ "status": "ok", "database": "ok" }));
+        assert_eq!(
+            body(health).await,
+            json!({ "status": "ok", "database": "ok" })
+        );
     })
     .await;
 }

@@ -5,22 +5,46 @@ use sijil_e2e::{body, each_database};
 
 /// Every `/api` route the router serves, as `METHOD path`.
 const SERVED: &[&str] = &[
-    "GET /api/activity-types", "POST /api/activity-types", "PATCH /api/activity-types/{id}",
-    "GET /api/areas", "POST /api/areas", "PATCH /api/areas/{id}",
+    "GET /api/activity-types",
+    "POST /api/activity-types",
+    "PATCH /api/activity-types/{id}",
+    "GET /api/areas",
+    "POST /api/areas",
+    "PATCH /api/areas/{id}",
     "GET /api/audit",
-    "POST /api/auth/login", "POST /api/auth/logout",
-    "GET /api/exports/figures", "GET /api/exports/records",
-    "GET /api/figures", "GET /api/figures/sites",
-    "GET /api/me", "PATCH /api/me",
+    "POST /api/auth/login",
+    "POST /api/auth/logout",
+    "GET /api/exports/figures",
+    "GET /api/exports/records",
+    "GET /api/figures",
+    "GET /api/figures/sites",
+    "GET /api/me",
+    "PATCH /api/me",
     "GET /api/openapi.json",
-    "GET /api/participants", "POST /api/participants/prefixes",
-    "GET /api/partners", "POST /api/partners", "PATCH /api/partners/{id}",
-    "GET /api/records", "GET /api/records/{id}", "POST /api/records/{id}/review",
-    "GET /api/sites", "POST /api/sites", "GET /api/sites/{id}", "PATCH /api/sites/{id}",
-    "GET /api/sites/{id}/locks", "POST /api/sites/{id}/locks", "POST /api/sites/{id}/unlock",
-    "POST /api/sync/push", "GET /api/sync/pull",
-    "GET /api/targets", "POST /api/targets",
-    "GET /api/users", "POST /api/users", "GET /api/users/{id}", "PATCH /api/users/{id}", "POST /api/users/{id}/password",
+    "GET /api/participants",
+    "POST /api/participants/prefixes",
+    "GET /api/partners",
+    "POST /api/partners",
+    "PATCH /api/partners/{id}",
+    "GET /api/records",
+    "GET /api/records/{id}",
+    "POST /api/records/{id}/review",
+    "GET /api/sites",
+    "POST /api/sites",
+    "GET /api/sites/{id}",
+    "PATCH /api/sites/{id}",
+    "GET /api/sites/{id}/locks",
+    "POST /api/sites/{id}/locks",
+    "POST /api/sites/{id}/unlock",
+    "POST /api/sync/push",
+    "GET /api/sync/pull",
+    "GET /api/targets",
+    "POST /api/targets",
+    "GET /api/users",
+    "POST /api/users",
+    "GET /api/users/{id}",
+    "PATCH /api/users/{id}",
+    "POST /api/users/{id}/password",
 ];
 
 #[tokio::test]
@@ -28,10 +52,19 @@ async fn openapi_is_3_1_and_lists_exactly_the_routes_served() {
     each_database(|app| async move {
         let admin = app.admin().await;
         let doc = body(admin.get("/api/openapi.json").await).await;
-        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1."), "{}", doc["openapi"]);
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3.1."),
+            "{}",
+            doc["openapi"]
+        );
         let mut listed = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
-            for method in item.as_object().unwrap().keys().filter(|k| ["get", "post", "patch", "put", "delete"].contains(&k.as_str())) {
+            for method in item
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| ["get", "post", "patch", "put", "delete"].contains(&k.as_str()))
+            {
                 listed.insert(format!("{} {path}", method.to_uppercase()));
             }
         }
@@ -42,10 +75,23 @@ async fn openapi_is_3_1_and_lists_exactly_the_routes_served() {
         for entry in &listed {
             let (method, path) = entry.split_once(' ').unwrap();
             let concrete = path.replace("{id}", "1");
-            let res = admin.request(Method::from_bytes(method.as_bytes()).unwrap(), &concrete).header("content-type", "application/json").body("{}").send().await.unwrap();
-            assert_ne!(res.status(), reqwest::StatusCode::METHOD_NOT_ALLOWED, "{entry}");
+            let res = admin
+                .request(Method::from_bytes(method.as_bytes()).unwrap(), &concrete)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(
+                res.status(),
+                reqwest::StatusCode::METHOD_NOT_ALLOWED,
+                "{entry}"
+            );
             let text = res.text().await.unwrap();
-            assert!(!text.contains("route /api"), "{entry} is not routed: {text}");
+            assert!(
+                !text.contains("route /api"),
+                "{entry} is not routed: {text}"
+            );
         }
     })
     .await;
