@@ -2,9 +2,10 @@
 // serves `dist/` with hashed `assets/*` cached for a year and everything
 // else revalidated, under a strict Content-Security-Policy: no inline
 // script or style may end up in index.html.
+
+import preact from '@preact/preset-vite';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
-import preact from '@preact/preset-vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const THEME_COLOUR = '#0b5e55';

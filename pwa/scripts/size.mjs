@@ -6,7 +6,7 @@
 // are counted separately, because field phones never load them.
 //
 // Which file is which comes from Vite's build manifest (dist/.vite/manifest.json).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';

@@ -17,7 +17,8 @@ watchConnectivity();
 watchOutbox();
 startSession();
 startSync();
-const root = document.getElementById('app')!;
+const root = document.getElementById('app');
+if (!root) throw new Error('index.html has no #app element');
 // The static "Sijil" placeholder in index.html shows until this point; Preact must not adopt it.
 root.textContent = '';
 render(<App />, root);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { apiLogIn, worldForThisFile, visit } from './helpers.mjs';
+import { apiLogIn, visit, worldForThisFile } from './helpers.mjs';
 
 /**
  * The demo gives its staff Arabic or Sorani; these checks read English, so

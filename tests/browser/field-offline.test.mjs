@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { apiLogIn, apiPost, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
+import { apiLogIn, apiPost, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
 
@@ -20,7 +20,7 @@ function code(prefix, n) {
   let factor = 2;
   let sum = 0;
   for (const c of [...payload].reverse()) {
-    let addend = factor * ALPHABET.indexOf(c);
+    const addend = factor * ALPHABET.indexOf(c);
     factor = factor === 2 ? 1 : 2;
     sum += Math.floor(addend / 32) + (addend % 32);
   }

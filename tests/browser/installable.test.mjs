@@ -2,10 +2,10 @@
 // real PNG icons, and an index.html that lives with the strict
 // Content-Security-Policy (no inline script or style).
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, PHONE, waitForServiceWorker } from './browser.mjs';
 import { worldForThisFile } from './helpers.mjs';

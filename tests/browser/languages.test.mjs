@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { dir, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
+import { dir, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
 

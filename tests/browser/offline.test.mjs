@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { PASSWORD, worldForThisFile, visit } from './helpers.mjs';
+import { PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
-import { apiLogIn, apiPost, PASSWORD, worldForThisFile, visit } from './helpers.mjs';
+import { apiLogIn, apiPost, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
 

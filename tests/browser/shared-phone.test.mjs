@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { PASSWORD, putInOutbox, worldForThisFile, visit } from './helpers.mjs';
+import { PASSWORD, putInOutbox, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
 

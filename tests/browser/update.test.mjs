@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
-import { PASSWORD, putInOutbox, worldForThisFile, visit, withNewerRelease } from './helpers.mjs';
+import { PASSWORD, putInOutbox, visit, withNewerRelease, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
 

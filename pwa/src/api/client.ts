@@ -5,8 +5,9 @@
  * that difference: a 401 means "log in again", no answer means "keep
  * working on the phone".
  */
-import type { ErrorBody } from './types';
+
 import { reportReachable, reportUnreachable } from '../net/connectivity';
+import type { ErrorBody } from './types';
 
 /** The server answered, with an error. `code` is the stable machine code. */
 export class ApiError extends Error {

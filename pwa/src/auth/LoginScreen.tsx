@@ -1,6 +1,6 @@
 /** The login screen: login name, password, and the language of the phone. */
 import { useState } from 'preact/hooks';
-import { t, language } from '../i18n';
+import { language, t } from '../i18n';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
 import { describeError } from '../ui/errors';

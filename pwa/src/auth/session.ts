@@ -20,8 +20,8 @@ import type { CachedSession } from './cache';
 import {
   clearCachedSession,
   LANGUAGE_UNSAVED_KEY,
-  loadCachedSession,
   LOGOUT_PENDING_KEY,
+  loadCachedSession,
   saveCachedSession,
 } from './cache';
 

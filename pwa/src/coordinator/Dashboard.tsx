@@ -7,21 +7,22 @@
  * against what was achieved, and the exports. This file is the page and its
  * controls; the sections are in FigureSections.tsx and SiteSections.tsx.
  */
-import type { Area, Me, Site } from '../api/types';
+
 import { listAreas, listSites } from '../api/endpoints';
+import type { Area, Me, Site } from '../api/types';
 import { formatNumber, language, localName, t } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
-import { Loading, LoadFailed } from '../ui/Notice';
+import { LoadFailed, Loading } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import { figures, queryString, siteTable } from './api';
 import { DayField } from './controls';
+import { Breakdown, Headline, SexAndAge, Trend } from './FigureSections';
 import { formatDay, PRESETS } from './logic';
+import { Exports, Silent, SiteTable, Targets } from './SiteSections';
 import type { PeriodChoice } from './state';
 import { queryOf, settings, updateSettings } from './state';
-import { Breakdown, Headline, SexAndAge, Trend } from './FigureSections';
-import { Exports, Silent, SiteTable, Targets } from './SiteSections';
 
 const PERIOD_LABEL: Record<PeriodChoice, StringKey> = {
   this_month: 'dash_this_month',

@@ -9,14 +9,14 @@ import { formatNumber, language, t } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { SelectField } from '../ui/fields';
-import { Loading, LoadFailed } from '../ui/Notice';
+import { LoadFailed, Loading } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import type { Query, Totals } from './api';
 import { figures, queryString } from './api';
 import { BarChart } from './Charts';
 import { Segmented } from './controls';
-import { bySexAndAge, fillSeries, formatMonth, monthsBetween, reachedBySexAndAge, weeksBetween } from './logic';
 import { DisaggregationTable } from './Disaggregation';
+import { bySexAndAge, fillSeries, formatMonth, monthsBetween, reachedBySexAndAge, weeksBetween } from './logic';
 
 export function Headline({ totals }: { totals: Totals }) {
   const lang = useStore(language);

@@ -8,11 +8,11 @@ import { getSite } from '../api/endpoints';
 import { formatNumber, language, t } from '../i18n';
 import { useStore } from '../store';
 import { Link } from '../ui/Link';
-import { Loading, LoadFailed, Notice } from '../ui/Notice';
+import { LoadFailed, Loading, Notice } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import { figures, siteRecords } from './api';
-import { bySexAndAge, formatDay, formatMonth, isMonth, monthRange, reachedBySexAndAge } from './logic';
 import { DisaggregationTable } from './Disaggregation';
+import { bySexAndAge, formatDay, formatMonth, isMonth, monthRange, reachedBySexAndAge } from './logic';
 import { KIND, reachLine, STATUS } from './Review';
 
 export function MonthlyReport({ siteId, month }: { siteId: number; month: string }) {

@@ -5,15 +5,15 @@
  * comment the recorder sees after their next sync.
  */
 import { useState } from 'preact/hooks';
-import type { Me } from '../api/types';
 import { getSite } from '../api/endpoints';
+import type { Me } from '../api/types';
 import { formatNumber, language, t, tn } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { describeError } from '../ui/errors';
 import { SelectField, TextField } from '../ui/fields';
 import { Link } from '../ui/Link';
-import { Loading, LoadFailed, Notice } from '../ui/Notice';
+import { LoadFailed, Loading, Notice } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import type { RecordSummary, ReviewStatus } from './api';
 import { lockMonth, locks, recordDetail, review, siteRecords, unlockMonth } from './api';

@@ -11,7 +11,9 @@ async function freshDb(id = ++userId) {
   opened.push(db);
   return db;
 }
-afterEach(() => opened.splice(0).forEach((db) => db.close()));
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
 
 const record = (id: string) => ({ id, kind: 'record' as const, base_version: 0, data: { note: id } });
 

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
-import { participantLabel, ParticipantFinder, typeLabel } from './common';
+import { ParticipantFinder, participantLabel, typeLabel } from './common';
 import type { Group, Member, Participant } from './data';
 import { loadSites, loadTypes, participantsAt, saveGroup, today } from './data';
 import { useLocal } from './hooks';
@@ -135,7 +135,10 @@ function GroupEditor({
           <RegisterForm
             siteIds={[site]}
             defaultSite={site}
-            onDone={(p) => (add(p), setRegistering(false))}
+            onDone={(p) => {
+              add(p);
+              setRegistering(false);
+            }}
             onCancel={() => setRegistering(false)}
           />
         ) : (

@@ -18,10 +18,11 @@ import { t, tn } from '../i18n';
 import { navigate } from '../router';
 import { Checkbox, SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
+import type { TallyMap } from './common';
 import {
+  ParticipantFinder,
   participantLabel,
   participantMeta,
-  ParticipantFinder,
   Stepper,
   TallyGrid,
   tallyList,
@@ -29,7 +30,6 @@ import {
   tallyTotal,
   typeLabel,
 } from './common';
-import type { TallyMap } from './common';
 import type { ActivityRecord, Group, Participant, RecordData, RecordKind } from './data';
 import { deleteRecord, loadSites, loadTypes, matches, participantsAt, saveRecord, today } from './data';
 import { useLocal } from './hooks';
@@ -115,7 +115,10 @@ function RecordEditor({ context }: { context: Context }) {
       const ids = group.data.members
         .filter((m) => m.joined_on <= date && (!m.left_on || m.left_on >= date))
         .map((m) => m.participant_id);
-      const key = (id: string) => (byId.get(id) ? participantLabel(byId.get(id)!) : `~${id}`);
+      const key = (id: string) => {
+        const p = byId.get(id);
+        return p ? participantLabel(p) : `~${id}`;
+      };
       return ids.sort((a, b) => key(a).localeCompare(key(b)));
     }
     if (kind === 'cfs_day') return (people ?? []).map((p) => p.id);
@@ -197,10 +200,11 @@ function RecordEditor({ context }: { context: Context }) {
     </>
   );
 
-  const visible =
-    kind === 'cfs_day'
-      ? roster.filter((id) => present.has(id) || !filter.trim() || (byId.get(id) && matches(byId.get(id)!, filter)))
-      : roster;
+  const shown = (id: string) => {
+    const p = byId.get(id);
+    return present.has(id) || !filter.trim() || (p !== undefined && matches(p, filter));
+  };
+  const visible = kind === 'cfs_day' ? roster.filter(shown) : roster;
 
   return (
     <form class="form record-form" onSubmit={(e) => void save(e)} noValidate>

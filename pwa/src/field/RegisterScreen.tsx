@@ -7,10 +7,10 @@
  */
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { TextField, SelectField } from '../ui/fields';
-import { Notice } from '../ui/Notice';
 import { navigate } from '../router';
 import { NoCodesLeft } from '../sync/core';
+import { SelectField, TextField } from '../ui/fields';
+import { Notice } from '../ui/Notice';
 import { displayCode } from './codes';
 import { Choice } from './common';
 import type { Disability, Displacement, Participant, Sex, WgDomain } from './data';
@@ -126,7 +126,10 @@ export function RegisterForm({
         name="reg-year-mode"
         legend={t('age_or_year')}
         value={yearMode}
-        onChange={(m) => (setYearMode(m), setYear(''))}
+        onChange={(m) => {
+          setYearMode(m);
+          setYear('');
+        }}
         options={[
           { value: 'year', label: t('knows_birth_year') },
           { value: 'age', label: t('asks_age') },

@@ -3,8 +3,11 @@
  * other things to record, what needs their attention, their records with
  * where each stands, and their sites.
  */
+
+import type { IDBPDatabase } from 'idb';
 import type { ComponentChildren } from 'preact';
 import type { Me } from '../api/types';
+import type { SijilDb } from '../db/schema';
 import { t, tn } from '../i18n';
 import { Link } from '../ui/Link';
 import { SiteList } from '../ui/SiteList';
@@ -12,8 +15,6 @@ import { RecordList, typeLabel } from './common';
 import type { Group } from './data';
 import { loadAttention, loadGroups, loadRecordRows, loadSites } from './data';
 import { useLocal } from './hooks';
-import type { IDBPDatabase } from 'idb';
-import type { SijilDb } from '../db/schema';
 
 /** Everything a home screen lists, read in one go. */
 export async function loadHome(db: IDBPDatabase<SijilDb>) {

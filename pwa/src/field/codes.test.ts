@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALPHABET, checkChar, displayCode, isValidCode, makeCode, MAX_COUNTER, normaliseCode } from './codes';
+import { ALPHABET, checkChar, displayCode, isValidCode, MAX_COUNTER, makeCode, normaliseCode } from './codes';
 
 describe('participant codes', () => {
   it('are prefix, three counter digits, and a check character', () => {

@@ -1,7 +1,8 @@
 /** Pieces the field screens share: steppers and head-count grids, the participant finder, the record list. */
 import { useEffect, useState } from 'preact/hooks';
-import type { LocalActivityType, LocalSite } from '../db/schema';
 import type { Language } from '../api/types';
+import { currentUserDb } from '../db/current';
+import type { LocalActivityType, LocalSite } from '../db/schema';
 import { language, t, tn } from '../i18n';
 import { intlLocale } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
@@ -13,7 +14,6 @@ import { displayCode } from './codes';
 import type { AgeBand, Participant, RecordRow, Sex, Tally } from './data';
 import { AGE_BANDS, SEXES, searchLocal } from './data';
 import { useLocal } from './hooks';
-import { currentUserDb } from '../db/current';
 
 export function typeLabel(type: LocalActivityType | undefined): string {
   if (!type) return '';

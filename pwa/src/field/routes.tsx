@@ -21,15 +21,22 @@ export const TRAINER_ROUTES = [
 ];
 export const MOBILISER_ROUTES = ['/', '/event', '/records/:id', '/outbox/:id'];
 
+/** Each path pattern and the screen it opens, first match wins. */
+const SCREENS: [string, (params: Record<string, string>) => ComponentChildren][] = [
+  ['/cfs', () => <RecordScreen kind="cfs_day" />],
+  ['/event', () => <RecordScreen kind="awareness_event" />],
+  ['/participants/new', () => <RegisterScreen />],
+  ['/groups/new', () => <GroupScreen />],
+  ['/groups/:id', (p) => <GroupScreen groupId={p.id} />],
+  ['/session/:group', (p) => <RecordScreen kind="group_session" groupId={p.group} />],
+  ['/records/:id', (p) => <RecordScreen recordId={p.id} />],
+  ['/outbox/:id', (p) => <ResolveScreen id={p.id} />],
+];
+
 export function fieldScreen(path: string): ComponentChildren {
-  let m: Record<string, string> | null;
-  if (path === '/cfs') return <RecordScreen kind="cfs_day" />;
-  if (path === '/event') return <RecordScreen kind="awareness_event" />;
-  if (path === '/participants/new') return <RegisterScreen />;
-  if (path === '/groups/new') return <GroupScreen />;
-  if ((m = matchRoute('/groups/:id', path))) return <GroupScreen groupId={m.id} />;
-  if ((m = matchRoute('/session/:group', path))) return <RecordScreen kind="group_session" groupId={m.group} />;
-  if ((m = matchRoute('/records/:id', path))) return <RecordScreen recordId={m.id} />;
-  if ((m = matchRoute('/outbox/:id', path))) return <ResolveScreen id={m.id} />;
+  for (const [pattern, screen] of SCREENS) {
+    const params = matchRoute(pattern, path);
+    if (params) return screen(params);
+  }
   return null;
 }

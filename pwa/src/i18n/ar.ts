@@ -1,7 +1,7 @@
 /** Arabic (العربية), written right to left. Plurals use all six CLDR forms. */
 import { fieldAr } from './field';
-import { staffAr } from './staff';
 import type { Messages } from './messages';
+import { staffAr } from './staff';
 
 export const ar: Messages = {
   app_name: 'سجل',

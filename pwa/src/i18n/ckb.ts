@@ -1,7 +1,7 @@
 /** Kurdish, Sorani (کوردی), written right to left in Arabic script. */
 import { fieldCkb } from './field';
-import { staffCkb } from './staff';
 import type { Messages } from './messages';
+import { staffCkb } from './staff';
 
 export const ckb: Messages = {
   app_name: 'سیجیل',

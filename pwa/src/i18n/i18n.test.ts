@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
-import { CATALOGUES, LANGUAGES, isRightToLeft, pluralForm, translate, translatePlural } from './index';
 import { intlLocale } from './format';
+import { CATALOGUES, isRightToLeft, LANGUAGES, pluralForm, translate, translatePlural } from './index';
 import type { Plural } from './messages';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -103,4 +103,4 @@ export function localName(
   return (lang === 'ar' ? names.name_ar : lang === 'ckb' ? names.name_ckb : names.name_en) || names.name_en;
 }
 
-export { formatNumber, formatDateTime } from './format';
+export { formatDateTime, formatNumber } from './format';

@@ -27,7 +27,7 @@ async function askAPageToSend() {
     const timer = setTimeout(() => reject(new Error('the page did not answer')), 120000);
     channel.port1.onmessage = (message) => {
       clearTimeout(timer);
-      if (message.data && message.data.ok) resolve();
+      if (message.data?.ok) resolve();
       else reject(new Error('not everything was sent'));
     };
     page.postMessage({ type: 'sijil-sync' }, [channel.port2]);

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, NetworkError } from '../api/client';
 import { enqueue } from '../db/outbox';
 import { openUserDb } from '../db/schema';
+import { isValidCode } from '../field/codes';
 import type { PullPage, PushItem, PushResult, SyncApi } from './api';
 import { applyPage, CODES_KEY, CURSOR_KEY, ensurePrefix, nextCode, pullAll, pushOutbox } from './core';
-import { isValidCode } from '../field/codes';
 import { backoffDelay } from './engine';
 
 let userId = 5000;
@@ -15,7 +15,9 @@ async function freshDb() {
   opened.push(db);
   return db;
 }
-afterEach(() => opened.splice(0).forEach((db) => db.close()));
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
 
 /** A fake server: answers each pushed item with `answer(item)`, records what it was sent. */
 function fakeApi(
