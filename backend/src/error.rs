@@ -1,10 +1,15 @@
-//! The one error type of the HTTP API.
+//! The one error type of the HTTP API, and the catalogue of its codes.
 //!
 //! Every handler returns `Result<_, ApiError>`. Each variant has an HTTP
-//! status and a stable machine code (the PWA branches on codes, never on
-//! text); the body is always `{ "error": code, "message": …, "fields": … }`.
-//! Internal failures are logged with the request's span and answered with a
-//! bare 500: their detail never leaves the server.
+//! status and a stable machine code from [`ErrorCode`] (the app branches on
+//! codes, never on text, and has a message for every one: the catalogue is
+//! written to `pwa/src/api/error-codes.json`, and a test on each side keeps
+//! the two in step). The body is always
+//! `{ "error": code, "message": …, "fields": … }`.
+//!
+//! Internal failures are logged with the request's span and the step that
+//! failed ([`ResultExt::context`]), and answered with a bare 500: their
+//! detail never leaves the server.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +19,74 @@ use serde::Serialize;
 
 /// Field name → what is wrong with it.
 pub type FieldErrors = BTreeMap<String, String>;
+
+/// Declares the codes once: the enum, its wire names and the list of all.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
+        /// Every machine code an error answer can carry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// The whole catalogue, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// No session, or it ended.
+    Unauthenticated => "unauthenticated",
+    /// Login name or password wrong (never says which).
+    InvalidCredentials => "invalid_credentials",
+    /// The login throttle refused the attempt; see `Retry-After`.
+    TooManyAttempts => "too_many_attempts",
+    /// Signed in, but this role or scope may not do it.
+    Forbidden => "forbidden",
+    /// A state-changing request from another origin.
+    CrossOrigin => "cross_origin",
+    /// No such thing in the caller's scope.
+    NotFound => "not_found",
+    /// The content is not acceptable; `fields` says why, per field.
+    Invalid => "invalid",
+    /// The JSON does not have the expected shape (wrong type, unknown field).
+    InvalidBody => "invalid_body",
+    /// The body is not JSON at all.
+    MalformedJson => "malformed_json",
+    /// The body is not sent as `application/json`.
+    UnsupportedMediaType => "unsupported_media_type",
+    /// The body is larger than the route accepts.
+    PayloadTooLarge => "payload_too_large",
+    /// A sync push with more items than one batch may carry.
+    BatchTooLarge => "batch_too_large",
+    /// Any other malformed request.
+    BadRequest => "bad_request",
+    /// A login name that another account has.
+    LoginTaken => "login_taken",
+    /// A partner name that another partner has.
+    PartnerExists => "partner_exists",
+    /// A P-code that another area has.
+    PcodeTaken => "pcode_taken",
+    /// A site code that another site has.
+    SiteCodeTaken => "site_code_taken",
+    /// An activity-type code that another type has.
+    CodeTaken => "code_taken",
+    /// The change would leave the programme without an active admin.
+    LastAdmin => "last_admin",
+    /// The month is locked already.
+    AlreadyLocked => "already_locked",
+    /// Something failed on the server; the log says what.
+    Internal => "internal",
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -31,7 +104,7 @@ pub enum ApiError {
     NotFound(String),
     /// The request conflicts with what is stored (a duplicate code, …).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     /// The request is well-formed JSON but its content is not acceptable.
     #[error("{message}")]
     Invalid {
@@ -41,7 +114,7 @@ pub enum ApiError {
     /// The request itself is malformed (bad JSON, wrong content type, …).
     #[error("{message}")]
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         status: StatusCode,
     },
@@ -55,7 +128,7 @@ pub enum ApiError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable machine code, e.g. `invalid`, `not_found`.
-    pub error: String,
+    pub error: ErrorCode,
     /// A sentence for people.
     pub message: String,
     /// Per-field reasons, when the error is about fields.
@@ -91,21 +164,30 @@ impl ApiError {
         ApiError::NotFound(what.into())
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            ApiError::TooManyAttempts { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
+            ApiError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
             }
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ApiError::BadRequest { code, status, .. } => (*status, code),
+            ApiError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts)
+            }
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            ApiError::CrossOrigin => (StatusCode::FORBIDDEN, ErrorCode::CrossOrigin),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            ApiError::BadRequest { code, status, .. } => (*status, *code),
             ApiError::Database(_) | ApiError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
             }
         }
     }
@@ -120,7 +202,8 @@ impl IntoResponse for ApiError {
                 "internal error".to_string()
             }
             ApiError::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
+                // `{:#}` prints the chain of contexts: which step failed, then why.
+                tracing::error!(error = format!("{e:#}"), "internal error");
                 "internal error".to_string()
             }
             other => other.to_string(),
@@ -129,15 +212,12 @@ impl IntoResponse for ApiError {
             ApiError::Invalid { fields, .. } if !fields.is_empty() => Some(fields.clone()),
             _ => None,
         };
-        let mut response = (
-            status,
-            axum::Json(ErrorBody {
-                error: code.to_string(),
-                message,
-                fields,
-            }),
-        )
-            .into_response();
+        let body = ErrorBody {
+            error: code,
+            message,
+            fields,
+        };
+        let mut response = (status, axum::Json(body)).into_response();
         if let ApiError::TooManyAttempts { retry_after_secs } = self {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
@@ -148,20 +228,35 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Turns a violated unique constraint into a 409 at the call site, the way
-/// realworld-axum-sqlx does: the database is the referee for uniqueness.
+/// What a fallible step can say about itself at the call site.
 pub trait ResultExt<T> {
+    /// Names the step for the log if it fails on the server's side (a
+    /// database or internal error): a 500's log line then says which step
+    /// failed. Refusals meant for the client (404, 409, 422 …) pass through
+    /// unchanged, and the client never sees the step.
+    fn context(self, step: &'static str) -> Result<T, ApiError>;
+
+    /// Turns a violated unique constraint into a 409 with `code`, the way
+    /// realworld-axum-sqlx does: the database is the referee for uniqueness.
     fn on_unique_violation(
         self,
-        code: &'static str,
+        code: ErrorCode,
         message: impl FnOnce() -> String,
     ) -> Result<T, ApiError>;
 }
 
 impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
+    fn context(self, step: &'static str) -> Result<T, ApiError> {
+        self.map_err(|e| match e.into() {
+            ApiError::Database(e) => ApiError::Internal(anyhow::Error::new(e).context(step)),
+            ApiError::Internal(e) => ApiError::Internal(e.context(step)),
+            other => other,
+        })
+    }
+
     fn on_unique_violation(
         self,
-        code: &'static str,
+        code: ErrorCode,
         message: impl FnOnce() -> String,
     ) -> Result<T, ApiError> {
         self.map_err(|e| match e.into() {
@@ -173,5 +268,80 @@ impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
             }
             other => other,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the app reads the catalogue; the app's own test checks that it
+    /// has a message for every code listed there.
+    const APP_CATALOGUE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pwa/src/api/error-codes.json"
+    );
+
+    fn catalogue() -> Vec<&'static str> {
+        let mut codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        codes.sort_unstable();
+        codes
+    }
+
+    #[test]
+    fn the_app_has_the_whole_catalogue_of_error_codes() {
+        let expected = catalogue();
+        if std::env::var("SIJIL_WRITE_ERROR_CODES").is_ok_and(|v| v == "1") {
+            let lines: Vec<String> = expected.iter().map(|c| format!("  \"{c}\"")).collect();
+            std::fs::write(APP_CATALOGUE, format!("[\n{}\n]\n", lines.join(",\n"))).unwrap();
+        }
+        let text = std::fs::read_to_string(APP_CATALOGUE).expect("the app's error-code catalogue");
+        let in_app: Vec<String> = serde_json::from_str(&text).expect("a JSON list of codes");
+        assert_eq!(
+            in_app, expected,
+            "pwa/src/api/error-codes.json is out of step with ErrorCode: \
+             run `SIJIL_WRITE_ERROR_CODES=1 cargo test -p sijil error_codes`, \
+             then give the app a message for each new code"
+        );
+    }
+
+    #[test]
+    fn codes_are_distinct_and_serialise_as_their_names() {
+        let codes = catalogue();
+        let mut distinct = codes.clone();
+        distinct.dedup();
+        assert_eq!(codes, distinct);
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_step_is_named_in_the_log_but_not_in_the_answer() {
+        let failed: Result<(), sqlx::Error> = Err(sqlx::Error::RowNotFound);
+        let err = failed.context("load the site").unwrap_err();
+        let ApiError::Internal(inner) = &err else {
+            panic!("expected an internal error, got {err:?}")
+        };
+        assert!(format!("{inner:#}").starts_with("load the site: "));
+        let response = err.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": "internal", "message": "internal error" })
+        );
+    }
+
+    #[test]
+    fn refusals_pass_through_context_unchanged() {
+        let refused: Result<(), ApiError> = Err(ApiError::not_found("site"));
+        assert!(matches!(
+            refused.context("load the site"),
+            Err(ApiError::NotFound(_))
+        ));
     }
 }

@@ -1,23 +1,32 @@
 //! Sijil: an offline-first register for community psychosocial programmes.
 //!
-//! The crate is laid out by capability, one folder each, with thin HTTP
-//! handlers over plain domain functions and one storage seam:
+//! The crate is laid out by capability, one folder each with the same floor
+//! plan (`mod.rs` the router, `handlers.rs`, `model.rs`, `store.rs` all of
+//! its SQL), over a few leaves every handler takes. From the top down:
 //!
-//! - [`store`]: the database handle (SQLite or PostgreSQL) and migrations;
-//! - [`auth`]: login, sessions, throttling, and the `CurrentUser` guard every
-//!   handler goes through;
-//! - [`users`], [`sites`], [`activity_types`]: the admin-managed data;
-//! - [`participants`], [`groups`], [`records`]: what phones capture offline,
-//!   and [`sync`]: how phones and server agree on it;
-//! - [`figures`]: the numbers coordinators read, their rollups, exports,
-//!   targets and month locks;
+//! - [`http`]: the router that merges every capability's routes, the
+//!   middleware (security headers, CSRF, tracing) and the embedded PWA;
+//! - [`sync`]: push and pull, the HTTP face of how phones and server agree;
+//! - [`figures`]: the numbers coordinators read, targets and exports;
+//! - [`records`], [`groups`], [`participants`]: what phones capture offline,
+//!   each with its one write path; [`rollups`]: the figures' running sums;
+//! - [`changes`]: the change clock and feed, and the one rule every pushed
+//!   item goes through;
+//! - [`auth`] (signing in and out), [`users`], [`sites`],
+//!   [`activity_types`]: accounts and the admin-managed data;
 //! - [`audit`]: the append-only log of who did what;
-//! - [`http`]: the router, middleware (security headers, CSRF, tracing) and
-//!   the embedded PWA.
+//! - [`access`]: the guard every handler takes, roles and site scope;
+//! - leaves: [`state`], [`json`], [`error`], [`validate`], [`store`] (the
+//!   database seam), [`config`].
+//!
+//! `docs/architecture.md` draws the same map and follows one record from
+//! push to rollup.
 
+pub mod access;
 pub mod activity_types;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -25,9 +34,12 @@ pub mod error;
 pub mod figures;
 pub mod groups;
 pub mod http;
+pub mod json;
 pub mod participants;
 pub mod records;
+pub mod rollups;
 pub mod sites;
+pub mod state;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
@@ -36,25 +48,9 @@ pub mod validate;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub use http::app;
-
-/// What every handler can reach: the store and the settings.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: store::Db,
-    pub config: Arc<config::Config>,
-}
-
-impl AppState {
-    pub fn new(db: store::Db, config: config::Config) -> AppState {
-        AppState {
-            db,
-            config: Arc::new(config),
-        }
-    }
-}
+use state::AppState;
 
 /// Serves the app on `listener` until `shutdown` resolves, then finishes the
 /// requests in flight.
@@ -63,7 +59,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let sweeper = auth::session::spawn_expired_session_sweeper(&state.db);
+    let sweeper = access::session::spawn_expired_session_sweeper(&state.db);
     let router = app(state);
     let result = axum::serve(
         listener,

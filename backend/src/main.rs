@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
             }
             let listener = tokio::net::TcpListener::bind(config.addr).await?;
             println!("listening on http://{}", listener.local_addr()?);
-            let state = sijil::AppState::new(db.clone(), config);
+            let state = sijil::state::AppState::new(db.clone(), config);
             sijil::serve(listener, state, shutdown_signal()).await?;
             db.close().await;
         }

@@ -1,26 +1,19 @@
-//! Login, logout and the signed-in user's own record.
+//! Signing in and out.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::current_user::{session_error, USER_ID_KEY};
-use super::{password, throttle, ClientAddr, CurrentUser};
+use super::model::LoginRequest;
+use super::{store, throttle};
+use crate::access::session::{session_error, USER_ID_KEY};
+use crate::access::{ClientAddr, CurrentUser};
 use crate::audit::{self, Entry};
-use crate::error::{ApiError, ErrorBody};
-use crate::http::Json;
-use crate::users::model::{Language, Me};
-use crate::users::store as users;
-use crate::validate::Checker;
-use crate::AppState;
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub login: String,
-    pub password: String,
-}
+use crate::error::{ApiError, ErrorBody, ResultExt};
+use crate::json::Json;
+use crate::state::AppState;
+use crate::users::model::Me;
+use crate::users::{password, store as users};
 
 /// Signs in. The session id is replaced at login so an id planted before
 /// login is worthless after it.
@@ -32,40 +25,37 @@ pub async fn login(
     session: Session,
     Json(body): Json<LoginRequest>,
 ) -> Result<Json<Me>, ApiError> {
-    let mut check = Checker::new();
-    let login = check.text("login", &body.login, 1, 64).to_lowercase();
-    if body.password.is_empty() || body.password.chars().count() > password::MAX_PASSWORD_CHARS {
-        check.fail(
-            "password",
-            format!("must be 1 to {} characters", password::MAX_PASSWORD_CHARS),
-        );
-    }
-    check.finish(())?;
-
+    let login = body.login_name()?;
     let policy = state.config.throttle;
-    if let Err(refusal) = throttle::check(&state.db, &policy, &login, &addr).await {
-        audit::record_standalone(
-            &state.db,
-            Entry::new("auth.login_throttled").login(&login).addr(&addr),
-        )
-        .await?;
-        return Err(refusal);
+    let wait = throttle::wait(&state.db, &policy, &login, &addr)
+        .await
+        .context("check the throttle")?;
+    if let Some(retry_after_secs) = wait {
+        let entry = Entry::new("auth.login_throttled").login(&login).addr(&addr);
+        audit::record_standalone(&state.db, entry)
+            .await
+            .context("audit")?;
+        return Err(ApiError::TooManyAttempts { retry_after_secs });
     }
 
-    let account = users::credentials(&state.db, &login).await?;
+    let account = users::credentials(&state.db, &login)
+        .await
+        .context("load credentials")?;
     let stored_hash = account
         .as_ref()
         .filter(|a| a.active)
         .map(|a| a.password_hash.clone());
-    if !password::verify(body.password, stored_hash).await? {
-        let mut tx = state.db.begin().await?;
-        throttle::record_failure(&mut tx, &policy, &login, &addr).await?;
-        audit::record(
-            &mut tx,
-            Entry::new("auth.login_failed").login(&login).addr(&addr),
-        )
-        .await?;
-        tx.commit().await?;
+    if !password::verify(body.password, stored_hash)
+        .await
+        .context("verify the password")?
+    {
+        let mut tx = state.db.begin().await.context("begin")?;
+        store::record_failure(&mut tx, &policy, &login, &addr)
+            .await
+            .context("count the failure")?;
+        let entry = Entry::new("auth.login_failed").login(&login).addr(&addr);
+        audit::record(&mut tx, entry).await.context("audit")?;
+        tx.commit().await.context("commit")?;
         return Err(ApiError::InvalidCredentials);
     }
     let account = account.expect("verified accounts exist");
@@ -75,17 +65,18 @@ pub async fn login(
         .insert(USER_ID_KEY, account.id)
         .await
         .map_err(session_error)?;
-    let mut tx = state.db.begin().await?;
-    throttle::clear(&mut tx, &login).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("auth.login")
-            .actor(account.id, &login)
-            .addr(&addr),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(users::me(&state.db, account.id).await?))
+    let mut tx = state.db.begin().await.context("begin")?;
+    store::clear(&mut tx, &login)
+        .await
+        .context("clear failures")?;
+    let entry = Entry::new("auth.login")
+        .actor(account.id, &login)
+        .addr(&addr);
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(
+        users::me(&state.db, account.id).await.context("load me")?,
+    ))
 }
 
 /// Signs out: the server forgets the session; the cookie is cleared.
@@ -96,48 +87,13 @@ pub async fn logout(
     session: Session,
 ) -> Result<StatusCode, ApiError> {
     if let Some(user) = user {
-        audit::record_standalone(
-            &state.db,
-            Entry::new("auth.logout")
-                .actor(user.id, &user.login)
-                .addr(&user.client_addr),
-        )
-        .await?;
+        let entry = Entry::new("auth.logout")
+            .actor(user.id, &user.login)
+            .addr(&user.client_addr);
+        audit::record_standalone(&state.db, entry)
+            .await
+            .context("audit")?;
     }
     session.flush().await.map_err(session_error)?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The signed-in user: role, language and the sites they work at.
-#[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
-    Ok(Json(users::me(&state.db, user.id).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateMe {
-    pub language: Language,
-}
-
-/// Changes the signed-in user's own settings (their language).
-#[utoipa::path(patch, path = "/me", tag = "auth", request_body = UpdateMe, responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn update_me(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Json(body): Json<UpdateMe>,
-) -> Result<Json<Me>, ApiError> {
-    let mut tx = state.db.begin().await?;
-    users::set_language(&mut tx, user.id, body.language).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("user.language")
-            .actor(user.id, &user.login)
-            .addr(&user.client_addr)
-            .target("user", user.id)
-            .detail(serde_json::json!({ "language": body.language })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(users::me(&state.db, user.id).await?))
 }

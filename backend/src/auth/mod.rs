@@ -1,22 +1,18 @@
-//! Who is asking: login and logout, the server-side session, the login
-//! throttle, and the [`CurrentUser`] guard that every other handler takes.
+//! Signing in and out, and the login throttle. Who is signed in is carried
+//! by the session of [`crate::access`]; the accounts are [`crate::users`]'.
 
-mod current_user;
 mod handlers;
-pub mod password;
-pub mod session;
+pub mod model;
+pub mod store;
 mod throttle;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use current_user::{AdminUser, ClientAddr, CurrentUser, Role, SiteScope};
-
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::login))
         .routes(routes!(handlers::logout))
-        .routes(routes!(handlers::me, handlers::update_me))
 }

@@ -3,16 +3,22 @@
 //! child-friendly spaces in camps around Duhok), their sites, staff of every
 //! role with printed passwords, participants, groups, six months of records
 //! and a few flagged ones.
+//!
+//! [`generate`] makes the programme (the figures benchmark uses it too),
+//! [`rows`] lays out its rows for the bulk loads, [`store`] holds the rest
+//! of its SQL; this module adds the staff.
 
-pub mod bulk;
 pub mod generate;
+mod rows;
+mod store;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::auth::{password, Role};
+use crate::access::Role;
 use crate::store::Db;
 use crate::users::model::{Language, NewUser};
-use generate::Spec;
+use crate::users::{self, password};
+use generate::{Made, Spec};
 
 /// An account the demo made, with its one-time password.
 pub struct Account {
@@ -22,16 +28,14 @@ pub struct Account {
     pub sites: String,
 }
 
+/// Fills an empty programme with the demo and returns its accounts.
 pub async fn run(db: &Db) -> anyhow::Result<Vec<Account>> {
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites WHERE code = 'MOS-01'")
-        .fetch_one(db.pool())
-        .await?;
     anyhow::ensure!(
-        exists == 0,
+        !store::demo_exists(db).await?,
         "the demo programme is already in this database"
     );
     let mut accounts = vec![];
-    if let Some(password) = crate::users::bootstrap::first_admin(db).await? {
+    if let Some(password) = users::bootstrap::first_admin(db).await? {
         accounts.push(Account {
             login: "admin".into(),
             role: Role::Admin,
@@ -39,9 +43,7 @@ pub async fn run(db: &Db) -> anyhow::Result<Vec<Account>> {
             sites: "all".into(),
         });
     }
-    let admin: i64 = sqlx::query_scalar("SELECT MIN(id) FROM users WHERE role = 'admin'")
-        .fetch_one(db.pool())
-        .await?;
+    let admin = users::store::first_admin_id(db).await?;
 
     let bar = ProgressBar::new(1);
     bar.set_style(
@@ -57,110 +59,10 @@ pub async fn run(db: &Db) -> anyhow::Result<Vec<Account>> {
     let made = generate::generate(db, &Spec::demo(), admin, &mut progress).await?;
     bar.finish_and_clear();
 
-    // Staff: a coordinator per partner and one for the programme, a trainer
-    // per site, a mobiliser per partner; each record goes to its recorder.
-    let (centres, camps): (Vec<_>, Vec<_>) = made
-        .site_ids
-        .iter()
-        .zip(&made.site_codes)
-        .partition(|(_, (_, womens))| *womens);
-    let ids =
-        |sites: &[(&i64, &(String, bool))]| sites.iter().map(|(id, _)| **id).collect::<Vec<_>>();
-    let mut staff: Vec<(String, String, Role, Vec<i64>, bool)> = vec![
-        (
-            "coordinator".into(),
-            "Programme coordinator".into(),
-            Role::Coordinator,
-            vec![],
-            true,
-        ),
-        (
-            "coord-mosul".into(),
-            "Coordinator, West Mosul".into(),
-            Role::Coordinator,
-            ids(&centres),
-            false,
-        ),
-        (
-            "coord-duhok".into(),
-            "Coordinator, Duhok camps".into(),
-            Role::Coordinator,
-            ids(&camps),
-            false,
-        ),
-        (
-            "mobiliser-mosul".into(),
-            "Mobiliser, West Mosul".into(),
-            Role::Mobiliser,
-            ids(&centres),
-            false,
-        ),
-        (
-            "mobiliser-duhok".into(),
-            "Mobiliser, Duhok camps".into(),
-            Role::Mobiliser,
-            ids(&camps),
-            false,
-        ),
-    ];
-    for (id, (code, _)) in made.site_ids.iter().zip(&made.site_codes) {
-        staff.push((
-            format!("trainer-{}", code.to_lowercase()),
-            format!("Trainer at {code}"),
-            Role::Trainer,
-            vec![*id],
-            false,
-        ));
+    for member in staff(&made) {
+        accounts.push(add_staff(db, &made, member).await?);
     }
-    for (login, name, role, site_ids, all_sites) in staff {
-        let plain = password::generate();
-        let hash = password::hash(plain.clone()).await?;
-        let mut tx = db.begin().await?;
-        let language = if login.ends_with("duhok") {
-            Language::Ckb
-        } else {
-            Language::Ar
-        };
-        let user = NewUser {
-            login: login.clone(),
-            display_name: name,
-            role,
-            language,
-            all_sites,
-            site_ids: site_ids.clone(),
-        };
-        let id = crate::users::store::insert(&mut tx, &user, &hash)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let sites = if all_sites {
-            "all".to_string()
-        } else {
-            site_ids
-                .iter()
-                .filter_map(|s| made.site_ids.iter().position(|x| x == s))
-                .map(|i| made.site_codes[i].0.clone())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let kind_filter = match role {
-            Role::Trainer => Some("kind <> 'awareness_event'"),
-            Role::Mobiliser => Some("kind = 'awareness_event'"),
-            _ => None,
-        };
-        if let Some(kind_filter) = kind_filter {
-            for site in &site_ids {
-                sqlx::query(&format!("UPDATE activity_records SET recorded_by = $1 WHERE site_id = $2 AND {kind_filter}")).bind(id).bind(site).execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-        accounts.push(Account {
-            login,
-            role,
-            password: plain,
-            sites,
-        });
-    }
-    sqlx::query("UPDATE sync_changes SET user_id = (SELECT recorded_by FROM activity_records r WHERE r.id = sync_changes.entity_id) WHERE entity = 'record'").execute(db.pool()).await?;
+    store::address_record_changes(db).await?;
     println!(
         "{} sites, {} participants, {} groups, {} records, {} attendances",
         made.site_ids.len(),
@@ -170,4 +72,138 @@ pub async fn run(db: &Db) -> anyhow::Result<Vec<Account>> {
         made.attendances
     );
     Ok(accounts)
+}
+
+/// An account to make for the demo.
+struct StaffMember {
+    login: String,
+    name: String,
+    role: Role,
+    site_ids: Vec<i64>,
+    all_sites: bool,
+}
+
+/// A coordinator per partner and one for the programme, a mobiliser per
+/// partner, a trainer per site.
+fn staff(made: &Made) -> Vec<StaffMember> {
+    let sites = made.site_ids.iter().zip(&made.site_codes);
+    let centres: Vec<i64> = sites
+        .clone()
+        .filter(|(_, (_, womens))| *womens)
+        .map(|(id, _)| *id)
+        .collect();
+    let camps: Vec<i64> = sites
+        .clone()
+        .filter(|(_, (_, womens))| !*womens)
+        .map(|(id, _)| *id)
+        .collect();
+    let member =
+        |login: &str, name: &str, role: Role, site_ids: &[i64], all_sites: bool| StaffMember {
+            login: login.into(),
+            name: name.into(),
+            role,
+            site_ids: site_ids.to_vec(),
+            all_sites,
+        };
+    let mut staff = vec![
+        member(
+            "coordinator",
+            "Programme coordinator",
+            Role::Coordinator,
+            &[],
+            true,
+        ),
+        member(
+            "coord-mosul",
+            "Coordinator, West Mosul",
+            Role::Coordinator,
+            &centres,
+            false,
+        ),
+        member(
+            "coord-duhok",
+            "Coordinator, Duhok camps",
+            Role::Coordinator,
+            &camps,
+            false,
+        ),
+        member(
+            "mobiliser-mosul",
+            "Mobiliser, West Mosul",
+            Role::Mobiliser,
+            &centres,
+            false,
+        ),
+        member(
+            "mobiliser-duhok",
+            "Mobiliser, Duhok camps",
+            Role::Mobiliser,
+            &camps,
+            false,
+        ),
+    ];
+    for (id, (code, _)) in sites {
+        let login = format!("trainer-{}", code.to_lowercase());
+        staff.push(member(
+            &login,
+            &format!("Trainer at {code}"),
+            Role::Trainer,
+            &[*id],
+            false,
+        ));
+    }
+    staff
+}
+
+/// Makes one staff account (Sorani for Duhok, Arabic elsewhere) and hands
+/// it the records it would have made: trainers their sites' sessions and
+/// CFS days, mobilisers their awareness events.
+async fn add_staff(db: &Db, made: &Made, m: StaffMember) -> anyhow::Result<Account> {
+    let plain = password::generate();
+    let hash = password::hash(plain.clone()).await?;
+    let language = if m.login.ends_with("duhok") {
+        Language::Ckb
+    } else {
+        Language::Ar
+    };
+    let user = NewUser {
+        login: m.login.clone(),
+        display_name: m.name,
+        role: m.role,
+        language,
+        all_sites: m.all_sites,
+        site_ids: m.site_ids.clone(),
+    };
+    let mut tx = db.begin().await?;
+    let id = users::store::insert(&mut tx, &user, &hash)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let kinds = match m.role {
+        Role::Trainer => Some("kind <> 'awareness_event'"),
+        Role::Mobiliser => Some("kind = 'awareness_event'"),
+        _ => None,
+    };
+    if let Some(kinds) = kinds {
+        for site in &m.site_ids {
+            store::assign_records(&mut tx, id, *site, kinds).await?;
+        }
+    }
+    tx.commit().await?;
+    let sites = if m.all_sites {
+        "all".to_string()
+    } else {
+        let codes: Vec<String> = m
+            .site_ids
+            .iter()
+            .filter_map(|s| made.site_ids.iter().position(|x| x == s))
+            .map(|i| made.site_codes[i].0.clone())
+            .collect();
+        codes.join(" ")
+    };
+    Ok(Account {
+        login: m.login,
+        role: m.role,
+        password: plain,
+        sites,
+    })
 }

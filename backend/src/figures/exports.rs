@@ -1,7 +1,8 @@
-//! Exports for donors and clusters: the figures in a 5W layout (one row per
-//! site × month × activity type, P-codes from the areas table, optional HXL
-//! hashtags), as CSV or XLSX; and, for admins only, one row per record with
-//! participant codes (never names). Every export is in the audit log.
+//! Export layouts for donors and clusters: the figures in a 5W layout (one
+//! row per site × month × activity type, P-codes from the areas table,
+//! optional HXL hashtags), and one row per record with participant codes
+//! (never names, admins only); written as CSV or XLSX. The handlers audit
+//! every export.
 //!
 //! "Reached" columns count unique participants (individually registered,
 //! distinct per row); head counts from awareness events are in their own
@@ -9,19 +10,15 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
-use super::engine::{self, Figures, Grouping};
+use super::model::{Buckets, Figures};
 use super::period::Period;
-use super::FiguresQuery;
-use crate::audit::{self, Entry};
-use crate::auth::{CurrentUser, Role};
-use crate::error::{ApiError, ErrorBody};
+use super::store::{ExportedRecord, FiveWPlace};
+use crate::error::ApiError;
+use crate::participants::code;
 use crate::validate::dates;
-use crate::AppState;
 
 /// Header, HXL hashtag, for each 5W column.
 const COLUMNS: &[(&str, &str)] = &[
@@ -82,66 +79,23 @@ fn cells<'a>(rows: impl Iterator<Item = (&'a str, &'a str, i64)>) -> [i64; 6] {
     out
 }
 
-enum Cell {
+pub enum Cell {
     Text(String),
     Number(f64),
 }
 
-struct Place {
-    partner: String,
-    site_code: String,
-    site_name: String,
-    district: Option<(String, String)>,
-    governorate: (String, String),
-}
-
-fn format_of(q: &FiguresQuery) -> Result<&'static str, ApiError> {
-    match q.format.as_deref().unwrap_or("csv") {
-        "csv" => Ok("csv"),
-        "xlsx" => Ok("xlsx"),
-        _ => Err(ApiError::invalid_field("format", "must be csv or xlsx")),
-    }
-}
-
-/// The figures in a 5W layout, one row per site × month × activity type.
-#[utoipa::path(get, path = "/exports/figures", tag = "exports", params(FiguresQuery), responses(
-    (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn figures_export(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<FiguresQuery>,
-) -> Result<Response, ApiError> {
-    let format = format_of(&q)?;
-    let req = q.resolve(&state, &user).await?;
-    let mut conn = state.db.begin_read().await?;
-    let buckets =
-        engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType).await?;
-    let places: BTreeMap<i64, Place> = sqlx::query_as::<_, (i64, String, String, String, Option<String>, Option<String>, String, String)>(
-        "SELECT s.id, p.name, s.code, s.name, CASE WHEN a.level = 2 THEN a.pcode END, CASE WHEN a.level = 2 THEN a.name_en END, g.pcode, g.name_en
-         FROM sites s JOIN partners p ON p.id = s.partner_id JOIN areas a ON a.id = s.area_id JOIN areas g ON g.id = COALESCE(a.parent_id, a.id)",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|(id, partner, site_code, site_name, dcode, dname, gcode, gname)| (id, Place { partner, site_code, site_name, district: dcode.zip(dname), governorate: (gcode, gname) }))
-    .collect();
-    let types: BTreeMap<i64, (String, String)> =
-        sqlx::query_as::<_, (i64, String, String)>("SELECT id, code, label_en FROM activity_types")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(id, c, l)| (id, (c, l)))
-            .collect();
-    conn.commit().await?;
-
-    let flagged = if req.filter.include_flagged {
-        "included"
-    } else {
-        "excluded"
-    };
-    let mut rows: Vec<Vec<Cell>> = vec![];
+/// The 5W rows of `buckets` (keyed "site|month|type"): one per site ×
+/// month × activity type with any activity, the month cut to `period`.
+pub fn five_w_rows(
+    buckets: Buckets,
+    places: &BTreeMap<i64, FiveWPlace>,
+    types: &BTreeMap<i64, (String, String)>,
+    period: Period,
+    flagged: &str,
+) -> Vec<Vec<Cell>> {
+    let mut rows = vec![];
     for (key, figures) in buckets {
-        // Keys are "site|month|type"; new registrations have no type and are not a 5W column.
+        // New registrations have no type and are not a 5W column.
         let Some(key) = key else { continue };
         let mut parts = key.split('|');
         let (Some(site), Some(month), Some(Ok(type_id))) = (
@@ -158,27 +112,24 @@ pub async fn figures_export(
         if figures.totals.activities == 0 {
             continue;
         }
-        let (start, end) = month_within(month, req.period);
+        let (start, end) = month_within(month, period);
         rows.push(five_w_row(
             place, type_code, type_label, &start, &end, &figures, flagged,
         ));
     }
-    audit_export(&state, &user, "export.figures", json!({ "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": dates::format(req.period.from), "to": dates::format(req.period.to), "flagged": flagged, "rows": rows.len() })).await?;
-    let headers: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
-    let hxl: Option<Vec<&str>> = q
-        .hxl
-        .unwrap_or(false)
-        .then(|| COLUMNS.iter().map(|c| c.1).collect());
-    let name = format!(
-        "sijil-figures-{}-{}",
-        dates::format(req.period.from),
-        dates::format(req.period.to)
-    );
-    file(format, &name, &headers, hxl.as_deref(), rows)
+    rows
+}
+
+/// The 5W header row, and the HXL hashtags under it.
+pub fn five_w_headers() -> (Vec<&'static str>, Vec<&'static str>) {
+    (
+        COLUMNS.iter().map(|c| c.0).collect(),
+        COLUMNS.iter().map(|c| c.1).collect(),
+    )
 }
 
 fn five_w_row(
-    place: &Place,
+    place: &FiveWPlace,
     type_code: &str,
     type_label: &str,
     start: &str,
@@ -209,14 +160,15 @@ fn five_w_row(
         .filter(|r| r.disability)
         .map(|r| r.unique_participants)
         .sum();
-    let (dcode, dname) = place.district.clone().unwrap_or_default();
+    let dcode = place.district_pcode.clone().unwrap_or_default();
+    let dname = place.district_name.clone().unwrap_or_default();
     let mut row = vec![
         Cell::Text(place.partner.clone()),
         Cell::Text("Protection".into()),
         Cell::Text(type_label.into()),
         Cell::Text(type_code.into()),
-        Cell::Text(place.governorate.0.clone()),
-        Cell::Text(place.governorate.1.clone()),
+        Cell::Text(place.governorate_pcode.clone()),
+        Cell::Text(place.governorate_name.clone()),
         Cell::Text(dcode),
         Cell::Text(dname),
         Cell::Text(place.site_code.clone()),
@@ -246,142 +198,45 @@ fn month_within(month: &str, period: Period) -> (String, String) {
     )
 }
 
-/// Records one row each, with participant codes (admins only).
-#[utoipa::path(get, path = "/exports/records", tag = "exports", params(FiguresQuery), responses(
-    (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn records_export(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<FiguresQuery>,
-) -> Result<Response, ApiError> {
-    if user.role != Role::Admin {
-        return Err(ApiError::forbidden("row-level exports are for admins"));
-    }
-    let format = format_of(&q)?;
-    let req = q.resolve(&state, &user).await?;
-    let sites = req
-        .filter
-        .sites
-        .as_ref()
-        .map(|s| {
-            format!(
-                " AND r.site_id IN ({})",
-                if s.is_empty() {
-                    "0".into()
-                } else {
-                    s.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-                }
-            )
-        })
-        .unwrap_or_default();
-    let flagged = if req.filter.include_flagged {
-        ""
-    } else {
-        " AND r.review_status <> 'flagged'"
-    };
-    let sql = format!(
-        "SELECT r.id, r.kind, t.code, s.code, r.occurred_on, COALESCE(r.start_time, ''), r.duration_minutes, u.login, r.review_status,
-                CAST(COALESCE((SELECT SUM(x.count) FROM tallies x WHERE x.record_id = r.id), 0) AS BIGINT), r.tally_disabled
-         FROM activity_records r JOIN activity_types t ON t.id = r.activity_type_id JOIN sites s ON s.id = r.site_id JOIN users u ON u.id = r.recorded_by
-         WHERE r.deleted = 0 AND r.occurred_on BETWEEN $1 AND $2{sites}{flagged} ORDER BY r.occurred_on, s.code"
-    );
-    let mut conn = state.db.begin_read().await?;
-    let records: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        String,
-        String,
-        i64,
-        i64,
-    )> = sqlx::query_as(&sql)
-        .bind(dates::format(req.period.from))
-        .bind(dates::format(req.period.to))
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut rows = vec![];
-    for (
-        id,
-        kind,
-        type_code,
-        site_code,
-        date,
-        start,
-        minutes,
-        recorder,
-        review,
-        heads,
-        heads_disabled,
-    ) in records
-    {
-        let codes: Vec<String> = sqlx::query_scalar("SELECT p.code FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $1 ORDER BY p.code").bind(&id).fetch_all(&mut *conn).await?;
-        let codes: Vec<String> = codes
-            .iter()
-            .map(|c| crate::participants::code::display(c))
-            .collect();
-        rows.push(vec![
-            Cell::Text(id),
-            Cell::Text(kind),
-            Cell::Text(type_code),
-            Cell::Text(site_code),
-            Cell::Text(date),
-            Cell::Text(start),
-            Cell::Number(minutes as f64),
-            Cell::Text(recorder),
-            Cell::Text(review),
-            Cell::Number(codes.len() as f64),
-            Cell::Text(codes.join(" ")),
-            Cell::Number(heads as f64),
-            Cell::Number(heads_disabled as f64),
-        ]);
-    }
-    conn.commit().await?;
-    audit_export(&state, &user, "export.records", json!({ "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": dates::format(req.period.from), "to": dates::format(req.period.to), "rows": rows.len() })).await?;
-    let headers = [
-        "Record",
-        "Kind",
-        "Activity code",
-        "Site code",
-        "Date",
-        "Start",
-        "Minutes",
-        "Recorded by",
-        "Review",
-        "Attendances",
-        "Participant codes",
-        "Head count",
-        "Head count with disability",
-    ];
-    let name = format!(
-        "sijil-records-{}-{}",
-        dates::format(req.period.from),
-        dates::format(req.period.to)
-    );
-    file(format, &name, &headers, None, rows)
+/// The header of the row-level record export.
+pub const RECORD_HEADERS: [&str; 13] = [
+    "Record",
+    "Kind",
+    "Activity code",
+    "Site code",
+    "Date",
+    "Start",
+    "Minutes",
+    "Recorded by",
+    "Review",
+    "Attendances",
+    "Participant codes",
+    "Head count",
+    "Head count with disability",
+];
+
+/// One record's row: participant codes (never names), shown as read aloud.
+pub fn record_row(r: ExportedRecord, codes: &[String]) -> Vec<Cell> {
+    let codes: Vec<String> = codes.iter().map(|c| code::display(c)).collect();
+    vec![
+        Cell::Text(r.id),
+        Cell::Text(r.kind),
+        Cell::Text(r.type_code),
+        Cell::Text(r.site_code),
+        Cell::Text(r.date),
+        Cell::Text(r.start),
+        Cell::Number(r.minutes as f64),
+        Cell::Text(r.recorder),
+        Cell::Text(r.review),
+        Cell::Number(codes.len() as f64),
+        Cell::Text(codes.join(" ")),
+        Cell::Number(r.heads as f64),
+        Cell::Number(r.heads_disabled as f64),
+    ]
 }
 
-async fn audit_export(
-    state: &AppState,
-    user: &CurrentUser,
-    action: &'static str,
-    detail: serde_json::Value,
-) -> Result<(), ApiError> {
-    audit::record_standalone(
-        &state.db,
-        Entry::new(action)
-            .actor(user.id, &user.login)
-            .addr(&user.client_addr)
-            .detail(detail),
-    )
-    .await?;
-    Ok(())
-}
-
-fn file(
+/// The rows as a CSV or XLSX download named `name`.
+pub fn file(
     format: &str,
     name: &str,
     headers: &[&str],

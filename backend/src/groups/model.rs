@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sync::item::SyncData;
+use crate::changes::item::SyncData;
 use crate::validate::{dates, Checker};
 
 /// Largest roster a group may have.

@@ -1,133 +1,84 @@
-//! The SQL behind groups and their rosters, and their sync rules.
+//! The SQL behind groups and their rosters.
 
 use sqlx::AnyConnection;
 
 use super::model::GroupData;
-use crate::activity_types::ActivityKind;
-use crate::sync::clock::Entity;
-use crate::sync::item::{
-    check_users, participants_in_scope, site_writable, works_with_participants, Actor, Syncable,
-    WriteMeta,
-};
-use crate::sync::rows;
-use crate::validate::Checker;
+use crate::changes::item::WriteMeta;
+use crate::changes::model::Head;
+use crate::store::rows;
 
-pub struct Groups;
-
-impl Syncable for Groups {
-    const ENTITY: Entity = Entity::Group;
-    const TABLE: &'static str = "activity_groups";
-    const OWNER_COLUMN: &'static str = "created_by";
-    type Data = GroupData;
-
-    fn may_write(actor: &Actor, _data: &GroupData) -> Result<(), String> {
-        works_with_participants(actor.role)
-    }
-
-    async fn check_references(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        _id: &str,
-        data: &GroupData,
-        check: &mut Checker,
-    ) -> Result<(), sqlx::Error> {
-        if !site_writable(&mut *conn, actor, data.site_id).await? {
-            check.fail("site_id", "is not an active site in your scope");
-        }
-        let kind: Option<String> =
-            sqlx::query_scalar("SELECT kind FROM activity_types WHERE id = $1 AND active = 1")
-                .bind(data.activity_type_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if kind.as_deref() != Some(ActivityKind::GroupSession.as_str()) {
-            check.fail(
-                "activity_type_id",
-                "must be an active group-session activity type",
-            );
-        }
-        check_users(&mut *conn, "facilitator_ids", &data.facilitator_ids, check).await?;
-        let ids: Vec<String> = data
-            .members
-            .iter()
-            .map(|m| m.participant_id.clone())
-            .collect();
-        let found = participants_in_scope(&mut *conn, actor, &ids).await?;
-        let unknown: Vec<&str> = ids
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            check.fail(
-                "members",
-                format!("not participants in your scope: {}", unknown.join(", ")),
-            );
-        }
-        Ok(())
-    }
-
-    async fn insert(
-        conn: &mut AnyConnection,
-        id: &str,
-        d: &GroupData,
-        payload: &str,
-        meta: &WriteMeta,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "INSERT INTO activity_groups (id, site_id, activity_type_id, name, created_by, received_at, updated_at, version, deleted, payload)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, 1, 0, $7) ON CONFLICT (id) DO NOTHING",
-        )
+/// A group as stored, as the sync rule needs it.
+pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Head>, sqlx::Error> {
+    sqlx::query_as("SELECT version, deleted, payload, site_id, created_by AS owner FROM activity_groups WHERE id = $1")
         .bind(id)
-        .bind(d.site_id)
-        .bind(d.activity_type_id)
-        .bind(&d.name)
-        .bind(meta.actor_id)
-        .bind(meta.now_ms)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        write_children(conn, id, d).await?;
-        Ok(true)
-    }
+        .fetch_optional(conn)
+        .await
+}
 
-    async fn update(
-        conn: &mut AnyConnection,
-        id: &str,
-        base: i64,
-        d: &GroupData,
-        payload: &str,
-        meta: &WriteMeta,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE activity_groups SET site_id = $3, activity_type_id = $4, name = $5, updated_at = $6, version = version + 1, deleted = 0, payload = $7
-             WHERE id = $1 AND version = $2",
-        )
-        .bind(id)
-        .bind(base)
-        .bind(d.site_id)
-        .bind(d.activity_type_id)
-        .bind(&d.name)
-        .bind(meta.now_ms)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM group_facilitators WHERE group_id = $1")
+/// Inserts version 1 with its roster and facilitators, unless the id exists
+/// (then returns false).
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    d: &GroupData,
+    payload: &str,
+    meta: &WriteMeta,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO activity_groups (id, site_id, activity_type_id, name, created_by, received_at, updated_at, version, deleted, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, 1, 0, $7) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(d.site_id)
+    .bind(d.activity_type_id)
+    .bind(&d.name)
+    .bind(meta.actor_id)
+    .bind(meta.now_ms)
+    .bind(payload)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    write_children(conn, id, d).await?;
+    Ok(true)
+}
+
+/// Replaces version `base` with `base + 1`, roster and facilitators too
+/// (false when `base` is no longer current).
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    base: i64,
+    d: &GroupData,
+    payload: &str,
+    meta: &WriteMeta,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE activity_groups SET site_id = $3, activity_type_id = $4, name = $5, updated_at = $6, version = version + 1,
+            deleted = 0, payload = $7
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(base)
+    .bind(d.site_id)
+    .bind(d.activity_type_id)
+    .bind(&d.name)
+    .bind(meta.now_ms)
+    .bind(payload)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    for table in ["group_facilitators", "group_members"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE group_id = $1"))
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("DELETE FROM group_members WHERE group_id = $1")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        write_children(conn, id, d).await?;
-        Ok(true)
     }
+    write_children(conn, id, d).await?;
+    Ok(true)
 }
 
 async fn write_children(
@@ -135,11 +86,10 @@ async fn write_children(
     id: &str,
     d: &GroupData,
 ) -> Result<(), sqlx::Error> {
-    rows::insert_id_pairs(
+    rows::insert_pairs(
         &mut *conn,
         "group_facilitators",
-        "group_id",
-        "user_id",
+        ("group_id", "user_id"),
         id,
         &d.facilitator_ids,
     )
@@ -154,4 +104,23 @@ async fn write_children(
             .await?;
     }
     Ok(())
+}
+
+/// The activity type and site of a live group, if `id` is one.
+#[derive(Debug, sqlx::FromRow)]
+pub struct GroupPlace {
+    pub site_id: i64,
+    pub activity_type_id: i64,
+}
+
+pub async fn live_place(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<GroupPlace>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT site_id, activity_type_id FROM activity_groups WHERE id = $1 AND deleted = 0",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }

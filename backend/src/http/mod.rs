@@ -3,7 +3,6 @@
 //! passes through.
 
 mod csrf;
-pub mod json;
 mod security;
 mod static_files;
 
@@ -21,9 +20,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-
-pub use json::Json;
+use crate::state::AppState;
 
 /// Bodies larger than this are refused with 413 before any handler runs.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
@@ -70,7 +67,7 @@ pub fn app(state: AppState) -> Router {
     let api = api
         .layer(Extension(Arc::new(doc)))
         .layer(middleware::from_fn(csrf::refuse_cross_origin_writes))
-        .layer(crate::auth::session::layer(&state.db, &state.config))
+        .layer(crate::access::session::layer(&state.db, &state.config))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
 
     api.route("/healthz", get(healthz))

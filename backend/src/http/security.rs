@@ -14,16 +14,14 @@ connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; obj
 frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 type Header = SetResponseHeaderLayer<HeaderValue>;
+/// Six header layers, one on the other.
+type Headers = Stack<
+    Header,
+    Stack<Header, Stack<Header, Stack<Header, Stack<Header, Stack<Header, Identity>>>>>,
+>;
 
 /// The layer stack that sets the headers (each only if the handler did not).
-pub fn headers(
-    config: &Config,
-) -> ServiceBuilder<
-    Stack<
-        Header,
-        Stack<Header, Stack<Header, Stack<Header, Stack<Header, Stack<Header, Identity>>>>>,
-    >,
-> {
+pub fn headers(config: &Config) -> ServiceBuilder<Headers> {
     let hsts = if config.secure_cookies {
         "max-age=31536000"
     } else {

@@ -3,8 +3,60 @@
 use serde::{Deserialize, Serialize};
 
 use super::code;
-use crate::sync::item::SyncData;
+use crate::access::Role;
+use crate::changes::item::SyncData;
 use crate::validate::{dates, Checker};
+
+/// Whether `role` works with participants and groups at all: mobilisers
+/// count heads at awareness events and never hold participants.
+pub fn works_with_participants(role: Role) -> Result<(), String> {
+    match role {
+        Role::Mobiliser => {
+            Err("mobilisers record awareness events, not participants or groups".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A phone's fresh participant-code prefix.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Prefix {
+    /// Three characters; the phone numbers its codes under it.
+    pub prefix: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FindQuery {
+    /// The start of a code (hyphen optional) or part of a given name.
+    pub q: String,
+    pub limit: Option<i64>,
+}
+
+impl FindQuery {
+    /// The search text and the page size, checked.
+    pub fn parse(&self) -> Result<(&str, i64), crate::error::ApiError> {
+        let text = self.q.trim();
+        if text.is_empty() || text.chars().count() > 60 {
+            return Err(crate::error::ApiError::invalid_field(
+                "q",
+                "must be 1 to 60 characters",
+            ));
+        }
+        Ok((text, self.limit.unwrap_or(20).clamp(1, 100)))
+    }
+}
+
+/// A participant as a search result.
+#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Found {
+    pub id: String,
+    pub code: String,
+    pub site_id: i64,
+    pub given_name: Option<String>,
+    pub sex: String,
+    pub birth_year: i64,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -116,11 +168,10 @@ impl SyncData for ParticipantData {
             (DisabilityMode::Wg, None) => {
                 check.fail("wg", "the six Washington Group answers are required")
             }
-            (DisabilityMode::Wg, Some(wg)) => {
-                if wg.all().iter().any(|a| !(1..=4).contains(a)) {
-                    check.fail("wg", "each answer must be 1, 2, 3 or 4");
-                }
+            (DisabilityMode::Wg, Some(wg)) if wg.all().iter().any(|a| !(1..=4).contains(a)) => {
+                check.fail("wg", "each answer must be 1, 2, 3 or 4")
             }
+            (DisabilityMode::Wg, Some(_)) => {}
             (_, Some(_)) => check.fail("wg", "only with disability \"wg\""),
             _ => {}
         }

@@ -1,112 +1,73 @@
-//! The SQL behind participants, and their sync rules.
+//! The SQL behind participants.
 
 use sqlx::AnyConnection;
 
 use super::code;
-use super::model::ParticipantData;
-use crate::auth::{Role, SiteScope};
-use crate::store::{AnyQuery, Db};
-use crate::sync::clock::Entity;
-use crate::sync::item::{site_writable, works_with_participants, Actor, Syncable, WriteMeta};
+use super::model::{Found, ParticipantData};
+use crate::access::SiteScope;
+use crate::changes::item::WriteMeta;
+use crate::changes::model::Head;
+use crate::store::{now_millis, placeholders, AnyQuery, Db};
 use crate::validate::Checker;
 
-pub struct Participants;
-
-impl Syncable for Participants {
-    const ENTITY: Entity = Entity::Participant;
-    const TABLE: &'static str = "participants";
-    const OWNER_COLUMN: &'static str = "created_by";
-    type Data = ParticipantData;
-
-    fn may_write(actor: &Actor, _data: &ParticipantData) -> Result<(), String> {
-        works_with_participants(actor.role)
-    }
-
-    async fn check_references(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        id: &str,
-        data: &ParticipantData,
-        check: &mut Checker,
-    ) -> Result<(), sqlx::Error> {
-        if !site_writable(&mut *conn, actor, data.site_id).await? {
-            check.fail("site_id", "is not an active site in your scope");
-        }
-        let issued: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes WHERE prefix = $1")
-                .bind(code::prefix_of(&data.code))
-                .fetch_one(&mut *conn)
-                .await?;
-        if issued == 0 {
-            check.fail("code", "its prefix was not issued by this server");
-        }
-        // The unique index is the final referee (for races); this gives the clear reason.
-        let taken: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE code = $1 AND id <> $2")
-                .bind(&data.code)
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
-        if taken > 0 {
-            check.fail("code", "is already used by another participant");
-        }
-        Ok(())
-    }
-
-    /// The figures' presence rollup carries participants' attributes.
-    async fn after_change(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
-        crate::figures::rollup::participant_changed(conn, id).await
-    }
-
-    async fn insert(
-        conn: &mut AnyConnection,
-        id: &str,
-        d: &ParticipantData,
-        payload: &str,
-        meta: &WriteMeta,
-    ) -> Result<bool, sqlx::Error> {
-        let insert = sqlx::query(
-            "INSERT INTO participants (id, code, site_id, sex, birth_year, birth_year_estimated, disability_mode,
-                wg_seeing, wg_hearing, wg_walking, wg_remembering, wg_selfcare, wg_communicating, has_disability,
-                displacement, registered_on, given_name, created_by, device_created_at, received_at, updated_at, version, deleted, payload)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1, 0, $21)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id);
-        let done = bind_columns(insert, d)
-            .bind(meta.actor_id)
-            .bind(meta.device_time.as_deref())
-            .bind(meta.now_ms)
-            .bind(payload)
-            .execute(conn)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn update(
-        conn: &mut AnyConnection,
-        id: &str,
-        base: i64,
-        d: &ParticipantData,
-        payload: &str,
-        meta: &WriteMeta,
-    ) -> Result<bool, sqlx::Error> {
-        let update = sqlx::query(
-            "UPDATE participants SET code = $3, site_id = $4, sex = $5, birth_year = $6, birth_year_estimated = $7, disability_mode = $8,
-                wg_seeing = $9, wg_hearing = $10, wg_walking = $11, wg_remembering = $12, wg_selfcare = $13, wg_communicating = $14,
-                has_disability = $15, displacement = $16, registered_on = $17, given_name = $18, updated_at = $19,
-                version = version + 1, deleted = 0, payload = $20
-             WHERE id = $1 AND version = $2",
-        )
+/// A participant as stored, as the sync rule needs it.
+pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Head>, sqlx::Error> {
+    sqlx::query_as("SELECT version, deleted, payload, site_id, created_by AS owner FROM participants WHERE id = $1")
         .bind(id)
-        .bind(base);
-        let done = bind_columns(update, d)
-            .bind(meta.now_ms)
-            .bind(payload)
-            .execute(conn)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
+        .fetch_optional(conn)
+        .await
+}
+
+/// Inserts version 1 unless the id exists (then returns false).
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    d: &ParticipantData,
+    payload: &str,
+    meta: &WriteMeta,
+) -> Result<bool, sqlx::Error> {
+    let insert = sqlx::query(
+        "INSERT INTO participants (id, code, site_id, sex, birth_year, birth_year_estimated, disability_mode,
+            wg_seeing, wg_hearing, wg_walking, wg_remembering, wg_selfcare, wg_communicating, has_disability,
+            displacement, registered_on, given_name, created_by, device_created_at, received_at, updated_at, version, deleted, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1, 0, $21)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id);
+    let done = bind_columns(insert, d)
+        .bind(meta.actor_id)
+        .bind(meta.device_time.as_deref())
+        .bind(meta.now_ms)
+        .bind(payload)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces version `base` with `base + 1` (false when `base` is no longer current).
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    base: i64,
+    d: &ParticipantData,
+    payload: &str,
+    meta: &WriteMeta,
+) -> Result<bool, sqlx::Error> {
+    let update = sqlx::query(
+        "UPDATE participants SET code = $3, site_id = $4, sex = $5, birth_year = $6, birth_year_estimated = $7, disability_mode = $8,
+            wg_seeing = $9, wg_hearing = $10, wg_walking = $11, wg_remembering = $12, wg_selfcare = $13, wg_communicating = $14,
+            has_disability = $15, displacement = $16, registered_on = $17, given_name = $18, updated_at = $19,
+            version = version + 1, deleted = 0, payload = $20
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(base);
+    let done = bind_columns(update, d)
+        .bind(meta.now_ms)
+        .bind(payload)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Binds a participant's columns, `code` to `given_name`, in table order:
@@ -142,6 +103,77 @@ fn disability_mode(d: &ParticipantData) -> &'static str {
     }
 }
 
+/// Checks that every id in `ids` is a live participant in `scope`, naming
+/// the others under `field`.
+pub async fn check_in_scope(
+    conn: &mut AnyConnection,
+    scope: &SiteScope,
+    field: &str,
+    ids: &[String],
+    check: &mut Checker,
+) -> Result<(), sqlx::Error> {
+    let found = ids_in_scope(conn, scope, ids).await?;
+    let unknown: Vec<&str> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        check.fail(
+            field,
+            format!("not participants in your scope: {}", unknown.join(", ")),
+        );
+    }
+    Ok(())
+}
+
+/// The ids among `ids` that are live participants in `scope`.
+async fn ids_in_scope(
+    conn: &mut AnyConnection,
+    scope: &SiteScope,
+    ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT id FROM participants WHERE deleted = 0 AND id IN ({}) AND {}",
+        placeholders(3, ids.len()),
+        SiteScope::sql("site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(all).bind(uid);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(conn).await
+}
+
+/// Whether the server issued the prefix of `code`.
+pub async fn prefix_issued(conn: &mut AnyConnection, code: &str) -> Result<bool, sqlx::Error> {
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes WHERE prefix = $1")
+        .bind(code::prefix_of(code))
+        .fetch_one(conn)
+        .await?;
+    Ok(issued > 0)
+}
+
+/// Whether another participant than `id` has `code`. The unique index is
+/// the final referee (for races); this gives the clear reason.
+pub async fn code_taken(
+    conn: &mut AnyConnection,
+    code: &str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let taken: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE code = $1 AND id <> $2")
+            .bind(code)
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(taken > 0)
+}
+
 /// Hands out the next unused participant-code prefix to `user_id`.
 pub async fn issue_prefix(db: &Db, user_id: i64) -> anyhow::Result<String> {
     let mut tx = db.begin().await?;
@@ -154,35 +186,20 @@ pub async fn issue_prefix(db: &Db, user_id: i64) -> anyhow::Result<String> {
     sqlx::query("INSERT INTO device_prefixes (prefix, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(&prefix)
         .bind(user_id)
-        .bind(crate::store::now_millis())
+        .bind(now_millis())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
     Ok(prefix)
 }
 
-/// A participant as a search result.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct Found {
-    pub id: String,
-    pub code: String,
-    pub site_id: i64,
-    pub given_name: Option<String>,
-    pub sex: String,
-    pub birth_year: i64,
-}
-
-/// Participants in scope whose code starts with, or given name contains, `q`.
+/// Participants in `scope` whose code starts with, or given name contains, `q`.
 pub async fn search(
     db: &Db,
     scope: &SiteScope,
-    role: Role,
     q: &str,
     limit: i64,
 ) -> Result<Vec<Found>, sqlx::Error> {
-    if role == Role::Mobiliser {
-        return Ok(vec![]);
-    }
     let code_prefix = q.to_uppercase().replace('-', "");
     let sql = format!(
         "SELECT id, code, site_id, given_name, sex, birth_year FROM participants
@@ -191,25 +208,14 @@ pub async fn search(
         SiteScope::sql("site_id", 1)
     );
     let (all, uid) = scope.binds();
-    let rows: Vec<(String, String, i64, Option<String>, String, i64)> = sqlx::query_as(&sql)
+    sqlx::query_as(&sql)
         .bind(all)
         .bind(uid)
         .bind(format!("{}%", escape_like(&code_prefix)))
         .bind(format!("%{}%", escape_like(&q.to_lowercase())))
         .bind(limit)
         .fetch_all(db.pool())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, code, site_id, given_name, sex, birth_year)| Found {
-            id,
-            code,
-            site_id,
-            given_name,
-            sex,
-            birth_year,
-        })
-        .collect())
+        .await
 }
 
 fn escape_like(s: &str) -> String {

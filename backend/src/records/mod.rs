@@ -1,19 +1,26 @@
 //! Activity records: group sessions, CFS days and awareness events, one
-//! model for the three. Created on phones with a UUID and sent through
-//! [`crate::sync`]; read and reviewed by coordinators ([`review`]).
+//! model for the three ([`model`]). Created on phones with a UUID and sent
+//! through [`crate::sync`] ([`sync::Records`]); read and reviewed by
+//! coordinators; closed month by month with locks. Every change of a record
+//! takes its one write path ([`write`]), which keeps the rollups and the
+//! change feed in step and enforces month locks.
 
+mod handlers;
 pub mod model;
-pub mod review;
 pub mod store;
+pub mod sync;
+pub mod write;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(review::list))
-        .routes(routes!(review::get))
-        .routes(routes!(review::review))
+        .routes(routes!(handlers::list))
+        .routes(routes!(handlers::get))
+        .routes(routes!(handlers::review))
+        .routes(routes!(handlers::list_locks, handlers::lock_month))
+        .routes(routes!(handlers::unlock_month))
 }

@@ -1,206 +1,146 @@
 //! The SQL behind activity records (with their attendances, head counts and
-//! facilitators), and their sync rules.
+//! facilitators), their review and the month locks. The order in which a
+//! change touches these is [`super::write`]'s.
 
 use sqlx::AnyConnection;
 
-use super::model::RecordData;
-use crate::activity_types::ActivityKind;
-use crate::auth::Role;
-use crate::figures::{locks, rollup};
-use crate::store::AnyQuery;
-use crate::sync::clock::Entity;
-use crate::sync::item::{
-    check_users, participants_in_scope, site_writable, Actor, Current, Syncable, WriteMeta,
-};
-use crate::sync::rows;
-use crate::validate::Checker;
+use super::model::{Attendee, MonthLock, RecordData, RecordFilter, RecordSummary, TallyRow};
+use crate::access::SiteScope;
+use crate::changes::item::WriteMeta;
+use crate::changes::model::Head;
+use crate::participants::code;
+use crate::rollups::Contribution;
+use crate::store::{now_millis, rows, AnyQuery, Db};
 
-pub struct Records;
+/// A record as stored: what the sync rule reads ([`Head`]) and what its
+/// rollup contribution and month lock go by.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredRecord {
+    #[sqlx(flatten)]
+    pub head: Head,
+    pub activity_type_id: i64,
+    pub occurred_on: String,
+    pub duration_minutes: i64,
+    pub review_status: String,
+    pub tally_disabled: i64,
+}
 
-/// Which kinds of record each role makes: mobilisers count heads at
-/// awareness events and never hold participants; trainers run groups and CFS
-/// days and also hold awareness sessions at their sites; coordinators and
-/// admins may enter any (typing in a paper register).
-pub fn may_record(role: Role, kind: ActivityKind) -> bool {
-    match role {
-        Role::Admin | Role::Coordinator | Role::Trainer => true,
-        Role::Mobiliser => kind == ActivityKind::AwarenessEvent,
+impl AsRef<Head> for StoredRecord {
+    fn as_ref(&self) -> &Head {
+        &self.head
     }
 }
 
-impl Syncable for Records {
-    const ENTITY: Entity = Entity::Record;
-    const TABLE: &'static str = "activity_records";
-    const OWNER_COLUMN: &'static str = "recorded_by";
-    type Data = RecordData;
-
-    fn may_write(actor: &Actor, data: &RecordData) -> Result<(), String> {
-        if may_record(actor.role, data.kind) {
-            Ok(())
-        } else {
-            Err(format!(
-                "a {} may not record a {}",
-                actor.role.as_str(),
-                data.kind.as_str().replace('_', " ")
-            ))
+impl StoredRecord {
+    /// Where and how this record counts in the rollups, under `review_status`.
+    pub fn contribution(&self, review_status: &str) -> Contribution {
+        Contribution {
+            site_id: self.head.site_id,
+            activity_type_id: self.activity_type_id,
+            day: self.occurred_on.clone(),
+            minutes: self.duration_minutes,
+            tally_disabled: self.tally_disabled,
+            flagged: review_status == "flagged",
         }
     }
+}
 
-    /// A record is its recorder's: only they (or an admin) change it.
-    fn may_edit(actor: &Actor, current: &Current) -> bool {
-        actor.role == Role::Admin || current.owner == actor.user_id
-    }
+const STORED_SELECT: &str =
+    "SELECT r.version, r.deleted, r.payload, r.site_id, r.recorded_by AS owner,
+        r.activity_type_id, r.occurred_on, r.duration_minutes, r.review_status, r.tally_disabled
+    FROM activity_records r";
 
-    /// Records travel back only to their recorder's phone.
-    fn audience(owner: i64) -> Option<i64> {
-        Some(owner)
-    }
-
-    async fn check_references(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        _id: &str,
-        data: &RecordData,
-        check: &mut Checker,
-    ) -> Result<(), sqlx::Error> {
-        if !site_writable(&mut *conn, actor, data.site_id).await? {
-            check.fail("site_id", "is not an active site in your scope");
-        }
-        let kind: Option<String> =
-            sqlx::query_scalar("SELECT kind FROM activity_types WHERE id = $1 AND active = 1")
-                .bind(data.activity_type_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if kind.as_deref() != Some(data.kind.as_str()) {
-            check.fail(
-                "activity_type_id",
-                format!(
-                    "must be an active {} activity type",
-                    data.kind.as_str().replace('_', " ")
-                ),
-            );
-        }
-        if let Some(group_id) = &data.group_id {
-            let group: Option<(i64, i64)> =
-                sqlx::query_as("SELECT site_id, activity_type_id FROM activity_groups WHERE id = $1 AND deleted = 0").bind(group_id).fetch_optional(&mut *conn).await?;
-            match group {
-                None => check.fail("group_id", "no such group"),
-                Some((site_id, _)) if site_id != data.site_id => {
-                    check.fail("group_id", "belongs to another site")
-                }
-                Some((_, type_id)) if type_id != data.activity_type_id => {
-                    check.fail("activity_type_id", "differs from the group's activity type")
-                }
-                Some(_) => {}
-            }
-        }
-        if let Some(reason) = locks::locked(&mut *conn, data.site_id, &data.date).await? {
-            check.fail("date", reason);
-        }
-        check_users(&mut *conn, "facilitator_ids", &data.facilitator_ids, check).await?;
-        let found = participants_in_scope(&mut *conn, actor, &data.attendance).await?;
-        if found.len() != data.attendance.len() {
-            let unknown: Vec<&str> = data
-                .attendance
-                .iter()
-                .filter(|id| !found.contains(id))
-                .map(String::as_str)
-                .collect();
-            check.fail(
-                "attendance",
-                format!("not participants in your scope: {}", unknown.join(", ")),
-            );
-        }
-        Ok(())
-    }
-
-    /// A record in a locked month stays as reviewed; otherwise its old
-    /// contribution leaves the rollups before it changes.
-    async fn before_change(
-        conn: &mut AnyConnection,
-        id: &str,
-        check: &mut Checker,
-    ) -> Result<(), sqlx::Error> {
-        let stored: Option<(i64, String)> =
-            sqlx::query_as("SELECT site_id, occurred_on FROM activity_records WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((site_id, date)) = stored {
-            if let Some(reason) = locks::locked(&mut *conn, site_id, &date).await? {
-                check.fail("date", reason);
-                return Ok(());
-            }
-        }
-        rollup::contribute(conn, id, -1).await
-    }
-
-    async fn after_change(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
-        rollup::contribute(conn, id, 1).await
-    }
-
-    async fn insert(
-        conn: &mut AnyConnection,
-        id: &str,
-        d: &RecordData,
-        payload: &str,
-        meta: &WriteMeta,
-    ) -> Result<bool, sqlx::Error> {
-        let insert = sqlx::query(
-            "INSERT INTO activity_records (id, kind, activity_type_id, site_id, group_id, occurred_on, start_time, duration_minutes,
-                topic, place_note, notes, materials, tally_disabled, recorded_by, device_recorded_at, received_at, updated_at, version, deleted, payload)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1, 0, $17)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id);
-        let done = bind_columns(insert, d)
-            .bind(meta.actor_id)
-            .bind(meta.device_time.as_deref())
-            .bind(meta.now_ms)
-            .bind(payload)
-            .execute(&mut *conn)
-            .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        write_children(conn, id, d).await?;
-        Ok(true)
-    }
-
-    /// An edit goes back to "submitted": a reviewer looks at it again.
-    async fn update(
-        conn: &mut AnyConnection,
-        id: &str,
-        base: i64,
-        d: &RecordData,
-        payload: &str,
-        meta: &WriteMeta,
-    ) -> Result<bool, sqlx::Error> {
-        let update = sqlx::query(
-            "UPDATE activity_records SET kind = $3, activity_type_id = $4, site_id = $5, group_id = $6, occurred_on = $7, start_time = $8,
-                duration_minutes = $9, topic = $10, place_note = $11, notes = $12, materials = $13, tally_disabled = $14,
-                updated_at = $15, version = version + 1, deleted = 0, review_status = 'submitted', payload = $16
-             WHERE id = $1 AND version = $2",
-        )
+/// Record `id` as stored, deleted or not.
+pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{STORED_SELECT} WHERE r.id = $1"))
         .bind(id)
-        .bind(base);
-        let done = bind_columns(update, d)
-            .bind(meta.now_ms)
-            .bind(payload)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Record `id` as stored, if it is live and at a site of `scope`.
+pub async fn load_in_scope(
+    conn: &mut AnyConnection,
+    scope: &SiteScope,
+    id: &str,
+) -> Result<Option<StoredRecord>, sqlx::Error> {
+    let sql = format!(
+        "{STORED_SELECT} WHERE r.id = $1 AND r.deleted = 0 AND {}",
+        SiteScope::sql("r.site_id", 2)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(all)
+        .bind(uid)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Inserts version 1 with its children, unless the id exists (then returns false).
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    d: &RecordData,
+    payload: &str,
+    meta: &WriteMeta,
+) -> Result<bool, sqlx::Error> {
+    let insert = sqlx::query(
+        "INSERT INTO activity_records (id, kind, activity_type_id, site_id, group_id, occurred_on, start_time, duration_minutes,
+            topic, place_note, notes, materials, tally_disabled, recorded_by, device_recorded_at, received_at, updated_at, version, deleted, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1, 0, $17)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id);
+    let done = bind_columns(insert, d)
+        .bind(meta.actor_id)
+        .bind(meta.device_time.as_deref())
+        .bind(meta.now_ms)
+        .bind(payload)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    write_children(conn, id, d).await?;
+    Ok(true)
+}
+
+/// Replaces version `base` with `base + 1` and its children (false when
+/// `base` is no longer current). An edit goes back to "submitted": a
+/// reviewer looks at it again.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    base: i64,
+    d: &RecordData,
+    payload: &str,
+    meta: &WriteMeta,
+) -> Result<bool, sqlx::Error> {
+    let update = sqlx::query(
+        "UPDATE activity_records SET kind = $3, activity_type_id = $4, site_id = $5, group_id = $6, occurred_on = $7, start_time = $8,
+            duration_minutes = $9, topic = $10, place_note = $11, notes = $12, materials = $13, tally_disabled = $14,
+            updated_at = $15, version = version + 1, deleted = 0, review_status = 'submitted', payload = $16
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(base);
+    let done = bind_columns(update, d)
+        .bind(meta.now_ms)
+        .bind(payload)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    for table in ["record_facilitators", "attendances", "tallies"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE record_id = $1"))
+            .bind(id)
             .execute(&mut *conn)
             .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        for table in ["record_facilitators", "attendances", "tallies"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE record_id = $1"))
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        write_children(conn, id, d).await?;
-        Ok(true)
     }
+    write_children(conn, id, d).await?;
+    Ok(true)
 }
 
 /// Binds a record's columns, `kind` to `tally_disabled`, in table order:
@@ -226,20 +166,18 @@ async fn write_children(
     id: &str,
     d: &RecordData,
 ) -> Result<(), sqlx::Error> {
-    rows::insert_id_pairs(
+    rows::insert_pairs(
         &mut *conn,
         "record_facilitators",
-        "record_id",
-        "user_id",
+        ("record_id", "user_id"),
         id,
         &d.facilitator_ids,
     )
     .await?;
-    rows::insert_text_pairs(
+    rows::insert_pairs(
         &mut *conn,
         "attendances",
-        "record_id",
-        "participant_id",
+        ("record_id", "participant_id"),
         id,
         &d.attendance,
     )
@@ -258,17 +196,200 @@ async fn write_children(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Sets a record's review (its version stays: the recorder's content did not change).
+pub async fn set_review(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: &str,
+    comment: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE activity_records SET review_status = $2, review_comment = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(comment)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
 
-    #[test]
-    fn each_role_records_its_own_kinds() {
-        assert!(may_record(Role::Trainer, ActivityKind::GroupSession));
-        assert!(may_record(Role::Trainer, ActivityKind::CfsDay));
-        assert!(may_record(Role::Trainer, ActivityKind::AwarenessEvent));
-        assert!(may_record(Role::Mobiliser, ActivityKind::AwarenessEvent));
-        assert!(!may_record(Role::Mobiliser, ActivityKind::GroupSession));
-        assert!(may_record(Role::Coordinator, ActivityKind::CfsDay));
+/// The records' payloads and reviews, for pulls.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Pulled {
+    pub id: String,
+    pub version: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub deleted: bool,
+    pub payload: String,
+    pub review_status: String,
+    pub review_comment: Option<String>,
+}
+
+pub async fn pulled(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Pulled>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, version, deleted, payload, review_status, review_comment FROM activity_records WHERE id IN ({})",
+        crate::store::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, Pulled>(&sql);
+    for id in ids {
+        q = q.bind(id);
     }
+    q.fetch_all(conn).await
+}
+
+const SUMMARY_SELECT: &str = "SELECT r.id, r.kind, r.activity_type_id, r.site_id, r.group_id, r.occurred_on AS date,
+        r.duration_minutes, r.topic,
+        (SELECT COUNT(*) FROM attendances a WHERE a.record_id = r.id) AS attendances,
+        CAST(COALESCE((SELECT SUM(t.count) FROM tallies t WHERE t.record_id = r.id), 0) AS BIGINT) AS head_count,
+        u.login AS recorded_by, r.review_status, r.review_comment, r.version
+    FROM activity_records r JOIN users u ON u.id = r.recorded_by";
+
+/// The live records of `scope` matching `f`, newest first.
+pub async fn summaries(
+    db: &Db,
+    scope: &SiteScope,
+    f: &RecordFilter,
+) -> Result<Vec<RecordSummary>, sqlx::Error> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE r.deleted = 0 AND {} AND ($3 = 0 OR r.site_id = $4) AND r.occurred_on >= $5
+           AND r.occurred_on <= $6 AND ($7 = '' OR r.review_status = $7)
+         ORDER BY r.occurred_on DESC, r.received_at DESC LIMIT $8",
+        SiteScope::sql("r.site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .bind(f.site_id.is_some() as i64)
+        .bind(f.site_id.unwrap_or(0))
+        .bind(&f.from)
+        .bind(&f.to)
+        .bind(&f.status)
+        .bind(f.limit)
+        .fetch_all(db.pool())
+        .await
+}
+
+/// Record `id` as the drill-down lists it, if live and in `scope`.
+pub async fn summary(
+    db: &Db,
+    scope: &SiteScope,
+    id: &str,
+) -> Result<Option<RecordSummary>, sqlx::Error> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE r.id = $1 AND r.deleted = 0 AND {}",
+        SiteScope::sql("r.site_id", 2)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(all)
+        .bind(uid)
+        .fetch_optional(db.pool())
+        .await
+}
+
+/// What the detail view adds to a summary.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Extras {
+    pub notes: Option<String>,
+    pub place_note: Option<String>,
+    pub tally_disabled: i64,
+}
+
+pub async fn extras(db: &Db, id: &str) -> Result<Extras, sqlx::Error> {
+    sqlx::query_as("SELECT notes, place_note, tally_disabled FROM activity_records WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+}
+
+/// Who was present, by code (names never leave the phone that registered them).
+pub async fn attendees(db: &Db, id: &str) -> Result<Vec<Attendee>, sqlx::Error> {
+    let found: Vec<Attendee> = sqlx::query_as(
+        "SELECT p.code, p.sex, p.birth_year, p.has_disability, p.displacement
+         FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $1 ORDER BY p.code",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|a| Attendee {
+            code: code::display(&a.code),
+            ..a
+        })
+        .collect())
+}
+
+pub async fn tallies(db: &Db, id: &str) -> Result<Vec<TallyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT sex, age_band, count FROM tallies WHERE record_id = $1 ORDER BY sex, age_band",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Whether `month` (`YYYY-MM`) is locked at `site_id`.
+pub async fn month_locked(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    month: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM month_locks WHERE site_id = $1 AND month = $2")
+            .bind(site_id)
+            .bind(month)
+            .fetch_one(conn)
+            .await?;
+    Ok(n > 0)
+}
+
+pub async fn locks(db: &Db, site_id: i64) -> Result<Vec<MonthLock>, sqlx::Error> {
+    sqlx::query_as("SELECT site_id, month, locked_by, locked_at FROM month_locks WHERE site_id = $1 ORDER BY month DESC")
+        .bind(site_id)
+        .fetch_all(db.pool())
+        .await
+}
+
+/// Locks `month` at `site_id`; `None` when it was locked already.
+pub async fn lock(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    month: &str,
+    user_id: i64,
+) -> Result<Option<MonthLock>, sqlx::Error> {
+    let now = now_millis();
+    let done = sqlx::query(
+        "INSERT INTO month_locks (site_id, month, locked_by, locked_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (site_id, month) DO NOTHING",
+    )
+    .bind(site_id)
+    .bind(month)
+    .bind(user_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok((done.rows_affected() == 1).then(|| MonthLock {
+        site_id,
+        month: month.to_string(),
+        locked_by: user_id,
+        locked_at: now,
+    }))
+}
+
+/// Reopens `month` at `site_id`; false when it was not locked.
+pub async fn unlock(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    month: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM month_locks WHERE site_id = $1 AND month = $2")
+        .bind(site_id)
+        .bind(month)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

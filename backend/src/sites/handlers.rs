@@ -3,16 +3,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use super::model::{Area, AreaInput, Partner, PartnerInput, Site, SiteChanges, SiteInput};
 use super::store;
+use crate::access::{AdminUser, CurrentUser};
 use crate::audit::{self, Entry};
-use crate::auth::{AdminUser, CurrentUser};
-use crate::error::{ApiError, ErrorBody};
-use crate::http::Json;
-use crate::sync::clock;
-use crate::AppState;
+use crate::error::{ApiError, ErrorBody, ResultExt};
+use crate::json::Json;
+use crate::state::AppState;
 
 /// Partners (admins and coordinators).
 #[utoipa::path(get, path = "/partners", tag = "sites", responses((status = 200, body = Vec<Partner>), (status = 403, body = ErrorBody)))]
@@ -21,7 +19,11 @@ pub async fn list_partners(
     user: CurrentUser,
 ) -> Result<Json<Vec<Partner>>, ApiError> {
     user.require_staff()?;
-    Ok(Json(store::list_partners(&state.db).await?))
+    Ok(Json(
+        store::list_partners(&state.db)
+            .await
+            .context("list partners")?,
+    ))
 }
 
 /// Adds a partner organisation (admins only).
@@ -33,22 +35,22 @@ pub async fn create_partner(
 ) -> Result<(StatusCode, Json<Partner>), ApiError> {
     let (name, _) = body.parse(true)?;
     let name = name.expect("required when creating");
-    let mut tx = state.db.begin().await?;
-    let id = store::insert_partner(&mut tx, &name).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("partner.create")
-            .actor(admin.id, &admin.login)
-            .addr(&admin.client_addr)
-            .target("partner", id)
-            .detail(json!({ "name": name })),
-    )
-    .await?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    let id = store::insert_partner(&mut tx, &name)
+        .await
+        .context("insert the partner")?;
+    let entry = Entry::by("partner.create", &admin)
+        .target("partner", id)
+        .detail(json!({ "name": name }));
+    audit::record(&mut tx, entry).await.context("audit")?;
     let partner = store::get_partner(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("partner"))?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(partner)))
+        .await
+        .context("load the partner")?;
+    tx.commit().await.context("commit")?;
+    Ok((
+        StatusCode::CREATED,
+        Json(partner.ok_or_else(|| ApiError::not_found("partner"))?),
+    ))
 }
 
 /// Renames or (de)activates a partner (admins only).
@@ -60,26 +62,26 @@ pub async fn update_partner(
     Json(body): Json<PartnerInput>,
 ) -> Result<Json<Partner>, ApiError> {
     let (name, active) = body.parse(false)?;
-    let mut tx = state.db.begin().await?;
-    store::get_partner(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("partner"))?;
-    store::update_partner(&mut tx, id, name.as_deref(), active).await?;
-    clock::touch_sites(&mut tx, "partner_id = $1", id).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("partner.update")
-            .actor(admin.id, &admin.login)
-            .addr(&admin.client_addr)
-            .target("partner", id)
-            .detail(json!({ "name": name, "active": active })),
-    )
-    .await?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    if store::get_partner(&mut tx, id)
+        .await
+        .context("load the partner")?
+        .is_none()
+    {
+        return Err(ApiError::not_found("partner"));
+    }
+    store::update_partner(&mut tx, id, name.as_deref(), active)
+        .await
+        .context("update the partner")?;
+    let entry = Entry::by("partner.update", &admin)
+        .target("partner", id)
+        .detail(json!({ "name": name, "active": active }));
+    audit::record(&mut tx, entry).await.context("audit")?;
     let partner = store::get_partner(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("partner"))?;
-    tx.commit().await?;
-    Ok(Json(partner))
+        .await
+        .context("load the partner")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(partner.ok_or_else(|| ApiError::not_found("partner"))?))
 }
 
 /// Governorates and districts with their P-codes (any signed-in user).
@@ -88,7 +90,9 @@ pub async fn list_areas(
     State(state): State<AppState>,
     _user: CurrentUser,
 ) -> Result<Json<Vec<Area>>, ApiError> {
-    Ok(Json(store::list_areas(&state.db).await?))
+    Ok(Json(
+        store::list_areas(&state.db).await.context("list areas")?,
+    ))
 }
 
 /// Adds a district under a governorate (admins only).
@@ -99,9 +103,11 @@ pub async fn create_area(
     Json(body): Json<AreaInput>,
 ) -> Result<(StatusCode, Json<Area>), ApiError> {
     let area = body.parse(true)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin().await.context("begin")?;
     if let Some(parent_id) = area.parent_id {
-        let parent = store::get_area(&mut tx, parent_id).await?;
+        let parent = store::get_area(&mut tx, parent_id)
+            .await
+            .context("load the parent")?;
         if parent.is_none_or(|p| p.level != 1) {
             return Err(ApiError::invalid_field(
                 "parent_id",
@@ -109,21 +115,21 @@ pub async fn create_area(
             ));
         }
     }
-    let id = store::insert_area(&mut tx, &area).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("area.create")
-            .actor(admin.id, &admin.login)
-            .addr(&admin.client_addr)
-            .target("area", id)
-            .detail(json!({ "pcode": area.pcode, "level": area.level })),
-    )
-    .await?;
+    let id = store::insert_area(&mut tx, &area)
+        .await
+        .context("insert the area")?;
+    let entry = Entry::by("area.create", &admin)
+        .target("area", id)
+        .detail(json!({ "pcode": area.pcode, "level": area.level }));
+    audit::record(&mut tx, entry).await.context("audit")?;
     let created = store::get_area(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("area"))?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(created)))
+        .await
+        .context("load the area")?;
+    tx.commit().await.context("commit")?;
+    Ok((
+        StatusCode::CREATED,
+        Json(created.ok_or_else(|| ApiError::not_found("area"))?),
+    ))
 }
 
 /// Corrects an area's codes or names (admins only).
@@ -141,24 +147,28 @@ pub async fn update_area(
         ));
     }
     let changes = body.parse(false)?;
-    let mut tx = state.db.begin().await?;
-    store::get_area(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("area"))?;
-    store::update_area(&mut tx, id, &changes).await?;
-    // Sites carry their area's names and codes: phones must hear of a correction.
-    clock::touch_sites(
-        &mut tx,
-        "area_id IN (SELECT id FROM areas WHERE id = $1 OR parent_id = $1)",
-        id,
-    )
-    .await?;
-    audit::record(&mut tx, Entry::new("area.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("area", id).detail(json!({ "pcode": changes.pcode, "iso_code": changes.iso_code, "name_en": changes.name_en }))).await?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    if store::get_area(&mut tx, id)
+        .await
+        .context("load the area")?
+        .is_none()
+    {
+        return Err(ApiError::not_found("area"));
+    }
+    store::update_area(&mut tx, id, &changes)
+        .await
+        .context("update the area")?;
+    let entry = Entry::by("area.update", &admin)
+        .target("area", id)
+        .detail(json!({
+            "pcode": changes.pcode, "iso_code": changes.iso_code, "name_en": changes.name_en
+        }));
+    audit::record(&mut tx, entry).await.context("audit")?;
     let area = store::get_area(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("area"))?;
-    tx.commit().await?;
-    Ok(Json(area))
+        .await
+        .context("load the area")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(area.ok_or_else(|| ApiError::not_found("area"))?))
 }
 
 /// The sites in the caller's scope.
@@ -167,7 +177,11 @@ pub async fn list_sites(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<Site>>, ApiError> {
-    Ok(Json(store::list_sites(&state.db, &user.scope).await?))
+    Ok(Json(
+        store::list_sites(&state.db, &user.scope)
+            .await
+            .context("list sites")?,
+    ))
 }
 
 /// One site, if in the caller's scope (else 404: another site's existence is not disclosed).
@@ -177,10 +191,7 @@ pub async fn get_site(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Site>, ApiError> {
-    store::get_site(&state.db, &user.scope, id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("site"))
+    Ok(Json(site_in_scope(&state, &user, id).await?))
 }
 
 /// Adds a site (admins only).
@@ -191,24 +202,22 @@ pub async fn create_site(
     Json(body): Json<SiteInput>,
 ) -> Result<(StatusCode, Json<Site>), ApiError> {
     let site = body.parse(true)?;
-    let mut tx = state.db.begin().await?;
-    check_references(&mut tx, &site).await?;
-    let id = store::insert_site(&mut tx, &site).await?;
-    clock::touch_sites(&mut tx, "id = $1", id).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("site.create")
-            .actor(admin.id, &admin.login)
-            .addr(&admin.client_addr)
-            .target("site", id)
-            .detail(site_detail(&site)),
-    )
-    .await?;
-    tx.commit().await?;
-    let created = store::get_site(&state.db, &admin.scope, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("site"))?;
-    Ok((StatusCode::CREATED, Json(created)))
+    let mut tx = state.db.begin().await.context("begin")?;
+    store::check_references(&mut tx, &site)
+        .await
+        .context("check references")?;
+    let id = store::insert_site(&mut tx, &site)
+        .await
+        .context("insert the site")?;
+    let entry = Entry::by("site.create", &admin)
+        .target("site", id)
+        .detail(site_detail(&site));
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok((
+        StatusCode::CREATED,
+        Json(site_in_scope(&state, &admin, id).await?),
+    ))
 }
 
 /// Edits or (de)activates a site (admins only).
@@ -220,43 +229,28 @@ pub async fn update_site(
     Json(body): Json<SiteInput>,
 ) -> Result<Json<Site>, ApiError> {
     let changes = body.parse(false)?;
-    store::get_site(&state.db, &admin.scope, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("site"))?;
-    let mut tx = state.db.begin().await?;
-    check_references(&mut tx, &changes).await?;
-    store::update_site(&mut tx, id, &changes).await?;
-    clock::touch_sites(&mut tx, "id = $1", id).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("site.update")
-            .actor(admin.id, &admin.login)
-            .addr(&admin.client_addr)
-            .target("site", id)
-            .detail(site_detail(&changes)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(
-        store::get_site(&state.db, &admin.scope, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("site"))?,
-    ))
+    site_in_scope(&state, &admin, id).await?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    store::check_references(&mut tx, &changes)
+        .await
+        .context("check references")?;
+    store::update_site(&mut tx, id, &changes)
+        .await
+        .context("update the site")?;
+    let entry = Entry::by("site.update", &admin)
+        .target("site", id)
+        .detail(site_detail(&changes));
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(site_in_scope(&state, &admin, id).await?))
 }
 
-/// A site's partner and area must exist: a clear 422 rather than a foreign-key error.
-async fn check_references(conn: &mut AnyConnection, site: &SiteChanges) -> Result<(), ApiError> {
-    if let Some(partner_id) = site.partner_id {
-        if store::get_partner(conn, partner_id).await?.is_none() {
-            return Err(ApiError::invalid_field("partner_id", "no such partner"));
-        }
-    }
-    if let Some(area_id) = site.area_id {
-        if store::get_area(conn, area_id).await?.is_none() {
-            return Err(ApiError::invalid_field("area_id", "no such area"));
-        }
-    }
-    Ok(())
+/// The site `id` if `user` may see it, else 404.
+async fn site_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> Result<Site, ApiError> {
+    store::get_site(&state.db, &user.scope, id)
+        .await
+        .context("load the site")?
+        .ok_or_else(|| ApiError::not_found("site"))
 }
 
 fn site_detail(s: &SiteChanges) -> serde_json::Value {

@@ -3,12 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::store::Flag;
 use crate::validate::Checker;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Partner {
     pub id: i64,
     pub name: String,
+    #[sqlx(try_from = "Flag")]
     pub active: bool,
 }
 
@@ -20,7 +22,7 @@ pub struct PartnerInput {
 }
 
 /// A governorate (level 1) or district (level 2).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Area {
     pub id: i64,
     pub level: i64,
@@ -73,7 +75,7 @@ impl SiteKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Site {
     pub id: i64,
     pub code: String,
@@ -88,6 +90,7 @@ pub struct Site {
     pub governorate_pcode: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    #[sqlx(try_from = "Flag")]
     pub active: bool,
 }
 

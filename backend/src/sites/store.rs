@@ -1,42 +1,29 @@
 //! The SQL behind partners, areas and sites. Reads of sites take the
-//! caller's [`SiteScope`].
+//! caller's [`SiteScope`]; every write that changes what phones show of a
+//! site says so in the change feed ([`touch_sites`]).
 
 use sqlx::AnyConnection;
 
 use super::model::{Area, AreaChanges, Partner, Site, SiteChanges, SiteKind};
-use crate::auth::SiteScope;
-use crate::error::{ApiError, ResultExt};
-use crate::store::{flag, now_millis, Db};
+use crate::access::SiteScope;
+use crate::changes::{self, Entity};
+use crate::error::{ApiError, ErrorCode, ResultExt};
+use crate::store::{now_millis, placeholders, Db};
 
 pub async fn list_partners(db: &Db) -> Result<Vec<Partner>, sqlx::Error> {
-    let rows: Vec<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, name, active FROM partners ORDER BY name")
-            .fetch_all(db.pool())
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, active)| Partner {
-            id,
-            name,
-            active: flag(active),
-        })
-        .collect())
+    sqlx::query_as("SELECT id, name, active FROM partners ORDER BY name")
+        .fetch_all(db.pool())
+        .await
 }
 
 pub async fn get_partner(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<Partner>, sqlx::Error> {
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, name, active FROM partners WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.map(|(id, name, active)| Partner {
-        id,
-        name,
-        active: flag(active),
-    }))
+    sqlx::query_as("SELECT id, name, active FROM partners WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn insert_partner(conn: &mut AnyConnection, name: &str) -> Result<i64, ApiError> {
@@ -47,11 +34,12 @@ pub async fn insert_partner(conn: &mut AnyConnection, name: &str) -> Result<i64,
     .bind(now_millis())
     .fetch_one(conn)
     .await
-    .on_unique_violation("partner_exists", || {
+    .on_unique_violation(ErrorCode::PartnerExists, || {
         format!("a partner named {name} exists already")
     })
 }
 
+/// Renames or (de)activates a partner; its sites' phones hear of it.
 pub async fn update_partner(
     conn: &mut AnyConnection,
     id: i64,
@@ -62,73 +50,54 @@ pub async fn update_partner(
         .bind(id)
         .bind(name)
         .bind(active.map(|a| a as i64))
-        .execute(conn)
+        .execute(&mut *conn)
         .await
-        .on_unique_violation("partner_exists", || "a partner with that name exists already".into())?;
+        .on_unique_violation(ErrorCode::PartnerExists, || {
+            "a partner with that name exists already".into()
+        })?;
+    touch_sites(conn, Touched::OfPartner(id)).await?;
     Ok(())
-}
-
-type AreaRow = (
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-);
-
-fn area(row: AreaRow) -> Area {
-    let (id, level, parent_id, pcode, iso_code, name_en, name_ar, name_ckb) = row;
-    Area {
-        id,
-        level,
-        parent_id,
-        pcode,
-        iso_code,
-        name_en,
-        name_ar,
-        name_ckb,
-    }
 }
 
 const AREA_COLUMNS: &str = "id, level, parent_id, pcode, iso_code, name_en, name_ar, name_ckb";
 
 pub async fn list_areas(db: &Db) -> Result<Vec<Area>, sqlx::Error> {
-    let rows: Vec<AreaRow> = sqlx::query_as(&format!(
+    sqlx::query_as(&format!(
         "SELECT {AREA_COLUMNS} FROM areas ORDER BY level, pcode"
     ))
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(area).collect())
+    .await
 }
 
 pub async fn get_area(conn: &mut AnyConnection, id: i64) -> Result<Option<Area>, sqlx::Error> {
-    let row: Option<AreaRow> =
-        sqlx::query_as(&format!("SELECT {AREA_COLUMNS} FROM areas WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.map(area))
+    sqlx::query_as(&format!("SELECT {AREA_COLUMNS} FROM areas WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn insert_area(conn: &mut AnyConnection, a: &AreaChanges) -> Result<i64, ApiError> {
-    sqlx::query_scalar("INSERT INTO areas (level, parent_id, pcode, iso_code, name_en, name_ar, name_ckb) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-        .bind(a.level)
-        .bind(a.parent_id)
-        .bind(a.pcode.as_deref())
-        .bind(a.iso_code.as_deref())
-        .bind(a.name_en.as_deref())
-        .bind(a.name_ar.as_deref())
-        .bind(a.name_ckb.as_deref())
-        .fetch_one(conn)
-        .await
-        .on_unique_violation("pcode_taken", || "that P-code is already used by another area".into())
+    sqlx::query_scalar(
+        "INSERT INTO areas (level, parent_id, pcode, iso_code, name_en, name_ar, name_ckb)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(a.level)
+    .bind(a.parent_id)
+    .bind(a.pcode.as_deref())
+    .bind(a.iso_code.as_deref())
+    .bind(a.name_en.as_deref())
+    .bind(a.name_ar.as_deref())
+    .bind(a.name_ckb.as_deref())
+    .fetch_one(conn)
+    .await
+    .on_unique_violation(ErrorCode::PcodeTaken, || {
+        "that P-code is already used by another area".into()
+    })
 }
 
-/// Updates names and codes. Level and parent stay as created: moving an
-/// area would silently move every site's figures with it.
+/// Updates names and codes; the phones of its sites hear of it (sites carry
+/// their area's names and codes). Level and parent stay as created: moving
+/// an area would silently move every site's figures with it.
 pub async fn update_area(
     conn: &mut AnyConnection,
     id: i64,
@@ -144,68 +113,25 @@ pub async fn update_area(
     .bind(a.name_en.as_deref())
     .bind(a.name_ar.as_deref())
     .bind(a.name_ckb.as_deref())
-    .execute(conn)
+    .execute(&mut *conn)
     .await
-    .on_unique_violation("pcode_taken", || "that P-code is already used by another area".into())?;
+    .on_unique_violation(ErrorCode::PcodeTaken, || {
+        "that P-code is already used by another area".into()
+    })?;
+    touch_sites(conn, Touched::InArea(id)).await?;
     Ok(())
 }
 
-type SiteRow = (
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<f64>,
-    Option<f64>,
-    i64,
-);
-
-const SITE_SELECT: &str =
-    "SELECT s.id, s.code, s.name, s.kind, s.partner_id, p.name, s.area_id, a.name_en,
-        CASE WHEN a.level = 2 THEN a.pcode ELSE NULL END, g.pcode, s.latitude, s.longitude, s.active
+/// A site with its partner's name and its area's codes, as phones and
+/// screens show it.
+const SITE_SELECT: &str = "SELECT s.id, s.code, s.name, s.kind, s.partner_id, p.name AS partner_name,
+        s.area_id, a.name_en AS area_name_en,
+        CASE WHEN a.level = 2 THEN a.pcode ELSE NULL END AS district_pcode, g.pcode AS governorate_pcode,
+        s.latitude, s.longitude, s.active
     FROM sites s
     JOIN partners p ON p.id = s.partner_id
     JOIN areas a ON a.id = s.area_id
     JOIN areas g ON g.id = COALESCE(a.parent_id, a.id)";
-
-fn site(row: SiteRow) -> Site {
-    let (
-        id,
-        code,
-        name,
-        kind,
-        partner_id,
-        partner_name,
-        area_id,
-        area_name_en,
-        district_pcode,
-        governorate_pcode,
-        latitude,
-        longitude,
-        active,
-    ) = row;
-    Site {
-        id,
-        code,
-        name,
-        kind,
-        partner_id,
-        partner_name,
-        area_id,
-        area_name_en,
-        district_pcode,
-        governorate_pcode,
-        latitude,
-        longitude,
-        active: flag(active),
-    }
-}
 
 /// The sites `scope` may see.
 pub async fn list_sites(db: &Db, scope: &SiteScope) -> Result<Vec<Site>, sqlx::Error> {
@@ -214,12 +140,11 @@ pub async fn list_sites(db: &Db, scope: &SiteScope) -> Result<Vec<Site>, sqlx::E
         SiteScope::sql("s.id", 1)
     );
     let (all, uid) = scope.binds();
-    let rows: Vec<SiteRow> = sqlx::query_as(&sql)
+    sqlx::query_as(&sql)
         .bind(all)
         .bind(uid)
         .fetch_all(db.pool())
-        .await?;
-    Ok(rows.into_iter().map(site).collect())
+        .await
 }
 
 /// One site, if `scope` may see it.
@@ -229,13 +154,12 @@ pub async fn get_site(db: &Db, scope: &SiteScope, id: i64) -> Result<Option<Site
         SiteScope::sql("s.id", 2)
     );
     let (all, uid) = scope.binds();
-    let row: Option<SiteRow> = sqlx::query_as(&sql)
+    sqlx::query_as(&sql)
         .bind(id)
         .bind(all)
         .bind(uid)
         .fetch_optional(db.pool())
-        .await?;
-    Ok(row.map(site))
+        .await
 }
 
 /// The sites with these ids, whatever the scope (the caller has scoped the ids).
@@ -245,18 +169,61 @@ pub async fn sites_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<S
     }
     let sql = format!(
         "{SITE_SELECT} WHERE s.id IN ({})",
-        crate::store::placeholders(1, ids.len())
+        placeholders(1, ids.len())
     );
-    let mut q = sqlx::query_as::<_, SiteRow>(&sql);
+    let mut q = sqlx::query_as::<_, Site>(&sql);
     for id in ids {
         q = q.bind(*id);
     }
-    Ok(q.fetch_all(conn).await?.into_iter().map(site).collect())
+    q.fetch_all(conn).await
+}
+
+/// Ids of the sites with these codes, or the codes that do not exist.
+pub async fn ids_for_codes(
+    db: &Db,
+    codes: &[String],
+) -> Result<Result<Vec<i64>, Vec<String>>, sqlx::Error> {
+    let mut ids = Vec::new();
+    let mut missing = Vec::new();
+    for code in codes {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sites WHERE code = $1")
+            .bind(code.trim().to_uppercase())
+            .fetch_optional(db.pool())
+            .await?;
+        match id {
+            Some(id) => ids.push(id),
+            None => missing.push(code.clone()),
+        }
+    }
+    Ok(if missing.is_empty() {
+        Ok(ids)
+    } else {
+        Err(missing)
+    })
+}
+
+/// A site's partner and area must exist: a clear 422 rather than a
+/// foreign-key error.
+pub async fn check_references(
+    conn: &mut AnyConnection,
+    site: &SiteChanges,
+) -> Result<(), ApiError> {
+    if let Some(partner_id) = site.partner_id {
+        if get_partner(conn, partner_id).await?.is_none() {
+            return Err(ApiError::invalid_field("partner_id", "no such partner"));
+        }
+    }
+    if let Some(area_id) = site.area_id {
+        if get_area(conn, area_id).await?.is_none() {
+            return Err(ApiError::invalid_field("area_id", "no such area"));
+        }
+    }
+    Ok(())
 }
 
 pub async fn insert_site(conn: &mut AnyConnection, s: &SiteChanges) -> Result<i64, ApiError> {
     let now = now_millis();
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO sites (code, name, kind, partner_id, area_id, latitude, longitude, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
     )
@@ -268,9 +235,13 @@ pub async fn insert_site(conn: &mut AnyConnection, s: &SiteChanges) -> Result<i6
     .bind(s.latitude)
     .bind(s.longitude)
     .bind(now)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await
-    .on_unique_violation("site_code_taken", || format!("the site code {} is already used", s.code.as_deref().unwrap_or("")))
+    .on_unique_violation(ErrorCode::SiteCodeTaken, || {
+        format!("the site code {} is already used", s.code.as_deref().unwrap_or(""))
+    })?;
+    touch_sites(conn, Touched::Site(id)).await?;
+    Ok(id)
 }
 
 pub async fn update_site(
@@ -293,8 +264,38 @@ pub async fn update_site(
     .bind(s.longitude)
     .bind(s.active.map(|a| a as i64))
     .bind(now_millis())
-    .execute(conn)
+    .execute(&mut *conn)
     .await
-    .on_unique_violation("site_code_taken", || "that site code is already used".into())?;
+    .on_unique_violation(ErrorCode::SiteCodeTaken, || "that site code is already used".into())?;
+    touch_sites(conn, Touched::Site(id)).await?;
+    Ok(())
+}
+
+/// Which sites a change reaches: phones show each site with its partner's
+/// name and its area's names and codes.
+pub enum Touched {
+    Site(i64),
+    OfPartner(i64),
+    /// In the area, or in a district under it.
+    InArea(i64),
+}
+
+/// Records in the change feed that every site `touched` reaches changed.
+pub async fn touch_sites(conn: &mut AnyConnection, touched: Touched) -> Result<(), sqlx::Error> {
+    let (condition, value) = match touched {
+        Touched::Site(id) => ("id = $1", id),
+        Touched::OfPartner(id) => ("partner_id = $1", id),
+        Touched::InArea(id) => (
+            "area_id IN (SELECT id FROM areas WHERE id = $1 OR parent_id = $1)",
+            id,
+        ),
+    };
+    let sites: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM sites WHERE {condition}"))
+        .bind(value)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in sites {
+        changes::store::touch(&mut *conn, Entity::Site, &id.to_string(), Some(id), None).await?;
+    }
     Ok(())
 }

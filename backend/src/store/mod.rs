@@ -7,7 +7,9 @@
 //! instead of booleans, Unix-millisecond integers for instants, ISO text for
 //! calendar dates. Where the two really differ (schema DDL, transaction
 //! start), [`Backend`] says which one we are on. The capability modules
-//! (`sites::store`, `users::store`, …) hold their own SQL over this type.
+//! (`sites::store`, `users::store`, …) hold their own SQL over this type;
+//! [`rows`] is the multi-row INSERT they share, and [`Flag`] reads the
+//! integer flags into typed rows.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -17,6 +19,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AnyPool, Executor};
 
+pub mod rows;
 pub mod testing;
 
 /// A transaction on whichever database is configured.
@@ -214,10 +217,32 @@ pub fn now_millis() -> i64 {
     (now.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// Reads a 0/1 integer column as a bool (see the module comment for why
-/// flags are integers).
-pub fn flag(value: i64) -> bool {
-    value != 0
+/// A 0/1 integer column read as a bool (see the module comment for why
+/// flags are integers). Typed rows take it with
+/// `#[sqlx(try_from = "Flag")] active: bool`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Decode<'r, sqlx::Any>>::decode(value).map(|n| Flag(n != 0))
+    }
 }
 
 /// `$start, $start+1, …` for `n` values: an `IN (…)` list that binds

@@ -9,51 +9,14 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use super::clock::Entity;
-use crate::auth::{Role, SiteScope};
-use crate::store::{placeholders, Db};
-
-pub const DEFAULT_PAGE: i64 = 500;
-pub const MAX_PAGE: i64 = 1000;
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Change {
-    /// `site`, `activity_type`, `participant`, `group` or `record`.
-    pub entity: String,
-    pub id: String,
-    /// The item's version (participants, groups, records).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<i64>,
-    pub deleted: bool,
-    /// The item as the phone knows it; absent when deleted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
-    pub data: Option<Value>,
-    /// Records: the review status and the reviewer's comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub review: Option<Review>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Review {
-    pub status: String,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page {
-    pub changes: Vec<Change>,
-    /// Pass it back to get what follows.
-    pub cursor: String,
-    /// More changes wait: pull again at once.
-    pub more: bool,
-    /// The phone must drop what it pulled before and apply this page onto nothing.
-    pub reset: bool,
-}
+use super::model::{Change, Page, Review};
+use crate::access::{self, Role, SiteScope};
+use crate::changes::{self, Entity};
+use crate::store::Db;
+use crate::{activity_types, records, sites};
 
 /// Who is pulling.
 pub struct Puller {
@@ -71,10 +34,7 @@ async fn scope_fingerprint(
     let sites: Vec<i64> = if puller.scope.all_sites {
         vec![-1]
     } else {
-        sqlx::query_scalar("SELECT site_id FROM user_sites WHERE user_id = $1 ORDER BY site_id")
-            .bind(puller.user_id)
-            .fetch_all(&mut *conn)
-            .await?
+        access::store::site_ids_of(conn, puller.user_id).await?
     };
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let text = format!(
@@ -112,37 +72,23 @@ pub async fn pull(
         Some(_) => (0, true),
         None => (0, cursor.is_some()),
     };
-    // Mobilisers count heads; they never hold participants or rosters.
-    let entities = if puller.role == Role::Mobiliser {
-        "'site', 'activity_type', 'record'"
-    } else {
-        "'site', 'activity_type', 'participant', 'group', 'record'"
-    };
-    let sql = format!(
-        "SELECT entity, entity_id, seq FROM sync_changes
-         WHERE seq > $1 AND entity IN ({entities})
-           AND (site_id IS NULL OR {})
-           AND (user_id IS NULL OR user_id = $3)
-         ORDER BY seq LIMIT $4",
-        SiteScope::sql("site_id", 2)
-    );
-    let (all, uid) = puller.scope.binds();
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql)
-        .bind(after)
-        .bind(all)
-        .bind(uid)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = changes::store::after(
+        &mut tx,
+        &puller.scope,
+        visible_entities(puller.role),
+        after,
+        limit,
+    )
+    .await?;
     let more = rows.len() as i64 == limit;
-    let last = rows.last().map(|r| r.2).unwrap_or(after);
+    let last = rows.last().map(|r| r.seq).unwrap_or(after);
 
     let mut by_entity: HashMap<&str, Vec<String>> = HashMap::new();
-    for (entity, id, _) in &rows {
+    for row in &rows {
         by_entity
-            .entry(entity.as_str())
+            .entry(row.entity.as_str())
             .or_default()
-            .push(id.clone());
+            .push(row.entity_id.clone());
     }
     let mut loaded: HashMap<(String, String), Change> = HashMap::new();
     for (entity, ids) in by_entity {
@@ -153,7 +99,7 @@ pub async fn pull(
     tx.commit().await?;
     let changes = rows
         .into_iter()
-        .filter_map(|(entity, id, _)| loaded.remove(&(entity, id)))
+        .filter_map(|row| loaded.remove(&(row.entity, row.entity_id)))
         .collect();
     Ok(Page {
         changes,
@@ -163,6 +109,17 @@ pub async fn pull(
     })
 }
 
+/// What each role pulls: mobilisers count heads, so they never hold
+/// participants or rosters.
+fn visible_entities(role: Role) -> &'static [Entity] {
+    if role == Role::Mobiliser {
+        &[Entity::Site, Entity::ActivityType, Entity::Record]
+    } else {
+        &Entity::ALL
+    }
+}
+
+/// The changes of one `entity` with these ids, as phones receive them.
 async fn load(
     conn: &mut AnyConnection,
     entity: &str,
@@ -179,91 +136,77 @@ async fn load(
                 review: None,
             }
         };
-    match Entity::parse(entity) {
-        Some(Entity::Site) => {
-            let ids: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
-            let sites = crate::sites::store::sites_by_ids(conn, &ids).await?;
-            Ok(sites
-                .into_iter()
-                .map(|s| {
-                    change(
-                        Entity::Site,
-                        s.id.to_string(),
-                        None,
-                        false,
-                        serde_json::to_value(s).ok(),
-                    )
-                })
-                .collect())
-        }
-        Some(Entity::ActivityType) => {
-            let ids: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
-            let types = crate::activity_types::by_ids(conn, &ids).await?;
-            Ok(types
-                .into_iter()
-                .map(|t| {
-                    change(
-                        Entity::ActivityType,
-                        t.id.to_string(),
-                        None,
-                        false,
-                        serde_json::to_value(t).ok(),
-                    )
-                })
-                .collect())
-        }
+    let numeric = || {
+        ids.iter()
+            .filter_map(|i| i.parse().ok())
+            .collect::<Vec<i64>>()
+    };
+    Ok(match Entity::parse(entity) {
+        Some(Entity::Site) => sites::store::sites_by_ids(conn, &numeric())
+            .await?
+            .into_iter()
+            .map(|s| {
+                change(
+                    Entity::Site,
+                    s.id.to_string(),
+                    None,
+                    false,
+                    serde_json::to_value(s).ok(),
+                )
+            })
+            .collect(),
+        Some(Entity::ActivityType) => activity_types::store::by_ids(conn, &numeric())
+            .await?
+            .into_iter()
+            .map(|t| {
+                change(
+                    Entity::ActivityType,
+                    t.id.to_string(),
+                    None,
+                    false,
+                    serde_json::to_value(t).ok(),
+                )
+            })
+            .collect(),
         Some(e @ (Entity::Participant | Entity::Group)) => {
             let table = if e == Entity::Participant {
                 "participants"
             } else {
                 "activity_groups"
             };
-            let sql = format!(
-                "SELECT id, version, deleted, payload FROM {table} WHERE id IN ({})",
-                placeholders(1, ids.len())
-            );
-            let mut q = sqlx::query_as::<_, (String, i64, i64, String)>(&sql);
-            for id in ids {
-                q = q.bind(id);
-            }
-            let rows = q.fetch_all(conn).await?;
-            Ok(rows
+            changes::store::versioned(conn, table, ids)
+                .await?
                 .into_iter()
-                .map(|(id, version, deleted, payload)| {
+                .map(|v| {
                     change(
                         e,
-                        id,
-                        Some(version),
-                        deleted != 0,
-                        (deleted == 0).then(|| parse(&payload)),
+                        v.id,
+                        Some(v.version),
+                        v.deleted,
+                        (!v.deleted).then(|| parse(&v.payload)),
                     )
                 })
-                .collect())
+                .collect()
         }
-        Some(Entity::Record) => {
-            let sql = format!("SELECT id, version, deleted, payload, review_status, review_comment FROM activity_records WHERE id IN ({})", placeholders(1, ids.len()));
-            let mut q =
-                sqlx::query_as::<_, (String, i64, i64, String, String, Option<String>)>(&sql);
-            for id in ids {
-                q = q.bind(id);
-            }
-            let rows = q.fetch_all(conn).await?;
-            Ok(rows
-                .into_iter()
-                .map(|(id, version, deleted, payload, status, comment)| Change {
-                    review: Some(Review { status, comment }),
-                    ..change(
-                        Entity::Record,
-                        id,
-                        Some(version),
-                        deleted != 0,
-                        (deleted == 0).then(|| parse(&payload)),
-                    )
-                })
-                .collect())
-        }
-        None => Ok(vec![]),
-    }
+        Some(Entity::Record) => records::store::pulled(conn, ids)
+            .await?
+            .into_iter()
+            .map(|r| Change {
+                review: Some(Review {
+                    status: r.review_status,
+                    comment: r.review_comment,
+                }),
+                ..change(
+                    Entity::Record,
+                    r.id,
+                    Some(r.version),
+                    r.deleted,
+                    (!r.deleted).then(|| parse(&r.payload)),
+                )
+            })
+            .collect(),
+        None => vec![],
+    })
 }
 
 fn parse(payload: &str) -> Value {

@@ -1,5 +1,6 @@
-//! A pushed batch: each item read, checked and stored on its own, in one
-//! transaction that holds the sync clock from its first statement.
+//! A pushed batch: each item read, checked and stored on its own under the
+//! rule of [`crate::changes::item`], in one transaction that holds the
+//! change clock from its first statement.
 //!
 //! Holding the clock row for the whole batch serialises pushes. That is the
 //! price of two promises: cursor values become visible in commit order (so a
@@ -7,21 +8,20 @@
 //! batch cannot deadlock on each other's rows — the second simply waits, then
 //! finds every item already stored and answers `duplicate`.
 
+use anyhow::Context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-use super::clock;
-use super::item::{apply, Actor, ItemResult, Pushed, Status, Syncable};
 use crate::audit::{self, Entry};
+use crate::changes;
+use crate::changes::item::{apply, Actor, Pushed, Syncable};
+use crate::changes::model::{ItemResult, Status};
 use crate::error::FieldErrors;
-use crate::groups::store::Groups;
-use crate::participants::store::Participants;
-use crate::records::store::Records;
+use crate::groups::sync::Groups;
+use crate::participants::sync::Participants;
+use crate::records::sync::Records;
 use crate::store::Db;
-
-/// Most items one push may carry; phones send their outbox in slices.
-pub const MAX_ITEMS: usize = 200;
 
 /// The envelope of one item; `data` is read by its kind afterwards so a
 /// malformed item is answered on its own.
@@ -57,68 +57,89 @@ pub struct Pusher<'a> {
     pub addr: &'a str,
 }
 
+/// An item as read from the batch: ready to apply, or already answered.
+enum Read {
+    Item(ItemKind, Envelope),
+    Answered(Box<ItemResult>),
+}
+
+impl Read {
+    /// The order items are applied in: participants before groups before
+    /// records, answered ones first.
+    fn kind(&self) -> Option<ItemKind> {
+        match self {
+            Read::Item(kind, _) => Some(*kind),
+            Read::Answered(_) => None,
+        }
+    }
+}
+
 /// Applies `items` and answers each, in the order sent.
 pub async fn push(
     db: &Db,
     pusher: &Pusher<'_>,
     items: Vec<Value>,
 ) -> anyhow::Result<Vec<ItemResult>> {
-    let mut parsed: Vec<(usize, Result<(ItemKind, Envelope), ItemResult>)> = items
+    let mut read: Vec<(usize, Read)> = items
         .into_iter()
         .enumerate()
         .map(|(i, v)| (i, read_envelope(i, v)))
         .collect();
     // Participants before groups before records, keeping the phone's order
     // within a kind: a session can then tick someone registered in the same batch.
-    parsed.sort_by_key(|(i, item)| (item.as_ref().map(|(k, _)| *k).ok(), *i));
+    read.sort_by_key(|(i, item)| (item.kind(), *i));
 
-    let mut results: Vec<(usize, ItemResult)> = Vec::with_capacity(parsed.len());
-    let mut tx = db.begin().await?;
-    clock::tick(&mut tx).await?;
-    for (i, item) in parsed {
+    let mut results: Vec<(usize, ItemResult)> = Vec::with_capacity(read.len());
+    let mut tx = changes::store::begin(db).await.context("begin the push")?;
+    for (i, item) in read {
         let result = match item {
-            Err(invalid) => invalid,
-            Ok((kind, envelope)) => {
-                let mut savepoint = (&mut *tx).begin().await?;
-                let outcome = match kind {
-                    ItemKind::Participant => {
-                        apply_as::<Participants>(&mut savepoint, &pusher.actor, envelope).await
-                    }
-                    ItemKind::Group => {
-                        apply_as::<Groups>(&mut savepoint, &pusher.actor, envelope).await
-                    }
-                    ItemKind::Record => {
-                        apply_as::<Records>(&mut savepoint, &pusher.actor, envelope).await
-                    }
-                };
-                match outcome {
-                    Ok(result) if result.wrote() => {
-                        savepoint.commit().await?;
-                        result
-                    }
-                    Ok(result) => {
-                        savepoint.rollback().await?;
-                        result
-                    }
-                    // A unique index refused it (two phones, one participant code):
-                    // this item is refused, the batch goes on.
-                    Err((id, sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                        savepoint.rollback().await?;
-                        ItemResult::invalid(
-                            id,
-                            one("code", "is already used by another participant"),
-                        )
-                    }
-                    Err((_, e)) => return Err(e.into()),
-                }
-            }
+            Read::Answered(answer) => *answer,
+            Read::Item(kind, envelope) => apply_one(&mut tx, &pusher.actor, kind, envelope).await?,
         };
         results.push((i, result));
     }
-    audit_batch(&mut tx, pusher, &results).await?;
-    tx.commit().await?;
+    audit_batch(&mut tx, pusher, &results)
+        .await
+        .context("audit the push")?;
+    tx.commit().await.context("commit the push")?;
     results.sort_by_key(|(i, _)| *i);
     Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Applies one item in a savepoint of its own, kept only when it was
+/// stored: one bad item never sinks the batch.
+async fn apply_one(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    kind: ItemKind,
+    envelope: Envelope,
+) -> anyhow::Result<ItemResult> {
+    let mut savepoint = tx.begin().await.context("open a savepoint")?;
+    let outcome = match kind {
+        ItemKind::Participant => apply_as::<Participants>(&mut savepoint, actor, envelope).await,
+        ItemKind::Group => apply_as::<Groups>(&mut savepoint, actor, envelope).await,
+        ItemKind::Record => apply_as::<Records>(&mut savepoint, actor, envelope).await,
+    };
+    match outcome {
+        Ok(result) if result.wrote() => {
+            savepoint.commit().await.context("keep the item")?;
+            Ok(result)
+        }
+        Ok(result) => {
+            savepoint.rollback().await.context("drop the item")?;
+            Ok(result)
+        }
+        // A unique index refused it (two phones, one participant code):
+        // this item is refused, the batch goes on.
+        Err((id, sqlx::Error::Database(e))) if e.is_unique_violation() => {
+            savepoint.rollback().await.context("drop the item")?;
+            Ok(ItemResult::invalid(
+                id,
+                one("code", "is already used by another participant"),
+            ))
+        }
+        Err((id, e)) => Err(anyhow::Error::new(e).context(format!("apply item {id}"))),
+    }
 }
 
 async fn apply_as<S: Syncable>(
@@ -146,39 +167,36 @@ fn one(field: &str, reason: &str) -> FieldErrors {
 }
 
 /// Reads an item's envelope and canonicalises its id, or answers why not.
-fn read_envelope(index: usize, value: Value) -> Result<(ItemKind, Envelope), ItemResult> {
+fn read_envelope(index: usize, value: Value) -> Read {
     let label = value
         .get("id")
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| format!("#{index}"));
-    let mut e: Envelope = serde_json::from_value(value)
-        .map_err(|err| ItemResult::invalid(label.clone(), one("item", &err.to_string())))?;
+    let refuse = |field: &str, reason: &str| {
+        Read::Answered(Box::new(ItemResult::invalid(
+            label.clone(),
+            one(field, reason),
+        )))
+    };
+    let mut e: Envelope = match serde_json::from_value(value) {
+        Ok(e) => e,
+        Err(err) => return refuse("item", &err.to_string()),
+    };
     match uuid::Uuid::parse_str(e.id.trim()) {
         Ok(uuid) => e.id = uuid.hyphenated().to_string(),
-        Err(_) => {
-            return Err(ItemResult::invalid(
-                label,
-                one("id", "must be a UUID made on the phone"),
-            ))
-        }
+        Err(_) => return refuse("id", "must be a UUID made on the phone"),
     }
     if e.base_version < 0 {
-        return Err(ItemResult::invalid(
-            label,
-            one("base_version", "must not be negative"),
-        ));
+        return refuse("base_version", "must not be negative");
     }
     if e.device_time
         .as_ref()
         .is_some_and(|t| t.chars().count() > 40)
     {
-        return Err(ItemResult::invalid(
-            label,
-            one("device_time", "must be at most 40 characters"),
-        ));
+        return refuse("device_time", "must be at most 40 characters");
     }
-    Ok((e.kind, e))
+    Read::Item(e.kind, e)
 }
 
 /// One audit entry per batch that changed or refused something: counts,

@@ -4,11 +4,12 @@
 use serde_json::json;
 
 use super::model::{check_password, parse_login, Language, NewUser};
-use super::store;
+use super::{password, store};
+use crate::access::Role;
 use crate::audit::{self, Entry};
-use crate::auth::{password, Role};
 use crate::cli::CreateUserArgs;
 use crate::error::ApiError;
+use crate::sites;
 use crate::store::Db;
 use crate::validate::Checker;
 
@@ -79,7 +80,7 @@ pub async fn create_from_cli(
     check_password(&mut check, plain);
     check.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (role, language) = (role.expect("checked"), language.expect("checked"));
-    let site_ids = match store::site_ids_for_codes(db, &args.sites).await? {
+    let site_ids = match sites::store::ids_for_codes(db, &args.sites).await? {
         Ok(ids) => ids,
         Err(missing) => anyhow::bail!("no site with code {}", missing.join(", ")),
     };

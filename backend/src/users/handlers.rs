@@ -1,19 +1,20 @@
-//! HTTP handlers for accounts: thin, over `model` (rules) and `store` (SQL).
+//! HTTP handlers for accounts and for the signed-in user's own record:
+//! thin, over `model` (rules) and `store` (SQL).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::json;
 
 use super::model::{
-    check_password, check_sites, dedup, CreateUser, SetPassword, UpdateUser, UserView,
+    check_password, dedup, CreateUser, Me, SetPassword, UpdateMe, UpdateUser, UserView,
 };
-use super::store::{self, UserChanges};
+use super::{password, store};
+use crate::access::{AdminUser, CurrentUser};
 use crate::audit::{self, Entry};
-use crate::auth::{password, AdminUser, CurrentUser, Role};
-use crate::error::{ApiError, ErrorBody};
-use crate::http::Json;
+use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
+use crate::json::Json;
+use crate::state::AppState;
 use crate::validate::Checker;
-use crate::AppState;
 
 /// Users in the caller's scope (admins: all; coordinators: those sharing a site).
 #[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
@@ -22,7 +23,10 @@ pub async fn list(
     user: CurrentUser,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
     user.require_staff()?;
-    Ok(Json(store::list(&state.db, &user.scope).await?))
+    let users = store::list(&state.db, &user.scope)
+        .await
+        .context("list users")?;
+    Ok(Json(users))
 }
 
 /// One user, if in the caller's scope.
@@ -33,7 +37,9 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<UserView>, ApiError> {
     user.require_staff()?;
-    let visible = store::list(&state.db, &user.scope).await?;
+    let visible = store::list(&state.db, &user.scope)
+        .await
+        .context("list users")?;
     visible
         .into_iter()
         .find(|u| u.id == id)
@@ -50,20 +56,22 @@ pub async fn create(
     Json(body): Json<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let (new_user, plain) = body.parse()?;
-    let hash = password::hash(plain).await?;
-    let mut tx = state.db.begin().await?;
-    let id = store::insert(&mut tx, &new_user, &hash).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("user.create").actor(admin.id, &admin.login).addr(&admin.client_addr).target("user", id).detail(json!({
-            "login": new_user.login, "role": new_user.role, "all_sites": new_user.all_sites, "site_ids": new_user.site_ids
-        })),
-    )
-    .await?;
-    tx.commit().await?;
-    let created = store::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
+    let hash = password::hash(plain).await.context("hash the password")?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    let id = store::insert(&mut tx, &new_user, &hash)
+        .await
+        .context("insert the user")?;
+    let detail = json!({
+        "login": new_user.login, "role": new_user.role, "all_sites": new_user.all_sites, "site_ids": new_user.site_ids
+    });
+    let entry = Entry::new("user.create")
+        .actor(admin.id, &admin.login)
+        .addr(&admin.client_addr)
+        .target("user", id)
+        .detail(detail);
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    let created = user_view(&state, id).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -77,71 +85,38 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(body): Json<UpdateUser>,
 ) -> Result<Json<UserView>, ApiError> {
-    let current = store::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    let mut check = Checker::new();
-    let display_name = body
-        .display_name
-        .as_deref()
-        .map(|n| check.text("display_name", n, 1, 100));
-    let role = body.role.unwrap_or(current.role);
-    let all_sites = body
-        .all_sites
-        .unwrap_or(current.all_sites && current.role != Role::Admin);
-    check_sites(
-        &mut check,
-        role,
-        all_sites,
-        body.site_ids.as_deref().unwrap_or(&[]),
-    );
-    check.finish(())?;
-    let changes = UserChanges {
-        display_name,
-        role: body.role,
-        language: body.language,
-        active: body.active,
-        all_sites: body.all_sites,
-    };
-
-    let mut tx = state.db.begin().await?;
-    let stays_admin = role == Role::Admin && body.active.unwrap_or(current.active);
-    if current.role == Role::Admin
-        && !stays_admin
-        && store::other_active_admins(&mut tx, id).await? == 0
-    {
-        return Err(ApiError::Conflict {
-            code: "last_admin",
-            message: "this is the last active admin; make another admin first".into(),
-        });
+    let current = user_view(&state, id).await?;
+    let changes = body.parse(&current)?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    let other_admins = store::other_active_admins(&mut tx, id)
+        .await
+        .context("count admins")?;
+    if body.removes_last_admin(&current, other_admins) {
+        return Err(ApiError::conflict(
+            ErrorCode::LastAdmin,
+            "this is the last active admin; make another admin first",
+        ));
     }
-    // Coordinators demoted to a field role lose programme-wide access.
-    let changes = if !role.may_have_all_sites() {
-        UserChanges {
-            all_sites: Some(false),
-            ..changes
-        }
-    } else {
-        changes
-    };
-    store::update(&mut tx, id, &changes).await?;
+    store::update(&mut tx, id, &changes)
+        .await
+        .context("update the user")?;
     if let Some(site_ids) = body.site_ids.clone() {
-        store::set_sites(&mut tx, id, &dedup(site_ids)).await?;
+        store::set_sites(&mut tx, id, &dedup(site_ids))
+            .await
+            .context("set the user's sites")?;
     }
-    audit::record(
-        &mut tx,
-        Entry::new("user.update").actor(admin.id, &admin.login).addr(&admin.client_addr).target("user", id).detail(json!({
-            "display_name": changes.display_name, "role": body.role, "language": body.language, "active": body.active,
-            "all_sites": changes.all_sites, "site_ids": body.site_ids
-        })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(
-        store::get(&state.db, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("user"))?,
-    ))
+    let detail = json!({
+        "display_name": changes.display_name, "role": body.role, "language": body.language, "active": body.active,
+        "all_sites": changes.all_sites, "site_ids": body.site_ids
+    });
+    let entry = Entry::new("user.update")
+        .actor(admin.id, &admin.login)
+        .addr(&admin.client_addr)
+        .target("user", id)
+        .detail(detail);
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(user_view(&state, id).await?))
 }
 
 /// Sets a new password for an account (admins only).
@@ -156,20 +131,58 @@ pub async fn reset_password(
     let mut check = Checker::new();
     check_password(&mut check, &body.password);
     check.finish(())?;
-    store::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    let hash = password::hash(body.password).await?;
-    let mut tx = state.db.begin().await?;
-    store::set_password_hash(&mut tx, id, &hash).await?;
-    audit::record(
-        &mut tx,
-        Entry::new("user.password_reset")
-            .actor(admin.id, &admin.login)
-            .addr(&admin.client_addr)
-            .target("user", id),
-    )
-    .await?;
-    tx.commit().await?;
+    user_view(&state, id).await?;
+    let hash = password::hash(body.password)
+        .await
+        .context("hash the password")?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    store::set_password_hash(&mut tx, id, &hash)
+        .await
+        .context("store the hash")?;
+    let entry = Entry::new("user.password_reset")
+        .actor(admin.id, &admin.login)
+        .addr(&admin.client_addr)
+        .target("user", id);
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user: role, language and the sites they work at.
+#[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
+    Ok(Json(
+        store::me(&state.db, user.id).await.context("load me")?,
+    ))
+}
+
+/// Changes the signed-in user's own settings (their language).
+#[utoipa::path(patch, path = "/me", tag = "auth", request_body = UpdateMe, responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<UpdateMe>,
+) -> Result<Json<Me>, ApiError> {
+    let mut tx = state.db.begin().await.context("begin")?;
+    store::set_language(&mut tx, user.id, body.language)
+        .await
+        .context("set the language")?;
+    let entry = Entry::new("user.language")
+        .actor(user.id, &user.login)
+        .addr(&user.client_addr)
+        .target("user", user.id)
+        .detail(json!({ "language": body.language }));
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(
+        store::me(&state.db, user.id).await.context("load me")?,
+    ))
+}
+
+/// The user `id` as the management screens show it, or 404.
+async fn user_view(state: &AppState, id: i64) -> Result<UserView, ApiError> {
+    store::get(&state.db, id)
+        .await
+        .context("load the user")?
+        .ok_or_else(|| ApiError::not_found("user"))
 }

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use crate::auth::Role;
+use super::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::access::Role;
+use crate::error::ApiError;
 use crate::validate::Checker;
 
 /// The languages of the app. Arabic and Sorani are written right to left.
@@ -34,7 +35,7 @@ impl Language {
 }
 
 /// A site as a user's own list shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct SiteSummary {
     pub id: i64,
     pub code: String,
@@ -100,6 +101,23 @@ pub struct SetPassword {
     pub password: String,
 }
 
+/// What users may change about themselves.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    pub language: Language,
+}
+
+/// The fields an admin may change, already checked.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub language: Option<Language>,
+    pub active: Option<bool>,
+    pub all_sites: Option<bool>,
+}
+
 /// A new account, checked and ready to store.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -116,7 +134,7 @@ pub const MAX_SITES_PER_USER: usize = 500;
 
 impl CreateUser {
     /// Checks every field; on success returns the account and its password.
-    pub fn parse(self) -> Result<(NewUser, String), crate::error::ApiError> {
+    pub fn parse(self) -> Result<(NewUser, String), ApiError> {
         let mut check = Checker::new();
         let login = parse_login(&mut check, &self.login);
         let display_name = check.text("display_name", &self.display_name, 1, 100);
@@ -131,6 +149,48 @@ impl CreateUser {
             site_ids: dedup(self.site_ids),
         };
         check.finish((user, self.password))
+    }
+}
+
+impl UpdateUser {
+    /// Checks the edit of `current`: the changes to store, and the new
+    /// sites when they change. A user demoted to a field role loses
+    /// programme-wide access.
+    pub fn parse(&self, current: &UserView) -> Result<UserChanges, ApiError> {
+        let mut check = Checker::new();
+        let display_name = self
+            .display_name
+            .as_deref()
+            .map(|n| check.text("display_name", n, 1, 100));
+        let role = self.role.unwrap_or(current.role);
+        let all_sites = self
+            .all_sites
+            .unwrap_or(current.all_sites && current.role != Role::Admin);
+        check_sites(
+            &mut check,
+            role,
+            all_sites,
+            self.site_ids.as_deref().unwrap_or(&[]),
+        );
+        check.finish(UserChanges {
+            display_name,
+            role: self.role,
+            language: self.language,
+            active: self.active,
+            all_sites: if role.may_have_all_sites() {
+                self.all_sites
+            } else {
+                Some(false)
+            },
+        })
+    }
+
+    /// Whether this edit of `current` takes away the programme's last
+    /// active admin, given how many other active admins there are.
+    pub fn removes_last_admin(&self, current: &UserView, other_active_admins: i64) -> bool {
+        let stays_admin = self.role.unwrap_or(current.role) == Role::Admin
+            && self.active.unwrap_or(current.active);
+        current.role == Role::Admin && !stays_admin && other_active_admins == 0
     }
 }
 
@@ -216,7 +276,7 @@ mod tests {
         let err = create("amal", Role::Trainer, true, "short")
             .parse()
             .unwrap_err();
-        let crate::error::ApiError::Invalid { fields, .. } = err else {
+        let ApiError::Invalid { fields, .. } = err else {
             panic!()
         };
         assert!(fields.contains_key("all_sites"));
@@ -228,5 +288,49 @@ mod tests {
         assert!(create("amal k", Role::Trainer, false, "long enough pw")
             .parse()
             .is_err());
+    }
+
+    fn view(role: Role, active: bool) -> UserView {
+        UserView {
+            id: 1,
+            login: "amal".into(),
+            display_name: "Amal".into(),
+            role,
+            language: Language::En,
+            active,
+            all_sites: true,
+            site_ids: vec![],
+        }
+    }
+
+    fn edit(role: Option<Role>, active: Option<bool>) -> UpdateUser {
+        UpdateUser {
+            display_name: None,
+            role,
+            language: None,
+            active,
+            site_ids: None,
+            all_sites: None,
+        }
+    }
+
+    #[test]
+    fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
+        let admin = view(Role::Admin, true);
+        assert!(edit(Some(Role::Coordinator), None).removes_last_admin(&admin, 0));
+        assert!(edit(None, Some(false)).removes_last_admin(&admin, 0));
+        assert!(!edit(None, Some(false)).removes_last_admin(&admin, 1));
+        assert!(!edit(Some(Role::Admin), None).removes_last_admin(&admin, 0));
+    }
+
+    #[test]
+    fn a_coordinator_demoted_to_trainer_loses_every_site() {
+        let coordinator = UserView {
+            all_sites: false,
+            site_ids: vec![3],
+            ..view(Role::Coordinator, true)
+        };
+        let changes = edit(Some(Role::Trainer), None).parse(&coordinator).unwrap();
+        assert_eq!(changes.all_sites, Some(false));
     }
 }

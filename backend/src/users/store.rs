@@ -4,53 +4,65 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use super::model::{Language, Me, NewUser, SiteSummary, UserView};
-use crate::auth::{Role, SiteScope};
-use crate::error::{ApiError, ResultExt};
-use crate::store::{flag, now_millis, placeholders, Db};
+use super::model::{Language, Me, NewUser, SiteSummary, UserChanges, UserView};
+use crate::access::{Role, SiteScope};
+use crate::error::{ApiError, ErrorCode, ResultExt};
+use crate::store::{now_millis, placeholders, Db, Flag};
+use crate::validate::Checker;
 
 /// What a login needs to know about an account.
+#[derive(Debug, sqlx::FromRow)]
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
+    #[sqlx(try_from = "Flag")]
     pub active: bool,
 }
 
 pub async fn credentials(db: &Db, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login = $1")
-            .bind(login)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.map(|(id, password_hash, active)| Credentials {
-        id,
-        password_hash,
-        active: flag(active),
-    }))
+    sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_optional(db.pool())
+        .await
 }
 
-type UserRow = (i64, String, String, String, String, i64, i64);
+/// An account as stored (without its password hash or sites).
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    login: String,
+    display_name: String,
+    role: String,
+    language: String,
+    #[sqlx(try_from = "Flag")]
+    active: bool,
+    #[sqlx(try_from = "Flag")]
+    all_sites: bool,
+}
+
 const USER_COLUMNS: &str =
     "u.id, u.login, u.display_name, u.role, u.language, u.active, u.all_sites";
 
-fn user_view(row: UserRow, site_ids: Vec<i64>) -> Result<UserView, ApiError> {
-    let (id, login, display_name, role, language, active, all_sites) = row;
-    let role =
-        Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in users"))?;
-    let language = Language::parse(&language)
-        .ok_or_else(|| anyhow::anyhow!("unknown language {language:?} in users"))?;
-    Ok(UserView {
-        id,
-        login,
-        display_name,
-        role,
-        language,
-        active: flag(active),
-        all_sites: role == Role::Admin || flag(all_sites),
-        site_ids,
-    })
+impl UserRow {
+    fn view(self, site_ids: Vec<i64>) -> Result<UserView, ApiError> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {:?} in users", self.role))?;
+        let language = Language::parse(&self.language)
+            .ok_or_else(|| anyhow::anyhow!("unknown language {:?} in users", self.language))?;
+        Ok(UserView {
+            id: self.id,
+            login: self.login,
+            display_name: self.display_name,
+            role,
+            language,
+            active: self.active,
+            all_sites: role == Role::Admin || self.all_sites,
+            site_ids,
+        })
+    }
 }
 
+/// The signed-in user with the sites they work at.
 pub async fn me(db: &Db, id: i64) -> Result<Me, ApiError> {
     let user = get(db, id)
         .await?
@@ -59,9 +71,12 @@ pub async fn me(db: &Db, id: i64) -> Result<Me, ApiError> {
         user_id: user.id,
         all_sites: user.all_sites,
     };
-    let sql = format!("SELECT s.id, s.code, s.name, s.kind FROM sites s WHERE s.active = 1 AND {} ORDER BY s.code", SiteScope::sql("s.id", 1));
+    let sql = format!(
+        "SELECT s.id, s.code, s.name, s.kind FROM sites s WHERE s.active = 1 AND {} ORDER BY s.code",
+        SiteScope::sql("s.id", 1)
+    );
     let (all, uid) = scope.binds();
-    let sites: Vec<(i64, String, String, String)> = sqlx::query_as(&sql)
+    let sites: Vec<SiteSummary> = sqlx::query_as(&sql)
         .bind(all)
         .bind(uid)
         .fetch_all(db.pool())
@@ -73,15 +88,7 @@ pub async fn me(db: &Db, id: i64) -> Result<Me, ApiError> {
         role: user.role,
         language: user.language,
         all_sites: user.all_sites,
-        sites: sites
-            .into_iter()
-            .map(|(id, code, name, kind)| SiteSummary {
-                id,
-                code,
-                name,
-                kind,
-            })
-            .collect(),
+        sites,
     })
 }
 
@@ -98,7 +105,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<UserView>, ApiError> {
             .bind(id)
             .fetch_all(db.pool())
             .await?;
-    user_view(row, site_ids).map(Some)
+    row.view(site_ids).map(Some)
 }
 
 /// The users `viewer` may see: everyone for admins and programme-wide
@@ -125,8 +132,8 @@ pub async fn list(db: &Db, viewer: &SiteScope) -> Result<Vec<UserView>, ApiError
     }
     rows.into_iter()
         .map(|row| {
-            let id = row.0;
-            user_view(row, sites_of.remove(&id).unwrap_or_default())
+            let sites = sites_of.remove(&row.id).unwrap_or_default();
+            row.view(sites)
         })
         .collect()
 }
@@ -157,7 +164,9 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await
-    .on_unique_violation("login_taken", || format!("the login {} is already taken", user.login))?;
+    .on_unique_violation(ErrorCode::LoginTaken, || {
+        format!("the login {} is already taken", user.login)
+    })?;
     set_sites(conn, id, &user.site_ids).await?;
     Ok(id)
 }
@@ -168,27 +177,12 @@ pub async fn set_sites(
     user_id: i64,
     site_ids: &[i64],
 ) -> Result<(), ApiError> {
-    if !site_ids.is_empty() {
-        let sql = format!(
-            "SELECT id FROM sites WHERE id IN ({})",
-            placeholders(1, site_ids.len())
-        );
-        let mut q = sqlx::query_scalar::<_, i64>(&sql);
-        for id in site_ids {
-            q = q.bind(*id);
-        }
-        let found = q.fetch_all(&mut *conn).await?;
-        let missing: Vec<String> = site_ids
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(|id| id.to_string())
-            .collect();
-        if !missing.is_empty() {
-            return Err(ApiError::invalid_field(
-                "site_ids",
-                format!("no such site: {}", missing.join(", ")),
-            ));
-        }
+    let missing = missing_ids(conn, "sites", "", site_ids).await?;
+    if !missing.is_empty() {
+        return Err(ApiError::invalid_field(
+            "site_ids",
+            format!("no such site: {}", joined(&missing)),
+        ));
     }
     sqlx::query("DELETE FROM user_sites WHERE user_id = $1")
         .bind(user_id)
@@ -204,14 +198,53 @@ pub async fn set_sites(
     Ok(())
 }
 
-/// The fields an admin may change, already checked.
-#[derive(Debug, Default)]
-pub struct UserChanges {
-    pub display_name: Option<String>,
-    pub role: Option<Role>,
-    pub language: Option<Language>,
-    pub active: Option<bool>,
-    pub all_sites: Option<bool>,
+/// Checks that every id in `ids` is an active user (facilitators must be),
+/// naming the others under `field`.
+pub async fn check_active_users(
+    conn: &mut AnyConnection,
+    field: &str,
+    ids: &[i64],
+    check: &mut Checker,
+) -> Result<(), sqlx::Error> {
+    let missing = missing_ids(conn, "users", " AND active = 1", ids).await?;
+    if !missing.is_empty() {
+        check.fail(field, format!("no such active user: {}", joined(&missing)));
+    }
+    Ok(())
+}
+
+/// The ids among `ids` with no row in `table` meeting `also`.
+async fn missing_ids(
+    conn: &mut AnyConnection,
+    table: &str,
+    also: &str,
+    ids: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT id FROM {table} WHERE id IN ({}){also}",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let found = q.fetch_all(conn).await?;
+    Ok(ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains(id))
+        .collect())
+}
+
+/// `1, 2, 3`, for messages that name ids.
+fn joined(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn update(conn: &mut AnyConnection, id: i64, c: &UserChanges) -> Result<(), sqlx::Error> {
@@ -272,26 +305,9 @@ pub async fn other_active_admins(
     .await
 }
 
-/// Ids of the sites with these codes, or the codes that do not exist.
-pub async fn site_ids_for_codes(
-    db: &Db,
-    codes: &[String],
-) -> Result<Result<Vec<i64>, Vec<String>>, sqlx::Error> {
-    let mut ids = Vec::new();
-    let mut missing = Vec::new();
-    for code in codes {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sites WHERE code = $1")
-            .bind(code.trim().to_uppercase())
-            .fetch_optional(db.pool())
-            .await?;
-        match id {
-            Some(id) => ids.push(id),
-            None => missing.push(code.clone()),
-        }
-    }
-    Ok(if missing.is_empty() {
-        Ok(ids)
-    } else {
-        Err(missing)
-    })
+/// The lowest id of an admin (the demo records under it).
+pub async fn first_admin_id(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT MIN(id) FROM users WHERE role = 'admin'")
+        .fetch_one(db.pool())
+        .await
 }

@@ -14,7 +14,8 @@
 use std::time::{Duration, Instant};
 
 use sijil::demo::generate::{self, Spec};
-use sijil::figures::engine::{self, Buckets, Filter, Grouping};
+use sijil::figures::engine;
+use sijil::figures::model::{Buckets, Filter, Grouping};
 use sijil::figures::period::Period;
 use sijil::store::testing::TestDatabase;
 use sijil::store::Db;

@@ -57,7 +57,7 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = sijil::AppState::new(db.clone(), config);
+        let state = sijil::state::AppState::new(db.clone(), config);
         let task = tokio::spawn(sijil::serve(listener, state, async move {
             let _ = stopped.await;
         }));
@@ -219,7 +219,7 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .get_all(SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(sijil::auth::session::COOKIE_NAME))
+        .find(|v| v.starts_with(sijil::access::session::COOKIE_NAME))
         .map(|v| v.split(';').next().unwrap_or("").to_string())
 }
 

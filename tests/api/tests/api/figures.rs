@@ -3,7 +3,8 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sijil::figures::engine::{self, Filter, Grouping};
+use sijil::figures::engine;
+use sijil::figures::model::{Filter, Grouping};
 use sijil::figures::period::Period;
 use sijil_e2e::field::{awareness_event, deletion, group, item, new_id, pull_all, session, Phone};
 use sijil_e2e::{body, each_database, Api, TestApp};
@@ -135,7 +136,12 @@ async fn fixture(app: &TestApp) -> Fixture {
             0,
             group(sites[1], t2, &[p1.clone(), p3.clone()]),
         ),
-        item("group", &gc, 0, group(sites[2], t2, &[p4.clone()])),
+        item(
+            "group",
+            &gc,
+            0,
+            group(sites[2], t2, std::slice::from_ref(&p4)),
+        ),
         item(
             "record",
             &ids[0],
@@ -415,7 +421,7 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         }
         // And the incremental rollups equal a rebuild from scratch.
         let before: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
-        sijil::figures::rollup::rebuild(&mut conn).await.unwrap();
+        sijil::rollups::store::rebuild(&mut conn).await.unwrap();
         let after: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
         assert_eq!(before, after);
     })

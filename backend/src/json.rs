@@ -1,12 +1,13 @@
 //! A JSON extractor whose rejections speak our error format, so a malformed
-//! body gets the same `{error, message}` shape as every other refusal.
+//! body gets the same `{error, message}` shape as every other refusal. A
+//! leaf of the house: every handler takes it, and it imports no capability.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Like `axum::Json`, with our error body on rejection.
 pub struct Json<T>(pub T);
@@ -29,13 +30,16 @@ where
 fn rejection_to_error(rejection: JsonRejection) -> ApiError {
     let status = rejection.status();
     let (code, status) = match &rejection {
-        JsonRejection::JsonDataError(_) => ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
-        JsonRejection::JsonSyntaxError(_) => ("malformed_json", StatusCode::BAD_REQUEST),
-        JsonRejection::MissingJsonContentType(_) => {
-            ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        JsonRejection::JsonDataError(_) => {
+            (ErrorCode::InvalidBody, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        _ if status == StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", status),
-        _ => ("bad_request", status),
+        JsonRejection::JsonSyntaxError(_) => (ErrorCode::MalformedJson, StatusCode::BAD_REQUEST),
+        JsonRejection::MissingJsonContentType(_) => (
+            ErrorCode::UnsupportedMediaType,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, status),
+        _ => (ErrorCode::BadRequest, status),
     };
     ApiError::BadRequest {
         code,

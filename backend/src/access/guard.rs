@@ -7,77 +7,18 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::error::ApiError;
-use crate::store::{now_millis, Db};
-use crate::AppState;
+use super::model::{Role, SiteScope};
+use super::session::{session_error, SEEN_KEY, USER_ID_KEY};
+use super::store;
+use crate::error::{ApiError, ResultExt};
+use crate::state::AppState;
+use crate::store::now_millis;
 
-/// Session keys.
-pub(crate) const USER_ID_KEY: &str = "uid";
-const SEEN_KEY: &str = "seen";
 /// How stale the session's "seen" mark may get before it is refreshed (which
 /// saves the session and so pushes its idle expiry forward).
 const TOUCH_AFTER_MS: i64 = 5 * 60 * 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Coordinator,
-    Trainer,
-    Mobiliser,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Coordinator => "coordinator",
-            Role::Trainer => "trainer",
-            Role::Mobiliser => "mobiliser",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "coordinator" => Some(Role::Coordinator),
-            "trainer" => Some(Role::Trainer),
-            "mobiliser" => Some(Role::Mobiliser),
-            _ => None,
-        }
-    }
-
-    /// Only admins and coordinators may be given every site.
-    pub fn may_have_all_sites(self) -> bool {
-        matches!(self, Role::Admin | Role::Coordinator)
-    }
-}
-
-/// Which sites a user may see. Queries take it as a parameter; its SQL form
-/// is a sub-select on `user_sites`, so the database itself applies it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SiteScope {
-    pub user_id: i64,
-    pub all_sites: bool,
-}
-
-impl SiteScope {
-    /// `column IN scope`, with the scope's two values bound at `$first` and `$first+1`.
-    pub fn sql(column: &str, first: usize) -> String {
-        format!(
-            "(${first} = 1 OR {column} IN (SELECT site_id FROM user_sites WHERE user_id = ${}))",
-            first + 1
-        )
-    }
-
-    /// The two values for [`SiteScope::sql`], in order.
-    pub fn binds(&self) -> (i64, i64) {
-        (self.all_sites as i64, self.user_id)
-    }
-}
 
 /// The signed-in user, loaded fresh from the database on every request so a
 /// deactivation or role change takes effect at once.
@@ -98,11 +39,12 @@ impl CurrentUser {
 
     /// Admins and coordinators read the management lists of their scope.
     pub fn require_staff(&self) -> Result<(), ApiError> {
-        match self.role {
-            Role::Admin | Role::Coordinator => Ok(()),
-            _ => Err(ApiError::forbidden(
+        if self.role.is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
                 "only coordinators and admins may do this",
-            )),
+            ))
         }
     }
 }
@@ -126,7 +68,10 @@ where
             .await
             .map_err(session_error)?
             .ok_or(ApiError::Unauthenticated)?;
-        let Some(row) = load_active(&state.db, user_id).await? else {
+        let stored = store::active_user(&state.db, user_id)
+            .await
+            .context("load the signed-in user")?;
+        let Some((user, role)) = stored.and_then(|u| u.role().map(|r| (u, r))) else {
             // The account was deactivated or removed since login.
             session.flush().await.map_err(session_error)?;
             return Err(ApiError::Unauthenticated);
@@ -134,13 +79,10 @@ where
         touch(&session).await?;
         let client_addr = ClientAddr::from_request_parts(parts, outer).await?.0;
         Ok(CurrentUser {
-            id: row.0,
-            login: row.1,
-            role: row.2,
-            scope: SiteScope {
-                user_id: row.0,
-                all_sites: row.3,
-            },
+            id: user.id,
+            login: user.login,
+            role,
+            scope: SiteScope::of(user.id, role, user.all_sites),
             client_addr,
             session,
         })
@@ -154,27 +96,6 @@ async fn touch(session: &Session) -> Result<(), ApiError> {
         session.insert(SEEN_KEY, now).await.map_err(session_error)?;
     }
     Ok(())
-}
-
-async fn load_active(db: &Db, user_id: i64) -> Result<Option<(i64, String, Role, bool)>, ApiError> {
-    let row: Option<(i64, String, String, i64)> =
-        sqlx::query_as("SELECT id, login, role, all_sites FROM users WHERE id = $1 AND active = 1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.and_then(|(id, login, role, all)| {
-        let role = Role::parse(&role)?;
-        Some((
-            id,
-            login,
-            role,
-            role == Role::Admin || (all != 0 && role.may_have_all_sites()),
-        ))
-    }))
-}
-
-pub(crate) fn session_error(e: tower_sessions::session::Error) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("session store: {e}"))
 }
 
 /// `Option<CurrentUser>`: `None` when nobody is signed in (for logout).
@@ -245,41 +166,5 @@ where
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "unknown".into());
         Ok(ClientAddr(addr))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roles_round_trip_and_only_staff_get_all_sites() {
-        for role in [
-            Role::Admin,
-            Role::Coordinator,
-            Role::Trainer,
-            Role::Mobiliser,
-        ] {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
-        assert_eq!(Role::parse("root"), None);
-        assert!(Role::Coordinator.may_have_all_sites());
-        assert!(!Role::Trainer.may_have_all_sites());
-    }
-
-    #[test]
-    fn scope_sql_binds_two_values_in_order() {
-        assert_eq!(
-            SiteScope::sql("s.id", 3),
-            "($3 = 1 OR s.id IN (SELECT site_id FROM user_sites WHERE user_id = $4))"
-        );
-        assert_eq!(
-            SiteScope {
-                user_id: 7,
-                all_sites: false
-            }
-            .binds(),
-            (0, 7)
-        );
     }
 }

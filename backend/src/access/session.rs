@@ -13,9 +13,20 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use crate::config::Config;
+use crate::error::ApiError;
 use crate::store::{Db, SessionPool};
 
 pub const COOKIE_NAME: &str = "sijil_session";
+
+/// Session key: the signed-in user's id (written at login, read by the guard).
+pub const USER_ID_KEY: &str = "uid";
+/// Session key: when the session was last seen in use (see the guard).
+pub const SEEN_KEY: &str = "seen";
+
+/// A failure of the session store, as an internal error.
+pub fn session_error(e: tower_sessions::session::Error) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("session store: {e}"))
+}
 
 /// The session store of whichever database is configured.
 #[derive(Debug, Clone)]

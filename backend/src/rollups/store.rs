@@ -1,33 +1,34 @@
-//! The rollups behind the figures, kept exact by one rule: a record's
-//! *contribution* (its attendances, minutes and head counts, under its site,
-//! type, date and flagged-or-not) is subtracted before any change to the
-//! record and added back after it, in the same transaction. Deleted records
-//! contribute nothing, so deletion is "subtract, then mark deleted".
-//!
-//! Every writer of records holds the sync clock (see `sync::push`), so the
-//! read-subtract-write sequence never interleaves with another writer.
+//! The SQL of the rollups: add or remove one record's contribution, copy a
+//! participant's attributes into the presence rows, rebuild everything.
 
 use sqlx::AnyConnection;
 
-/// Adds (`sign` = 1) or removes (`sign` = -1) what record `id`, as stored
-/// now, contributes to the rollups.
-pub async fn contribute(conn: &mut AnyConnection, id: &str, sign: i64) -> Result<(), sqlx::Error> {
-    let row: Option<(i64, i64, String, i64, i64, String, i64)> = sqlx::query_as(
-        "SELECT site_id, activity_type_id, occurred_on, duration_minutes, deleted, review_status, tally_disabled FROM activity_records WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((site, activity_type, day, minutes, deleted, review, tally_disabled)) = row else {
-        return Ok(());
-    };
-    if deleted != 0 {
-        return Ok(());
-    }
-    let flagged = (review == "flagged") as i64;
-    let month = &day[..7];
-    let unflagged = sign * (1 - flagged);
+use super::model::{Contribution, Sign};
 
+/// Adds ([`Sign::Add`]) or removes ([`Sign::Remove`]) what record `id`
+/// contributes to the rollups: `at` says where and how it counts, its
+/// attendances and head counts are read from its rows as they stand.
+pub async fn contribute(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &Contribution,
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    presences(conn, id, at, sign).await?;
+    activity_day(conn, id, at, sign).await?;
+    tally_days(conn, id, at, sign).await
+}
+
+/// Each attendee's presence in the record's month, site and type.
+async fn presences(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &Contribution,
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    let sign = sign.value();
+    let unflagged = if at.flagged { 0 } else { sign };
+    let month = at.month();
     sqlx::query(
         "INSERT INTO presence_months (month, site_id, activity_type_id, participant_id, attendances, unflagged, sex, birth_year, has_disability, displacement)
          SELECT $1, $2, $3, a.participant_id, $4, $5, p.sex, p.birth_year, p.has_disability, p.displacement
@@ -36,8 +37,8 @@ pub async fn contribute(conn: &mut AnyConnection, id: &str, sign: i64) -> Result
          SET attendances = presence_months.attendances + excluded.attendances, unflagged = presence_months.unflagged + excluded.unflagged",
     )
     .bind(month)
-    .bind(site)
-    .bind(activity_type)
+    .bind(at.site_id)
+    .bind(at.activity_type_id)
     .bind(sign)
     .bind(unflagged)
     .bind(id)
@@ -49,13 +50,23 @@ pub async fn contribute(conn: &mut AnyConnection, id: &str, sign: i64) -> Result
                AND participant_id IN (SELECT participant_id FROM attendances WHERE record_id = $4)",
         )
         .bind(month)
-        .bind(site)
-        .bind(activity_type)
+        .bind(at.site_id)
+        .bind(at.activity_type_id)
         .bind(id)
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+/// The record's minutes, attendances and disabled head count on its day.
+async fn activity_day(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &Contribution,
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    let sign = sign.value();
     let attendances: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE record_id = $1")
             .bind(id)
@@ -68,26 +79,36 @@ pub async fn contribute(conn: &mut AnyConnection, id: &str, sign: i64) -> Result
          SET activities = activity_days.activities + excluded.activities, minutes = activity_days.minutes + excluded.minutes,
              attendances = activity_days.attendances + excluded.attendances, tally_disabled = activity_days.tally_disabled + excluded.tally_disabled",
     )
-    .bind(&day)
-    .bind(site)
-    .bind(activity_type)
-    .bind(flagged)
+    .bind(&at.day)
+    .bind(at.site_id)
+    .bind(at.activity_type_id)
+    .bind(at.flagged as i64)
     .bind(sign)
-    .bind(sign * minutes)
+    .bind(sign * at.minutes)
     .bind(sign * attendances)
-    .bind(sign * tally_disabled)
+    .bind(sign * at.tally_disabled)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
 
+/// The record's head counts by sex and age band on its day.
+async fn tally_days(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &Contribution,
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    let sign = sign.value();
     sqlx::query(
         "INSERT INTO tally_days (day, site_id, activity_type_id, flagged, sex, age_band, count)
          SELECT $1, $2, $3, $4, sex, age_band, $5 * count FROM tallies WHERE record_id = $6
          ON CONFLICT (day, site_id, activity_type_id, flagged, sex, age_band) DO UPDATE SET count = tally_days.count + excluded.count",
     )
-    .bind(&day)
-    .bind(site)
-    .bind(activity_type)
-    .bind(flagged)
+    .bind(&at.day)
+    .bind(at.site_id)
+    .bind(at.activity_type_id)
+    .bind(at.flagged as i64)
     .bind(sign)
     .bind(id)
     .execute(&mut *conn)

@@ -1,0 +1,252 @@
+//! The figures of DESIGN.md §3, computed once, here, for the dashboard, the
+//! API and the exports alike.
+//!
+//! Two ways to the same numbers:
+//! - with rollups (the default): whole months come from `presence_months`
+//!   (who was present, per month × site × type) and summable counts from
+//!   `activity_days` / `tally_days`; only the days at the edges of a range
+//!   that does not start or end on a month boundary are read from the
+//!   records. A programme-wide quarter never touches the attendance table.
+//! - naive: everything from the records and attendances, for benchmarks and
+//!   for tests that check the rollups against it.
+//!
+//! Unique participants are counted distinct within each bucket (a site, a
+//! district, a month …), never summed from lower levels: the database
+//! groups the presences in scope by bucket and person and returns one row
+//! per bucket × split cell, so what crosses the wire is small whatever the
+//! number of people.
+//! Age bands: attendances use the age in the year of the activity; unique,
+//! new and completed participants use the age in the year they were first
+//! present in the period (new: the year they registered), so a person
+//! turning 18 within a period is counted once, in one band.
+
+use sqlx::AnyConnection;
+
+mod people;
+
+use super::model::{Buckets, Figures, Filter, Grouping, ReachedRow, Totals};
+use super::period::Period;
+use crate::validate::dates;
+
+impl Grouping {
+    /// The bucket key as SQL text over `s` (sites), `area` (areas), the date
+    /// column and the activity-type column (absent for participants).
+    fn key(self, date: &str, activity_type: Option<&str>) -> String {
+        match self {
+            Grouping::All => "'all'".into(),
+            Grouping::Site => "CAST(s.id AS TEXT)".into(),
+            Grouping::District => "CAST(CASE WHEN area.level = 2 THEN area.id END AS TEXT)".into(),
+            Grouping::Governorate => "CAST(COALESCE(area.parent_id, area.id) AS TEXT)".into(),
+            Grouping::Partner => "CAST(s.partner_id AS TEXT)".into(),
+            Grouping::Month => format!("SUBSTR({date}, 1, 7)"),
+            Grouping::Day => date.into(),
+            Grouping::SiteMonthType => format!(
+                "CAST(s.id AS TEXT) || '|' || SUBSTR({date}, 1, 7) || '|' || {}",
+                activity_type
+                    .map(|t| format!("CAST({t} AS TEXT)"))
+                    .unwrap_or_else(|| "''".into())
+            ),
+        }
+    }
+}
+
+fn in_list(column: &str, ids: &Option<Vec<i64>>) -> String {
+    match ids {
+        None => String::new(),
+        Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
+        // Ids come from the database as integers: safe to inline, and it
+        // keeps one statement shape for any number of sites.
+        Some(ids) => format!(
+            " AND {column} IN ({})",
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+impl Grouping {
+    /// The joins the bucket key needs (none for the whole scope or time buckets).
+    fn places(self, alias: &str) -> String {
+        match self {
+            Grouping::All | Grouping::Month | Grouping::Day => String::new(),
+            _ => format!(
+                " JOIN sites s ON s.id = {alias}.site_id JOIN areas area ON area.id = s.area_id"
+            ),
+        }
+    }
+}
+
+fn days(column: &str, ranges: &[Period]) -> String {
+    let parts: Vec<String> = ranges
+        .iter()
+        .map(|p| {
+            format!(
+                "({column} BETWEEN '{}' AND '{}')",
+                dates::format(p.from),
+                dates::format(p.to)
+            )
+        })
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
+/// The figures of the whole scope for `period` under `filter`.
+pub async fn whole(
+    conn: &mut AnyConnection,
+    period: Period,
+    filter: &Filter,
+) -> Result<Figures, sqlx::Error> {
+    let mut buckets = compute(conn, period, filter, Grouping::All).await?;
+    Ok(buckets.remove(&Some("all".into())).unwrap_or_default())
+}
+
+/// Computes the figures for `period` under `filter`, bucketed by `grouping`.
+pub async fn compute(
+    conn: &mut AnyConnection,
+    period: Period,
+    filter: &Filter,
+    grouping: Grouping,
+) -> Result<Buckets, sqlx::Error> {
+    let mut buckets = Buckets::new();
+    summable(conn, period, filter, grouping, &mut buckets).await?;
+    reached(conn, period, filter, grouping, &mut buckets).await?;
+    if grouping != Grouping::Day {
+        people::participants(conn, period, filter, grouping, &mut buckets).await?;
+    }
+    for figures in buckets.values_mut() {
+        figures
+            .reached
+            .sort_by(|a, b| (&a.sex, &a.age_band).cmp(&(&b.sex, &b.age_band)));
+        figures.split.sort_by(|a, b| {
+            (&a.sex, &a.age_band, a.disability, &a.displacement).cmp(&(
+                &b.sex,
+                &b.age_band,
+                b.disability,
+                &b.displacement,
+            ))
+        });
+        figures.totals.unique_participants =
+            figures.split.iter().map(|r| r.unique_participants).sum();
+        figures.totals.new_participants = figures.split.iter().map(|r| r.new_participants).sum();
+        figures.totals.completed = figures.split.iter().map(|r| r.completed).sum();
+    }
+    Ok(buckets)
+}
+
+/// Where rows come from: a daily rollup (alias `x`) or the records
+/// themselves (alias `r`), and how each says "live" and "not flagged".
+struct Source {
+    alias: &'static str,
+    date: &'static str,
+    live: &'static str,
+    unflagged: &'static str,
+}
+
+const DAILY: Source = Source {
+    alias: "x",
+    date: "x.day",
+    live: "",
+    unflagged: " AND x.flagged = 0",
+};
+const RECORDS: Source = Source {
+    alias: "r",
+    date: "r.occurred_on",
+    live: "r.deleted = 0 AND ",
+    unflagged: " AND r.review_status <> 'flagged'",
+};
+
+impl Source {
+    fn key(&self, g: Grouping) -> String {
+        g.key(self.date, Some(&format!("{}.activity_type_id", self.alias)))
+    }
+
+    /// The joins and the WHERE condition for `ranges` under `f`.
+    fn scope(&self, g: Grouping, ranges: &[Period], f: &Filter) -> (String, String) {
+        let a = self.alias;
+        let condition = format!(
+            "{}{}{}{}{}",
+            self.live,
+            days(self.date, ranges),
+            in_list(&format!("{a}.site_id"), &f.sites),
+            in_list(&format!("{a}.activity_type_id"), &f.types),
+            if f.include_flagged {
+                ""
+            } else {
+                self.unflagged
+            },
+        );
+        (g.places(a), condition)
+    }
+}
+
+async fn summable(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    g: Grouping,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
+    let (src, table, measures) = if f.use_rollups {
+        (DAILY, "activity_days x", "CAST(SUM(x.activities) AS BIGINT), CAST(SUM(x.minutes) AS BIGINT), CAST(SUM(x.attendances) AS BIGINT), CAST(SUM(x.tally_disabled) AS BIGINT)")
+    } else {
+        (RECORDS, "activity_records r", "COUNT(*), CAST(SUM(r.duration_minutes) AS BIGINT), CAST(SUM((SELECT COUNT(*) FROM attendances t WHERE t.record_id = r.id)) AS BIGINT), CAST(SUM(r.tally_disabled) AS BIGINT)")
+    };
+    let (places, condition) = src.scope(g, &[period], f);
+    let sql = format!(
+        "SELECT {}, {measures} FROM {table}{places} WHERE {condition} GROUP BY 1",
+        src.key(g)
+    );
+    let rows: Vec<(Option<String>, i64, i64, i64, i64)> =
+        sqlx::query_as(&sql).fetch_all(conn).await?;
+    for (key, activities, minutes, attendances, disabled) in rows {
+        let t = &mut out.entry(key).or_default().totals;
+        t.add_summable(&Totals {
+            activities,
+            minutes,
+            attendances,
+            reached_with_disability: disabled,
+            ..Totals::default()
+        });
+    }
+    Ok(())
+}
+
+async fn reached(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    g: Grouping,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
+    let (src, table, counts) = if f.use_rollups {
+        (DAILY, "tally_days x", "x")
+    } else {
+        (
+            RECORDS,
+            "tallies t JOIN activity_records r ON r.id = t.record_id",
+            "t",
+        )
+    };
+    let (places, condition) = src.scope(g, &[period], f);
+    let sql = format!(
+        "SELECT {}, {counts}.sex, {counts}.age_band, CAST(SUM({counts}.count) AS BIGINT) FROM {table}{places} WHERE {condition} GROUP BY 1, {counts}.sex, {counts}.age_band",
+        src.key(g)
+    );
+    let rows: Vec<(Option<String>, String, String, i64)> =
+        sqlx::query_as(&sql).fetch_all(conn).await?;
+    for (key, sex, age_band, count) in rows {
+        if count == 0 {
+            continue;
+        }
+        let figures = out.entry(key).or_default();
+        figures.totals.reached_by_head_count += count;
+        figures.reached.push(ReachedRow {
+            sex,
+            age_band,
+            count,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! HTTP handlers for figures, the site table, targets and exports. Each
+//! reads the request ([`resolve`]), asks the engine, and shapes the answer.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+
+use super::exports::{self, RECORD_HEADERS};
+use super::model::{
+    achieved, labelled, weeks, FiguresAnswer, FiguresQuery, Filter, Grouping, Request, SiteRow,
+    Target, TargetInput, TargetQuery,
+};
+use super::{engine, store};
+use crate::access::{CurrentUser, Role};
+use crate::activity_types;
+use crate::audit::{self, Entry};
+use crate::error::{ApiError, ErrorBody, ResultExt};
+use crate::json::Json;
+use crate::sites;
+use crate::state::AppState;
+use crate::validate::dates;
+
+/// Figures for a scope and period: totals, splits by sex × age band ×
+/// disability × displacement, head counts, and an optional breakdown.
+#[utoipa::path(get, path = "/figures", tag = "figures", params(FiguresQuery), responses((status = 200, body = FiguresAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn figures(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Json<FiguresAnswer>, ApiError> {
+    let req = resolve(&state, &user, &q).await?;
+    let grouping = q.grouping(req.place)?;
+    let mut conn = state.db.begin_read().await.context("begin")?;
+    let figures = engine::whole(&mut conn, req.period, &req.filter)
+        .await
+        .context("compute the totals")?;
+    let mut groups = vec![];
+    if let Some((grouping, _)) = grouping {
+        let buckets = engine::compute(&mut conn, req.period, &req.filter, grouping)
+            .await
+            .context("compute the breakdown")?;
+        groups = if grouping == Grouping::Day {
+            weeks(buckets)
+        } else {
+            let names = store::bucket_names(&mut conn, grouping)
+                .await
+                .context("name the buckets")?;
+            labelled(buckets, &names)
+        };
+    }
+    conn.commit().await.context("commit")?;
+    Ok(Json(FiguresAnswer {
+        scope: req.scope,
+        from: dates::format(req.period.from),
+        to: dates::format(req.period.to),
+        include_flagged: req.filter.include_flagged,
+        figures,
+        group: grouping.map(|(_, name)| name.to_string()),
+        groups,
+    }))
+}
+
+/// Every site of the scope with its figures for the period and its last
+/// activity date: the dashboard's site table and its "silent sites".
+#[utoipa::path(get, path = "/figures/sites", tag = "figures", params(FiguresQuery), responses((status = 200, body = Vec<SiteRow>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn site_table(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Json<Vec<SiteRow>>, ApiError> {
+    let req = resolve(&state, &user, &q).await?;
+    let mut conn = state.db.begin_read().await.context("begin")?;
+    let mut buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::Site)
+        .await
+        .context("compute per site")?;
+    let places = store::site_places(&mut conn)
+        .await
+        .context("list the sites")?;
+    conn.commit().await.context("commit")?;
+    let wanted = |id: i64| req.filter.sites.as_ref().is_none_or(|s| s.contains(&id));
+    let rows = places
+        .into_iter()
+        .filter(|p| wanted(p.id))
+        .map(|p| SiteRow {
+            totals: buckets
+                .remove(&Some(p.id.to_string()))
+                .map(|f| f.totals)
+                .unwrap_or_default(),
+            site_id: p.id,
+            code: p.code,
+            name: p.name,
+            partner: p.partner,
+            district: p.district,
+            governorate: p.governorate,
+            active: p.active,
+            last_activity: p.last_activity,
+        })
+        .collect();
+    Ok(Json(rows))
+}
+
+/// Targets of the user's scope, with what was achieved.
+#[utoipa::path(get, path = "/targets", tag = "figures", params(TargetQuery), responses((status = 200, body = Vec<Target>), (status = 403, body = ErrorBody)))]
+pub async fn list_targets(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TargetQuery>,
+) -> Result<Json<Vec<Target>>, ApiError> {
+    user.require_staff()?;
+    let mut targets = store::targets(&state.db, &user.scope, q.site_id)
+        .await
+        .context("list targets")?;
+    // A programme target is measured over what this user may see.
+    let visible: Option<Vec<i64>> = if user.scope.all_sites {
+        None
+    } else {
+        let sites = sites::store::list_sites(&state.db, &user.scope)
+            .await
+            .context("list sites")?;
+        Some(sites.into_iter().map(|s| s.id).collect())
+    };
+    let mut conn = state.db.begin_read().await.context("begin")?;
+    for target in &mut targets {
+        let period = super::period::Period::from_range(&target.period_start, &target.period_end)
+            .expect("stored periods are valid");
+        let filter = Filter {
+            sites: target
+                .site_id
+                .map(|site| vec![site])
+                .or_else(|| visible.clone()),
+            types: None,
+            include_flagged: true,
+            use_rollups: true,
+        };
+        let figures = engine::whole(&mut conn, period, &filter)
+            .await
+            .context("measure a target")?;
+        target.achieved = achieved(&target.indicator, &figures.totals);
+    }
+    conn.commit().await.context("commit")?;
+    Ok(Json(targets))
+}
+
+/// Sets (or replaces) the target for an indicator, scope and period.
+#[utoipa::path(post, path = "/targets", tag = "figures", request_body = TargetInput, responses((status = 201, body = Target), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_target(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<TargetInput>,
+) -> Result<(StatusCode, Json<Target>), ApiError> {
+    user.require_staff()?;
+    body.check()?;
+    match body.site_id {
+        Some(site) => {
+            let found = sites::store::get_site(&state.db, &user.scope, site)
+                .await
+                .context("load the site")?;
+            found.ok_or_else(|| ApiError::not_found("site"))?;
+        }
+        None if user.role == Role::Admin || user.scope.all_sites => {}
+        None => {
+            return Err(ApiError::forbidden(
+                "programme targets are set by admins and programme-wide coordinators",
+            ))
+        }
+    }
+    let mut tx = state.db.begin().await.context("begin")?;
+    let id = store::set_target(&mut tx, &body, user.id)
+        .await
+        .context("store the target")?;
+    let entry = Entry::by("target.set", &user)
+        .target("target", id)
+        .detail(json!({
+            "indicator": body.indicator, "site_id": body.site_id, "period_start": body.period_start,
+            "period_end": body.period_end, "value": body.value
+        }));
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    let target = Target {
+        id,
+        indicator: body.indicator,
+        site_id: body.site_id,
+        period_start: body.period_start,
+        period_end: body.period_end,
+        value: body.value,
+        achieved: 0.0,
+    };
+    Ok((StatusCode::CREATED, Json(target)))
+}
+
+/// The figures in a 5W layout, one row per site × month × activity type.
+#[utoipa::path(get, path = "/exports/figures", tag = "exports", params(FiguresQuery), responses(
+    (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn figures_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, ApiError> {
+    let format = q.format()?;
+    let req = resolve(&state, &user, &q).await?;
+    let mut conn = state.db.begin_read().await.context("begin")?;
+    let buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType)
+        .await
+        .context("compute per site, month and type")?;
+    let places = store::five_w_places(&mut conn)
+        .await
+        .context("name the places")?;
+    let types = store::type_names(&mut conn)
+        .await
+        .context("name the types")?;
+    conn.commit().await.context("commit")?;
+    let flagged = if req.filter.include_flagged {
+        "included"
+    } else {
+        "excluded"
+    };
+    let rows = exports::five_w_rows(buckets, &places, &types, req.period, flagged);
+    let (from, to) = (dates::format(req.period.from), dates::format(req.period.to));
+    let detail = json!({
+        "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": from, "to": to,
+        "flagged": flagged, "rows": rows.len()
+    });
+    audit_export(&state, &user, "export.figures", detail).await?;
+    let (headers, tags) = exports::five_w_headers();
+    let hxl = q.hxl.unwrap_or(false).then_some(tags.as_slice());
+    exports::file(
+        format,
+        &format!("sijil-figures-{from}-{to}"),
+        &headers,
+        hxl,
+        rows,
+    )
+}
+
+/// Records one row each, with participant codes (admins only).
+#[utoipa::path(get, path = "/exports/records", tag = "exports", params(FiguresQuery), responses(
+    (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn records_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, ApiError> {
+    if user.role != Role::Admin {
+        return Err(ApiError::forbidden("row-level exports are for admins"));
+    }
+    let format = q.format()?;
+    let req = resolve(&state, &user, &q).await?;
+    let (from, to) = (dates::format(req.period.from), dates::format(req.period.to));
+    let mut conn = state.db.begin_read().await.context("begin")?;
+    let records = store::exported_records(
+        &mut conn,
+        req.filter.sites.as_deref(),
+        req.filter.include_flagged,
+        &from,
+        &to,
+    )
+    .await
+    .context("list the records")?;
+    let mut rows = Vec::with_capacity(records.len());
+    for record in records {
+        let codes = store::attendee_codes(&mut conn, &record.id)
+            .await
+            .context("list attendees")?;
+        rows.push(exports::record_row(record, &codes));
+    }
+    conn.commit().await.context("commit")?;
+    let detail = json!({
+        "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": from, "to": to, "rows": rows.len()
+    });
+    audit_export(&state, &user, "export.records", detail).await?;
+    exports::file(
+        format,
+        &format!("sijil-records-{from}-{to}"),
+        &RECORD_HEADERS,
+        None,
+        rows,
+    )
+}
+
+/// Reads and checks a figures request: staff only; the place within the
+/// user's own sites; the activity types named by id or kind.
+async fn resolve(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &FiguresQuery,
+) -> Result<Request, ApiError> {
+    user.require_staff()?;
+    let asked = q.parse()?;
+    let (scope, sites) = store::resolve_place(&state.db, &user.scope, asked.place)
+        .await
+        .context("resolve the place")?;
+    let types = match (asked.activity_type_id, asked.kind) {
+        (None, None) => None,
+        (id, kind) => Some(
+            activity_types::store::ids_matching(&state.db, id, kind)
+                .await
+                .context("resolve the types")?,
+        ),
+    };
+    let filter = Filter {
+        sites,
+        types,
+        include_flagged: asked.include_flagged,
+        use_rollups: true,
+    };
+    Ok(Request {
+        scope,
+        place: asked.place,
+        period: asked.period,
+        filter,
+    })
+}
+
+async fn audit_export(
+    state: &AppState,
+    user: &CurrentUser,
+    action: &'static str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    audit::record_standalone(&state.db, Entry::by(action, user).detail(detail))
+        .await
+        .context("audit the export")
+}

@@ -1,0 +1,86 @@
+//! Targets: what a site or the whole programme planned to reach in a
+//! period, measured against the figures.
+
+use serde::{Deserialize, Serialize};
+
+use super::Totals;
+use crate::error::ApiError;
+use crate::figures::period::Period;
+use crate::validate::Checker;
+
+/// The indicators a target may be set for.
+pub const INDICATORS: [&str; 7] = [
+    "activities",
+    "attendances",
+    "unique_participants",
+    "reached_by_head_count",
+    "new_participants",
+    "completed",
+    "hours",
+];
+
+/// The value of `indicator` in `totals`.
+pub fn achieved(indicator: &str, totals: &Totals) -> f64 {
+    match indicator {
+        "activities" => totals.activities as f64,
+        "attendances" => totals.attendances as f64,
+        "unique_participants" => totals.unique_participants as f64,
+        "reached_by_head_count" => totals.reached_by_head_count as f64,
+        "new_participants" => totals.new_participants as f64,
+        "completed" => totals.completed as f64,
+        "hours" => totals.hours,
+        _ => 0.0,
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Target {
+    pub id: i64,
+    pub indicator: String,
+    /// Null: the whole programme.
+    pub site_id: Option<i64>,
+    pub period_start: String,
+    pub period_end: String,
+    pub value: i64,
+    /// What the figures say so far (flagged records included).
+    #[sqlx(skip)]
+    pub achieved: f64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TargetQuery {
+    /// Only this site's targets (and the programme's).
+    pub site_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetInput {
+    pub indicator: String,
+    /// Absent: a programme target (admins, or coordinators of every site).
+    pub site_id: Option<i64>,
+    pub period_start: String,
+    pub period_end: String,
+    pub value: i64,
+}
+
+impl TargetInput {
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut check = Checker::new();
+        if !INDICATORS.contains(&self.indicator.as_str()) {
+            check.fail(
+                "indicator",
+                format!("must be one of {}", INDICATORS.join(", ")),
+            );
+        }
+        if Period::from_range(&self.period_start, &self.period_end).is_none() {
+            check.fail(
+                "period_end",
+                "period_start and period_end must be dates, start before end",
+            );
+        }
+        check.int_range("value", self.value, 0, 100_000_000);
+        check.finish(())
+    }
+}

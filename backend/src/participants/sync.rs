@@ -1,0 +1,93 @@
+//! How participants follow the sync rule: who may register them, what must
+//! hold against the database, and their one write path (the row, the copy
+//! of their attributes in the presence rollup, the change feed).
+
+use sqlx::AnyConnection;
+
+use super::model::{works_with_participants, ParticipantData};
+use super::store;
+use crate::access;
+use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
+use crate::changes::model::Head;
+use crate::changes::{self, Entity};
+use crate::rollups;
+use crate::validate::Checker;
+
+pub struct Participants;
+
+impl Syncable for Participants {
+    type Data = ParticipantData;
+    type Stored = Head;
+
+    async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Head>, sqlx::Error> {
+        store::load(conn, id).await
+    }
+
+    fn may_write(actor: &Actor, _data: &ParticipantData) -> Result<(), String> {
+        works_with_participants(actor.role)
+    }
+
+    async fn check(
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: &str,
+        data: &ParticipantData,
+        check: &mut Checker,
+    ) -> Result<(), sqlx::Error> {
+        if !access::store::site_writable(&mut *conn, &actor.scope, data.site_id).await? {
+            check.fail("site_id", "is not an active site in your scope");
+        }
+        if !store::prefix_issued(&mut *conn, &data.code).await? {
+            check.fail("code", "its prefix was not issued by this server");
+        }
+        if store::code_taken(&mut *conn, &data.code, id).await? {
+            check.fail("code", "is already used by another participant");
+        }
+        Ok(())
+    }
+
+    async fn write(
+        conn: &mut AnyConnection,
+        id: &str,
+        stored: Option<&Head>,
+        write: Write<'_, ParticipantData>,
+        meta: &WriteMeta,
+    ) -> Result<Written, sqlx::Error> {
+        let (written, site_id) = match (write, stored) {
+            (Write::Save { data, payload }, None) => (
+                store::insert(&mut *conn, id, data, payload, meta).await?,
+                data.site_id,
+            ),
+            (Write::Save { data, payload }, Some(head)) => {
+                let written =
+                    store::update(&mut *conn, id, head.version, data, payload, meta).await?;
+                if written {
+                    // The presence rollup carries the participant's attributes.
+                    rollups::store::participant_changed(&mut *conn, id).await?;
+                }
+                (written, data.site_id)
+            }
+            (Write::Delete, Some(head)) => (
+                changes::store::soft_delete(
+                    &mut *conn,
+                    "participants",
+                    id,
+                    head.version,
+                    meta.now_ms,
+                )
+                .await?,
+                head.site_id,
+            ),
+            (Write::Delete, None) => {
+                unreachable!("deleting what was never stored is settled before writing")
+            }
+        };
+        if !written {
+            return Ok(Written::Lost);
+        }
+        changes::store::touch(conn, Entity::Participant, id, Some(site_id), None).await?;
+        Ok(Written::Stored {
+            version: stored.map_or(1, |h| h.version + 1),
+        })
+    }
+}

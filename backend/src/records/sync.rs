@@ -1,0 +1,107 @@
+//! How records follow the sync rule: who may record which kind, what must
+//! hold against the database, and the hand-over to the record's one write
+//! path ([`super::write`]).
+
+use sqlx::AnyConnection;
+
+use super::model::{may_record, RecordData};
+use super::store::{self, StoredRecord};
+use super::write::{self, lock_refusal, Change};
+use crate::access::Role;
+use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
+use crate::changes::model::Head;
+use crate::validate::Checker;
+use crate::{access, activity_types, groups, participants, users};
+
+pub struct Records;
+
+impl Syncable for Records {
+    type Data = RecordData;
+    type Stored = StoredRecord;
+
+    async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredRecord>, sqlx::Error> {
+        store::load(conn, id).await
+    }
+
+    fn may_write(actor: &Actor, data: &RecordData) -> Result<(), String> {
+        if may_record(actor.role, data.kind) {
+            Ok(())
+        } else {
+            Err(format!(
+                "a {} may not record a {}",
+                actor.role.as_str(),
+                data.kind.as_str().replace('_', " ")
+            ))
+        }
+    }
+
+    /// A record is its recorder's: only they (or an admin) change it.
+    fn may_edit(actor: &Actor, head: &Head) -> bool {
+        actor.role == Role::Admin || head.owner == actor.user_id
+    }
+
+    async fn check(
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        _id: &str,
+        data: &RecordData,
+        check: &mut Checker,
+    ) -> Result<(), sqlx::Error> {
+        if !access::store::site_writable(&mut *conn, &actor.scope, data.site_id).await? {
+            check.fail("site_id", "is not an active site in your scope");
+        }
+        if activity_types::store::active_kind(&mut *conn, data.activity_type_id).await?
+            != Some(data.kind)
+        {
+            let kind = data.kind.as_str().replace('_', " ");
+            check.fail(
+                "activity_type_id",
+                format!("must be an active {kind} activity type"),
+            );
+        }
+        if let Some(group_id) = &data.group_id {
+            match groups::store::live_place(&mut *conn, group_id).await? {
+                None => check.fail("group_id", "no such group"),
+                Some(g) if g.site_id != data.site_id => {
+                    check.fail("group_id", "belongs to another site")
+                }
+                Some(g) if g.activity_type_id != data.activity_type_id => {
+                    check.fail("activity_type_id", "differs from the group's activity type")
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(reason) = lock_refusal(&mut *conn, data.site_id, &data.date).await? {
+            check.fail("date", reason);
+        }
+        users::store::check_active_users(
+            &mut *conn,
+            "facilitator_ids",
+            &data.facilitator_ids,
+            check,
+        )
+        .await?;
+        participants::store::check_in_scope(
+            &mut *conn,
+            &actor.scope,
+            "attendance",
+            &data.attendance,
+            check,
+        )
+        .await
+    }
+
+    async fn write(
+        conn: &mut AnyConnection,
+        id: &str,
+        stored: Option<&StoredRecord>,
+        change: Write<'_, RecordData>,
+        meta: &WriteMeta,
+    ) -> Result<Written, sqlx::Error> {
+        let change = match change {
+            Write::Save { data, payload } => Change::Save { data, payload },
+            Write::Delete => Change::Delete,
+        };
+        write::write(conn, id, stored, change, meta).await
+    }
+}

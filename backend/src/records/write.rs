@@ -1,0 +1,161 @@
+//! The one write path of a record. A push (new, edit, deletion) and a
+//! coordinator's review both come through [`write`], which spells each
+//! write-side rule once, in this order, inside the caller's transaction
+//! (which holds the change clock: see [`crate::changes::store::begin`]):
+//!
+//! 1. a record in a locked month stays as reviewed;
+//! 2. its old contribution leaves the rollups;
+//! 3. its rows change;
+//! 4. its new contribution enters the rollups;
+//! 5. the change feed tells its recorder's phone.
+
+use sqlx::AnyConnection;
+
+use super::model::{locked_reason, RecordData, Review};
+use super::store::{self, StoredRecord};
+use crate::changes::item::{WriteMeta, Written};
+use crate::changes::{self, Entity};
+use crate::error::FieldErrors;
+use crate::rollups::{self, Contribution, Sign};
+
+/// What happens to the record.
+pub enum Change<'a> {
+    /// New content (version 1 when nothing is stored, else the next version).
+    Save {
+        data: &'a RecordData,
+        payload: &'a str,
+    },
+    /// A soft deletion.
+    Delete,
+    /// A coordinator's review: the content and version stay.
+    Review(&'a Review),
+}
+
+/// Writes `change` to record `id`, stored as `stored` (read once by the caller).
+pub async fn write(
+    conn: &mut AnyConnection,
+    id: &str,
+    stored: Option<&StoredRecord>,
+    change: Change<'_>,
+    meta: &WriteMeta,
+) -> Result<Written, sqlx::Error> {
+    if let Some(old) = stored {
+        if let Some(reason) = lock_refusal(&mut *conn, old.head.site_id, &old.occurred_on).await? {
+            return Ok(Written::Refused(FieldErrors::from([(
+                "date".to_string(),
+                reason,
+            )])));
+        }
+        if !old.head.deleted {
+            let contribution = old.contribution(&old.review_status);
+            rollups::store::contribute(&mut *conn, id, &contribution, Sign::Remove).await?;
+        }
+    }
+    let Some(after) = change_rows(&mut *conn, id, stored, &change, meta).await? else {
+        return Ok(Written::Lost);
+    };
+    if let Some(contribution) = &after.contribution {
+        rollups::store::contribute(&mut *conn, id, contribution, Sign::Add).await?;
+    }
+    // Records travel back only to their recorder's phone.
+    changes::store::touch(
+        conn,
+        Entity::Record,
+        id,
+        Some(after.site_id),
+        Some(after.owner),
+    )
+    .await?;
+    Ok(Written::Stored {
+        version: after.version,
+    })
+}
+
+/// The record as it stands once its rows changed.
+struct After {
+    version: i64,
+    site_id: i64,
+    owner: i64,
+    /// `None`: deleted, so it contributes nothing.
+    contribution: Option<Contribution>,
+}
+
+/// Changes the record's rows; `None` when another writer got there first.
+async fn change_rows(
+    conn: &mut AnyConnection,
+    id: &str,
+    stored: Option<&StoredRecord>,
+    change: &Change<'_>,
+    meta: &WriteMeta,
+) -> Result<Option<After>, sqlx::Error> {
+    let owner = stored.map_or(meta.actor_id, |s| s.head.owner);
+    match (change, stored) {
+        (Change::Save { data, payload }, _) => {
+            let written = match stored {
+                None => store::insert(conn, id, data, payload, meta).await?,
+                Some(old) => store::update(conn, id, old.head.version, data, payload, meta).await?,
+            };
+            // New and edited records are "submitted": not flagged.
+            Ok(written.then(|| After {
+                version: stored.map_or(1, |s| s.head.version + 1),
+                site_id: data.site_id,
+                owner,
+                contribution: Some(contribution_of(data)),
+            }))
+        }
+        (Change::Delete, Some(old)) => {
+            let written = changes::store::soft_delete(
+                conn,
+                "activity_records",
+                id,
+                old.head.version,
+                meta.now_ms,
+            )
+            .await?;
+            Ok(written.then(|| After {
+                version: old.head.version + 1,
+                site_id: old.head.site_id,
+                owner,
+                contribution: None,
+            }))
+        }
+        (Change::Review(review), Some(old)) => {
+            let written =
+                store::set_review(conn, id, &review.status, review.comment.as_deref()).await?;
+            Ok(written.then(|| After {
+                version: old.head.version,
+                site_id: old.head.site_id,
+                owner,
+                contribution: (!old.head.deleted).then(|| old.contribution(&review.status)),
+            }))
+        }
+        (Change::Delete | Change::Review(_), None) => Ok(None),
+    }
+}
+
+/// Where and how new content counts (it is "submitted", so not flagged).
+fn contribution_of(data: &RecordData) -> Contribution {
+    Contribution {
+        site_id: data.site_id,
+        activity_type_id: data.activity_type_id,
+        day: data.date.clone(),
+        minutes: data.duration_minutes,
+        tally_disabled: data.tally_disabled,
+        flagged: false,
+    }
+}
+
+/// Why a record dated `date` at `site_id` may not change, if its month is
+/// locked: the month lock rule, for the record as stored and for new content.
+pub async fn lock_refusal(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    date: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(month) = date.get(..7) else {
+        return Ok(None);
+    };
+    Ok(store::month_locked(conn, site_id, month)
+        .await?
+        .then(|| locked_reason(month)))
+}

@@ -1,0 +1,21 @@
+//! The rollups behind the figures, kept exact by one rule, spelled once in
+//! [`crate::records::write`]: a record's *contribution* (its attendances,
+//! minutes and head counts, under its site, type, date and flagged-or-not)
+//! is subtracted before any change to the record and added back after it,
+//! in the same transaction. Deleted records contribute nothing, so deletion
+//! is "subtract, then mark deleted".
+//!
+//! - `presence_months`: who was present, per month × site × type, with the
+//!   participant's attributes copied in (kept current by the participants'
+//!   write path through [`store::participant_changed`]);
+//! - `activity_days`, `tally_days`: the summable counts per day.
+//!
+//! Every writer of records holds the change clock (see
+//! [`crate::changes::store::begin`]), so the read-subtract-write sequence
+//! never interleaves with another writer. [`crate::figures`] reads these
+//! tables; nothing else writes them.
+
+pub mod model;
+pub mod store;
+
+pub use model::{Contribution, Sign};
