@@ -6,7 +6,7 @@
 //!
 //! "Reached" columns count unique participants (individually registered,
 //! distinct per row); head counts from awareness events are in their own
-//! `headcount` columns and are never added into them (DESIGN.md §3).
+//! `headcount` columns and are never added into them (docs/design.md §3).
 
 use std::collections::BTreeMap;
 

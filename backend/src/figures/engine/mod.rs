@@ -1,4 +1,4 @@
-//! The figures of DESIGN.md §3, computed once, here, for the dashboard, the
+//! The figures of docs/design.md §3, computed once, here, for the dashboard, the
 //! API and the exports alike.
 //!
 //! Two ways to the same numbers:

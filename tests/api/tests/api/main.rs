@@ -6,6 +6,7 @@ mod auth;
 mod demo;
 mod figures;
 mod hygiene;
+mod migrations;
 mod openapi;
 mod roles;
 mod sync;
