@@ -125,48 +125,17 @@ async fn load(
     entity: &str,
     ids: &[String],
 ) -> Result<Vec<Change>, sqlx::Error> {
-    let change =
-        |entity: Entity, id: String, version: Option<i64>, deleted: bool, data: Option<Value>| {
-            Change {
-                entity: entity.as_str().into(),
-                id,
-                version,
-                deleted,
-                data,
-                review: None,
-            }
-        };
-    let numeric = || {
-        ids.iter()
-            .filter_map(|i| i.parse().ok())
-            .collect::<Vec<i64>>()
-    };
+    let numeric: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
     Ok(match Entity::parse(entity) {
-        Some(Entity::Site) => sites::store::sites_by_ids(conn, &numeric())
+        Some(Entity::Site) => sites::store::sites_by_ids(conn, &numeric)
             .await?
             .into_iter()
-            .map(|s| {
-                change(
-                    Entity::Site,
-                    s.id.to_string(),
-                    None,
-                    false,
-                    serde_json::to_value(s).ok(),
-                )
-            })
+            .map(|s| reference(Entity::Site, s.id, &s))
             .collect(),
-        Some(Entity::ActivityType) => activity_types::store::by_ids(conn, &numeric())
+        Some(Entity::ActivityType) => activity_types::store::by_ids(conn, &numeric)
             .await?
             .into_iter()
-            .map(|t| {
-                change(
-                    Entity::ActivityType,
-                    t.id.to_string(),
-                    None,
-                    false,
-                    serde_json::to_value(t).ok(),
-                )
-            })
+            .map(|t| reference(Entity::ActivityType, t.id, &t))
             .collect(),
         Some(e @ (Entity::Participant | Entity::Group)) => {
             let table = if e == Entity::Participant {
@@ -177,15 +146,7 @@ async fn load(
             changes::store::versioned(conn, table, ids)
                 .await?
                 .into_iter()
-                .map(|v| {
-                    change(
-                        e,
-                        v.id,
-                        Some(v.version),
-                        v.deleted,
-                        (!v.deleted).then(|| parse(&v.payload)),
-                    )
-                })
+                .map(|v| versioned(e, v.id, v.version, v.deleted, &v.payload))
                 .collect()
         }
         Some(Entity::Record) => records::store::pulled(conn, ids)
@@ -196,17 +157,35 @@ async fn load(
                     status: r.review_status,
                     comment: r.review_comment,
                 }),
-                ..change(
-                    Entity::Record,
-                    r.id,
-                    Some(r.version),
-                    r.deleted,
-                    (!r.deleted).then(|| parse(&r.payload)),
-                )
+                ..versioned(Entity::Record, r.id, r.version, r.deleted, &r.payload)
             })
             .collect(),
         None => vec![],
     })
+}
+
+/// Reference data (a site, an activity type): the server's view, unversioned.
+fn reference(entity: Entity, id: i64, data: &impl serde::Serialize) -> Change {
+    Change {
+        entity: entity.as_str().into(),
+        id: id.to_string(),
+        version: None,
+        deleted: false,
+        data: serde_json::to_value(data).ok(),
+        review: None,
+    }
+}
+
+/// Something phones make: its version, and its content unless deleted.
+fn versioned(entity: Entity, id: String, version: i64, deleted: bool, payload: &str) -> Change {
+    Change {
+        entity: entity.as_str().into(),
+        id,
+        version: Some(version),
+        deleted,
+        data: (!deleted).then(|| parse(payload)),
+        review: None,
+    }
 }
 
 fn parse(payload: &str) -> Value {

@@ -72,6 +72,21 @@ pub struct RecordData {
 
 impl SyncData for RecordData {
     fn normalise(mut self, check: &mut Checker) -> Self {
+        self.normalise_when_and_what(check);
+        self.normalise_people(check);
+        let tallied = self.normalise_counts(check);
+        self.check_kind(check, tallied);
+        self
+    }
+
+    fn site_id(&self) -> i64 {
+        self.site_id
+    }
+}
+
+impl RecordData {
+    /// Date, start time, duration and the free texts.
+    fn normalise_when_and_what(&mut self, check: &mut Checker) {
         self.date = check.past_date("date", &self.date);
         if let Some(t) = &self.start_time {
             let ok = t.len() == 5
@@ -92,7 +107,11 @@ impl SyncData for RecordData {
         self.place_note = check.optional_text("place_note", self.place_note.as_deref(), 200);
         self.notes = check.optional_text("notes", self.notes.as_deref(), 2000);
         self.materials = check.optional_text("materials", self.materials.as_deref(), 500);
-        self.group_id = self.group_id.map(|g| g.trim().to_lowercase());
+        self.group_id = self.group_id.take().map(|g| g.trim().to_lowercase());
+    }
+
+    /// Facilitators and attendance: canonical ids, each once, in order.
+    fn normalise_people(&mut self, check: &mut Checker) {
         self.facilitator_ids.sort_unstable();
         self.facilitator_ids.dedup();
         for id in &mut self.attendance {
@@ -108,6 +127,11 @@ impl SyncData for RecordData {
                 format!("at most {MAX_ATTENDANCE} participants in one record"),
             );
         }
+    }
+
+    /// Head counts: one per sex and age band, bounded; returns how many
+    /// were counted.
+    fn normalise_counts(&mut self, check: &mut Checker) -> i64 {
         self.tallies.retain(|t| t.count != 0);
         self.tallies.sort_by_key(|t| (t.sex.as_str(), t.age_band));
         if self
@@ -131,6 +155,12 @@ impl SyncData for RecordData {
         if !(0..=tallied).contains(&self.tally_disabled) {
             check.fail("tally_disabled", "must be between 0 and the number counted");
         }
+        tallied
+    }
+
+    /// What each kind records: group sessions belong to a group; CFS days
+    /// record who came; awareness events count heads.
+    fn check_kind(&self, check: &mut Checker, tallied: i64) {
         match self.kind {
             ActivityKind::GroupSession => {
                 if self.group_id.is_none() {
@@ -163,15 +193,8 @@ impl SyncData for RecordData {
                 }
             }
         }
-        self
     }
 
-    fn site_id(&self) -> i64 {
-        self.site_id
-    }
-}
-
-impl RecordData {
     /// Year of the activity date (after normalising).
     pub fn year(&self) -> i64 {
         self.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
