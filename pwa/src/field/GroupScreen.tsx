@@ -1,36 +1,23 @@
 /** Making or changing a group: its activity type, name, site and roster (joined / left dates). */
 import { useMemo, useState } from 'preact/hooks';
+import type { LocalActivityType, LocalSite } from '../db/schema';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
-import { ParticipantFinder, participantLabel, typeLabel } from './common';
-import type { Group, Member, Participant } from './data';
-import { loadSites, loadTypes, participantsAt, saveGroup, today } from './data';
+import { ParticipantFinder, typeLabel } from './common';
+import { loadGroupContext, participantsAt, saveGroup } from './data';
 import { useLocal } from './hooks';
+import type { Group, Member, Participant } from './model';
+import { participantLabel, today } from './model';
 import { RegisterForm } from './RegisterScreen';
 
 export function GroupScreen({ groupId }: { groupId?: string }) {
-  const loaded = useLocal(
-    async (db) => ({
-      group: groupId ? ((await db.get('groups', groupId)) as Group | undefined) : undefined,
-      sites: await loadSites(db),
-      types: await loadTypes(db, 'group_session'),
-    }),
-    [groupId],
-  );
+  const loaded = useLocal((db) => loadGroupContext(db, groupId), [groupId]);
   if (!loaded) return <p class="loading">{t('loading')}</p>;
   return <GroupEditor key={groupId ?? 'new'} group={loaded.group} sites={loaded.sites} types={loaded.types} />;
 }
 
-function GroupEditor({
-  group,
-  sites,
-  types,
-}: {
-  group?: Group;
-  sites: Awaited<ReturnType<typeof loadSites>>;
-  types: Awaited<ReturnType<typeof loadTypes>>;
-}) {
+function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[]; types: LocalActivityType[] }) {
   const [siteId, setSiteId] = useState(String(group?.data.site_id ?? (sites.length === 1 ? sites[0].id : '')));
   const [typeId, setTypeId] = useState(String(group?.data.activity_type_id ?? ''));
   const [name, setName] = useState(group?.data.name ?? '');

@@ -13,7 +13,6 @@
  * the version the server last confirmed; deleting is a soft deletion.
  */
 import { useMemo, useState } from 'preact/hooks';
-import type { LocalActivityType, LocalSite, OutboxItem } from '../db/schema';
 import { t, tn } from '../i18n';
 import { navigate } from '../router';
 import { Checkbox, SelectField, TextField } from '../ui/fields';
@@ -21,7 +20,6 @@ import { Notice } from '../ui/Notice';
 import type { TallyMap } from './common';
 import {
   ParticipantFinder,
-  participantLabel,
   participantMeta,
   Stepper,
   TallyGrid,
@@ -30,38 +28,19 @@ import {
   tallyTotal,
   typeLabel,
 } from './common';
-import type { ActivityRecord, Group, Participant, RecordData, RecordKind } from './data';
-import { deleteRecord, loadSites, loadTypes, matches, participantsAt, saveRecord, today } from './data';
+import type { RecordContext } from './data';
+import { deleteRecord, loadRecordContext, participantsAt, saveRecord } from './data';
 import { useLocal } from './hooks';
+import type { Participant, RecordData, RecordKind } from './model';
+import { matches, participantLabel, today } from './model';
 import { RegisterForm } from './RegisterScreen';
 
 const DEFAULT_MINUTES: Record<RecordKind, number> = { group_session: 90, cfs_day: 180, awareness_event: 60 };
 const TITLE = { group_session: 'session_title', cfs_day: 'cfs_title', awareness_event: 'event_title' } as const;
 
-interface Context {
-  kind: RecordKind;
-  existing?: ActivityRecord;
-  pending?: OutboxItem;
-  group?: Group;
-  sites: LocalSite[];
-  types: LocalActivityType[];
-}
-
 /** Loads what the form needs, then shows it (for a new record of `kind`, or to edit `recordId`). */
 export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; groupId?: string; recordId?: string }) {
-  const context = useLocal<Context | null>(
-    async (db) => {
-      const existing = recordId ? ((await db.get('records', recordId)) as ActivityRecord | undefined) : undefined;
-      if (recordId && !existing) return null;
-      const k = existing?.data.kind ?? kind ?? 'group_session';
-      const gid = existing?.data.group_id ?? groupId;
-      const group = gid ? ((await db.get('groups', gid)) as Group | undefined) : undefined;
-      if (k === 'group_session' && !group) return null;
-      const pending = recordId ? await db.get('outbox', recordId) : undefined;
-      return { kind: k, existing, pending, group, sites: await loadSites(db), types: await loadTypes(db, k) };
-    },
-    [kind, groupId, recordId],
-  );
+  const context = useLocal((db) => loadRecordContext(db, { kind, groupId, recordId }), [kind, groupId, recordId]);
   if (context === undefined) return <p class="loading">{t('loading')}</p>;
   if (context === null) {
     return (
@@ -76,7 +55,7 @@ export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; g
   return <RecordEditor key={recordId ?? `${kind}-${groupId}`} context={context} />;
 }
 
-function RecordEditor({ context }: { context: Context }) {
+function RecordEditor({ context }: { context: RecordContext }) {
   const { kind, existing, group } = context;
   const initial = existing?.data;
   const siteChoices =

@@ -8,14 +8,14 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
-import { NoCodesLeft } from '../sync/core';
+import { displayCode, NoCodesLeft } from '../sync/codes';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
-import { displayCode } from './codes';
 import { Choice } from './common';
-import type { Disability, Displacement, Participant, Sex, WgDomain } from './data';
-import { asksGivenName, DISPLACEMENTS, loadSites, registerParticipant, today, WG_DOMAINS } from './data';
+import { loadSites, registerParticipant } from './data';
 import { useLocal } from './hooks';
+import type { Disability, Displacement, Participant, Sex, WgDomain } from './model';
+import { asksGivenName, DISPLACEMENTS, today, WG_DOMAINS } from './model';
 
 export function RegisterForm({
   siteIds,

@@ -1,7 +1,6 @@
 /** Pieces the field screens share: steppers and head-count grids, the participant finder, the record list. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Language } from '../api/types';
-import { currentUserDb } from '../db/current';
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import { language, t, tn } from '../i18n';
 import { intlLocale } from '../i18n/format';
@@ -10,10 +9,11 @@ import { online } from '../net/connectivity';
 import { useStore } from '../store';
 import { searchServer } from '../sync/api';
 import { Link } from '../ui/Link';
-import { displayCode } from './codes';
-import type { AgeBand, Participant, RecordRow, Sex, Tally } from './data';
-import { AGE_BANDS, SEXES, searchLocal } from './data';
+import type { RecordRow } from './data';
+import { keepFoundParticipant, searchLocal } from './data';
 import { useLocal } from './hooks';
+import type { AgeBand, Participant, Sex, Tally } from './model';
+import { AGE_BANDS, participantLabel, SEXES } from './model';
 
 export function typeLabel(type: LocalActivityType | undefined): string {
   if (!type) return '';
@@ -115,11 +115,6 @@ export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (nex
   );
 }
 
-export function participantLabel(p: { data: { code: string; given_name?: string } }): string {
-  const code = displayCode(p.data.code);
-  return p.data.given_name ? `${p.data.given_name} · ${code}` : code;
-}
-
 export function participantMeta(p: Participant): string {
   const year = new Intl.NumberFormat(intlLocale(language.get()), { useGrouping: false }).format(p.data.birth_year);
   return `${t(p.data.sex === 'female' ? 'sex_female' : 'sex_male')}, ${year}`;
@@ -180,10 +175,7 @@ export function ParticipantFinder({
   ].filter((p) => !exclude.has(p.id));
   const pick = async (p: Participant) => {
     // One found only on the server is kept on the phone, so it can be shown offline.
-    if (p.version === 0 && remote.includes(p)) {
-      const db = await currentUserDb();
-      if (!(await db.get('participants', p.id))) await db.put('participants', p as never);
-    }
+    if (p.version === 0 && remote.includes(p)) await keepFoundParticipant(p);
     onPick(p);
     setQ('');
   };

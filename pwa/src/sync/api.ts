@@ -1,6 +1,16 @@
-/** The sync calls, through the app's one fetch client. */
-import { request } from '../api/client';
+/** The sync calls, through the app's one fetch client, and how a run of them ended. */
+import { isUnauthenticated, NetworkError, request } from '../api/client';
 import type { OutboxKind, Review } from '../db/schema';
+
+/** How a sync step ended: `offline` (no answer) retries later; `unauthenticated` waits for the next login. */
+export type Outcome = 'done' | 'offline' | 'unauthenticated' | 'failed';
+
+/** The outcome a failed call stands for. */
+export function outcomeOf(error: unknown): Outcome {
+  if (isUnauthenticated(error)) return 'unauthenticated';
+  if (error instanceof NetworkError) return 'offline';
+  return 'failed';
+}
 
 export interface PushItem {
   type: OutboxKind;
