@@ -11,14 +11,22 @@ import { searchServer } from '../sync/api';
 import { Link } from '../ui/Link';
 import type { RecordRow } from './data';
 import { keepFoundParticipant, searchLocal } from './data';
+import type { Problem, TallyMap } from './drafts';
+import { tallyKey, tallyTotal } from './drafts';
 import { useLocal } from './hooks';
-import type { AgeBand, Participant, Sex, Tally } from './model';
+import type { AgeBand, Participant, Sex } from './model';
 import { AGE_BANDS, participantLabel, SEXES } from './model';
 
 export function typeLabel(type: LocalActivityType | undefined): string {
   if (!type) return '';
   const lang = language.get();
   return (lang === 'ar' ? type.label_ar : lang === 'ckb' ? type.label_ckb : type.label_en) || type.label_en;
+}
+
+/** A form check's problem, in the person's language. */
+export function problemText(problem: Problem | undefined): string | undefined {
+  if (problem === undefined) return undefined;
+  return typeof problem === 'string' ? t(problem) : t(problem.key, problem.params);
 }
 
 export const bandLabel = (band: AgeBand) => t(`band_${band.replace('-', '_').replace('+', '_plus')}` as StringKey);
@@ -71,21 +79,6 @@ export function Stepper({
     </div>
   );
 }
-
-export type TallyMap = Record<string, number>;
-export const tallyKey = (sex: Sex, band: AgeBand) => `${sex}|${band}`;
-
-export function tallyList(map: TallyMap): Tally[] {
-  return SEXES.flatMap((sex) =>
-    AGE_BANDS.map((age_band) => ({ sex, age_band, count: map[tallyKey(sex, age_band)] ?? 0 })),
-  ).filter((x) => x.count > 0);
-}
-
-export function tallyMap(tallies: Tally[]): TallyMap {
-  return Object.fromEntries(tallies.map((x) => [tallyKey(x.sex, x.age_band), x.count]));
-}
-
-export const tallyTotal = (map: TallyMap) => Object.values(map).reduce((a, b) => a + b, 0);
 
 /** Head counts by sex × age band: one stepper per cell, women and girls first. */
 export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (next: TallyMap) => void }) {

@@ -9,6 +9,7 @@ import type { LocalActivityType, LocalSite, OutboxItem, OutboxState, SijilDb } f
 import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
 import * as outbox from '../sync/outbox';
+import type { RecordSetting } from './drafts';
 import type { ActivityRecord, Group, GroupData, Participant, ParticipantData, RecordData, RecordKind } from './model';
 import { matches } from './model';
 
@@ -108,13 +109,9 @@ export async function loadHome(db: Db) {
 export type Home = Awaited<ReturnType<typeof loadHome>>;
 
 /** What the record form needs: the record being edited (and its outbox item), its group, the choices. */
-export interface RecordContext {
-  kind: RecordKind;
+export interface RecordContext extends RecordSetting {
   existing?: ActivityRecord;
   pending?: OutboxItem;
-  group?: Group;
-  sites: LocalSite[];
-  types: LocalActivityType[];
 }
 
 /**
