@@ -1,5 +1,6 @@
 /** Pieces the field screens share: steppers and head-count grids, the participant finder, the record list. */
 import { useEffect, useState } from 'preact/hooks';
+import { searchParticipants } from '../api/endpoints';
 import type { Language } from '../api/types';
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import { language, t, tn } from '../i18n';
@@ -7,7 +8,6 @@ import { intlLocale } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
-import { searchServer } from '../sync/api';
 import { Link } from '../ui/Link';
 import type { RecordRow } from './data';
 import { keepFoundParticipant, searchLocal } from './data';
@@ -137,7 +137,7 @@ export function ParticipantFinder({
     if (!isOnline || q.trim().length < 2) return;
     let live = true;
     const timer = setTimeout(() => {
-      searchServer(q.trim()).then(
+      searchParticipants(q.trim()).then(
         (found) =>
           live &&
           setRemote(

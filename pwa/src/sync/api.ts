@@ -51,15 +51,6 @@ export interface PullPage {
   reset: boolean;
 }
 
-export interface FoundParticipant {
-  id: string;
-  code: string;
-  site_id: number;
-  given_name: string | null;
-  sex: string;
-  birth_year: number;
-}
-
 /** What the engine needs from the server; tests pass a fake. */
 export interface SyncApi {
   push(items: PushItem[]): Promise<{ results: PushResult[] }>;
@@ -75,6 +66,3 @@ export const serverApi: SyncApi = {
     request('GET', `/sync/pull?limit=${PULL_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
   newPrefix: () => request('POST', '/participants/prefixes'),
 };
-
-export const searchServer = (q: string) =>
-  request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);
