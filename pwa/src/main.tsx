@@ -2,12 +2,12 @@
 import { render } from 'preact';
 import { App } from './app';
 import { startSession } from './auth/session';
-import { watchOutbox } from './db/current';
 import { applyToDocument, language } from './i18n';
 import { watchConnectivity } from './net/connectivity';
 import { startRouter } from './router';
 import { startServiceWorker } from './sw/register';
 import { startSync } from './sync/engine';
+import { watchOutbox } from './sync/outbox';
 import './ui/styles.css';
 
 applyToDocument(language.get());

@@ -1,3 +1,4 @@
+/** Matching paths to routes. */
 import { describe, expect, it } from 'vitest';
 import { matchRoute } from './router';
 

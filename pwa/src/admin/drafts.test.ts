@@ -1,3 +1,4 @@
+/** The admin forms' rules: sites, districts and users, checked before the server is asked. */
 import { describe, expect, it } from 'vitest';
 import type { Area, Site } from '../api/types';
 import {

@@ -9,7 +9,11 @@
 import { reportReachable, reportUnreachable } from '../net/connectivity';
 import type { ErrorBody } from './types';
 
-/** The server answered, with an error. `code` is the stable machine code. */
+/**
+ * The server answered, with an error. `code` is its stable machine code:
+ * one of api/errors.ts's `ErrorCode`s (`isErrorCode`), or `http_<status>`
+ * when the answer had no error body (a proxy's page, say).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

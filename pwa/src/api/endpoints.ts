@@ -1,8 +1,8 @@
 /** The server's API, one function per call, so screens never build URLs. */
 import { request } from './client';
 import type {
-  ActivityType,
   Area,
+  FoundParticipant,
   Language,
   Me,
   NewDistrict,
@@ -37,4 +37,5 @@ export const updateUser = (id: number, changes: UserChanges) => request<UserView
 export const setUserPassword = (id: number, password: string) =>
   request<void>('POST', `/users/${id}/password`, { password });
 
-export const listActivityTypes = () => request<ActivityType[]>('GET', '/activity-types');
+export const searchParticipants = (q: string) =>
+  request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);

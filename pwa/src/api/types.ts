@@ -143,6 +143,16 @@ export interface ActivityType {
   active: boolean;
 }
 
+/** A participant found by the server's search (`GET /api/participants?q=`), beyond this phone's own. */
+export interface FoundParticipant {
+  id: string;
+  code: string;
+  site_id: number;
+  given_name: string | null;
+  sex: string;
+  birth_year: number;
+}
+
 /** Every error answer: `{ error, message, fields? }` with a stable code. */
 export interface ErrorBody {
   error: string;

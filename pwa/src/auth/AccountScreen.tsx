@@ -5,14 +5,13 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Me } from '../api/types';
-import { outboxCounts, refreshOutboxCounts } from '../db/current';
-import { unsentTotal } from '../db/outbox';
 import { formatDateTime, language, t, tn } from '../i18n';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
 import { syncNow } from '../sync/engine';
-import { LanguagePicker } from '../ui/LanguagePicker';
+import { outboxCounts, refreshOutboxCounts, unsentTotal } from '../sync/outbox';
 import { SiteList } from '../ui/SiteList';
+import { LanguagePicker } from './LanguagePicker';
 import { logOut } from './session';
 
 export function AccountScreen({ me, checkedAt }: { me: Me; checkedAt: string }) {

@@ -5,9 +5,9 @@ import { online } from '../net/connectivity';
 import { useStore } from '../store';
 import { describeError } from '../ui/errors';
 import { TextField } from '../ui/fields';
-import { LanguagePicker } from '../ui/LanguagePicker';
 import { Notice } from '../ui/Notice';
 import { AppBar, UpdateBanner } from '../ui/Shell';
+import { LanguagePicker } from './LanguagePicker';
 import { logIn } from './session';
 
 export function LoginScreen() {

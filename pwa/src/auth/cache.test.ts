@@ -1,3 +1,4 @@
+/** The cached `/api/me` that lets the app open signed in without a network. */
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../api/types';
 import {

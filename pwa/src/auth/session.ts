@@ -16,6 +16,7 @@ import { closeCurrentUserDb, openCurrentUserDb } from '../db/current';
 import { isLanguage, setDeviceLanguage } from '../i18n';
 import { navigate } from '../router';
 import { createStore } from '../store';
+import { setSyncUser } from '../sync/engine';
 import type { CachedSession } from './cache';
 import {
   clearCachedSession,
@@ -36,6 +37,7 @@ let languagePickedBeforeLogin: Language | null = null;
 
 function signedIn(cached: CachedSession): void {
   openCurrentUserDb(cached.me.id);
+  setSyncUser(cached.me);
   session.set({ status: 'signed-in', ...cached });
 }
 
@@ -140,6 +142,7 @@ export async function logOut(): Promise<void> {
 function endLocalSession(): void {
   clearCachedSession(localStorage);
   closeCurrentUserDb();
+  setSyncUser(null);
   session.set(SIGNED_OUT);
   navigate('/', { replace: true });
 }

@@ -1,3 +1,4 @@
+/** The dashboard's pure logic: periods, silent sites, sorting, chart scales, sex and age cells. */
 import { describe, expect, test } from 'vitest';
 import type { SiteRow } from './api';
 import { bySexAndAge, niceMax, presetRange, silentSites, sortSites } from './logic';

@@ -1,68 +1,55 @@
 /**
- * The signed-in user's database, opened at sign-in and closed at sign-out,
- * and the outbox counts every screen shows. Counts are re-read from
- * IndexedDB after every outbox write and when the app comes back to the
- * foreground, so they are always what is really stored.
+ * The signed-in user's database, opened at sign-in and closed at sign-out.
+ * Whoever shows something per user (the outbox counts, sync/outbox.ts)
+ * listens for the switch.
  */
 import type { IDBPDatabase } from 'idb';
-import { createStore } from '../store';
-import type { OutboxCounts } from './outbox';
-import { countByState, onOutboxChange } from './outbox';
 import type { SijilDb } from './schema';
 import { openUserDb } from './schema';
 
-export const outboxCounts = createStore<OutboxCounts | null>(null);
+type Db = IDBPDatabase<SijilDb>;
 
-let current: { userId: number; db: Promise<IDBPDatabase<SijilDb>> } | null = null;
+let current: { userId: number; db: Promise<Db> } | null = null;
+const switchListeners = new Set<() => void>();
+
+/** Called after the signed-in user's database was opened or closed. */
+export function onUserDbSwitch(listener: () => void): () => void {
+  switchListeners.add(listener);
+  return () => switchListeners.delete(listener);
+}
+
+function switched(): void {
+  for (const listener of [...switchListeners]) listener();
+}
 
 export function openCurrentUserDb(userId: number): void {
   if (current?.userId === userId) return;
   closeCurrentUserDb();
   current = { userId, db: openUserDb(userId) };
-  void refreshOutboxCounts();
+  switched();
 }
 
 export function closeCurrentUserDb(): void {
   const closing = current;
+  if (!closing) return;
   current = null;
-  outboxCounts.set(null);
-  void closing?.db.then(
+  switched();
+  void closing.db.then(
     (db) => db.close(),
     () => undefined,
   );
 }
 
 /** The signed-in user's database; fails when nobody is signed in. */
-export function currentUserDb(): Promise<IDBPDatabase<SijilDb>> {
-  if (!current) return Promise.reject(new Error('nobody is signed in'));
-  return current.db;
+export function currentUserDb(): Promise<Db> {
+  return openedUserDb() ?? Promise.reject(new Error('nobody is signed in'));
 }
 
-export async function refreshOutboxCounts(): Promise<OutboxCounts | null> {
-  const opened = current;
-  if (!opened) return null;
-  try {
-    const counts = await countByState(await opened.db);
-    // The user may have logged out while counting.
-    if (current === opened) outboxCounts.set(counts);
-    return counts;
-  } catch {
-    return null;
-  }
-}
-
-/** Small named values of this user (pull cursor, cached reference data). */
-export async function readMeta<T>(key: string): Promise<T | undefined> {
-  return (await (await currentUserDb()).get('meta', key)) as T | undefined;
-}
-
-export async function writeMeta(key: string, value: unknown): Promise<void> {
-  await (await currentUserDb()).put('meta', value, key);
-}
-
-export function watchOutbox(): void {
-  onOutboxChange(() => void refreshOutboxCounts());
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') void refreshOutboxCounts();
-  });
+/**
+ * The signed-in user's database, or null when nobody is signed in. The
+ * same promise for as long as the same user stays signed in, so a caller
+ * can tell whether the user changed while it waited.
+ */
+export function openedUserDb(): Promise<Db> | null {
+  return current?.db ?? null;
 }

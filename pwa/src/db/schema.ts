@@ -18,12 +18,14 @@ export type OutboxKind = 'participant' | 'group' | 'record';
 
 /**
  * - `waiting`: made on the phone, not yet confirmed by the server;
- * - `sent`: the server said stored (or duplicate); may be removed;
  * - `conflict`: the server holds a newer version; the person must choose;
  * - `rejected`: the server refused it (invalid), with reasons in `error`.
+ *
+ * There is no state for "sent": an item the server confirmed leaves the
+ * outbox in the same transaction that records the answer (sync/outbox.ts).
  */
-export type OutboxState = 'waiting' | 'sent' | 'conflict' | 'rejected';
-export const OUTBOX_STATES: readonly OutboxState[] = ['waiting', 'sent', 'conflict', 'rejected'];
+export type OutboxState = 'waiting' | 'conflict' | 'rejected';
+export const OUTBOX_STATES: readonly OutboxState[] = ['waiting', 'conflict', 'rejected'];
 
 export interface OutboxItem<Data = unknown> {
   /** Client-made UUID; also the item's id on the server, which makes resending harmless. */
@@ -85,6 +87,13 @@ export interface Local<Data> {
 }
 
 export type SyncedStore = 'participants' | 'groups' | 'records';
+
+/** The store holding the local copy of each kind of outbox item. */
+export const STORE_OF: Record<OutboxKind, SyncedStore> = {
+  participant: 'participants',
+  group: 'groups',
+  record: 'records',
+};
 export const PULLED_STORES = ['sites', 'activity_types', 'participants', 'groups', 'records'] as const;
 
 export interface SijilDb extends DBSchema {
@@ -99,7 +108,7 @@ export interface SijilDb extends DBSchema {
     value: unknown;
   };
   // Version 2: what sync pulls, and what this phone made (a copy stays here after sending).
-  // Participant, group and record data are typed where they are used (field/data.ts).
+  // Participant, group and record data are typed where they are used (field/model.ts).
   sites: { key: number; value: LocalSite };
   activity_types: { key: number; value: LocalActivityType };
   participants: {

@@ -1,70 +1,53 @@
-/** Making or changing a group: its activity type, name, site and roster (joined / left dates). */
+/** Making or changing a group: its activity type, name, site and roster (joined / left dates); rules in drafts.ts. */
 import { useMemo, useState } from 'preact/hooks';
+import type { LocalActivityType, LocalSite } from '../db/schema';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
-import { ParticipantFinder, participantLabel, typeLabel } from './common';
-import type { Group, Member, Participant } from './data';
-import { loadSites, loadTypes, participantsAt, saveGroup, today } from './data';
+import { ParticipantFinder, problemText, typeLabel } from './common';
+import { loadGroupContext, participantsAt, saveGroup } from './data';
+import type { GroupDraft, Problems } from './drafts';
+import { addMember, checkGroup, initialGroupDraft } from './drafts';
 import { useLocal } from './hooks';
+import type { Group, Member, Participant } from './model';
+import { participantLabel, today } from './model';
 import { RegisterForm } from './RegisterScreen';
 
 export function GroupScreen({ groupId }: { groupId?: string }) {
-  const loaded = useLocal(
-    async (db) => ({
-      group: groupId ? ((await db.get('groups', groupId)) as Group | undefined) : undefined,
-      sites: await loadSites(db),
-      types: await loadTypes(db, 'group_session'),
-    }),
-    [groupId],
-  );
+  const loaded = useLocal((db) => loadGroupContext(db, groupId), [groupId]);
   if (!loaded) return <p class="loading">{t('loading')}</p>;
   return <GroupEditor key={groupId ?? 'new'} group={loaded.group} sites={loaded.sites} types={loaded.types} />;
 }
 
-function GroupEditor({
-  group,
-  sites,
-  types,
-}: {
-  group?: Group;
-  sites: Awaited<ReturnType<typeof loadSites>>;
-  types: Awaited<ReturnType<typeof loadTypes>>;
-}) {
-  const [siteId, setSiteId] = useState(String(group?.data.site_id ?? (sites.length === 1 ? sites[0].id : '')));
-  const [typeId, setTypeId] = useState(String(group?.data.activity_type_id ?? ''));
-  const [name, setName] = useState(group?.data.name ?? '');
-  const [members, setMembers] = useState<Member[]>(group?.data.members ?? []);
+function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[]; types: LocalActivityType[] }) {
+  const [draft, setDraft] = useState(() => initialGroupDraft(group, sites));
   const [registering, setRegistering] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const site = Number(siteId);
-  const people = useLocal((db) => (site ? participantsAt(db, site) : Promise.resolve([] as Participant[])), [site]);
+  const [errors, setErrors] = useState<Problems>({});
+  /** Participants picked from the server's search, so their names show before they are pulled. */
   const [picked, setPicked] = useState<Participant[]>([]);
+  const set =
+    <K extends keyof GroupDraft>(key: K) =>
+    (value: GroupDraft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
+  const error = (field: string) => problemText(errors[field]);
+  const site = Number(draft.site_id);
+  const people = useLocal((db) => (site ? participantsAt(db, site) : Promise.resolve([] as Participant[])), [site]);
   const byId = useMemo(() => new Map([...(people ?? []), ...picked].map((p) => [p.id, p])), [people, picked]);
+  const { members } = draft;
 
   const add = (p: Participant) => {
     setPicked([...picked, p]);
-    if (!members.some((m) => m.participant_id === p.id))
-      setMembers([...members, { participant_id: p.id, joined_on: today() }]);
+    setDraft((d) => ({ ...d, members: addMember(d.members, p.id, today()) }));
   };
-  const change = (i: number, m: Member) => setMembers(members.map((x, j) => (j === i ? m : x)));
+  const change = (i: number, m: Member) =>
+    setDraft((d) => ({ ...d, members: d.members.map((x, j) => (j === i ? m : x)) }));
 
   async function save(e: Event) {
     e.preventDefault();
-    const next: Record<string, string> = {};
-    if (!siteId) next.site = t('field_required');
-    if (!typeId) next.type = t('field_required');
-    if (!name.trim()) next.name = t('field_required');
-    setErrors(next);
-    if (Object.keys(next).length) return;
-    const cleaned = members.map((m) => (m.left_on ? m : { participant_id: m.participant_id, joined_on: m.joined_on }));
-    await saveGroup(group?.id, {
-      ...(group?.data ?? {}),
-      site_id: site,
-      activity_type_id: Number(typeId),
-      name: name.trim(),
-      members: cleaned,
-    });
+    const checked = checkGroup(draft, group);
+    setErrors(checked.ok ? {} : checked.errors);
+    if (!checked.ok) return;
+    await saveGroup(group?.id, checked.value);
     navigate('/');
   }
 
@@ -74,22 +57,28 @@ function GroupEditor({
       <SelectField
         id="group-type"
         label={t('activity_type')}
-        value={typeId}
+        value={draft.activity_type_id}
         placeholder={t('choose')}
         options={types.map((x) => ({ value: String(x.id), label: typeLabel(x) }))}
-        onChange={setTypeId}
-        error={errors.type}
+        onChange={set('activity_type_id')}
+        error={error('type')}
       />
-      <TextField id="group-name" label={t('group_name')} value={name} onInput={setName} error={errors.name} />
+      <TextField
+        id="group-name"
+        label={t('group_name')}
+        value={draft.name}
+        onInput={set('name')}
+        error={error('name')}
+      />
       {sites.length !== 1 && (
         <SelectField
           id="group-site"
           label={t('site')}
-          value={siteId}
+          value={draft.site_id}
           placeholder={t('choose')}
           options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
-          onChange={setSiteId}
-          error={errors.site}
+          onChange={set('site_id')}
+          error={error('site')}
         />
       )}
       <h2>{t('roster')}</h2>

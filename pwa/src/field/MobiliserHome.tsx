@@ -4,9 +4,10 @@ import { t } from '../i18n';
 import { Link } from '../ui/Link';
 import { SiteList } from '../ui/SiteList';
 import { RecordList } from './common';
+import { loadHome } from './data';
 import { useLocal } from './hooks';
 import { RecordScreen } from './RecordForm';
-import { Attention, loadHome } from './TrainerHome';
+import { Attention } from './TrainerHome';
 
 export function MobiliserHome({ me }: { me: Me }) {
   const home = useLocal(loadHome);

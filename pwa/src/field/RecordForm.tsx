@@ -11,57 +11,27 @@
  * Saving is instant and local: the record goes into the outbox and is sent
  * whenever the phone can. Editing one's own record sends it again based on
  * the version the server last confirmed; deleting is a soft deletion.
+ * The form's rules are in drafts.ts (tested); "who came" is Roster.tsx.
  */
-import { useMemo, useState } from 'preact/hooks';
-import type { LocalActivityType, LocalSite, OutboxItem } from '../db/schema';
-import { t, tn } from '../i18n';
+import { useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { navigate } from '../router';
-import { Checkbox, SelectField, TextField } from '../ui/fields';
+import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
-import type { TallyMap } from './common';
-import {
-  ParticipantFinder,
-  participantLabel,
-  participantMeta,
-  Stepper,
-  TallyGrid,
-  tallyList,
-  tallyMap,
-  tallyTotal,
-  typeLabel,
-} from './common';
-import type { ActivityRecord, Group, Participant, RecordData, RecordKind } from './data';
-import { deleteRecord, loadSites, loadTypes, matches, participantsAt, saveRecord, today } from './data';
+import { problemText, Stepper, TallyGrid, typeLabel } from './common';
+import type { RecordContext } from './data';
+import { deleteRecord, loadRecordContext, saveRecord } from './data';
+import type { Problems, RecordDraft } from './drafts';
+import { checkRecord, initialRecordDraft, siteChoices, tallyTotal, togglePresent } from './drafts';
 import { useLocal } from './hooks';
-import { RegisterForm } from './RegisterScreen';
+import type { RecordKind } from './model';
+import { Roster } from './Roster';
 
-const DEFAULT_MINUTES: Record<RecordKind, number> = { group_session: 90, cfs_day: 180, awareness_event: 60 };
 const TITLE = { group_session: 'session_title', cfs_day: 'cfs_title', awareness_event: 'event_title' } as const;
-
-interface Context {
-  kind: RecordKind;
-  existing?: ActivityRecord;
-  pending?: OutboxItem;
-  group?: Group;
-  sites: LocalSite[];
-  types: LocalActivityType[];
-}
 
 /** Loads what the form needs, then shows it (for a new record of `kind`, or to edit `recordId`). */
 export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; groupId?: string; recordId?: string }) {
-  const context = useLocal<Context | null>(
-    async (db) => {
-      const existing = recordId ? ((await db.get('records', recordId)) as ActivityRecord | undefined) : undefined;
-      if (recordId && !existing) return null;
-      const k = existing?.data.kind ?? kind ?? 'group_session';
-      const gid = existing?.data.group_id ?? groupId;
-      const group = gid ? ((await db.get('groups', gid)) as Group | undefined) : undefined;
-      if (k === 'group_session' && !group) return null;
-      const pending = recordId ? await db.get('outbox', recordId) : undefined;
-      return { kind: k, existing, pending, group, sites: await loadSites(db), types: await loadTypes(db, k) };
-    },
-    [kind, groupId, recordId],
-  );
+  const context = useLocal((db) => loadRecordContext(db, { kind, groupId, recordId }), [kind, groupId, recordId]);
   if (context === undefined) return <p class="loading">{t('loading')}</p>;
   if (context === null) {
     return (
@@ -76,106 +46,30 @@ export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; g
   return <RecordEditor key={recordId ?? `${kind}-${groupId}`} context={context} />;
 }
 
-function RecordEditor({ context }: { context: Context }) {
+function RecordEditor({ context }: { context: RecordContext }) {
   const { kind, existing, group } = context;
-  const initial = existing?.data;
-  const siteChoices =
-    kind === 'cfs_day' ? context.sites.filter((s) => s.kind === 'child_friendly_space') : context.sites;
-  const [siteId, setSiteId] = useState(
-    String(initial?.site_id ?? group?.data.site_id ?? (siteChoices.length === 1 ? siteChoices[0].id : '')),
-  );
-  const [typeId, setTypeId] = useState(
-    String(
-      initial?.activity_type_id ??
-        group?.data.activity_type_id ??
-        (context.types.length === 1 ? context.types[0].id : ''),
-    ),
-  );
-  const [date, setDate] = useState(initial?.date ?? today());
-  const [start, setStart] = useState(initial?.start_time ?? '');
-  const [minutes, setMinutes] = useState(String(initial?.duration_minutes ?? DEFAULT_MINUTES[kind]));
-  const [topic, setTopic] = useState(initial?.topic ?? '');
-  const [notes, setNotes] = useState(initial?.notes ?? '');
-  const [place, setPlace] = useState(initial?.place_note ?? '');
-  const [materials, setMaterials] = useState(initial?.materials ?? '');
-  const [present, setPresent] = useState<Set<string>>(new Set(initial?.attendance ?? []));
-  const [tallies, setTallies] = useState<TallyMap>(tallyMap(initial?.tallies ?? []));
-  const [disabled, setDisabled] = useState(initial?.tally_disabled ?? 0);
-  const [registering, setRegistering] = useState(false);
-  const [filter, setFilter] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [draft, setDraft] = useState(() => initialRecordDraft(context));
+  const [errors, setErrors] = useState<Problems>({});
   const [busy, setBusy] = useState(false);
-
-  const site = Number(siteId);
-  const people = useLocal((db) => (site ? participantsAt(db, site) : Promise.resolve([] as Participant[])), [site]);
-  const byId = useMemo(() => new Map((people ?? []).map((p) => [p.id, p])), [people]);
-  const roster = useMemo(() => {
-    if (kind === 'group_session' && group) {
-      const ids = group.data.members
-        .filter((m) => m.joined_on <= date && (!m.left_on || m.left_on >= date))
-        .map((m) => m.participant_id);
-      const key = (id: string) => {
-        const p = byId.get(id);
-        return p ? participantLabel(p) : `~${id}`;
-      };
-      return ids.sort((a, b) => key(a).localeCompare(key(b)));
-    }
-    if (kind === 'cfs_day') return (people ?? []).map((p) => p.id);
-    return [];
-  }, [kind, group, date, people, byId]);
-  const walkIns = [...present].filter((id) => !roster.includes(id));
-
-  const toggle = (id: string, on: boolean) => {
-    const next = new Set(present);
-    if (on) next.add(id);
-    else next.delete(id);
-    setPresent(next);
-  };
-
-  const label = (id: string) => {
-    const p = byId.get(id);
-    return p ? participantLabel(p) : t('participant_elsewhere', { id: id.slice(0, 8) });
-  };
+  const set =
+    <K extends keyof RecordDraft>(key: K) =>
+    (value: RecordDraft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
+  const toggle = (id: string, on: boolean) =>
+    setDraft((d) => ({ ...d, attendance: togglePresent(d.attendance, id, on) }));
+  const sites = siteChoices(kind, context.sites);
+  const error = (field: string) => problemText(errors[field]);
 
   async function save(e: Event) {
     e.preventDefault();
-    const next: Record<string, string> = {};
-    const total = tallyTotal(tallies);
-    const duration = Number(minutes);
-    if (!siteId) next.site = t('field_required');
-    if (!typeId) next.type = t('field_required');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date > today(new Date(Date.now() + 86_400_000)))
-      next.date = t('field_date');
-    if (!(Number.isInteger(duration) && duration >= 1 && duration <= 720)) next.duration = t('field_duration');
-    if (kind === 'awareness_event' && total === 0) next.tallies = t('field_count_someone');
-    if (kind !== 'awareness_event' && present.size === 0 && total === 0) next.attendance = t('field_tick_someone');
-    if (disabled > total) next.disabled = t('field_disabled_max');
-    setErrors(next);
-    if (Object.keys(next).length) {
+    const checked = checkRecord(draft, context);
+    setErrors(checked.ok ? {} : checked.errors);
+    if (!checked.ok) {
       document.querySelector('.field-error, [aria-invalid="true"]')?.scrollIntoView({ block: 'center' });
       return;
     }
-    const data: RecordData = {
-      kind,
-      activity_type_id: Number(typeId),
-      site_id: site,
-      group_id: kind === 'group_session' ? group?.id : undefined,
-      date,
-      start_time: start || undefined,
-      duration_minutes: duration,
-      topic: topic.trim() || undefined,
-      place_note: kind === 'awareness_event' ? place.trim() || undefined : undefined,
-      notes: notes.trim() || undefined,
-      materials: kind === 'awareness_event' ? materials.trim() || undefined : undefined,
-      facilitator_ids: initial?.facilitator_ids,
-      attendance: kind === 'awareness_event' ? [] : [...present].sort(),
-      tallies: kind === 'cfs_day' ? [] : tallyList(tallies),
-      tally_disabled: kind === 'cfs_day' ? 0 : disabled,
-    };
-    if (!data.facilitator_ids) delete data.facilitator_ids;
     setBusy(true);
-    await saveRecord(existing?.id, data);
+    await saveRecord(existing?.id, checked.value);
     navigate('/');
   }
 
@@ -188,23 +82,17 @@ function RecordEditor({ context }: { context: Context }) {
 
   const extras = (
     <>
-      <TallyGrid value={tallies} onChange={setTallies} />
+      <TallyGrid value={draft.tallies} onChange={set('tallies')} />
       <Stepper
         id="tally-disabled"
         label={t('tally_disabled')}
-        value={disabled}
-        max={tallyTotal(tallies)}
-        onChange={setDisabled}
+        value={draft.tally_disabled}
+        max={tallyTotal(draft.tallies)}
+        onChange={set('tally_disabled')}
       />
-      {errors.disabled && <p class="field-error">{errors.disabled}</p>}
+      {errors.disabled && <p class="field-error">{error('disabled')}</p>}
     </>
   );
-
-  const shown = (id: string) => {
-    const p = byId.get(id);
-    return present.has(id) || !filter.trim() || (p !== undefined && matches(p, filter));
-  };
-  const visible = kind === 'cfs_day' ? roster.filter(shown) : roster;
 
   return (
     <form class="form record-form" onSubmit={(e) => void save(e)} noValidate>
@@ -218,108 +106,43 @@ function RecordEditor({ context }: { context: Context }) {
       {context.pending?.state === 'conflict' || context.pending?.state === 'rejected' ? (
         <Notice kind="warning">{t('edit_resends')}</Notice>
       ) : null}
-      {kind !== 'group_session' && siteChoices.length !== 1 && (
+      {kind !== 'group_session' && sites.length !== 1 && (
         <SelectField
           id="rec-site"
           label={t('site')}
-          value={siteId}
+          value={draft.site_id}
           placeholder={t('choose')}
-          options={siteChoices.map((s) => ({ value: String(s.id), label: s.name }))}
-          onChange={setSiteId}
-          error={errors.site}
+          options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
+          onChange={set('site_id')}
+          error={error('site')}
         />
       )}
       {kind !== 'group_session' && context.types.length !== 1 && (
         <SelectField
           id="rec-type"
           label={kind === 'awareness_event' ? t('event_type') : t('activity_type')}
-          value={typeId}
+          value={draft.activity_type_id}
           placeholder={t('choose')}
           options={context.types.map((x) => ({ value: String(x.id), label: typeLabel(x) }))}
-          onChange={setTypeId}
-          error={errors.type}
+          onChange={set('activity_type_id')}
+          error={error('type')}
         />
       )}
 
       {kind !== 'awareness_event' && (
-        <fieldset class="field-group roster">
-          <legend>{kind === 'cfs_day' ? t('children_present') : t('who_came')}</legend>
-          {kind === 'cfs_day' && (
-            <div class="field">
-              <label for="cfs-filter">{t('find_child')}</label>
-              <input
-                id="cfs-filter"
-                type="search"
-                value={filter}
-                autoComplete="off"
-                spellcheck={false}
-                onInput={(e) => setFilter(e.currentTarget.value)}
-              />
-            </div>
-          )}
-          {roster.length === 0 && <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>}
-          {visible.map((id) => {
-            const p = byId.get(id);
-            return (
-              <label class="check roster-item" key={id}>
-                <input
-                  type="checkbox"
-                  checked={present.has(id)}
-                  onChange={(e) => toggle(id, e.currentTarget.checked)}
-                />
-                <span>
-                  <span class="list-title">{label(id)}</span>
-                  {p && <span class="list-meta">{participantMeta(p)}</span>}
-                </span>
-              </label>
-            );
-          })}
-          {walkIns.map((id) => (
-            <Checkbox
-              key={id}
-              id={`walkin-${id}`}
-              label={`${label(id)} · ${t('walk_in')}`}
-              checked
-              onChange={(on) => toggle(id, on)}
-            />
-          ))}
-          <p class="present-count" role="status">
-            {tn('people_present', present.size)}
-          </p>
-          {errors.attendance && <p class="field-error">{errors.attendance}</p>}
-        </fieldset>
-      )}
-
-      {kind !== 'awareness_event' && site > 0 && (
-        <details class="more" open={registering}>
-          <summary>{kind === 'cfs_day' ? t('add_child') : t('add_walk_in')}</summary>
-          {registering ? (
-            <RegisterForm
-              siteIds={[site]}
-              defaultSite={site}
-              onDone={(p) => {
-                toggle(p.id, true);
-                setRegistering(false);
-              }}
-              onCancel={() => setRegistering(false)}
-            />
-          ) : (
-            <>
-              <ParticipantFinder
-                siteId={kind === 'cfs_day' ? site : undefined}
-                exclude={present}
-                onPick={(p) => toggle(p.id, true)}
-              />
-              <button type="button" class="button button-secondary button-wide" onClick={() => setRegistering(true)}>
-                {t('register_new')}
-              </button>
-            </>
-          )}
-        </details>
+        <Roster
+          kind={kind}
+          group={group}
+          siteId={Number(draft.site_id)}
+          date={draft.date}
+          attendance={draft.attendance}
+          onToggle={toggle}
+          error={error('attendance')}
+        />
       )}
 
       {kind === 'group_session' && (
-        <details class="more" open={tallyTotal(tallies) > 0}>
+        <details class="more" open={tallyTotal(draft.tallies) > 0}>
           <summary>{t('extras')}</summary>
           <p class="muted">{t('extras_hint')}</p>
           {extras}
@@ -328,12 +151,18 @@ function RecordEditor({ context }: { context: Context }) {
 
       {kind === 'awareness_event' && (
         <>
-          <TextField id="rec-topic" label={t('topic')} value={topic} onInput={setTopic} />
-          <TextField id="rec-place" label={t('place_note')} hint={t('place_hint')} value={place} onInput={setPlace} />
+          <TextField id="rec-topic" label={t('topic')} value={draft.topic} onInput={set('topic')} />
+          <TextField
+            id="rec-place"
+            label={t('place_note')}
+            hint={t('place_hint')}
+            value={draft.place_note}
+            onInput={set('place_note')}
+          />
           <h2>{t('head_counts')}</h2>
           {extras}
-          {errors.tallies && <p class="field-error">{errors.tallies}</p>}
-          <TextField id="rec-materials" label={t('materials')} value={materials} onInput={setMaterials} />
+          {errors.tallies && <p class="field-error">{error('tallies')}</p>}
+          <TextField id="rec-materials" label={t('materials')} value={draft.materials} onInput={set('materials')} />
         </>
       )}
 
@@ -342,17 +171,17 @@ function RecordEditor({ context }: { context: Context }) {
         <TextField
           id="rec-date"
           label={t('date')}
-          value={date}
-          onInput={setDate}
-          error={errors.date}
+          value={draft.date}
+          onInput={set('date')}
+          error={error('date')}
           dir="ltr"
           type={'date' as 'text'}
         />
         <TextField
           id="rec-start"
           label={t('start_time')}
-          value={start}
-          onInput={setStart}
+          value={draft.start_time}
+          onInput={set('start_time')}
           dir="ltr"
           type={'time' as 'text'}
         />
@@ -360,39 +189,44 @@ function RecordEditor({ context }: { context: Context }) {
           id="rec-duration"
           label={t('duration')}
           inputMode="numeric"
-          value={minutes}
-          onInput={setMinutes}
-          error={errors.duration}
+          value={draft.duration_minutes}
+          onInput={set('duration_minutes')}
+          error={error('duration')}
         />
-        {kind !== 'awareness_event' && <TextField id="rec-topic" label={t('topic')} value={topic} onInput={setTopic} />}
-        <TextField id="rec-notes" label={t('notes')} value={notes} onInput={setNotes} />
+        {kind !== 'awareness_event' && (
+          <TextField id="rec-topic" label={t('topic')} value={draft.topic} onInput={set('topic')} />
+        )}
+        <TextField id="rec-notes" label={t('notes')} value={draft.notes} onInput={set('notes')} />
       </fieldset>
 
       <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
         {t('save_record')}
       </button>
-      {existing &&
-        (confirmDelete ? (
-          <div class="logout-question" role="alertdialog" aria-label={t('delete_confirm')}>
-            <p>{t('delete_confirm')}</p>
-            <button
-              type="button"
-              class="button button-danger button-wide"
-              disabled={busy}
-              onClick={() => void remove()}
-            >
-              {t('delete_yes')}
-            </button>
-            <button type="button" class="button button-secondary button-wide" onClick={() => setConfirmDelete(false)}>
-              {t('cancel')}
-            </button>
-          </div>
-        ) : (
-          <button type="button" class="button button-danger button-wide" onClick={() => setConfirmDelete(true)}>
-            {t('delete_record')}
-          </button>
-        ))}
+      {existing && <DeleteRecord busy={busy} onDelete={() => void remove()} />}
       <p class="muted">{t('saved_locally_note')}</p>
     </form>
+  );
+}
+
+/** "Delete this record", asked twice: a soft deletion on the server, sent like any change. */
+function DeleteRecord({ busy, onDelete }: { busy: boolean; onDelete: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button type="button" class="button button-danger button-wide" onClick={() => setConfirming(true)}>
+        {t('delete_record')}
+      </button>
+    );
+  }
+  return (
+    <div class="logout-question" role="alertdialog" aria-label={t('delete_confirm')}>
+      <p>{t('delete_confirm')}</p>
+      <button type="button" class="button button-danger button-wide" disabled={busy} onClick={onDelete}>
+        {t('delete_yes')}
+      </button>
+      <button type="button" class="button button-secondary button-wide" onClick={() => setConfirming(false)}>
+        {t('cancel')}
+      </button>
+    </div>
   );
 }

@@ -8,14 +8,19 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
-import { NoCodesLeft } from '../sync/core';
+import { displayCode, NoCodesLeft } from '../sync/codes';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
-import { displayCode } from './codes';
-import { Choice } from './common';
-import type { Disability, Displacement, Participant, Sex, WgDomain } from './data';
-import { asksGivenName, DISPLACEMENTS, loadSites, registerParticipant, today, WG_DOMAINS } from './data';
+import { Choice, problemText } from './common';
+import { loadSites, registerParticipant } from './data';
+import type { Problems, RegistrationDraft } from './drafts';
+import { checkRegistration, chosenSiteId, emptyRegistration } from './drafts';
 import { useLocal } from './hooks';
+import type { Disability, Displacement, Participant } from './model';
+import { asksGivenName, DISABILITIES, DISPLACEMENTS, WG_DOMAINS } from './model';
+
+/** The server keeps at most this many characters of a given name (participants/model.rs). */
+const MAX_NAME_CHARS = 60;
 
 export function RegisterForm({
   siteIds,
@@ -29,20 +34,18 @@ export function RegisterForm({
   onCancel?: () => void;
 }) {
   const sites = useLocal(loadSites)?.filter((s) => !siteIds || siteIds.includes(s.id));
-  const [siteId, setSiteId] = useState(defaultSite ? String(defaultSite) : '');
-  const [sex, setSex] = useState<Sex | ''>('');
-  const [yearMode, setYearMode] = useState<'year' | 'age'>('year');
-  const [year, setYear] = useState('');
-  const [disability, setDisability] = useState<Disability | ''>('');
-  const [wg, setWg] = useState<Partial<Record<WgDomain, number>>>({});
-  const [displacement, setDisplacement] = useState<Displacement | ''>('');
-  const [name, setName] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [draft, setDraft] = useState(() => emptyRegistration(defaultSite));
+  const [errors, setErrors] = useState<Problems>({});
   const [problem, setProblem] = useState('');
   const [made, setMade] = useState<Participant | null>(null);
   const [busy, setBusy] = useState(false);
+  const set =
+    <K extends keyof RegistrationDraft>(key: K) =>
+    (value: RegistrationDraft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
+  const error = (field: string) => problemText(errors[field]);
 
-  const chosenSite = siteId || (sites?.length === 1 ? String(sites[0].id) : '');
+  const chosenSite = chosenSiteId(draft, sites ?? []);
   const site = sites?.find((s) => String(s.id) === chosenSite);
 
   if (made) {
@@ -62,34 +65,12 @@ export function RegisterForm({
 
   async function submit(e: Event) {
     e.preventDefault();
-    const now = new Date().getFullYear();
-    const n = Number(year);
-    const next: Record<string, string> = {};
-    if (!chosenSite) next.site = t('field_required');
-    if (!sex) next.sex = t('field_required');
-    if (yearMode === 'year' && !(Number.isInteger(n) && n >= now - 110 && n <= now))
-      next.year = t('field_birth_year', { from: now - 110, to: now });
-    if (yearMode === 'age' && !(year !== '' && Number.isInteger(n) && n >= 0 && n <= 110)) next.year = t('field_age');
-    if (!disability) next.disability = t('field_required');
-    if (disability === 'wg' && WG_DOMAINS.some((d) => !wg[d])) next.wg = t('field_wg');
-    if (!displacement) next.displacement = t('field_required');
-    setErrors(next);
-    if (Object.keys(next).length) return;
+    const checked = checkRegistration(draft, sites ?? []);
+    setErrors(checked.ok ? {} : checked.errors);
+    if (!checked.ok) return;
     setBusy(true);
     try {
-      const given = asksGivenName(site) ? name.trim() : '';
-      const p = await registerParticipant({
-        site_id: Number(chosenSite),
-        sex: sex as Sex,
-        birth_year: yearMode === 'year' ? n : now - n,
-        birth_year_estimated: yearMode === 'age',
-        disability: disability as Disability,
-        wg: disability === 'wg' ? (wg as Record<WgDomain, number>) : undefined,
-        displacement: displacement as Displacement,
-        registered_on: today(),
-        given_name: given || undefined,
-      });
-      setMade(p);
+      setMade(await registerParticipant(checked.value));
     } catch (error) {
       setProblem(error instanceof NoCodesLeft ? t('no_codes') : t('error_unknown'));
     } finally {
@@ -107,29 +88,26 @@ export function RegisterForm({
           value={chosenSite}
           placeholder={t('choose')}
           options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
-          onChange={setSiteId}
-          error={errors.site}
+          onChange={set('site_id')}
+          error={error('site')}
         />
       )}
       <Choice
         name="reg-sex"
         legend={t('sex')}
-        value={sex}
-        onChange={setSex}
+        value={draft.sex}
+        onChange={set('sex')}
         options={[
           { value: 'female', label: t('sex_female') },
           { value: 'male', label: t('sex_male') },
         ]}
       />
-      {errors.sex && <p class="field-error">{errors.sex}</p>}
+      {errors.sex && <p class="field-error">{error('sex')}</p>}
       <Choice
         name="reg-year-mode"
         legend={t('age_or_year')}
-        value={yearMode}
-        onChange={(m) => {
-          setYearMode(m);
-          setYear('');
-        }}
+        value={draft.year_mode}
+        onChange={(mode) => setDraft((d) => ({ ...d, year_mode: mode, year: '' }))}
         options={[
           { value: 'year', label: t('knows_birth_year') },
           { value: 'age', label: t('asks_age') },
@@ -137,23 +115,23 @@ export function RegisterForm({
       />
       <TextField
         id="reg-year"
-        label={yearMode === 'year' ? t('birth_year') : t('age_years')}
+        label={draft.year_mode === 'year' ? t('birth_year') : t('age_years')}
         inputMode="numeric"
-        value={year}
-        onInput={setYear}
-        error={errors.year}
-        hint={yearMode === 'age' ? t('age_hint') : undefined}
+        value={draft.year}
+        onInput={set('year')}
+        error={error('year')}
+        hint={draft.year_mode === 'age' ? t('age_hint') : undefined}
       />
       <SelectField
         id="reg-disability"
         label={t('disability')}
-        value={disability}
+        value={draft.disability}
         placeholder={t('choose')}
-        options={(['wg', 'yes', 'no', 'not_asked'] as const).map((v) => ({ value: v, label: t(`disability_${v}`) }))}
-        onChange={(v) => setDisability(v as Disability)}
-        error={errors.disability}
+        options={DISABILITIES.map((v) => ({ value: v, label: t(`disability_${v}`) }))}
+        onChange={(v) => set('disability')(v as Disability)}
+        error={error('disability')}
       />
-      {disability === 'wg' && (
+      {draft.disability === 'wg' && (
         <fieldset class="field-group">
           <legend>{t('wg_title')}</legend>
           {WG_DOMAINS.map((d) => (
@@ -161,31 +139,31 @@ export function RegisterForm({
               key={d}
               id={`wg-${d}`}
               label={t(`wg_${d}`)}
-              value={wg[d] ? String(wg[d]) : ''}
+              value={draft.wg[d] ? String(draft.wg[d]) : ''}
               placeholder={t('choose')}
               options={[1, 2, 3, 4].map((a) => ({ value: String(a), label: t(`wg_answer_${a}` as 'wg_answer_1') }))}
-              onChange={(v) => setWg({ ...wg, [d]: Number(v) })}
+              onChange={(v) => setDraft((x) => ({ ...x, wg: { ...x.wg, [d]: Number(v) } }))}
             />
           ))}
-          {errors.wg && <p class="field-error">{errors.wg}</p>}
+          {errors.wg && <p class="field-error">{error('wg')}</p>}
         </fieldset>
       )}
       <SelectField
         id="reg-displacement"
         label={t('displacement')}
-        value={displacement}
+        value={draft.displacement}
         placeholder={t('choose')}
         options={DISPLACEMENTS.map((v) => ({ value: v, label: t(`displacement_${v}`) }))}
-        onChange={(v) => setDisplacement(v as Displacement)}
-        error={errors.displacement}
+        onChange={(v) => set('displacement')(v as Displacement)}
+        error={error('displacement')}
       />
       {asksGivenName(site) ? (
         <TextField
           id="reg-name"
           label={t('given_name')}
           hint={t('given_name_hint')}
-          value={name}
-          onInput={(v) => setName(v.slice(0, 60))}
+          value={draft.given_name}
+          onInput={(v) => set('given_name')(v.slice(0, MAX_NAME_CHARS))}
           autoComplete="off"
         />
       ) : (

@@ -5,9 +5,10 @@
  */
 import { t } from '../i18n';
 import { navigate } from '../router';
+import { reasonsOf, serverCopyOf } from '../sync/outbox';
 import { Link } from '../ui/Link';
 import { Notice } from '../ui/Notice';
-import { discard, keepMine, reasonsOf, serverCopyOf, takeTheirs } from './data';
+import { discard, keepMine, loadOutboxItem, takeTheirs } from './data';
 import { useLocal } from './hooks';
 
 function show(value: unknown): string {
@@ -17,7 +18,7 @@ function show(value: unknown): string {
 }
 
 export function ResolveScreen({ id }: { id: string }) {
-  const item = useLocal((db) => db.get('outbox', id), [id]);
+  const item = useLocal((db) => loadOutboxItem(db, id), [id]);
   if (item === undefined) {
     return (
       <>

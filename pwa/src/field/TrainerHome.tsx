@@ -3,40 +3,16 @@
  * other things to record, what needs their attention, their records with
  * where each stands, and their sites.
  */
-
-import type { IDBPDatabase } from 'idb';
 import type { ComponentChildren } from 'preact';
 import type { Me } from '../api/types';
-import type { SijilDb } from '../db/schema';
 import { t, tn } from '../i18n';
 import { Link } from '../ui/Link';
 import { SiteList } from '../ui/SiteList';
 import { RecordList, typeLabel } from './common';
-import type { Group } from './data';
-import { loadAttention, loadGroups, loadRecordRows, loadSites } from './data';
+import type { Home } from './data';
+import { loadHome } from './data';
 import { useLocal } from './hooks';
-
-/** Everything a home screen lists, read in one go. */
-export async function loadHome(db: IDBPDatabase<SijilDb>) {
-  const [groups, rows, attention, sites, types] = await Promise.all([
-    loadGroups(db),
-    loadRecordRows(db),
-    loadAttention(db),
-    loadSites(db),
-    db.getAll('activity_types'),
-  ]);
-  return {
-    groups,
-    rows,
-    attention: attention.filter((i) => i.kind !== 'record'),
-    sites,
-    types: new Map(types.map((x) => [x.id, x])),
-    siteMap: new Map(sites.map((s) => [s.id, s])),
-    groupNames: new Map(groups.map((g) => [g.id, g.data.name])),
-  };
-}
-
-export type Home = Awaited<ReturnType<typeof loadHome>>;
+import type { Group } from './model';
 
 export function GroupList({ groups, home, edit }: { groups: Group[]; home: Home; edit?: boolean }) {
   if (groups.length === 0) return <p class="empty">{t('no_groups')}</p>;

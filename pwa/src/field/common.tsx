@@ -1,24 +1,32 @@
 /** Pieces the field screens share: steppers and head-count grids, the participant finder, the record list. */
 import { useEffect, useState } from 'preact/hooks';
+import { searchParticipants } from '../api/endpoints';
 import type { Language } from '../api/types';
-import { currentUserDb } from '../db/current';
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import { language, t, tn } from '../i18n';
 import { intlLocale } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
-import { searchServer } from '../sync/api';
 import { Link } from '../ui/Link';
-import { displayCode } from './codes';
-import type { AgeBand, Participant, RecordRow, Sex, Tally } from './data';
-import { AGE_BANDS, SEXES, searchLocal } from './data';
+import type { RecordRow } from './data';
+import { keepFoundParticipant, searchLocal } from './data';
+import type { Problem, TallyMap } from './drafts';
+import { tallyKey, tallyTotal } from './drafts';
 import { useLocal } from './hooks';
+import type { AgeBand, Participant, Sex } from './model';
+import { AGE_BANDS, participantLabel, SEXES } from './model';
 
 export function typeLabel(type: LocalActivityType | undefined): string {
   if (!type) return '';
   const lang = language.get();
   return (lang === 'ar' ? type.label_ar : lang === 'ckb' ? type.label_ckb : type.label_en) || type.label_en;
+}
+
+/** A form check's problem, in the person's language. */
+export function problemText(problem: Problem | undefined): string | undefined {
+  if (problem === undefined) return undefined;
+  return typeof problem === 'string' ? t(problem) : t(problem.key, problem.params);
 }
 
 export const bandLabel = (band: AgeBand) => t(`band_${band.replace('-', '_').replace('+', '_plus')}` as StringKey);
@@ -72,21 +80,6 @@ export function Stepper({
   );
 }
 
-export type TallyMap = Record<string, number>;
-export const tallyKey = (sex: Sex, band: AgeBand) => `${sex}|${band}`;
-
-export function tallyList(map: TallyMap): Tally[] {
-  return SEXES.flatMap((sex) =>
-    AGE_BANDS.map((age_band) => ({ sex, age_band, count: map[tallyKey(sex, age_band)] ?? 0 })),
-  ).filter((x) => x.count > 0);
-}
-
-export function tallyMap(tallies: Tally[]): TallyMap {
-  return Object.fromEntries(tallies.map((x) => [tallyKey(x.sex, x.age_band), x.count]));
-}
-
-export const tallyTotal = (map: TallyMap) => Object.values(map).reduce((a, b) => a + b, 0);
-
 /** Head counts by sex × age band: one stepper per cell, women and girls first. */
 export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (next: TallyMap) => void }) {
   return (
@@ -113,11 +106,6 @@ export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (nex
       </p>
     </>
   );
-}
-
-export function participantLabel(p: { data: { code: string; given_name?: string } }): string {
-  const code = displayCode(p.data.code);
-  return p.data.given_name ? `${p.data.given_name} · ${code}` : code;
 }
 
 export function participantMeta(p: Participant): string {
@@ -149,7 +137,7 @@ export function ParticipantFinder({
     if (!isOnline || q.trim().length < 2) return;
     let live = true;
     const timer = setTimeout(() => {
-      searchServer(q.trim()).then(
+      searchParticipants(q.trim()).then(
         (found) =>
           live &&
           setRemote(
@@ -180,10 +168,7 @@ export function ParticipantFinder({
   ].filter((p) => !exclude.has(p.id));
   const pick = async (p: Participant) => {
     // One found only on the server is kept on the phone, so it can be shown offline.
-    if (p.version === 0 && remote.includes(p)) {
-      const db = await currentUserDb();
-      if (!(await db.get('participants', p.id))) await db.put('participants', p as never);
-    }
+    if (p.version === 0 && remote.includes(p)) await keepFoundParticipant(p);
     onPick(p);
     setQ('');
   };

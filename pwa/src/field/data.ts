@@ -1,96 +1,19 @@
 /**
  * The field screens' way into the phone's database: what was pulled and
- * what was made here, and every save, which writes the local copy and its
- * outbox item in one transaction (so the screen, the outbox line and what
- * will be sent never disagree), then asks the sync engine to send.
+ * what was made here, read for a screen, and every save, which goes
+ * through the outbox (sync/outbox.ts) and then asks the sync engine to send.
  */
 import type { IDBPDatabase } from 'idb';
 import { currentUserDb } from '../db/current';
-import { notifyOutboxChange } from '../db/outbox';
-import type { Local, LocalActivityType, LocalSite, OutboxItem, OutboxKind, OutboxState, SijilDb } from '../db/schema';
-import type { ServerCopy } from '../sync/api';
-import { nextCode, STORE_OF } from '../sync/core';
+import type { LocalActivityType, LocalSite, OutboxItem, OutboxState, SijilDb } from '../db/schema';
+import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
-import { normaliseCode } from './codes';
+import * as outbox from '../sync/outbox';
+import type { RecordSetting } from './drafts';
+import type { ActivityRecord, Group, GroupData, Participant, ParticipantData, RecordData, RecordKind } from './model';
+import { matches } from './model';
 
 type Db = IDBPDatabase<SijilDb>;
-
-export type Sex = 'female' | 'male';
-export const SEXES: readonly Sex[] = ['female', 'male'];
-export const AGE_BANDS = ['0-5', '6-11', '12-17', '18-24', '25-59', '60+'] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
-export const WG_DOMAINS = ['seeing', 'hearing', 'walking', 'remembering', 'selfcare', 'communicating'] as const;
-export type WgDomain = (typeof WG_DOMAINS)[number];
-export type Disability = 'wg' | 'yes' | 'no' | 'not_asked';
-export type Displacement = 'host' | 'idp' | 'refugee' | 'returnee';
-export const DISPLACEMENTS: readonly Displacement[] = ['host', 'idp', 'refugee', 'returnee'];
-export type RecordKind = 'group_session' | 'awareness_event' | 'cfs_day';
-
-export interface ParticipantData {
-  code: string;
-  site_id: number;
-  sex: Sex;
-  birth_year: number;
-  birth_year_estimated?: boolean;
-  disability: Disability;
-  wg?: Record<WgDomain, number>;
-  displacement: Displacement;
-  registered_on: string;
-  given_name?: string;
-}
-
-export interface Member {
-  participant_id: string;
-  joined_on: string;
-  left_on?: string;
-}
-
-export interface GroupData {
-  site_id: number;
-  activity_type_id: number;
-  name: string;
-  facilitator_ids?: number[];
-  members: Member[];
-}
-
-export interface Tally {
-  sex: Sex;
-  age_band: AgeBand;
-  count: number;
-}
-
-export interface RecordData {
-  kind: RecordKind;
-  activity_type_id: number;
-  site_id: number;
-  group_id?: string;
-  date: string;
-  start_time?: string;
-  duration_minutes: number;
-  topic?: string;
-  place_note?: string;
-  notes?: string;
-  materials?: string;
-  facilitator_ids?: number[];
-  attendance: string[];
-  tallies: Tally[];
-  tally_disabled: number;
-}
-
-export type Participant = Local<ParticipantData>;
-export type Group = Local<GroupData>;
-export type ActivityRecord = Local<RecordData>;
-
-/** Given names are not asked at women's centres: survivors' confidentiality (DESIGN.md §2, §5). */
-export function asksGivenName(site: Pick<LocalSite, 'kind'> | undefined): boolean {
-  return site?.kind !== 'womens_centre';
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-/** Today on the phone's calendar, `YYYY-MM-DD`. */
-export function today(now = new Date()): string {
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
 
 export function uuid(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -118,14 +41,6 @@ export async function participantsAt(db: Db, siteId: number): Promise<Participan
   return found.sort((a, b) => a.data.code.localeCompare(b.data.code));
 }
 
-/** Participants whose code starts with, or given name contains, `q` (case-insensitive). */
-export function matches(p: Participant, q: string): boolean {
-  const text = q.trim().toLowerCase();
-  if (!text) return true;
-  const code = normaliseCode(text);
-  return (code.length > 0 && p.data.code.startsWith(code)) || (p.data.given_name ?? '').toLowerCase().includes(text);
-}
-
 export async function searchLocal(db: Db, q: string, siteId?: number, limit = 20): Promise<Participant[]> {
   const all =
     siteId === undefined ? ((await db.getAll('participants')) as Participant[]) : await participantsAt(db, siteId);
@@ -136,9 +51,16 @@ export async function loadGroups(db: Db): Promise<Group[]> {
   return ((await db.getAll('groups')) as Group[]).sort((a, b) => a.data.name.localeCompare(b.data.name));
 }
 
+/**
+ * Where a record stands, as its row shows it: its outbox state, or `sent`
+ * when it is not in the outbox (the server has it). `sent` is a view
+ * state only; the outbox never stores it.
+ */
+export type RecordState = OutboxState | 'sent';
+
 export interface RecordRow {
   record: ActivityRecord;
-  state: OutboxState | 'sent';
+  state: RecordState;
   deleting: boolean;
   item?: OutboxItem;
 }
@@ -147,13 +69,14 @@ export interface RecordRow {
 export async function loadRecordRows(db: Db): Promise<RecordRow[]> {
   const [records, items] = await Promise.all([
     db.getAll('records') as Promise<ActivityRecord[]>,
-    db.getAllFromIndex('outbox', 'by_kind', 'record'),
+    outbox.itemsOfKind(db, 'record'),
   ]);
   const byId = new Map(items.map((i) => [i.id, i]));
   return records
     .map((record) => {
       const item = byId.get(record.id);
-      return { record, item, state: item?.state ?? 'sent', deleting: item?.deleted === true };
+      const state: RecordState = item?.state ?? 'sent';
+      return { record, item, state, deleting: item?.deleted === true };
     })
     .sort(
       (a, b) =>
@@ -162,121 +85,96 @@ export async function loadRecordRows(db: Db): Promise<RecordRow[]> {
     );
 }
 
-/** Outbox items that need the person: conflicts and refusals, of any kind. */
-export async function loadAttention(db: Db): Promise<OutboxItem[]> {
-  const [conflicts, rejected] = await Promise.all([
-    db.getAllFromIndex('outbox', 'by_state', 'conflict'),
-    db.getAllFromIndex('outbox', 'by_state', 'rejected'),
+/** Everything a home screen lists, read in one go. */
+export async function loadHome(db: Db) {
+  const [groups, rows, attention, sites, types] = await Promise.all([
+    loadGroups(db),
+    loadRecordRows(db),
+    outbox.needingAttention(db),
+    loadSites(db),
+    db.getAll('activity_types'),
   ]);
-  return [...conflicts, ...rejected];
+  return {
+    groups,
+    rows,
+    // Records show theirs in the record list.
+    attention: attention.filter((i) => i.kind !== 'record'),
+    sites,
+    types: new Map(types.map((x) => [x.id, x])),
+    siteMap: new Map(sites.map((s) => [s.id, s])),
+    groupNames: new Map(groups.map((g) => [g.id, g.data.name])),
+  };
 }
 
-// ---- writing
+export type Home = Awaited<ReturnType<typeof loadHome>>;
 
-async function save<Data>(kind: OutboxKind, id: string, data: Data, deleted = false): Promise<Local<Data>> {
-  const db = await currentUserDb();
-  const storeName = STORE_OF[kind];
-  const tx = db.transaction([storeName, 'outbox'], 'readwrite');
-  const store = tx.objectStore(storeName);
-  const outbox = tx.objectStore('outbox');
-  const local = (await store.get(id)) as Local<Data> | undefined;
-  const pending = await outbox.get(id);
-  const stamp = new Date().toISOString();
-  const copy: Local<Data> = { id, version: local?.version ?? 0, data, review: local?.review };
-  if (deleted && copy.version === 0 && pending) {
-    // Never reached the server: forgetting it here is the whole deletion.
-    await store.delete(id);
-    await outbox.delete(id);
-  } else {
-    await store.put(copy as never);
-    await outbox.put({
-      id,
-      kind,
-      base_version: pending?.base_version ?? copy.version,
-      data,
-      deleted: deleted || undefined,
-      state: 'waiting',
-      created_at: pending?.created_at ?? stamp,
-      updated_at: stamp,
-      attempts: 0,
-    });
-  }
-  await tx.done;
-  notifyOutboxChange();
+/** What the record form needs: the record being edited (and its outbox item), its group, the choices. */
+export interface RecordContext extends RecordSetting {
+  existing?: ActivityRecord;
+  pending?: OutboxItem;
+}
+
+/**
+ * The record form's context for a new record of `kind` (a group session
+ * needs its group), or to edit `recordId`; null when that is not on this phone.
+ */
+export async function loadRecordContext(
+  db: Db,
+  { kind, groupId, recordId }: { kind?: RecordKind; groupId?: string; recordId?: string },
+): Promise<RecordContext | null> {
+  const existing = recordId ? ((await db.get('records', recordId)) as ActivityRecord | undefined) : undefined;
+  if (recordId && !existing) return null;
+  const k = existing?.data.kind ?? kind ?? 'group_session';
+  const gid = existing?.data.group_id ?? groupId;
+  const group = gid ? ((await db.get('groups', gid)) as Group | undefined) : undefined;
+  if (k === 'group_session' && !group) return null;
+  const pending = recordId ? await outbox.getItem(db, recordId) : undefined;
+  return { kind: k, existing, pending, group, sites: await loadSites(db), types: await loadTypes(db, k) };
+}
+
+/** The group form's context: the group being edited, if any, and the choices. */
+export async function loadGroupContext(db: Db, groupId: string | undefined) {
+  return {
+    group: groupId ? ((await db.get('groups', groupId)) as Group | undefined) : undefined,
+    sites: await loadSites(db),
+    types: await loadTypes(db, 'group_session'),
+  };
+}
+
+export function loadOutboxItem(db: Db, id: string): Promise<OutboxItem | undefined> {
+  return outbox.getItem(db, id);
+}
+
+// ---- writing: each through the outbox, then sent as soon as the phone can
+
+async function thenSend<T>(write: (db: Db) => Promise<T>): Promise<T> {
+  const result = await write(await currentUserDb());
   afterLocalSave();
-  return copy;
+  return result;
 }
 
 /** Registers a participant on this phone with the next code of its counter. */
 export async function registerParticipant(data: Omit<ParticipantData, 'code'>): Promise<Participant> {
   const code = await nextCode(await currentUserDb());
-  return save('participant', uuid(), { ...data, code });
+  return thenSend((db) => outbox.saveLocal(db, { kind: 'participant', id: uuid(), data: { ...data, code } }));
 }
 
-export const saveGroup = (id: string | undefined, data: GroupData) => save('group', id ?? uuid(), data);
-export const saveRecord = (id: string | undefined, data: RecordData) => save('record', id ?? uuid(), data);
+export const saveGroup = (id: string | undefined, data: GroupData) =>
+  thenSend((db) => outbox.saveLocal(db, { kind: 'group', id: id ?? uuid(), data }));
+
+export const saveRecord = (id: string | undefined, data: RecordData) =>
+  thenSend((db) => outbox.saveLocal(db, { kind: 'record', id: id ?? uuid(), data }));
 
 export async function deleteRecord(record: ActivityRecord): Promise<void> {
-  await save('record', record.id, record.data, true);
+  await thenSend((db) => outbox.saveLocal(db, { kind: 'record', id: record.id, data: record.data, deleted: true }));
 }
 
-export async function getLocal<K extends 'participants' | 'groups' | 'records'>(store: K, id: string) {
-  return (await currentUserDb()).get(store, id);
-}
+export const keepMine = (item: OutboxItem) => thenSend((db) => outbox.keepMine(db, item));
+export const takeTheirs = (item: OutboxItem) => thenSend((db) => outbox.takeTheirs(db, item));
+export const discard = (item: OutboxItem) => thenSend((db) => outbox.discard(db, item));
 
-// ---- conflicts and refusals
-
-export function serverCopyOf(item: OutboxItem): ServerCopy | undefined {
-  return (item.error as { server?: ServerCopy } | undefined)?.server;
-}
-
-export function reasonsOf(item: OutboxItem): Record<string, string> {
-  return (item.error as { errors?: Record<string, string> } | undefined)?.errors ?? {};
-}
-
-/** "Keep mine": send my version again, now based on the server's. */
-export async function keepMine(item: OutboxItem): Promise<void> {
-  const server = serverCopyOf(item);
+/** Keeps a participant found only on the server on this phone, so it can be shown offline. */
+export async function keepFoundParticipant(p: Participant): Promise<void> {
   const db = await currentUserDb();
-  await db.put('outbox', {
-    ...item,
-    base_version: server?.version ?? item.base_version,
-    state: 'waiting',
-    error: undefined,
-    updated_at: new Date().toISOString(),
-    attempts: 0,
-  });
-  notifyOutboxChange();
-  afterLocalSave();
-}
-
-/** "Take the server's": its copy replaces mine, and mine leaves the outbox. */
-export async function takeTheirs(item: OutboxItem): Promise<void> {
-  const server = serverCopyOf(item);
-  const db = await currentUserDb();
-  const storeName = STORE_OF[item.kind];
-  const tx = db.transaction([storeName, 'outbox'], 'readwrite');
-  const local = await tx.objectStore(storeName).get(item.id);
-  if (!server || server.deleted || server.data === undefined) await tx.objectStore(storeName).delete(item.id);
-  else
-    await tx
-      .objectStore(storeName)
-      .put({ id: item.id, version: server.version, data: server.data, review: local?.review } as never);
-  await tx.objectStore('outbox').delete(item.id);
-  await tx.done;
-  notifyOutboxChange();
-  afterLocalSave();
-}
-
-/** Gives up a refused item: out of the outbox; a copy never stored on the server goes too. */
-export async function discard(item: OutboxItem): Promise<void> {
-  const db = await currentUserDb();
-  const storeName = STORE_OF[item.kind];
-  const tx = db.transaction([storeName, 'outbox'], 'readwrite');
-  const local = await tx.objectStore(storeName).get(item.id);
-  if (!local || local.version === 0) await tx.objectStore(storeName).delete(item.id);
-  await tx.objectStore('outbox').delete(item.id);
-  await tx.done;
-  notifyOutboxChange();
-  afterLocalSave();
+  if (!(await db.get('participants', p.id))) await db.put('participants', p as never);
 }

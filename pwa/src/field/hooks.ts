@@ -1,4 +1,4 @@
-/** Reading the phone's database from a screen, again whenever local data change (a save, a pull). */
+/** Reading the phone's database from a screen (through a loader of data.ts), again whenever local data change (a save, a pull). */
 import type { IDBPDatabase } from 'idb';
 import { useEffect, useState } from 'preact/hooks';
 import { currentUserDb } from '../db/current';

@@ -1,3 +1,4 @@
+/** Numbers and dates in each language, and numbers typed in any script. */
 import { describe, expect, it } from 'vitest';
 import { formatDateTime, formatNumber, parseDecimal, westernDigits } from './format';
 

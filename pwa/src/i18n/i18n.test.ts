@@ -1,3 +1,4 @@
+/** The message catalogues: complete in every language, same placeholders, right plural forms. */
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { intlLocale } from './format';

@@ -1,8 +1,9 @@
 /**
- * The shape of a message catalogue. English (`en.ts`) is the reference:
- * its keys are the keys, and the type below makes Arabic and Sorani fail
- * to compile when a key is missing. `i18n.test.ts` checks the same at run
- * time, plus placeholders and plural forms.
+ * The shape of a message catalogue: one file per language, each complete,
+ * in sections by feature. English (`en.ts`) is the reference: its keys are
+ * the keys, and the type below makes Arabic and Sorani fail to compile
+ * when a key is missing. `i18n.test.ts` checks the same at run time, plus
+ * placeholders and plural forms; `unused.test.ts` fails on a key no code uses.
  */
 import type { en } from './en';
 

@@ -1,6 +1,16 @@
-/** The sync calls, through the app's one fetch client. */
-import { request } from '../api/client';
+/** The sync calls, through the app's one fetch client, and how a run of them ended. */
+import { isUnauthenticated, NetworkError, request } from '../api/client';
 import type { OutboxKind, Review } from '../db/schema';
+
+/** How a sync step ended: `offline` (no answer) retries later; `unauthenticated` waits for the next login. */
+export type Outcome = 'done' | 'offline' | 'unauthenticated' | 'failed';
+
+/** The outcome a failed call stands for. */
+export function outcomeOf(error: unknown): Outcome {
+  if (isUnauthenticated(error)) return 'unauthenticated';
+  if (error instanceof NetworkError) return 'offline';
+  return 'failed';
+}
 
 export interface PushItem {
   type: OutboxKind;
@@ -41,15 +51,6 @@ export interface PullPage {
   reset: boolean;
 }
 
-export interface FoundParticipant {
-  id: string;
-  code: string;
-  site_id: number;
-  given_name: string | null;
-  sex: string;
-  birth_year: number;
-}
-
 /** What the engine needs from the server; tests pass a fake. */
 export interface SyncApi {
   push(items: PushItem[]): Promise<{ results: PushResult[] }>;
@@ -65,6 +66,3 @@ export const serverApi: SyncApi = {
     request('GET', `/sync/pull?limit=${PULL_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
   newPrefix: () => request('POST', '/participants/prefixes'),
 };
-
-export const searchServer = (q: string) =>
-  request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);

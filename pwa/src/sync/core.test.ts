@@ -1,12 +1,12 @@
+/** Pushing and pulling against a fake server, with the outbox's real writers. */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, NetworkError } from '../api/client';
-import { enqueue } from '../db/outbox';
 import { openUserDb } from '../db/schema';
-import { isValidCode } from '../field/codes';
 import type { PullPage, PushItem, PushResult, SyncApi } from './api';
-import { applyPage, CODES_KEY, CURSOR_KEY, ensurePrefix, nextCode, pullAll, pushOutbox } from './core';
+import { applyPage, CURSOR_KEY, pullAll, pushOutbox } from './core';
 import { backoffDelay } from './engine';
+import { saveLocal } from './outbox';
 
 let userId = 5000;
 const opened: { close(): void }[] = [];
@@ -51,16 +51,14 @@ function fakeApi(
 const rec = (id: string, data: object = { kind: 'awareness_event', date: '2026-01-01' }) => ({
   id,
   kind: 'record' as const,
-  base_version: 0,
   data,
 });
 
 describe('pushing the outbox', () => {
   it('removes stored and duplicate items, keeps the local copy with the new version', async () => {
     const db = await freshDb();
-    await db.put('records', { id: 'a', version: 0, data: { x: 1 } });
-    await enqueue(db, rec('a'));
-    await enqueue(db, rec('b'));
+    await saveLocal(db, rec('a', { kind: 'awareness_event', date: '2026-01-01', x: 1 }));
+    await saveLocal(db, rec('b'));
     const api = fakeApi((item) => ({ id: item.id, status: item.id === 'a' ? 'stored' : 'duplicate', version: 1 }));
     const progress: [number, number][] = [];
     expect(await pushOutbox(db, api, (d, t) => progress.push([d, t]))).toBe('done');
@@ -78,8 +76,8 @@ describe('pushing the outbox', () => {
 
   it('keeps a conflict with the server copy, and an invalid item with its reasons', async () => {
     const db = await freshDb();
-    await enqueue(db, rec('c'));
-    await enqueue(db, rec('i'));
+    await saveLocal(db, rec('c'));
+    await saveLocal(db, rec('i'));
     const server = { version: 4, deleted: false, data: { note: 'theirs' } };
     const api = fakeApi((item) =>
       item.id === 'c'
@@ -100,7 +98,7 @@ describe('pushing the outbox', () => {
   it('sends in slices of at most 200', async () => {
     const db = await freshDb();
     for (let i = 0; i < 450; i++)
-      await enqueue(db, rec(`r${String(i).padStart(3, '0')}`), new Date(1_700_000_000_000 + i));
+      await saveLocal(db, rec(`r${String(i).padStart(3, '0')}`), new Date(1_700_000_000_000 + i));
     const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 1 }));
     await pushOutbox(db, api);
     expect(api.pushed.map((s) => s.length)).toEqual([200, 200, 50]);
@@ -109,7 +107,7 @@ describe('pushing the outbox', () => {
 
   it('pauses on 401 and keeps everything', async () => {
     const db = await freshDb();
-    await enqueue(db, rec('a'));
+    await saveLocal(db, rec('a'));
     const api = fakeApi(() => new ApiError(401, 'unauthenticated', 'log in'));
     expect(await pushOutbox(db, api)).toBe('unauthenticated');
     expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', attempts: 0 });
@@ -117,7 +115,7 @@ describe('pushing the outbox', () => {
 
   it('on no answer keeps everything waiting, counts the attempt, and backs off exponentially', async () => {
     const db = await freshDb();
-    await enqueue(db, rec('a'));
+    await saveLocal(db, rec('a'));
     const api = fakeApi(() => new NetworkError());
     expect(await pushOutbox(db, api)).toBe('offline');
     expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', attempts: 1 });
@@ -129,11 +127,11 @@ describe('pushing the outbox', () => {
 
   it('does not drop an edit made while its earlier version was on the way', async () => {
     const db = await freshDb();
-    await enqueue(db, rec('a', { v: 1 }), new Date('2026-01-01T10:00:00Z'));
+    await saveLocal(db, rec('a', { v: 1 }), new Date('2026-01-01T10:00:00Z'));
     const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 3 }));
     const push = api.push;
     api.push = async (items) => {
-      await enqueue(db, rec('a', { v: 2 }), new Date('2026-01-01T10:05:00Z'));
+      await saveLocal(db, rec('a', { v: 2 }), new Date('2026-01-01T10:05:00Z'));
       return push(items);
     };
     await pushOutbox(db, api);
@@ -143,7 +141,7 @@ describe('pushing the outbox', () => {
   it('sends a deletion without data, and forgets the local copy once stored', async () => {
     const db = await freshDb();
     await db.put('records', { id: 'd', version: 2, data: {} });
-    await enqueue(db, { ...rec('d'), base_version: 2, deleted: true });
+    await saveLocal(db, { ...rec('d'), deleted: true });
     const api = fakeApi((item) => ({ id: item.id, status: 'stored', version: 3 }));
     await pushOutbox(db, api);
     expect(api.pushed[0][0]).toEqual(expect.objectContaining({ id: 'd', base_version: 2, deleted: true }));
@@ -220,8 +218,7 @@ describe('pulling', () => {
   it('on reset clears pulled data but never the outbox, and keeps unsent local copies visible', async () => {
     const db = await freshDb();
     await db.put('participants', { id: 'old', version: 1, data: { code: 'A', site_id: 1 } });
-    await db.put('records', { id: 'mine', version: 0, data: { kind: 'cfs_day', date: '2026-01-01' } });
-    await enqueue(db, rec('mine', { kind: 'cfs_day', date: '2026-01-01' }));
+    await saveLocal(db, rec('mine', { kind: 'cfs_day', date: '2026-01-01' }));
     await applyPage(db, {
       changes: [{ entity: 'participant', id: 'new', version: 1, deleted: false, data: { code: 'B', site_id: 2 } }],
       cursor: 'r',
@@ -235,8 +232,8 @@ describe('pulling', () => {
 
   it('does not overwrite an unsent edit with the server copy, but takes the review', async () => {
     const db = await freshDb();
-    await db.put('records', { id: 'e', version: 1, data: { note: 'mine' } });
-    await enqueue(db, { ...rec('e', { note: 'mine' }), base_version: 1 });
+    await db.put('records', { id: 'e', version: 1, data: { note: 'server' } });
+    await saveLocal(db, rec('e', { note: 'mine' }));
     await applyPage(db, {
       changes: [
         {
@@ -257,31 +254,5 @@ describe('pulling', () => {
       data: { note: 'mine' },
       review: { status: 'approved' },
     });
-  });
-});
-
-describe('participant codes on the phone', () => {
-  it('gets a prefix once online and hands out valid, distinct codes', async () => {
-    const db = await freshDb();
-    await expect(nextCode(db)).rejects.toThrow();
-    await ensurePrefix(
-      db,
-      fakeApi(() => new Error()),
-    );
-    const a = await nextCode(db);
-    const b = await nextCode(db);
-    expect(a).not.toBe(b);
-    expect(a.startsWith('K7M') && isValidCode(a) && isValidCode(b)).toBe(true);
-  });
-
-  it('asks for a spare prefix when running low, and moves to it when the counter is used up', async () => {
-    const db = await freshDb();
-    await db.put('meta', { prefix: 'AAA', next: 32767 }, CODES_KEY);
-    const api = fakeApi(() => new Error());
-    api.newPrefix = async () => ({ prefix: 'BBB' });
-    await ensurePrefix(db, api);
-    expect(await db.get('meta', CODES_KEY)).toEqual({ prefix: 'AAA', next: 32767, spare: 'BBB' });
-    expect((await nextCode(db)).startsWith('AAA')).toBe(true);
-    expect((await nextCode(db)).startsWith('BBB')).toBe(true);
   });
 });

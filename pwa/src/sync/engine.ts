@@ -6,13 +6,14 @@
  * No answer → retry with exponential backoff (5 s doubling to 5 min, with
  * jitter); 401 → the outbox waits, and the next login resumes.
  */
-import { session } from '../auth/session';
+import type { Role } from '../api/types';
 import { currentUserDb } from '../db/current';
-import { onOutboxChange } from '../db/outbox';
 import { createStore } from '../store';
+import type { Outcome } from './api';
 import { serverApi } from './api';
-import type { Outcome } from './core';
-import { ensurePrefix, pullAll, pushOutbox } from './core';
+import { ensurePrefix } from './codes';
+import { pullAll, pushOutbox } from './core';
+import { onOutboxChange } from './outbox';
 
 export interface SyncStatus {
   running: boolean;
@@ -34,6 +35,13 @@ export const SYNC_TAG = 'sijil-outbox';
 const BACKOFF_FIRST_MS = 5_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 
+/** Who the engine sends for; told by auth/session.ts at sign-in and sign-out. */
+export interface SyncUser {
+  id: number;
+  role: Role;
+}
+
+let user: SyncUser | null = null;
 let running: Promise<Outcome> | null = null;
 let queued: Promise<Outcome> | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,15 +68,16 @@ export function syncNow(): Promise<Outcome> {
 }
 
 async function runOnce(): Promise<Outcome> {
-  const current = session.get();
-  if (current.status !== 'signed-in') return 'unauthenticated';
+  const current = user;
+  if (!current) return 'unauthenticated';
   clearTimeout(retryTimer);
   let outcome: Outcome;
   try {
     const db = await currentUserDb();
     syncStatus.set({ running: true, sent: 0, total: 0, last: syncStatus.get().last });
     outcome = await pushOutbox(db, serverApi, (sent, total) => syncStatus.set({ running: true, sent, total }));
-    if (outcome === 'done' && current.me.role !== 'mobiliser') outcome = await ensurePrefix(db, serverApi);
+    // Mobilisers only count heads; they never register anyone, so they need no codes.
+    if (outcome === 'done' && current.role !== 'mobiliser') outcome = await ensurePrefix(db, serverApi);
     if (outcome === 'done') outcome = await pullAll(db, serverApi);
   } catch (error) {
     console.warn('sync failed', error);
@@ -105,20 +114,18 @@ export function afterLocalSave(): void {
   void syncNow();
 }
 
+/** Someone signed in (a sync starts at once for a new person) or, with null, out (retries stop). */
+export function setSyncUser(next: SyncUser | null): void {
+  const before = user;
+  user = next ? { id: next.id, role: next.role } : null;
+  if (next && next.id !== before?.id) {
+    failures = 0;
+    setTimeout(() => void syncNow(), 0);
+  }
+  if (!next) clearTimeout(retryTimer);
+}
+
 export function startSync(): void {
-  let signedInAs: number | null = null;
-  const onSession = () => {
-    const current = session.get();
-    const id = current.status === 'signed-in' ? current.me.id : null;
-    if (id !== null && id !== signedInAs) {
-      failures = 0;
-      setTimeout(() => void syncNow(), 0);
-    }
-    if (id === null) clearTimeout(retryTimer);
-    signedInAs = id;
-  };
-  session.subscribe(onSession);
-  onSession();
   window.addEventListener('online', () => {
     failures = 0;
     void syncNow();

@@ -4,14 +4,13 @@
  * bottom where a thumb reaches it on a phone held in one hand.
  */
 import type { ComponentChildren } from 'preact';
-import { outboxCounts } from '../db/current';
-import { unsentTotal } from '../db/outbox';
 import { t, tn } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
 import { applyUpdate, updateWaiting } from '../sw/register';
 import { syncNow, syncStatus } from '../sync/engine';
+import { outboxCounts, unsentTotal } from '../sync/outbox';
 import { Link } from './Link';
 
 export interface NavItem {

@@ -1,7 +1,7 @@
 /** Three buttons, each language named in its own script, one tap to switch. */
 import type { Language } from '../api/types';
-import { chooseLanguage } from '../auth/session';
 import { LANGUAGES, t } from '../i18n';
+import { chooseLanguage } from './session';
 
 export function LanguagePicker({ current }: { current: Language }) {
   return (

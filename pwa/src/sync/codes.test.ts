@@ -1,5 +1,20 @@
-import { describe, expect, it } from 'vitest';
-import { ALPHABET, checkChar, displayCode, isValidCode, MAX_COUNTER, makeCode, normaliseCode } from './codes';
+/** Participant codes: the check character as the server computes it, and this phone's counter. */
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openUserDb } from '../db/schema';
+import type { SyncApi } from './api';
+import {
+  ALPHABET,
+  CODES_KEY,
+  checkChar,
+  displayCode,
+  ensurePrefix,
+  isValidCode,
+  MAX_COUNTER,
+  makeCode,
+  nextCode,
+  normaliseCode,
+} from './codes';
 
 describe('participant codes', () => {
   it('are prefix, three counter digits, and a check character', () => {
@@ -54,5 +69,46 @@ describe('participant codes', () => {
     expect(isValidCode(displayCode(code).toLowerCase())).toBe(true);
     expect(normaliseCode('kIo-0o5 x')).toBe('K10005X');
     expect(displayCode('K7M42QX')).toBe('K7M-42QX');
+  });
+});
+
+let userId = 7000;
+const opened: { close(): void }[] = [];
+async function freshDb() {
+  const db = await openUserDb(++userId);
+  opened.push(db);
+  return db;
+}
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
+
+/** A server that hands out `prefixes` in turn and is asked for nothing else. */
+function prefixServer(...prefixes: string[]): SyncApi {
+  return {
+    push: () => Promise.reject(new Error('no push')),
+    pull: () => Promise.reject(new Error('no pull')),
+    newPrefix: async () => ({ prefix: prefixes.shift() ?? 'ZZZ' }),
+  };
+}
+
+describe('participant codes on the phone', () => {
+  it('gets a prefix once online and hands out valid, distinct codes', async () => {
+    const db = await freshDb();
+    await expect(nextCode(db)).rejects.toThrow();
+    await ensurePrefix(db, prefixServer('K7M'));
+    const a = await nextCode(db);
+    const b = await nextCode(db);
+    expect(a).not.toBe(b);
+    expect(a.startsWith('K7M') && isValidCode(a) && isValidCode(b)).toBe(true);
+  });
+
+  it('asks for a spare prefix when running low, and moves to it when the counter is used up', async () => {
+    const db = await freshDb();
+    await db.put('meta', { prefix: 'AAA', next: 32767 }, CODES_KEY);
+    await ensurePrefix(db, prefixServer('BBB'));
+    expect(await db.get('meta', CODES_KEY)).toEqual({ prefix: 'AAA', next: 32767, spare: 'BBB' });
+    expect((await nextCode(db)).startsWith('AAA')).toBe(true);
+    expect((await nextCode(db)).startsWith('BBB')).toBe(true);
   });
 });
