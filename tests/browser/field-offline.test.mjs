@@ -13,7 +13,7 @@ const world = worldForThisFile();
 
 const TIMEOUT = { timeout: 240_000 };
 
-// Participant codes as the phones make them (pwa/src/field/codes.ts): prefix, 3 base-32 digits, Luhn mod 32.
+// Participant codes as the phones make them (pwa/src/sync/codes.ts): prefix, 3 base-32 digits, Luhn mod 32.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 function code(prefix, n) {
   const payload = prefix + [Math.floor(n / 1024), Math.floor(n / 32) % 32, n % 32].map((d) => ALPHABET[d]).join('');

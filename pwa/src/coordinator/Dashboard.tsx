@@ -1,5 +1,5 @@
 /**
- * The coordinator's dashboard: the figures of DESIGN.md §3 for a place and
+ * The coordinator's dashboard: the figures of docs/design.md §3 for a place and
  * a period, exactly as the server computes them (unique counts of different
  * places are never added up here), a trend by month or week, sex × age
  * (unique people, and head counts apart), disability and displacement, a

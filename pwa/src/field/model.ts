@@ -73,7 +73,7 @@ export type Participant = Local<ParticipantData>;
 export type Group = Local<GroupData>;
 export type ActivityRecord = Local<RecordData>;
 
-/** Given names are not asked at women's centres: survivors' confidentiality (DESIGN.md §2, §5). */
+/** Given names are not asked at women's centres: survivors' confidentiality (docs/design.md §2, §5). */
 export function asksGivenName(site: Pick<LocalSite, 'kind'> | undefined): boolean {
   return site?.kind !== 'womens_centre';
 }
