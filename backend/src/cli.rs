@@ -41,6 +41,12 @@ pub enum Command {
     Migrate,
     /// Fill the database with a realistic demo programme (and print its accounts).
     Demo,
+    /// Write a consistent copy of the SQLite database while it is in use, and check it.
+    Backup(BackupArgs),
+    /// Put a SQLite backup in place of the database (stop the server first).
+    Restore(RestoreArgs),
+    /// Tell phones the database was restored (run after `pg_restore`).
+    MarkRestored,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -58,7 +64,15 @@ pub struct ServeArgs {
     /// since trainers may be without a network for days).
     #[arg(long, env = "SIJIL_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60)]
     pub session_idle_minutes: i64,
-    /// Read the client address from X-Forwarded-For (only behind a proxy that sets it).
+    /// How many reverse proxies in front append to X-Forwarded-For; the
+    /// client address is the entry the outermost one wrote. 0: ignore the header.
+    #[arg(long, env = "SIJIL_TRUSTED_PROXIES", default_value_t = 0)]
+    pub trusted_proxies: usize,
+    /// Days a phone keeps what it sent, to offer it again after the server
+    /// is restored from a backup; set it above the age of your oldest backup.
+    #[arg(long, env = "SIJIL_PHONE_KEEPS_SENT_DAYS", default_value_t = 14)]
+    pub phone_keeps_sent_days: u32,
+    /// The same as `--trusted-proxies 1` (kept for existing set-ups).
     #[arg(long, env = "SIJIL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 }
@@ -68,11 +82,32 @@ impl ServeArgs {
         Config {
             addr: self.addr,
             secure_cookies: self.secure_cookies,
-            session_idle_minutes: self.session_idle_minutes.max(1),
-            trust_forwarded_for: self.trust_forwarded_for,
+            session_idle_secs: self.session_idle_minutes.max(1) * 60,
+            trusted_proxies: if self.trusted_proxies == 0 && self.trust_forwarded_for {
+                1
+            } else {
+                self.trusted_proxies
+            },
             throttle: ThrottlePolicy::default(),
+            phone_keeps_sent_days: self.phone_keeps_sent_days,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (it must not exist).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore.
+    pub file: std::path::PathBuf,
+    /// Replace an existing database.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

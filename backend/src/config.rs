@@ -59,12 +59,18 @@ pub struct Config {
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
     /// A session unused for this long is gone.
-    pub session_idle_minutes: i64,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy
-    /// that sets it; otherwise clients could pick their own address and dodge
-    /// the login throttle).
-    pub trust_forwarded_for: bool,
+    pub session_idle_secs: i64,
+    /// How many reverse proxies stand in front and append to
+    /// `X-Forwarded-For`: the client address is the entry the outermost of
+    /// them wrote (counted from the right), since everything to its left is
+    /// whatever the client chose to send. 0: the header is ignored and the
+    /// connection's address is the client's.
+    pub trusted_proxies: usize,
     pub throttle: ThrottlePolicy,
+    /// Days a phone keeps what it sent (encrypted like the rest of its
+    /// data), so that after a restore from a backup nothing a phone still
+    /// holds is lost.
+    pub phone_keeps_sent_days: u32,
 }
 
 /// How many failed logins are allowed before answering 429.
@@ -91,9 +97,10 @@ impl Config {
         Config {
             addr: "127.0.0.1:0".parse().expect("literal address"),
             secure_cookies: false,
-            session_idle_minutes: 60,
-            trust_forwarded_for: false,
+            session_idle_secs: 60 * 60,
+            trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
+            phone_keeps_sent_days: 14,
         }
     }
 }

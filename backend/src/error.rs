@@ -50,6 +50,8 @@ error_codes! {
     InvalidCredentials => "invalid_credentials",
     /// The login throttle refused the attempt; see `Retry-After`.
     TooManyAttempts => "too_many_attempts",
+    /// Asked too often (participant-code prefixes); see `Retry-After`.
+    RateLimited => "rate_limited",
     /// Signed in, but this role or scope may not do it.
     Forbidden => "forbidden",
     /// A state-changing request from another origin.
@@ -66,6 +68,8 @@ error_codes! {
     UnsupportedMediaType => "unsupported_media_type",
     /// The body is larger than the route accepts.
     PayloadTooLarge => "payload_too_large",
+    /// A known route asked with a method it does not serve.
+    MethodNotAllowed => "method_not_allowed",
     /// A sync push with more items than one batch may carry.
     BatchTooLarge => "batch_too_large",
     /// Any other malformed request.
@@ -96,6 +100,13 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("too many failed attempts; try again later")]
     TooManyAttempts { retry_after_secs: u64 },
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("this route does not serve that method")]
+    MethodNotAllowed,
     #[error("{0}")]
     Forbidden(String),
     #[error("request refused: it came from another site")]
@@ -180,6 +191,10 @@ impl ApiError {
             ApiError::TooManyAttempts { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts)
             }
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
+            }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             ApiError::CrossOrigin => (StatusCode::FORBIDDEN, ErrorCode::CrossOrigin),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
@@ -218,7 +233,11 @@ impl IntoResponse for ApiError {
             fields,
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let ApiError::TooManyAttempts { retry_after_secs } = self {
+        if let ApiError::TooManyAttempts { retry_after_secs }
+        | ApiError::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_secs.max(1)),

@@ -16,7 +16,7 @@
 //!   [`activity_types`]: accounts and the admin-managed data;
 //! - [`audit`]: the append-only log of who did what;
 //! - [`access`]: the guard every handler takes, roles and site scope;
-//! - leaves: [`state`], [`json`], [`error`], [`validate`], [`store`] (the
+//! - leaves: [`state`], [`extract`], [`error`], [`validate`], [`store`] (the
 //!   database seam), [`config`].
 //!
 //! `docs/architecture.md` draws the same map and follows one record from
@@ -31,10 +31,10 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod extract;
 pub mod figures;
 pub mod groups;
 pub mod http;
-pub mod json;
 pub mod participants;
 pub mod records;
 pub mod rollups;

@@ -10,9 +10,26 @@ use sijil::store::Db;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     sijil::telemetry::init(cli.log_format);
+    if let Command::Restore(args) = &cli.command {
+        // Before anything opens (and so creates) the database being replaced.
+        let epoch =
+            sijil::store::backup::restore(cli.database_url.as_str(), &args.file, args.force)
+                .await?;
+        println!("restored {}; the database's new epoch is {epoch}: phones will offer again what they sent since the backup", args.file.display());
+        return Ok(());
+    }
     let db = Db::connect(cli.database_url.as_str()).await?;
     db.migrate().await?;
     match cli.command {
+        Command::Restore(_) => unreachable!("restored above"),
+        Command::Backup(args) => {
+            sijil::store::backup::backup(&db, &args.out).await?;
+            println!("wrote {} and checked it", args.out.display());
+        }
+        Command::MarkRestored => {
+            let epoch = sijil::store::backup::mark_restored(&db).await?;
+            println!("the database's new epoch is {epoch}: phones will offer again what they sent since the backup");
+        }
         Command::Migrate => println!("migrations applied"),
         Command::Serve(args) => {
             let config = args.config();

@@ -3,6 +3,46 @@
 
 use crate::error::{ApiError, FieldErrors};
 
+/// The one rule for every string that reaches the server, wherever it sits
+/// (a body, a query, a path, a pushed item): no NUL, which PostgreSQL
+/// refuses in text, and no bidirectional embedding, override or isolate
+/// controls (U+202A–U+202E, U+2066–U+2069), which can make a name or a code
+/// read as something else on a coordinator's screen. The marks that Arabic
+/// and Sorani writing does use (U+200E, U+200F, U+200C) pass.
+pub fn unsafe_char(s: &str) -> Option<&'static str> {
+    s.chars().find_map(|c| match c {
+        '\u{0}' => Some("must not contain a NUL character"),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            Some("must not contain bidirectional control characters")
+        }
+        _ => None,
+    })
+}
+
+/// The first string in `value` (keys included) that breaks [`unsafe_char`],
+/// as `(where, why)`; `at` names `value` itself.
+pub fn first_unsafe_text(value: &serde_json::Value, at: &str) -> Option<(String, &'static str)> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => unsafe_char(s).map(|why| (at.to_string(), why)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_unsafe_text(v, &format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            unsafe_char(k)
+                .map(|why| (here.clone(), why))
+                .or_else(|| first_unsafe_text(v, &here))
+        }),
+        _ => None,
+    }
+}
+
 /// Accumulates field errors while a request body is parsed into domain types.
 #[derive(Default)]
 pub struct Checker {
@@ -130,6 +170,24 @@ mod tests {
         assert_eq!(c.code("code", "mos-wc-01", 20), "MOS-WC-01");
         c.code("bad", "a b", 20);
         assert!(c.finish(()).is_err());
+    }
+
+    #[test]
+    fn nul_and_bidi_overrides_are_refused_anywhere_arabic_marks_pass() {
+        assert!(unsafe_char("a\u{0}b").is_some());
+        assert!(unsafe_char("\u{202E}gnp.exe").is_some());
+        assert!(unsafe_char("\u{2067}x").is_some());
+        assert_eq!(unsafe_char("مركز\u{200F} النساء"), None);
+        let body =
+            serde_json::json!({ "items": [{ "id": "x" }, { "data": { "notes": "ok\u{0}" } }] });
+        assert_eq!(
+            first_unsafe_text(&body, "").map(|(at, _)| at),
+            Some("items[1].data.notes".to_string())
+        );
+        assert_eq!(
+            first_unsafe_text(&serde_json::json!({ "a": ["fine", 1, null] }), ""),
+            None
+        );
     }
 
     #[test]

@@ -10,14 +10,15 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use super::model::{Role, SiteScope};
-use super::session::{session_error, SEEN_KEY, USER_ID_KEY};
+use super::session::{session_error, EPOCH_KEY, SEEN_KEY, USER_ID_KEY};
 use super::store;
 use crate::error::{ApiError, ResultExt};
 use crate::state::AppState;
 use crate::store::now_millis;
 
 /// How stale the session's "seen" mark may get before it is refreshed (which
-/// saves the session and so pushes its idle expiry forward).
+/// saves the session and so pushes its idle expiry forward); a quarter of
+/// the idle timeout when that is shorter, so a session in use never ends.
 const TOUCH_AFTER_MS: i64 = 5 * 60 * 1000;
 
 /// The signed-in user, loaded fresh from the database on every request so a
@@ -71,12 +72,22 @@ where
         let stored = store::active_user(&state.db, user_id)
             .await
             .context("load the signed-in user")?;
-        let Some((user, role)) = stored.and_then(|u| u.role().map(|r| (u, r))) else {
-            // The account was deactivated or removed since login.
+        let epoch: i64 = session
+            .get(EPOCH_KEY)
+            .await
+            .map_err(session_error)?
+            .unwrap_or(0);
+        let current = stored
+            .filter(|u| u.session_epoch == epoch)
+            .and_then(|u| u.role().map(|r| (u, r)));
+        let Some((user, role)) = current else {
+            // The account was deactivated or removed since login, or its
+            // password was reset (the epoch moved).
             session.flush().await.map_err(session_error)?;
             return Err(ApiError::Unauthenticated);
         };
-        touch(&session).await?;
+        let idle_ms = state.config.session_idle_secs * 1000;
+        touch(&session, TOUCH_AFTER_MS.min(idle_ms / 4)).await?;
         let client_addr = ClientAddr::from_request_parts(parts, outer).await?.0;
         Ok(CurrentUser {
             id: user.id,
@@ -89,10 +100,10 @@ where
     }
 }
 
-async fn touch(session: &Session) -> Result<(), ApiError> {
+async fn touch(session: &Session, after_ms: i64) -> Result<(), ApiError> {
     let now = now_millis();
     let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(session_error)?;
-    if seen.is_none_or(|s| now - s > TOUCH_AFTER_MS) {
+    if seen.is_none_or(|s| now - s > after_ms) {
         session.insert(SEEN_KEY, now).await.map_err(session_error)?;
     }
     Ok(())
@@ -149,16 +160,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        if state.config.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim);
-            if let Some(addr) = forwarded.filter(|a| !a.is_empty()) {
-                return Ok(ClientAddr(addr.chars().take(64).collect()));
-            }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        if let Some(addr) = forwarded_client(forwarded, state.config.trusted_proxies) {
+            return Ok(ClientAddr(addr.chars().take(64).collect()));
         }
         let addr = parts
             .extensions
@@ -166,5 +174,38 @@ where
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "unknown".into());
         Ok(ClientAddr(addr))
+    }
+}
+
+/// The client's address as the outermost of `proxies` trusted proxies saw
+/// it: each proxy appends the address it was reached from, so that entry
+/// counts `proxies` from the right; anything left of it the client wrote.
+fn forwarded_client<'a>(headers: impl Iterator<Item = &'a str>, proxies: usize) -> Option<String> {
+    if proxies == 0 {
+        return None;
+    }
+    let entries: Vec<&str> = headers.flat_map(|h| h.split(',')).map(str::trim).collect();
+    let entry = entries.get(entries.len().checked_sub(proxies)?)?;
+    (!entry.is_empty()).then(|| entry.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_address_is_the_one_the_outermost_trusted_proxy_saw() {
+        let forged = ["10.9.9.9, 203.0.113.7"];
+        assert_eq!(
+            forwarded_client(forged.into_iter(), 1).as_deref(),
+            Some("203.0.113.7")
+        );
+        let two = ["10.9.9.9, 203.0.113.7, 172.16.0.2"];
+        assert_eq!(
+            forwarded_client(two.into_iter(), 2).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(forwarded_client(["a, b"].into_iter(), 0), None);
+        assert_eq!(forwarded_client(["203.0.113.7"].into_iter(), 2), None);
     }
 }

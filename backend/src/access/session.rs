@@ -17,9 +17,14 @@ use crate::error::ApiError;
 use crate::store::{Db, SessionPool};
 
 pub const COOKIE_NAME: &str = "sijil_session";
+/// The name over HTTPS: the `__Host-` prefix makes browsers keep it only if
+/// it is Secure, for the whole host, and set by the host itself.
+pub const SECURE_COOKIE_NAME: &str = "__Host-sijil_session";
 
 /// Session key: the signed-in user's id (written at login, read by the guard).
 pub const USER_ID_KEY: &str = "uid";
+/// Session key: the user's session epoch at login (see the guard).
+pub const EPOCH_KEY: &str = "epoch";
 /// Session key: when the session was last seen in use (see the guard).
 pub const SEEN_KEY: &str = "seen";
 
@@ -86,13 +91,17 @@ impl ExpiredDeletion for DbSessionStore {
 
 pub fn layer(db: &Db, config: &Config) -> SessionManagerLayer<DbSessionStore, PlaintextCookie> {
     SessionManagerLayer::new(DbSessionStore::new(db))
-        .with_name(COOKIE_NAME)
+        .with_name(if config.secure_cookies {
+            SECURE_COOKIE_NAME
+        } else {
+            COOKIE_NAME
+        })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(Duration::minutes(
-            config.session_idle_minutes,
+        .with_expiry(Expiry::OnInactivity(Duration::seconds(
+            config.session_idle_secs,
         )))
 }
 

@@ -14,15 +14,18 @@ pub struct ActiveUser {
     pub role: String,
     #[sqlx(try_from = "Flag")]
     pub all_sites: bool,
+    pub session_epoch: i64,
 }
 
 /// The active account `user_id`, read fresh on every request so that a
 /// deactivation or a change of role takes effect at once.
 pub async fn active_user(db: &Db, user_id: i64) -> Result<Option<ActiveUser>, sqlx::Error> {
-    sqlx::query_as("SELECT id, login, role, all_sites FROM users WHERE id = $1 AND active = 1")
-        .bind(user_id)
-        .fetch_optional(db.pool())
-        .await
+    sqlx::query_as(
+        "SELECT id, login, role, all_sites, session_epoch FROM users WHERE id = $1 AND active = 1",
+    )
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await
 }
 
 /// Whether `site_id` lies in `scope` (active or not).

@@ -1,6 +1,6 @@
 //! HTTP handlers for activity types.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -9,7 +9,7 @@ use super::store;
 use crate::access::{AdminUser, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
-use crate::json::Json;
+use crate::extract::{Json, Path};
 use crate::state::AppState;
 
 /// Every activity type (any signed-in user).

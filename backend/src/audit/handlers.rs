@@ -1,12 +1,12 @@
 //! HTTP handlers for the audit log.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 
 use super::model::{AuditPage, AuditQuery, DEFAULT_PAGE_SIZE, PAGE_SIZES};
 use super::store;
 use crate::access::AdminUser;
 use crate::error::{ApiError, ErrorBody, ResultExt};
-use crate::json::Json;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 /// The audit log, newest first (admins only).

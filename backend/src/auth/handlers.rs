@@ -5,18 +5,19 @@ use axum::http::StatusCode;
 use tower_sessions::Session;
 
 use super::model::LoginRequest;
-use super::{store, throttle};
-use crate::access::session::{session_error, USER_ID_KEY};
+use super::throttle;
+use crate::access::session::{session_error, EPOCH_KEY, USER_ID_KEY};
 use crate::access::{ClientAddr, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
-use crate::json::Json;
+use crate::extract::Json;
 use crate::state::AppState;
 use crate::users::model::Me;
 use crate::users::{password, store as users};
 
 /// Signs in. The session id is replaced at login so an id planted before
-/// login is worthless after it.
+/// login is worthless after it; the session carries the user's epoch, so a
+/// password reset ends it.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
@@ -27,9 +28,10 @@ pub async fn login(
 ) -> Result<Json<Me>, ApiError> {
     let login = body.login_name()?;
     let policy = state.config.throttle;
-    let wait = throttle::wait(&state.db, &policy, &login, &addr)
+    let keys = throttle::Keys::new(&login, &addr);
+    let wait = throttle::attempt(&state.db, &policy, &keys)
         .await
-        .context("check the throttle")?;
+        .context("count the attempt")?;
     if let Some(retry_after_secs) = wait {
         let entry = Entry::new("auth.login_throttled").login(&login).addr(&addr);
         audit::record_standalone(&state.db, entry)
@@ -49,13 +51,13 @@ pub async fn login(
         .await
         .context("verify the password")?
     {
-        let mut tx = state.db.begin().await.context("begin")?;
-        store::record_failure(&mut tx, &policy, &login, &addr)
+        throttle::failed(&state.db, &policy)
             .await
-            .context("count the failure")?;
+            .context("forget old attempts")?;
         let entry = Entry::new("auth.login_failed").login(&login).addr(&addr);
-        audit::record(&mut tx, entry).await.context("audit")?;
-        tx.commit().await.context("commit")?;
+        audit::record_standalone(&state.db, entry)
+            .await
+            .context("audit")?;
         return Err(ApiError::InvalidCredentials);
     }
     let account = account.expect("verified accounts exist");
@@ -65,10 +67,14 @@ pub async fn login(
         .insert(USER_ID_KEY, account.id)
         .await
         .map_err(session_error)?;
-    let mut tx = state.db.begin().await.context("begin")?;
-    store::clear(&mut tx, &login)
+    session
+        .insert(EPOCH_KEY, account.session_epoch)
         .await
-        .context("clear failures")?;
+        .map_err(session_error)?;
+    let mut tx = state.db.begin().await.context("begin")?;
+    throttle::succeeded(&mut tx, &keys)
+        .await
+        .context("clear the attempts")?;
     let entry = Entry::new("auth.login")
         .actor(account.id, &login)
         .addr(&addr);

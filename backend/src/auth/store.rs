@@ -1,54 +1,61 @@
-//! The SQL of the login throttle: failed attempts as rows.
+//! The SQL of the login throttle: one row of attempts per login name and
+//! per client address, in a fixed window.
 
 use sqlx::AnyConnection;
 
-use crate::config::ThrottlePolicy;
-use crate::store::{now_millis, Db};
-
-/// The time of the `n`-th newest failure in the window for `column = value`,
-/// if there are at least `n`.
-pub async fn nth_newest_failure(
-    db: &Db,
-    column: &'static str,
-    value: &str,
-    since: i64,
-    n: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let sql = format!("SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3");
-    sqlx::query_scalar(&sql)
-        .bind(value)
-        .bind(since)
-        .bind(n - 1)
-        .fetch_optional(db.pool())
-        .await
+/// One key's attempts in its current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attempts {
+    pub window_start: i64,
+    pub attempts: i64,
 }
 
-/// Counts a failed attempt, and forgets failures older than the window.
-pub async fn record_failure(
+/// Counts one more attempt for `key` (a window older than `since` starts
+/// over at `now`), atomically: parallel attempts each see their own count.
+pub async fn count_attempt(
     conn: &mut AnyConnection,
-    policy: &ThrottlePolicy,
-    login: &str,
-    addr: &str,
-) -> Result<(), sqlx::Error> {
-    let now = now_millis();
-    sqlx::query("INSERT INTO login_failures (at, login, client_addr) VALUES ($1, $2, $3)")
-        .bind(now)
-        .bind(login)
-        .bind(addr)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM login_failures WHERE at < $1")
-        .bind(now - policy.window_secs * 1000)
-        .execute(&mut *conn)
+    key: &str,
+    now: i64,
+    since: i64,
+) -> Result<Attempts, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO login_throttle (key, window_start, attempts) VALUES ($1, $2, 1)
+         ON CONFLICT (key) DO UPDATE SET
+             attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.attempts + 1 END,
+             window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END
+         RETURNING window_start, attempts",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(since)
+    .fetch_one(conn)
+    .await
+}
+
+/// Forgets `key`'s attempts (a login that succeeded).
+pub async fn forget(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(key)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
-/// A successful login wipes that login's failures (not the address's: one
-/// right password must not reset a guesser's count for other accounts).
-pub async fn clear(conn: &mut AnyConnection, login: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1")
-        .bind(login)
+/// Takes back one attempt of `key` (it was not a failure).
+pub async fn take_back(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+    )
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops windows that ended before `since`.
+pub async fn forget_old(conn: &mut AnyConnection, since: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
+        .bind(since)
         .execute(conn)
         .await?;
     Ok(())

@@ -52,17 +52,43 @@ pub async fn touch(
     Ok(seq)
 }
 
-/// One entry of the feed.
+/// Records that `entity` `id` left `site_id`: the phones of that site
+/// drop it at their next pull (its new site's phones hear of it through
+/// [`touch`], which the caller does next, at a later clock value).
+pub async fn depart(
+    conn: &mut AnyConnection,
+    entity: Entity,
+    id: &str,
+    site_id: i64,
+) -> Result<(), sqlx::Error> {
+    let seq = tick(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO sync_departures (entity, entity_id, site_id, seq) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (entity, entity_id, site_id) DO UPDATE SET seq = excluded.seq",
+    )
+    .bind(entity.as_str())
+    .bind(id)
+    .bind(site_id)
+    .bind(seq)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One entry of the feed: a change, or a departure from one of the
+/// puller's sites.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Changed {
     pub entity: String,
     pub entity_id: String,
     pub seq: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub departed: bool,
 }
 
-/// Up to `limit` changes after `after` that `scope` may see, oldest first:
+/// Up to `limit` entries after `after` that `scope` may see, oldest first:
 /// of the `entities` named, at the scope's sites (or at none), and meant
-/// for everyone or for `scope`'s user.
+/// for everyone or for `scope`'s user; and departures from the scope's sites.
 pub async fn after(
     conn: &mut AnyConnection,
     scope: &SiteScope,
@@ -75,14 +101,17 @@ pub async fn after(
         .iter()
         .map(|e| format!("'{}'", e.as_str()))
         .collect();
+    let names = names.join(", ");
     let sql = format!(
-        "SELECT entity, entity_id, seq FROM sync_changes
-         WHERE seq > $1 AND entity IN ({})
-           AND (site_id IS NULL OR {})
+        "SELECT entity, entity_id, seq, 0 AS departed FROM sync_changes
+         WHERE seq > $1 AND entity IN ({names})
+           AND (site_id IS NULL OR {scope})
            AND (user_id IS NULL OR user_id = $3)
+         UNION ALL
+         SELECT entity, entity_id, seq, 1 AS departed FROM sync_departures
+         WHERE seq > $1 AND entity IN ({names}) AND {scope}
          ORDER BY seq LIMIT $4",
-        names.join(", "),
-        SiteScope::sql("site_id", 2)
+        scope = SiteScope::sql("site_id", 2)
     );
     let (all, uid) = scope.binds();
     sqlx::query_as(&sql)
@@ -99,6 +128,24 @@ pub async fn clock(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT seq FROM sync_clock WHERE id = 1")
         .fetch_one(conn)
         .await
+}
+
+/// The database's epoch: a new one after every restore from a backup.
+pub async fn epoch(conn: &mut AnyConnection) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT epoch FROM database_epoch WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+/// Gives the database a new epoch (after a restore): phones holding a
+/// cursor of the old one start over and offer again what they sent.
+pub async fn renew_epoch(conn: &mut AnyConnection) -> Result<String, sqlx::Error> {
+    let epoch = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    sqlx::query("UPDATE database_epoch SET epoch = $1 WHERE id = 1")
+        .bind(&epoch)
+        .execute(conn)
+        .await?;
+    Ok(epoch)
 }
 
 /// Moves the clock to `seq` (after a bulk load wrote the feed up to it).

@@ -79,27 +79,6 @@ pub async fn insert_site(conn: &mut AnyConnection, s: NewSite<'_>) -> Result<i64
     .await
 }
 
-/// How many participant-code prefixes have been issued.
-pub async fn prefixes_issued(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes")
-        .fetch_one(conn)
-        .await
-}
-
-pub async fn insert_prefix(
-    conn: &mut AnyConnection,
-    prefix: &str,
-    user_id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO device_prefixes (prefix, user_id, created_at) VALUES ($1, $2, $3)")
-        .bind(prefix)
-        .bind(user_id)
-        .bind(now_millis())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Whether the demo programme is in this database already.
 pub async fn demo_exists(db: &Db) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites WHERE code = 'MOS-01'")

@@ -1,7 +1,7 @@
 //! HTTP handlers for figures, the site table, targets and exports. Each
 //! reads the request ([`resolve`]), asks the engine, and shapes the answer.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
@@ -16,7 +16,7 @@ use crate::access::{CurrentUser, Role};
 use crate::activity_types;
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
-use crate::json::Json;
+use crate::extract::{Json, Query};
 use crate::sites;
 use crate::state::AppState;
 use crate::validate::dates;

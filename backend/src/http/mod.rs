@@ -2,7 +2,9 @@
 //! embedded PWA for everything else; plus the middleware every response
 //! passes through.
 
+mod connection;
 mod csrf;
+mod openapi;
 mod security;
 mod static_files;
 
@@ -10,30 +12,25 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Extension, MatchedPath, Request, State};
 use axum::http::Response;
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::{middleware, Router};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use utoipa::OpenApi;
+
+use self::openapi::ApiDoc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Bodies larger than this are refused with 413 before any handler runs.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Sijil API",
-        description = "Records and figures for community psychosocial programmes."
-    ),
-    components(schemas(crate::error::ErrorBody))
-)]
-struct ApiDoc;
 
 /// Every `/api` route, each registered through utoipa so the OpenAPI
 /// document is generated from the same list the router serves.
@@ -53,22 +50,34 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, built once per app.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+    let (_, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .nest("/api", api_routes())
-        .split_for_parts()
-        .1
+        .split_for_parts();
+    openapi::complete(&mut doc);
+    doc
 }
 
 /// Builds the whole HTTP app; the binary and the tests both call this.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api", api_routes())
         .split_for_parts();
+    openapi::complete(&mut doc);
     let api = api
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(Arc::new(doc)))
-        .layer(middleware::from_fn(csrf::refuse_cross_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::refuse_cross_origin_writes,
+        ))
         .layer(crate::access::session::layer(&state.db, &state.config))
-        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        // API answers describe one user's data at one moment: never kept by caches.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(middleware::from_fn(connection::close_after_early_refusal));
 
     api.route("/healthz", get(healthz))
         .fallback(static_files::serve)
@@ -90,6 +99,11 @@ pub fn app(state: AppState) -> Router {
                 }),
         )
         .with_state(state)
+}
+
+/// A known route asked with a method it does not serve.
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// The OpenAPI 3.1 description of every `/api` route.

@@ -14,11 +14,20 @@ connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; obj
 frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 type Header = SetResponseHeaderLayer<HeaderValue>;
-/// Six header layers, one on the other.
+/// Seven header layers, one on the other.
 type Headers = Stack<
     Header,
-    Stack<Header, Stack<Header, Stack<Header, Stack<Header, Stack<Header, Identity>>>>>,
+    Stack<
+        Header,
+        Stack<Header, Stack<Header, Stack<Header, Stack<Header, Stack<Header, Identity>>>>>,
+    >,
 >;
+
+/// Powerful features the app never uses are off for every page; the camera
+/// stays for our own pages (scanning a participant's card).
+pub const PERMISSIONS_POLICY: &str =
+    "accelerometer=(), autoplay=(), camera=(self), display-capture=(), \
+geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()";
 
 /// The layer stack that sets the headers (each only if the handler did not).
 pub fn headers(config: &Config) -> ServiceBuilder<Headers> {
@@ -43,4 +52,8 @@ pub fn headers(config: &Config) -> ServiceBuilder<Headers> {
             "same-origin",
         ))
         .layer(set(header::STRICT_TRANSPORT_SECURITY, hsts))
+        .layer(set(
+            HeaderName::from_static("permissions-policy"),
+            PERMISSIONS_POLICY,
+        ))
 }

@@ -19,7 +19,12 @@ struct Assets;
 pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path == "api" || path.starts_with("api/") {
-        return ApiError::not_found(format!("route /{path}")).into_response();
+        // An unknown API route answers like the API: JSON, never cached.
+        let mut response = ApiError::not_found(format!("route /{path}")).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
     }
     let path = if path.is_empty() { "index.html" } else { path };
     match asset(path).await {

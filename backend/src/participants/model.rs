@@ -18,6 +18,13 @@ pub fn works_with_participants(role: Role) -> Result<(), String> {
     }
 }
 
+/// How many prefixes one user may draw in [`PREFIX_WINDOW_MS`]: a phone
+/// needs one at its first sync and a spare near the end of 32,768 codes, so
+/// this covers a trainer with several phones reinstalled on a bad day, and
+/// stops one account from draining the programme's 32,767.
+pub const PREFIXES_PER_USER: i64 = 20;
+pub const PREFIX_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+
 /// A phone's fresh participant-code prefix.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Prefix {

@@ -174,22 +174,77 @@ pub async fn code_taken(
     Ok(taken > 0)
 }
 
-/// Hands out the next unused participant-code prefix to `user_id`.
-pub async fn issue_prefix(db: &Db, user_id: i64) -> anyhow::Result<String> {
+/// What happened to a request for a prefix.
+pub enum Issued {
+    Prefix(String),
+    /// The user has drawn their share for now; the oldest of them leaves
+    /// the window at this time (Unix milliseconds).
+    Limited {
+        until_ms: i64,
+    },
+}
+
+/// Hands the next prefix to `user_id`, unless they drew `limit` in the last
+/// `window_ms`. The counter row is taken first: it orders every issuer, so
+/// both the number and the user's count are read after the last commit.
+pub async fn issue_prefix(
+    db: &Db,
+    user_id: i64,
+    limit: i64,
+    window_ms: i64,
+) -> anyhow::Result<Issued> {
     let mut tx = db.begin().await?;
-    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_prefixes")
-        .fetch_one(&mut *tx)
-        .await?;
-    // Prefixes are issued in order, skipping "000" so no code starts with zeros.
-    let prefix = code::prefix_for(issued as u32 + 1)
+    let number = take_prefix_number(&mut tx).await?;
+    let now = now_millis();
+    let recent: Vec<i64> =
+        sqlx::query_scalar("SELECT created_at FROM device_prefixes WHERE user_id = $1 AND created_at > $2 ORDER BY created_at")
+            .bind(user_id)
+            .bind(now - window_ms)
+            .fetch_all(&mut *tx)
+            .await?;
+    if recent.len() as i64 >= limit {
+        tx.rollback().await?;
+        return Ok(Issued::Limited {
+            until_ms: recent[0] + window_ms,
+        });
+    }
+    let prefix = record_prefix(&mut tx, number, user_id).await?;
+    tx.commit().await?;
+    Ok(Issued::Prefix(prefix))
+}
+
+/// Hands the next prefix to `user_id` with no limit (a bulk load that
+/// registers participants as phones would).
+pub async fn next_prefix(conn: &mut AnyConnection, user_id: i64) -> anyhow::Result<String> {
+    let number = take_prefix_number(conn).await?;
+    record_prefix(conn, number, user_id).await
+}
+
+/// The next prefix number; the counter row stays locked until commit.
+async fn take_prefix_number(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE prefix_counter SET issued = issued + 1 WHERE id = 1 RETURNING issued",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+async fn record_prefix(
+    conn: &mut AnyConnection,
+    number: i64,
+    user_id: i64,
+) -> anyhow::Result<String> {
+    // Prefixes are numbered from 1, so no code starts with zeros.
+    let prefix = u32::try_from(number)
+        .ok()
+        .and_then(code::prefix_for)
         .ok_or_else(|| anyhow::anyhow!("all participant-code prefixes are used"))?;
     sqlx::query("INSERT INTO device_prefixes (prefix, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(&prefix)
         .bind(user_id)
         .bind(now_millis())
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    tx.commit().await?;
     Ok(prefix)
 }
 

@@ -85,6 +85,10 @@ impl Syncable for Participants {
         if !written {
             return Ok(Written::Lost);
         }
+        if let Some(left) = stored.map(|h| h.site_id).filter(|old| *old != site_id) {
+            // Moved: the phones of the site it left must drop it.
+            changes::store::depart(&mut *conn, Entity::Participant, id, left).await?;
+        }
         changes::store::touch(conn, Entity::Participant, id, Some(site_id), None).await?;
         Ok(Written::Stored {
             version: stored.map_or(1, |h| h.version + 1),

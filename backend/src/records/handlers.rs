@@ -1,6 +1,6 @@
 //! HTTP handlers for reading and reviewing records, and for month locks.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use crate::audit::{self, Entry};
 use crate::changes;
 use crate::changes::item::{WriteMeta, Written};
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
-use crate::json::Json;
+use crate::extract::{Json, Path, Query};
 use crate::sites;
 use crate::state::AppState;
 use crate::store::now_millis;

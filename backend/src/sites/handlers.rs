@@ -1,6 +1,6 @@
 //! HTTP handlers for partners, areas and sites.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -9,10 +9,10 @@ use super::store;
 use crate::access::{AdminUser, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
-use crate::json::Json;
+use crate::extract::{Json, Path};
 use crate::state::AppState;
 
-/// Partners (admins and coordinators).
+/// Partners of the caller's scope (admins and coordinators).
 #[utoipa::path(get, path = "/partners", tag = "sites", responses((status = 200, body = Vec<Partner>), (status = 403, body = ErrorBody)))]
 pub async fn list_partners(
     State(state): State<AppState>,
@@ -20,7 +20,7 @@ pub async fn list_partners(
 ) -> Result<Json<Vec<Partner>>, ApiError> {
     user.require_staff()?;
     Ok(Json(
-        store::list_partners(&state.db)
+        store::list_partners(&state.db, &user.scope)
             .await
             .context("list partners")?,
     ))

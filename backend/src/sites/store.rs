@@ -10,8 +10,19 @@ use crate::changes::{self, Entity};
 use crate::error::{ApiError, ErrorCode, ResultExt};
 use crate::store::{now_millis, placeholders, Db};
 
-pub async fn list_partners(db: &Db) -> Result<Vec<Partner>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, active FROM partners ORDER BY name")
+/// The partners `scope` may see: every partner for those with every site,
+/// else the partners running one of the scope's sites.
+pub async fn list_partners(db: &Db, scope: &SiteScope) -> Result<Vec<Partner>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id, p.name, p.active FROM partners p
+         WHERE $1 = 1 OR p.id IN (SELECT s.partner_id FROM sites s WHERE {})
+         ORDER BY p.name",
+        SiteScope::sql("s.id", 1)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
         .fetch_all(db.pool())
         .await
 }

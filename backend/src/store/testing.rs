@@ -88,6 +88,46 @@ impl TestDatabase {
         dbs
     }
 
+    /// Copies a PostgreSQL test database aside (as a backup would), or
+    /// `None` on SQLite (whose backups the product takes itself). Nothing
+    /// may be connected to it meanwhile: stop the app first.
+    pub async fn copy_postgres_aside(&self) -> Option<()> {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return None;
+        };
+        let mut conn = PgConnectOptions::from_str(admin_url)
+            .ok()?
+            .connect()
+            .await
+            .expect("connect");
+        let sql = format!("CREATE DATABASE {name}_copy TEMPLATE {name}");
+        conn.execute(sql.as_str())
+            .await
+            .expect("copy the database aside");
+        conn.close().await.ok();
+        Some(())
+    }
+
+    /// Puts the copy made by [`TestDatabase::copy_postgres_aside`] back in
+    /// place of the database (as `pg_restore` would). Stop the app first.
+    pub async fn put_postgres_copy_back(&self) {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            panic!("PostgreSQL only")
+        };
+        let mut conn = PgConnectOptions::from_str(admin_url)
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        for sql in [
+            format!("DROP DATABASE {name} WITH (FORCE)"),
+            format!("ALTER DATABASE {name}_copy RENAME TO {name}"),
+        ] {
+            conn.execute(sql.as_str()).await.expect("put the copy back");
+        }
+        conn.close().await.ok();
+    }
+
     pub fn kind(&self) -> &'static str {
         match self.cleanup {
             Cleanup::Sqlite(_) => "sqlite",
@@ -137,11 +177,12 @@ impl Drop for TestDatabase {
                             .connect()
                             .await
                             .ok()?;
-                        conn.execute(
-                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-                        )
-                        .await
-                        .ok()
+                        // A copy set aside by a restore test goes too.
+                        for db in [format!("{name}_copy"), name] {
+                            let drop = format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)");
+                            conn.execute(drop.as_str()).await.ok()?;
+                        }
+                        Some(())
                     })
                 })
                 .join();

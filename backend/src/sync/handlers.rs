@@ -1,6 +1,6 @@
 //! HTTP handlers for push and pull.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::model::{Page, PullQuery, PushAnswer, PushBody, DEFAULT_PAGE, MAX_ITEMS, MAX_PAGE};
@@ -8,7 +8,7 @@ use super::{pull, push};
 use crate::access::CurrentUser;
 use crate::changes::item::Actor;
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
-use crate::json::Json;
+use crate::extract::{Batch, Json, Query};
 use crate::state::AppState;
 
 /// Stores what a phone made offline: each item is answered stored,
@@ -18,7 +18,7 @@ use crate::state::AppState;
 pub async fn push_items(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<PushBody>,
+    Batch(body): Batch<PushBody>,
 ) -> Result<Json<PushAnswer>, ApiError> {
     if body.items.len() > MAX_ITEMS {
         return Err(ApiError::BadRequest {
@@ -60,6 +60,7 @@ pub async fn pull_changes(
         user_id: user.id,
         role: user.role,
         scope: user.scope,
+        keep_sent_days: state.config.phone_keeps_sent_days,
     };
     let page = pull::pull(&state.db, &puller, q.cursor.as_deref(), limit)
         .await

@@ -37,7 +37,7 @@ pub struct PullQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Change {
     /// `site`, `activity_type`, `participant`, `group` or `record`.
     pub entity: String,
@@ -55,7 +55,7 @@ pub struct Change {
     pub review: Option<Review>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Review {
     pub status: String,
     pub comment: Option<String>,
@@ -70,4 +70,10 @@ pub struct Page {
     pub more: bool,
     /// The phone must drop what it pulled before and apply this page onto nothing.
     pub reset: bool,
+    /// The server's database went back in time (restored from a backup):
+    /// the phone offers again what it sent in the last `keep_sent_days`;
+    /// what the server still has is answered `duplicate`.
+    pub restored: bool,
+    /// How many days the phone keeps what it sent, for that.
+    pub keep_sent_days: u32,
 }

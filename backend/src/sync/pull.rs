@@ -18,11 +18,13 @@ use crate::changes::{self, Entity};
 use crate::store::Db;
 use crate::{activity_types, records, sites};
 
-/// Who is pulling.
+/// Who is pulling, and what their phone is told to keep.
 pub struct Puller {
     pub user_id: i64,
     pub role: Role,
     pub scope: SiteScope,
+    /// Days a phone keeps what it sent, to offer it again after a restore.
+    pub keep_sent_days: u32,
 }
 
 /// A fingerprint of what `puller` may see (FNV-1a over role and site ids):
@@ -53,9 +55,63 @@ async fn scope_fingerprint(
     Ok(format!("{hash:016x}"))
 }
 
-fn parse_cursor(cursor: Option<&str>) -> Option<(i64, &str)> {
-    let (seq, scope) = cursor?.split_once('.')?;
-    Some((seq.parse().ok().filter(|s: &i64| *s >= 0)?, scope))
+/// A cursor as phones send it back: `<seq>.<scope>.<epoch>` (cursors made
+/// before the epoch existed have no third part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor<'a> {
+    seq: i64,
+    scope: &'a str,
+    epoch: Option<&'a str>,
+}
+
+fn parse_cursor(cursor: &str) -> Option<Cursor<'_>> {
+    let mut parts = cursor.split('.');
+    let seq = parts.next()?.parse().ok().filter(|s: &i64| *s >= 0)?;
+    let scope = parts.next()?;
+    let epoch = parts.next();
+    parts
+        .next()
+        .is_none()
+        .then_some(Cursor { seq, scope, epoch })
+}
+
+/// Where a page starts, and what the phone must be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Start {
+    after: i64,
+    /// Drop what was pulled before; this page starts from nothing.
+    reset: bool,
+    /// The database went back in time (restored from a backup): offer
+    /// again what was sent recently.
+    restored: bool,
+}
+
+/// Decides where to start from the phone's cursor and the server's state
+/// now: its scope fingerprint, its epoch and its clock.
+fn start(cursor: Option<&str>, fingerprint: &str, epoch: &str, clock: i64) -> Start {
+    let from = |reset, restored| Start {
+        after: 0,
+        reset,
+        restored,
+    };
+    let Some(text) = cursor else {
+        return from(false, false);
+    };
+    let Some(c) = parse_cursor(text) else {
+        return from(true, false);
+    };
+    // Another epoch, or a cursor ahead of the clock: this is an older copy.
+    if c.epoch.is_some_and(|e| e != epoch) || c.seq > clock {
+        return from(true, true);
+    }
+    if c.scope != fingerprint {
+        return from(true, false);
+    }
+    Start {
+        after: c.seq,
+        reset: false,
+        restored: false,
+    }
 }
 
 /// One page of changes after `cursor` (`None`: from the beginning).
@@ -67,11 +123,13 @@ pub async fn pull(
 ) -> Result<Page, sqlx::Error> {
     let mut tx = db.begin_read().await?;
     let fingerprint = scope_fingerprint(&mut tx, puller).await?;
-    let (after, reset) = match parse_cursor(cursor) {
-        Some((seq, scope)) if scope == fingerprint => (seq, false),
-        Some(_) => (0, true),
-        None => (0, cursor.is_some()),
-    };
+    let epoch = changes::store::epoch(&mut tx).await?;
+    let clock = changes::store::clock(&mut tx).await?;
+    let Start {
+        after,
+        reset,
+        restored,
+    } = start(cursor, &fingerprint, &epoch, clock);
     let rows = changes::store::after(
         &mut tx,
         &puller.scope,
@@ -84,7 +142,7 @@ pub async fn pull(
     let last = rows.last().map(|r| r.seq).unwrap_or(after);
 
     let mut by_entity: HashMap<&str, Vec<String>> = HashMap::new();
-    for row in &rows {
+    for row in rows.iter().filter(|r| !r.departed) {
         by_entity
             .entry(row.entity.as_str())
             .or_default()
@@ -97,15 +155,25 @@ pub async fn pull(
         }
     }
     tx.commit().await?;
+    // In feed order: a departure drops the thing from the phone; a change
+    // brings it as it stands now.
     let changes = rows
         .into_iter()
-        .filter_map(|row| loaded.remove(&(row.entity, row.entity_id)))
+        .filter_map(|row| {
+            if row.departed {
+                Some(departure(row.entity, row.entity_id))
+            } else {
+                loaded.get(&(row.entity, row.entity_id)).cloned()
+            }
+        })
         .collect();
     Ok(Page {
         changes,
-        cursor: format!("{last}.{fingerprint}"),
+        cursor: format!("{last}.{fingerprint}.{epoch}"),
         more,
         reset,
+        restored,
+        keep_sent_days: puller.keep_sent_days,
     })
 }
 
@@ -176,6 +244,18 @@ fn reference(entity: Entity, id: i64, data: &impl serde::Serialize) -> Change {
     }
 }
 
+/// A thing that left one of the puller's sites: for this phone, deleted.
+fn departure(entity: String, id: String) -> Change {
+    Change {
+        entity,
+        id,
+        version: None,
+        deleted: true,
+        data: None,
+        review: None,
+    }
+}
+
 /// Something phones make: its version, and its content unless deleted.
 fn versioned(entity: Entity, id: String, version: i64, deleted: bool, payload: &str) -> Change {
     Change {
@@ -194,13 +274,75 @@ fn parse(payload: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_cursor;
+    use super::*;
 
     #[test]
     fn cursors_parse_or_are_refused() {
-        assert_eq!(parse_cursor(Some("42.abc")), Some((42, "abc")));
-        assert_eq!(parse_cursor(Some("-1.abc")), None);
-        assert_eq!(parse_cursor(Some("nonsense")), None);
-        assert_eq!(parse_cursor(None), None);
+        let c = parse_cursor("42.abc.e1").unwrap();
+        assert_eq!((c.seq, c.scope, c.epoch), (42, "abc", Some("e1")));
+        assert_eq!(parse_cursor("42.abc").unwrap().epoch, None);
+        assert_eq!(parse_cursor("-1.abc"), None);
+        assert_eq!(parse_cursor("nonsense"), None);
+        assert_eq!(parse_cursor("1.a.b.c"), None);
+    }
+
+    #[test]
+    fn a_page_follows_on_unless_the_scope_or_the_database_changed() {
+        let go_on = start(Some("40.fp.e1"), "fp", "e1", 50);
+        assert_eq!(
+            go_on,
+            Start {
+                after: 40,
+                reset: false,
+                restored: false
+            }
+        );
+        assert_eq!(
+            start(None, "fp", "e1", 50),
+            Start {
+                after: 0,
+                reset: false,
+                restored: false
+            }
+        );
+        assert_eq!(
+            start(Some("junk"), "fp", "e1", 50),
+            Start {
+                after: 0,
+                reset: true,
+                restored: false
+            }
+        );
+        let new_scope = start(Some("40.other.e1"), "fp", "e1", 50);
+        assert_eq!(
+            new_scope,
+            Start {
+                after: 0,
+                reset: true,
+                restored: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_restored_database_is_told_by_its_epoch_or_by_a_cursor_ahead_of_its_clock() {
+        assert_eq!(
+            start(Some("40.fp.e0"), "fp", "e1", 50),
+            Start {
+                after: 0,
+                reset: true,
+                restored: true
+            }
+        );
+        assert_eq!(
+            start(Some("90.fp"), "fp", "e1", 50),
+            Start {
+                after: 0,
+                reset: true,
+                restored: true
+            }
+        );
+        // A cursor from before the epoch existed follows on.
+        assert_eq!(start(Some("40.fp"), "fp", "e1", 50).after, 40);
     }
 }

@@ -22,6 +22,7 @@ use crate::groups::sync::Groups;
 use crate::participants::sync::Participants;
 use crate::records::sync::Records;
 use crate::store::Db;
+use crate::validate::first_unsafe_text;
 
 /// The envelope of one item; `data` is read by its kind afterwards so a
 /// malformed item is answered on its own.
@@ -179,6 +180,9 @@ fn read_envelope(index: usize, value: Value) -> Read {
             one(field, reason),
         )))
     };
+    if let Some((at, why)) = first_unsafe_text(&value, "") {
+        return refuse(&at, why);
+    }
     let mut e: Envelope = match serde_json::from_value(value) {
         Ok(e) => e,
         Err(err) => return refuse("item", &err.to_string()),

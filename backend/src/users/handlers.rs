@@ -1,7 +1,7 @@
 //! HTTP handlers for accounts and for the signed-in user's own record:
 //! thin, over `model` (rules) and `store` (SQL).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -12,7 +12,7 @@ use super::{password, store};
 use crate::access::{AdminUser, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
-use crate::json::Json;
+use crate::extract::{Json, Path};
 use crate::state::AppState;
 use crate::validate::Checker;
 

@@ -17,10 +17,12 @@ pub struct Credentials {
     pub password_hash: String,
     #[sqlx(try_from = "Flag")]
     pub active: bool,
+    /// Sessions started before the epoch last moved are over.
+    pub session_epoch: i64,
 }
 
 pub async fn credentials(db: &Db, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
-    sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login = $1")
+    sqlx::query_as("SELECT id, password_hash, active, session_epoch FROM users WHERE login = $1")
         .bind(login)
         .fetch_optional(db.pool())
         .await
@@ -278,12 +280,16 @@ pub async fn set_language(
     Ok(())
 }
 
+/// Sets a new password and ends every session of the user: their session
+/// epoch moves, and the guard refuses sessions of an older one.
 pub async fn set_password_hash(
     conn: &mut AnyConnection,
     id: i64,
     hash: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = $3 WHERE id = $1",
+    )
         .bind(id)
         .bind(hash)
         .bind(now_millis())

@@ -50,7 +50,7 @@ describe('one database per user', () => {
     expect(await again.getAllKeysFromIndex('outbox', 'by_state', 'waiting')).toEqual(['kept']);
   });
 
-  it('upgrades a version 1 database to version 2 keeping the outbox, and adds the synced stores', async () => {
+  it('upgrades a version 1 database to the current version keeping the outbox, and adds the later stores', async () => {
     const id = ++userId;
     const v1 = await openDB(userDbName(id), 1, {
       upgrade(db) {
@@ -62,10 +62,37 @@ describe('one database per user', () => {
     });
     await v1.put('outbox', waiting('from-v1'));
     v1.close();
-    const v2 = await freshDb(id);
-    expect(v2.version).toBe(2);
-    expect(await v2.getAllKeysFromIndex('outbox', 'by_state', 'waiting')).toEqual(['from-v1']);
-    expect([...v2.transaction('participants').store.indexNames].sort()).toEqual(['by_code', 'by_site']);
+    const current = await freshDb(id);
+    expect(current.version).toBe(DB_VERSION);
+    expect(await current.getAllKeysFromIndex('outbox', 'by_state', 'waiting')).toEqual(['from-v1']);
+    expect([...current.transaction('participants').store.indexNames].sort()).toEqual(['by_code', 'by_site']);
+    expect([...current.transaction('sent').store.indexNames]).toEqual(['by_sent_at']);
+  });
+
+  it('upgrades a version 2 database keeping its outbox and local copies, and adds the sent store', async () => {
+    const id = ++userId;
+    const v2 = await openDB(userDbName(id), 2, {
+      upgrade(db) {
+        const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+        outbox.createIndex('by_state', 'state');
+        outbox.createIndex('by_kind', 'kind');
+        db.createObjectStore('meta');
+        db.createObjectStore('sites', { keyPath: 'id' });
+        db.createObjectStore('activity_types', { keyPath: 'id' });
+        const participants = db.createObjectStore('participants', { keyPath: 'id' });
+        participants.createIndex('by_site', 'data.site_id');
+        participants.createIndex('by_code', 'data.code');
+        db.createObjectStore('groups', { keyPath: 'id' }).createIndex('by_site', 'data.site_id');
+        db.createObjectStore('records', { keyPath: 'id' }).createIndex('by_date', 'data.date');
+      },
+    });
+    await v2.put('outbox', waiting('from-v2'));
+    await v2.put('records', { id: 'from-v2', version: 0, data: { date: '2026-11-02' } });
+    v2.close();
+    const current = await freshDb(id);
+    expect(await current.getAllKeysFromIndex('outbox', 'by_state', 'waiting')).toEqual(['from-v2']);
+    expect(await current.get('records', 'from-v2')).toMatchObject({ data: { date: '2026-11-02' } });
+    expect(await current.count('sent')).toBe(0);
   });
 
   it('opens a database of the current version unchanged', async () => {
@@ -94,6 +121,7 @@ describe('one database per user', () => {
       'outbox',
       'participants',
       'records',
+      'sent',
       'sites',
     ]);
     newer.close();

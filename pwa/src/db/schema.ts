@@ -48,6 +48,25 @@ export interface OutboxItem<Data = unknown> {
   deleted?: boolean;
 }
 
+/**
+ * What the server confirmed, kept for a while after it left the outbox:
+ * if the server is restored from a backup older than the confirmation,
+ * the phone offers it again (the server answers `duplicate` for what it
+ * still has). Kept `keep_sent_days`, as the server says in each pull.
+ */
+export interface SentItem<Data = unknown> {
+  id: string;
+  kind: OutboxKind;
+  /** The version the confirmed edit was based on (0: something new). */
+  base_version: number;
+  data: Data;
+  deleted?: boolean;
+  /** When the phone made it (sent as `device_time`). */
+  created_at: string;
+  /** Phone clock when the server confirmed it. */
+  sent_at: string;
+}
+
 /** A site as pulled (`entity: 'site'`). */
 export interface LocalSite {
   id: number;
@@ -126,9 +145,15 @@ export interface SijilDb extends DBSchema {
     value: Local<unknown>;
     indexes: { by_date: string };
   };
+  // Version 3: what the server confirmed, for a while (see SentItem).
+  sent: {
+    key: string;
+    value: SentItem;
+    indexes: { by_sent_at: string };
+  };
 }
 
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export function userDbName(userId: number): string {
   return `sijil-u${userId}`;
@@ -152,7 +177,10 @@ export async function openUserDb(userId: number): Promise<IDBPDatabase<SijilDb>>
         db.createObjectStore('groups', { keyPath: 'id' }).createIndex('by_site', 'data.site_id');
         db.createObjectStore('records', { keyPath: 'id' }).createIndex('by_date', 'data.date');
       }
-      // Version 3 and later: add stores and indexes here, never drop.
+      if (oldVersion < 3) {
+        db.createObjectStore('sent', { keyPath: 'id' }).createIndex('by_sent_at', 'sent_at');
+      }
+      // Version 4 and later: add stores and indexes here, never drop.
     },
     // A newer version of the app in another tab wants to upgrade: let it.
     blocking() {

@@ -2,8 +2,12 @@
 import { isUnauthenticated, NetworkError, request } from '../api/client';
 import type { OutboxKind, Review } from '../db/schema';
 
-/** How a sync step ended: `offline` (no answer) retries later; `unauthenticated` waits for the next login. */
-export type Outcome = 'done' | 'offline' | 'unauthenticated' | 'failed';
+/**
+ * How a sync step ended: `offline` (no answer) retries later;
+ * `unauthenticated` waits for the next login; `resend` means the server was
+ * restored from a backup and what it confirmed lately is waiting again.
+ */
+export type Outcome = 'done' | 'offline' | 'unauthenticated' | 'failed' | 'resend';
 
 /** The outcome a failed call stands for. */
 export function outcomeOf(error: unknown): Outcome {
@@ -49,6 +53,10 @@ export interface PullPage {
   cursor: string;
   more: boolean;
   reset: boolean;
+  /** The server's database went back in time: offer again what was sent lately. */
+  restored: boolean;
+  /** How many days to keep what the server confirmed, for that. */
+  keep_sent_days: number;
 }
 
 /** What the engine needs from the server; tests pass a fake. */

@@ -39,7 +39,16 @@ function fakeApi(
     },
     async pull(cursor: string | undefined) {
       api.pulledWith.push(cursor);
-      return pages.shift() ?? { changes: [], cursor: cursor ?? 'c0', more: false, reset: false };
+      return (
+        pages.shift() ?? {
+          changes: [],
+          cursor: cursor ?? 'c0',
+          more: false,
+          reset: false,
+          restored: false,
+          keep_sent_days: 14,
+        }
+      );
     },
     async newPrefix() {
       return { prefix: 'K7M' };
@@ -168,6 +177,8 @@ describe('pulling', () => {
           cursor: 'c1',
           more: true,
           reset: false,
+          restored: false,
+          keep_sent_days: 14,
         },
         {
           changes: [
@@ -184,6 +195,8 @@ describe('pulling', () => {
           cursor: 'c2',
           more: false,
           reset: false,
+          restored: false,
+          keep_sent_days: 14,
         },
       ],
     );
@@ -210,6 +223,8 @@ describe('pulling', () => {
       cursor: 'c',
       more: false,
       reset: false,
+      restored: false,
+      keep_sent_days: 14,
     });
     expect(await db.get('groups', 'g')).toBeUndefined();
     expect(await db.get('sites', 3)).toBeUndefined();
@@ -224,6 +239,8 @@ describe('pulling', () => {
       cursor: 'r',
       more: false,
       reset: true,
+      restored: false,
+      keep_sent_days: 14,
     });
     expect(await db.getAllKeys('participants')).toEqual(['new']);
     expect(await db.get('records', 'mine')).toBeDefined();
@@ -248,11 +265,92 @@ describe('pulling', () => {
       cursor: 'x',
       more: false,
       reset: false,
+      restored: false,
+      keep_sent_days: 14,
     });
     expect(await db.get('records', 'e')).toMatchObject({
       version: 1,
       data: { note: 'mine' },
       review: { status: 'approved' },
     });
+  });
+});
+
+describe('after the server is restored from a backup', () => {
+  it('offers again what the server confirmed lately, and the resend loses nothing', async () => {
+    const db = await freshDb();
+    await saveLocal(db, rec('before'));
+    await saveLocal(db, rec('after'));
+    const ok = fakeApi((item) => ({ id: item.id, status: 'stored', version: 1 }));
+    expect(await pushOutbox(db, ok)).toBe('done');
+    expect(await db.count('outbox')).toBe(0);
+    expect(await db.count('sent')).toBe(2);
+
+    // The next pull says the server went back in time.
+    const restored: PullPage = {
+      changes: [],
+      cursor: 'c9',
+      more: false,
+      reset: true,
+      restored: true,
+      keep_sent_days: 14,
+    };
+    const api = fakeApi(
+      (item) => ({ id: item.id, status: item.id === 'before' ? 'duplicate' : 'stored', version: 1 }),
+      [restored],
+    );
+    expect(await pullAll(db, api)).toBe('resend');
+    expect((await db.getAll('outbox')).map((i) => [i.id, i.state]).sort()).toEqual([
+      ['after', 'waiting'],
+      ['before', 'waiting'],
+    ]);
+    expect((await db.get('records', 'after'))?.data).toBeDefined();
+    expect(await pushOutbox(db, api)).toBe('done');
+    expect(api.pushed[0].map((i) => i.id).sort()).toEqual(['after', 'before']);
+    expect(await db.count('outbox')).toBe(0);
+  });
+
+  it('an edit made since stays as it is; confirmed items older than the server says are forgotten', async () => {
+    const db = await freshDb();
+    await saveLocal(db, rec('r', { kind: 'awareness_event', date: '2026-01-01', v: 1 }));
+    await pushOutbox(
+      db,
+      fakeApi((item) => ({ id: item.id, status: 'stored', version: 1 })),
+    );
+    await saveLocal(db, rec('r', { kind: 'awareness_event', date: '2026-01-01', v: 2 }));
+    const restored: PullPage = {
+      changes: [],
+      cursor: 'c9',
+      more: false,
+      reset: true,
+      restored: true,
+      keep_sent_days: 14,
+    };
+    await pullAll(
+      db,
+      fakeApi(() => new Error('unused'), [restored]),
+    );
+    const waiting = await db.get('outbox', 'r');
+    expect(waiting?.data).toMatchObject({ v: 2 });
+
+    await saveLocal(db, rec('old'));
+    await pushOutbox(
+      db,
+      fakeApi((item) => ({ id: item.id, status: 'stored', version: item.base_version + 1 })),
+    );
+    expect(await db.count('sent')).toBe(2);
+    const plain: PullPage = {
+      changes: [],
+      cursor: 'c10',
+      more: false,
+      reset: false,
+      restored: false,
+      keep_sent_days: 0,
+    };
+    await pullAll(
+      db,
+      fakeApi(() => new Error('unused'), [plain]),
+    );
+    expect(await db.count('sent')).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import type { Local, OutboxItem, SijilDb } from '../db/schema';
 import { PULLED_STORES, STORE_OF } from '../db/schema';
 import type { Change, Outcome, PullPage, PushItem, PushResult, SyncApi } from './api';
 import { outcomeOf } from './api';
-import { countAttempt, settleAnswers, unsentIn, waitingItems } from './outbox';
+import { countAttempt, forgetSentBefore, offerAgain, settleAnswers, unsentIn, waitingItems } from './outbox';
 
 type Db = IDBPDatabase<SijilDb>;
 
@@ -103,8 +103,15 @@ async function applyChange(tx: PullTx, change: Change, unsent: Map<string, Outbo
     await store.put({ id: change.id, version: change.version ?? 0, data: change.data, review: change.review } as never);
 }
 
-/** Pulls until the server says there is no more. */
+/**
+ * Pulls until the server says there is no more. When the server says it
+ * was restored from a backup, what it confirmed lately goes back into the
+ * outbox first (`offerAgain`), and the outcome is `resend`: the caller
+ * pushes again. Confirmed items older than the server's `keep_sent_days`
+ * are forgotten.
+ */
 export async function pullAll(db: Db, api: SyncApi): Promise<Outcome> {
+  let outcome: Outcome = 'done';
   for (let pages = 0; pages < 10_000; pages++) {
     const cursor = (await db.get('meta', CURSOR_KEY)) as string | undefined;
     let page: PullPage;
@@ -113,8 +120,10 @@ export async function pullAll(db: Db, api: SyncApi): Promise<Outcome> {
     } catch (error) {
       return outcomeOf(error);
     }
+    if (page.restored && (await offerAgain(db)) > 0) outcome = 'resend';
     await applyPage(db, page);
+    await forgetSentBefore(db, page.keep_sent_days);
     if (!page.more) break;
   }
-  return 'done';
+  return outcome;
 }

@@ -87,7 +87,11 @@ async function runOnce(): Promise<Outcome> {
   syncStatus.set({ running: false, sent, total, last: outcome });
   dataChanged();
   if (outcome === 'done') failures = 0;
-  else if (outcome === 'offline' || outcome === 'failed') {
+  else if (outcome === 'resend') {
+    // The server was restored: send again what it lost, at once.
+    failures = 0;
+    setTimeout(() => void syncNow(), 0);
+  } else if (outcome === 'offline' || outcome === 'failed') {
     failures++;
     retryTimer = setTimeout(() => void syncNow(), backoffDelay(failures));
     void registerBackgroundSync();

@@ -10,12 +10,15 @@
  *   the server's, discard) likewise.
  *
  * Nothing leaves the outbox unless the server confirmed it or the person
- * chose to give it up. Every write tells `onOutboxChange` listeners, which
- * keep the counts on screen ("n records waiting to send") what is stored.
+ * chose to give it up; what the server confirmed is kept a while longer
+ * (the `sent` store), to be offered again if the server is restored from
+ * an older backup (`offerAgain`). Every write tells `onOutboxChange`
+ * listeners, which keep the counts on screen ("n records waiting to send")
+ * what is stored.
  */
 import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import { onUserDbSwitch, openedUserDb } from '../db/current';
-import type { Local, OutboxItem, OutboxKind, OutboxState, SijilDb } from '../db/schema';
+import type { Local, OutboxItem, OutboxKind, OutboxState, SentItem, SijilDb } from '../db/schema';
 import { OUTBOX_STATES, STORE_OF } from '../db/schema';
 import { createStore } from '../store';
 import type { PushResult, ServerCopy } from './api';
@@ -168,7 +171,7 @@ export async function settleAnswers(db: Db, sent: OutboxItem[], results: PushRes
  */
 async function settle(db: Db, sent: OutboxItem, result: PushResult): Promise<void> {
   const storeName = STORE_OF[sent.kind];
-  const tx = db.transaction(['outbox', storeName], 'readwrite');
+  const tx = db.transaction(['outbox', storeName, 'sent'], 'readwrite');
   const outbox = tx.objectStore('outbox');
   const store = tx.objectStore(storeName);
   const current = await outbox.get(sent.id);
@@ -176,6 +179,7 @@ async function settle(db: Db, sent: OutboxItem, result: PushResult): Promise<voi
   const now = new Date().toISOString();
   if (result.status === 'stored' || result.status === 'duplicate') {
     const version = result.version ?? sent.base_version;
+    await tx.objectStore('sent').put(sentCopy(sent, now));
     if (editedMeanwhile) await outbox.put({ ...current, base_version: version });
     else if (current) await outbox.delete(sent.id);
     const local = await store.get(sent.id);
@@ -186,6 +190,60 @@ async function settle(db: Db, sent: OutboxItem, result: PushResult): Promise<voi
     const error = result.status === 'conflict' ? { server: result.server } : { errors: result.errors ?? {} };
     await outbox.put({ ...current, state, error, updated_at: now });
   }
+  await tx.done;
+}
+
+/** What is kept of a confirmed item. */
+function sentCopy(item: OutboxItem, now: string): SentItem {
+  const copy: SentItem = {
+    id: item.id,
+    kind: item.kind,
+    base_version: item.base_version,
+    data: item.data,
+    created_at: item.created_at,
+    sent_at: now,
+  };
+  if (item.deleted) copy.deleted = true;
+  return copy;
+}
+
+/**
+ * The server was restored from a backup: everything it confirmed lately
+ * goes back into the outbox as waiting (unless the outbox holds a newer
+ * edit of it), to be sent again. Returns how many were offered again.
+ */
+export async function offerAgain(db: Db, now: Date = new Date()): Promise<number> {
+  const tx = db.transaction(['outbox', 'sent'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const kept = await tx.objectStore('sent').getAll();
+  let offered = 0;
+  for (const item of kept) {
+    if (await outbox.get(item.id)) continue;
+    await outbox.put({
+      id: item.id,
+      kind: item.kind,
+      base_version: item.base_version,
+      data: item.data,
+      deleted: item.deleted,
+      state: 'waiting',
+      created_at: item.created_at,
+      updated_at: now.toISOString(),
+      attempts: 0,
+    });
+    offered++;
+  }
+  await tx.objectStore('sent').clear();
+  await tx.done;
+  if (offered) changed();
+  return offered;
+}
+
+/** Forgets confirmed items kept `days` or longer. */
+export async function forgetSentBefore(db: Db, days: number, now: Date = new Date()): Promise<void> {
+  const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const tx = db.transaction('sent', 'readwrite');
+  const old = await tx.store.index('by_sent_at').getAllKeys(IDBKeyRange.upperBound(cutoff));
+  for (const key of old) await tx.store.delete(key);
   await tx.done;
 }
 

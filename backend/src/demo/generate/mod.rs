@@ -20,7 +20,7 @@ use time::{Date, Duration};
 use super::rows::{self, Bulks};
 use super::store::{self, District, NewSite};
 use crate::changes;
-use crate::participants::code;
+use crate::participants;
 use crate::rollups;
 use crate::store::{now_millis, Db};
 use crate::validate::dates;
@@ -281,14 +281,12 @@ impl<'a> Generator<'a> {
 
     /// Enough code prefixes for every participant, issued to the recorder.
     async fn prefixes(&mut self) -> anyhow::Result<()> {
-        let mut conn = self.db.pool().acquire().await?;
-        let count = (self.spec.participants as u32 / CODES_PER_PREFIX) + 1;
-        let first = store::prefixes_issued(&mut conn).await? as u32;
-        for i in 0..count {
-            let prefix = code::prefix_for(first + 1 + i).expect("prefix space");
-            store::insert_prefix(&mut conn, &prefix, self.recorder).await?;
-            self.prefixes.push(prefix);
+        let mut tx = self.db.begin().await?;
+        for _ in 0..(self.spec.participants as u32 / CODES_PER_PREFIX) + 1 {
+            self.prefixes
+                .push(participants::store::next_prefix(&mut tx, self.recorder).await?);
         }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -8,6 +8,11 @@ use crate::error::ApiError;
 use crate::figures::period::Period;
 use crate::validate::Checker;
 
+/// The years a target's period may lie in, and its longest span (as for
+/// any figures request): a target is measured again on every read.
+const TARGET_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+const MAX_TARGET_DAYS: i64 = 3 * 366;
+
 /// The indicators a target may be set for.
 pub const INDICATORS: [&str; 7] = [
     "activities",
@@ -74,11 +79,21 @@ impl TargetInput {
                 format!("must be one of {}", INDICATORS.join(", ")),
             );
         }
-        if Period::from_range(&self.period_start, &self.period_end).is_none() {
-            check.fail(
+        match Period::from_range(&self.period_start, &self.period_end) {
+            None => check.fail(
                 "period_end",
                 "period_start and period_end must be dates, start before end",
-            );
+            ),
+            Some(p)
+                if !TARGET_YEARS.contains(&p.from.year())
+                    || !TARGET_YEARS.contains(&p.to.year()) =>
+            {
+                check.fail("period_start", "must lie between 2000 and 2100")
+            }
+            Some(p) if p.days() > MAX_TARGET_DAYS => {
+                check.fail("period_end", "a target covers at most three years")
+            }
+            Some(_) => {}
         }
         check.int_range("value", self.value, 0, 100_000_000);
         check.finish(())

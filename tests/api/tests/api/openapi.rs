@@ -96,3 +96,41 @@ async fn openapi_is_3_1_and_lists_exactly_the_routes_served() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_operation_lists_the_error_answers_it_can_give() {
+    each_database(|app| async move {
+        let doc = body(app.anonymous().get("/api/openapi.json").await).await;
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let listed: BTreeSet<&str> = op["responses"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let mut needed = vec!["400", "401", "403", "404", "422", "500"];
+                if op.get("requestBody").is_some() {
+                    needed.extend(["409", "413", "415"]);
+                }
+                for status in needed {
+                    assert!(
+                        listed.contains(status),
+                        "{method} {path} does not list {status}: {listed:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, SERVED.len());
+        assert!(
+            doc["components"]["schemas"]["ErrorCode"]["enum"]
+                .as_array()
+                .unwrap()
+                .len()
+                > 20
+        );
+    })
+    .await;
+}
