@@ -185,12 +185,17 @@ describe('field work offline', () => {
       );
       await visit(again, 'field-home-reopened-offline');
 
-      // 5. The network is back: the outbox empties.
+      // 5. The network is back: the outbox empties, sent gzip-compressed.
+      const pushEncodings = [];
+      again.on('request', (request) => {
+        if (request.url().endsWith('/api/sync/push')) pushEncodings.push(request.headers()['content-encoding']);
+      });
       await context.setOffline(false);
       await again.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
       await again.getByText('Nothing waiting to send').waitFor();
       await again.locator('[data-record-id][data-state="sent"]').nth(1).waitFor();
       await visit(again, 'field-home-sent');
+      assert.ok(pushEncodings.length > 0 && pushEncodings.every((e) => e === 'gzip'), `${pushEncodings}`);
 
       // 6. On the server: each record once, with the right attendance and head counts, and the new participant.
       const { context: adminContext } = await world.phone();

@@ -4,6 +4,7 @@
 
 mod connection;
 mod csrf;
+mod encoding;
 mod openapi;
 mod security;
 mod static_files;
@@ -72,6 +73,8 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(crate::access::session::layer(&state.db, &state.config))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .layer(encoding::inflate())
+        .layer(middleware::from_fn(encoding::refuse_unknown_encodings))
         // API answers describe one user's data at one moment: never kept by caches.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -69,7 +69,7 @@ export interface SyncApi {
 export const PULL_PAGE = 500;
 
 export const serverApi: SyncApi = {
-  push: (items) => request('POST', '/sync/push', { items }),
+  push: (items) => request('POST', '/sync/push', { items }, { compress: true }),
   pull: (cursor) =>
     request('GET', `/sync/pull?limit=${PULL_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
   newPrefix: () => request('POST', '/participants/prefixes'),

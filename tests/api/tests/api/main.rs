@@ -12,3 +12,4 @@ mod openapi;
 mod restore;
 mod roles;
 mod sync;
+mod wire;
