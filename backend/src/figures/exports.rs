@@ -4,20 +4,28 @@
 //! (never names, admins only); written as CSV or XLSX. The handlers audit
 //! every export.
 //!
+//! The records export is read a page at a time ([`RecordPages`]) from one
+//! read transaction, so it is one consistent snapshot however long it runs;
+//! as CSV it streams, each page written while the next is read, so a whole
+//! history starts arriving at once and the server holds one page at a time.
+//!
 //! "Reached" columns count unique participants (individually registered,
 //! distinct per row); head counts from awareness events are in their own
 //! `headcount` columns and are never added into them (docs/design.md §3).
 
 use std::collections::BTreeMap;
 
+use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
 
 use super::model::{Buckets, Figures};
 use super::period::Period;
-use super::store::{ExportedRecord, FiveWPlace};
-use crate::error::ApiError;
+use super::store::{self, ExportFilter, ExportedRecord, FiveWPlace};
+use crate::error::{ApiError, ResultExt};
 use crate::participants::code;
+use crate::store::Tx;
 use crate::validate::dates;
 
 /// Header, HXL hashtag, for each 5W column.
@@ -235,6 +243,126 @@ pub fn record_row(r: ExportedRecord, codes: &[String]) -> Vec<Cell> {
     ]
 }
 
+/// Records read per page: a few hundred kilobytes of CSV, one query for
+/// the records and one for their attendees.
+const RECORDS_PER_PAGE: i64 = 500;
+
+/// The records of an export, page by page, from one read transaction.
+pub struct RecordPages {
+    tx: Tx,
+    filter: ExportFilter,
+    /// The last record handed out, `(date, id)`: the next page starts after it.
+    after: Option<(String, String)>,
+    done: bool,
+}
+
+impl RecordPages {
+    pub fn new(tx: Tx, filter: ExportFilter) -> Self {
+        RecordPages {
+            tx,
+            filter,
+            after: None,
+            done: false,
+        }
+    }
+
+    /// The next page's rows, or `None` after the last.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<Vec<Cell>>>, sqlx::Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let after = self.after.as_ref().map(|(d, i)| (d.as_str(), i.as_str()));
+        let records =
+            store::exported_records_page(&mut self.tx, &self.filter, after, RECORDS_PER_PAGE)
+                .await?;
+        self.done = (records.len() as i64) < RECORDS_PER_PAGE;
+        let Some(last) = records.last() else {
+            return Ok(None);
+        };
+        self.after = Some((last.date.clone(), last.id.clone()));
+        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+        let mut codes = store::attendee_codes_of(&mut self.tx, &ids).await?;
+        Ok(Some(
+            records
+                .into_iter()
+                .map(|r| {
+                    let mine = codes.remove(&r.id).unwrap_or_default();
+                    record_row(r, &mine)
+                })
+                .collect(),
+        ))
+    }
+
+    /// Ends the read transaction.
+    pub async fn finish(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+/// The records export as a streamed CSV download named `name`: the header
+/// goes out at once, then each page as it is read. A failure half-way
+/// aborts the response (the client sees a broken download, never a short
+/// file that looks whole) and is logged.
+pub fn records_csv(mut pages: RecordPages, name: &str) -> Response {
+    // A few pages of slack: reading runs ahead of a slow client only so far.
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        if sender.send(csv_head(&RECORD_HEADERS, None)).await.is_err() {
+            return;
+        }
+        loop {
+            let chunk = match pages.next_page().await {
+                Ok(Some(rows)) => csv_rows(&rows),
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "records export: reading a page failed");
+                    let _ = sender
+                        .send(Err(std::io::Error::other("the export failed")))
+                        .await;
+                    return;
+                }
+            };
+            // The client went away: stop reading.
+            if sender.send(chunk).await.is_err() {
+                return;
+            }
+        }
+        if let Err(e) = pages.finish().await {
+            tracing::warn!(error = %e, "records export: ending the read failed");
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    (download_headers("csv", name), Body::from_stream(stream)).into_response()
+}
+
+/// The records export as an XLSX download: a workbook is one zip file, so
+/// it is written whole, but read page by page.
+pub async fn records_xlsx(mut pages: RecordPages, name: &str) -> Result<Response, ApiError> {
+    let mut rows = vec![];
+    while let Some(page) = pages.next_page().await.context("read a page of records")? {
+        rows.extend(page);
+    }
+    pages.finish().await.context("end the read")?;
+    file("xlsx", name, &RECORD_HEADERS, None, rows)
+}
+
+fn download_headers(format: &str, name: &str) -> [(header::HeaderName, String); 3] {
+    let content_type = match format {
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "text/csv; charset=utf-8",
+    };
+    [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.{format}\""),
+        ),
+        (header::CACHE_CONTROL, "no-store".into()),
+    ]
+}
+
 /// The rows as a CSV or XLSX download named `name`.
 pub fn file(
     format: &str,
@@ -243,51 +371,42 @@ pub fn file(
     hxl: Option<&[&str]>,
     rows: Vec<Vec<Cell>>,
 ) -> Result<Response, ApiError> {
-    let (body, content_type) = match format {
-        "xlsx" => (
-            xlsx(headers, hxl, &rows)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        _ => (
-            csv(headers, hxl, &rows)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?,
-            "text/csv; charset=utf-8",
-        ),
+    let body = match format {
+        "xlsx" => xlsx(headers, hxl, &rows)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?,
+        _ => {
+            let mut out = csv_head(headers, hxl)
+                .map_err(|e| ApiError::Internal(e.into()))?
+                .to_vec();
+            out.extend_from_slice(&csv_rows(&rows).map_err(|e| ApiError::Internal(e.into()))?);
+            out
+        }
     };
-    let disposition = format!("attachment; filename=\"{name}.{format}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".into()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok((download_headers(format, name), body).into_response())
 }
 
-fn csv(headers: &[&str], hxl: Option<&[&str]>, rows: &[Vec<Cell>]) -> Result<Vec<u8>, csv::Error> {
-    // A byte-order mark, so spreadsheet programs read Arabic and Kurdish names as UTF-8.
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(headers)?;
-        if let Some(tags) = hxl {
-            w.write_record(tags)?;
-        }
-        for row in rows {
-            w.write_record(row.iter().map(|c| match c {
-                Cell::Text(t) => t.clone(),
-                Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
-                Cell::Number(n) => format!("{n:.2}"),
-            }))?;
-        }
-        w.flush()?;
+/// A byte-order mark (so spreadsheet programs read Arabic and Kurdish names
+/// as UTF-8), the header row and the HXL hashtags under it.
+fn csv_head(headers: &[&str], hxl: Option<&[&str]>) -> Result<Bytes, std::io::Error> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(headers)?;
+    if let Some(tags) = hxl {
+        w.write_record(tags)?;
     }
-    Ok(out)
+    w.into_inner().map(Bytes::from).map_err(|e| e.into_error())
 }
 
+fn csv_rows(rows: &[Vec<Cell>]) -> Result<Bytes, std::io::Error> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    for row in rows {
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
+            Cell::Number(n) => format!("{n:.2}"),
+        }))?;
+    }
+    w.into_inner().map(Bytes::from).map_err(|e| e.into_error())
+}
 fn xlsx(
     headers: &[&str],
     hxl: Option<&[&str]>,

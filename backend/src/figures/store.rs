@@ -226,17 +226,29 @@ pub struct ExportedRecord {
     pub heads_disabled: i64,
 }
 
-/// The live records between `from` and `to` at `sites` (`None`: every
-/// site), flagged ones only when `include_flagged`, by date and site.
-pub async fn exported_records(
+/// What a records export covers: the live records between `from` and `to`
+/// (ISO dates) at `sites` (`None`: every site), flagged ones only when
+/// `include_flagged`.
+pub struct ExportFilter {
+    pub sites: Option<Vec<i64>>,
+    pub include_flagged: bool,
+    pub from: String,
+    pub to: String,
+}
+
+/// One page of the records `filter` covers, by date then id, after the
+/// record `after` (`(date, id)`; `None`: from the start). Keyset paging, so
+/// each page costs the same however deep into the history it is.
+pub async fn exported_records_page(
     conn: &mut AnyConnection,
-    sites: Option<&[i64]>,
-    include_flagged: bool,
-    from: &str,
-    to: &str,
+    filter: &ExportFilter,
+    after: Option<(&str, &str)>,
+    limit: i64,
 ) -> Result<Vec<ExportedRecord>, sqlx::Error> {
     // Site ids come from the database as integers: safe to inline.
-    let sites = sites
+    let sites = filter
+        .sites
+        .as_ref()
         .map(|s| {
             let ids: Vec<String> = s.iter().map(i64::to_string).collect();
             let list = if ids.is_empty() {
@@ -247,11 +259,13 @@ pub async fn exported_records(
             format!(" AND r.site_id IN ({list})")
         })
         .unwrap_or_default();
-    let flagged = if include_flagged {
+    let flagged = if filter.include_flagged {
         ""
     } else {
         " AND r.review_status <> 'flagged'"
     };
+    // Every date is after '', so the first page needs no second query.
+    let (after_date, after_id) = after.unwrap_or(("", ""));
     let sql = format!(
         "SELECT r.id, r.kind, t.code AS type_code, s.code AS site_code, r.occurred_on AS date,
                 COALESCE(r.start_time, '') AS start, r.duration_minutes AS minutes, u.login AS recorder,
@@ -260,24 +274,48 @@ pub async fn exported_records(
                 r.tally_disabled AS heads_disabled
          FROM activity_records r JOIN activity_types t ON t.id = r.activity_type_id JOIN sites s ON s.id = r.site_id
               JOIN users u ON u.id = r.recorded_by
-         WHERE r.deleted = 0 AND r.occurred_on BETWEEN $1 AND $2{sites}{flagged} ORDER BY r.occurred_on, s.code"
+         WHERE r.deleted = 0 AND r.occurred_on BETWEEN $1 AND $2{sites}{flagged}
+           AND (r.occurred_on > $3 OR (r.occurred_on = $3 AND r.id > $4))
+         ORDER BY r.occurred_on, r.id LIMIT $5"
     );
     sqlx::query_as(&sql)
-        .bind(from)
-        .bind(to)
+        .bind(&filter.from)
+        .bind(&filter.to)
+        .bind(after_date)
+        .bind(after_id)
+        .bind(limit)
         .fetch_all(conn)
         .await
 }
 
-/// The codes of those present at record `id`, in order.
-pub async fn attendee_codes(
+/// The codes of those present at each of the records `ids`, each record's
+/// in order: one query for a page of records, not one per record.
+pub async fn attendee_codes_of(
     conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT p.code FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $1 ORDER BY p.code",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await
+    ids: &[String],
+) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
+    let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(codes);
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT a.record_id, p.code FROM attendances a JOIN participants p ON p.id = a.participant_id
+         WHERE a.record_id IN ({}) ORDER BY a.record_id, p.code",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, AttendeeCode>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    for row in query.fetch_all(conn).await? {
+        codes.entry(row.record_id).or_default().push(row.code);
+    }
+    Ok(codes)
+}
+
+#[derive(sqlx::FromRow)]
+struct AttendeeCode {
+    record_id: String,
+    code: String,
 }
