@@ -75,6 +75,20 @@ pub struct ServeArgs {
     /// The same as `--trusted-proxies 1` (kept for existing set-ups).
     #[arg(long, env = "SIJIL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// Serve `GET /metrics` (Prometheus text) to scrapers sending
+    /// `Authorization: Bearer <token>`; at least 16 characters. Unset: no `/metrics`.
+    #[arg(long, env = "SIJIL_METRICS_TOKEN", hide_env_values = true, value_parser = metrics_token)]
+    pub metrics_token: Option<String>,
+}
+
+fn metrics_token(value: &str) -> Result<String, String> {
+    if value.trim().len() < crate::monitoring::model::MIN_TOKEN_LEN {
+        return Err(format!(
+            "at least {} characters",
+            crate::monitoring::model::MIN_TOKEN_LEN
+        ));
+    }
+    Ok(value.trim().to_owned())
 }
 
 impl ServeArgs {
@@ -90,6 +104,7 @@ impl ServeArgs {
             },
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: self.phone_keeps_sent_days,
+            metrics_token: self.metrics_token.clone(),
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct Config {
     /// data), so that after a restore from a backup nothing a phone still
     /// holds is lost.
     pub phone_keeps_sent_days: u32,
+    /// The bearer token a `/metrics` scrape must carry; `None`: no `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 /// How many failed logins are allowed before answering 429.
@@ -101,6 +103,7 @@ impl Config {
             trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,
+            metrics_token: None,
         }
     }
 }

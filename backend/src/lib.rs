@@ -35,6 +35,7 @@ pub mod extract;
 pub mod figures;
 pub mod groups;
 pub mod http;
+pub mod monitoring;
 pub mod participants;
 pub mod records;
 pub mod rollups;

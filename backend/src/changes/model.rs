@@ -61,7 +61,7 @@ impl AsRef<Head> for Head {
 }
 
 /// What the server says about one pushed item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Written now; `version` is the new version.
@@ -72,6 +72,18 @@ pub enum Status {
     Conflict,
     /// Refused; `errors` says why, per field.
     Invalid,
+}
+
+impl Status {
+    /// The answer as phones read it (and metrics label it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Stored => "stored",
+            Status::Duplicate => "duplicate",
+            Status::Conflict => "conflict",
+            Status::Invalid => "invalid",
+        }
+    }
 }
 
 /// The server's copy of an item, returned with a conflict.

@@ -1,6 +1,8 @@
 //! HTTP handlers for figures, the site table, targets and exports. Each
 //! reads the request ([`resolve`]), asks the engine, and shapes the answer.
 
+use std::time::Instant;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -18,6 +20,7 @@ use crate::activity_types;
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
 use crate::extract::{Json, Query};
+use crate::monitoring::model::FIGURES_DURATION;
 use crate::sites;
 use crate::state::AppState;
 use crate::validate::dates;
@@ -32,6 +35,7 @@ pub async fn figures(
 ) -> Result<Json<FiguresAnswer>, ApiError> {
     let req = resolve(&state, &user, &q).await?;
     let grouping = q.grouping(req.place)?;
+    let started = Instant::now();
     let mut conn = state.db.begin_read().await.context("begin")?;
     let figures = engine::whole(&mut conn, req.period, &req.filter)
         .await
@@ -51,6 +55,7 @@ pub async fn figures(
         };
     }
     conn.commit().await.context("commit")?;
+    timed("figures", started);
     Ok(Json(FiguresAnswer {
         scope: req.scope,
         from: dates::format(req.period.from),
@@ -71,6 +76,7 @@ pub async fn site_table(
     Query(q): Query<FiguresQuery>,
 ) -> Result<Json<Vec<SiteRow>>, ApiError> {
     let req = resolve(&state, &user, &q).await?;
+    let started = Instant::now();
     let mut conn = state.db.begin_read().await.context("begin")?;
     let mut buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::Site)
         .await
@@ -79,6 +85,7 @@ pub async fn site_table(
         .await
         .context("list the sites")?;
     conn.commit().await.context("commit")?;
+    timed("sites", started);
     let wanted = |id: i64| req.filter.sites.as_ref().is_none_or(|s| s.contains(&id));
     let rows = places
         .into_iter()
@@ -200,6 +207,7 @@ pub async fn figures_export(
 ) -> Result<Response, ApiError> {
     let format = q.format()?;
     let req = resolve(&state, &user, &q).await?;
+    let started = Instant::now();
     let mut conn = state.db.begin_read().await.context("begin")?;
     let buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType)
         .await
@@ -211,6 +219,7 @@ pub async fn figures_export(
         .await
         .context("name the types")?;
     conn.commit().await.context("commit")?;
+    timed("export", started);
     let flagged = if req.filter.include_flagged {
         "included"
     } else {
@@ -300,6 +309,12 @@ async fn resolve(
         period: asked.period,
         filter,
     })
+}
+
+/// Records how long computing the figures of one `request` took.
+fn timed(request: &'static str, started: Instant) {
+    metrics::histogram!(FIGURES_DURATION, "request" => request)
+        .record(started.elapsed().as_secs_f64());
 }
 
 async fn audit_export(

@@ -60,6 +60,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Builds the whole HTTP app; the binary and the tests both call this.
 pub fn app(state: AppState) -> Router {
+    // Installed before the first request, so no count is lost.
+    crate::monitoring::recorder();
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api", api_routes())
         .split_for_parts();
@@ -83,7 +85,9 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(connection::close_after_early_refusal));
 
     api.route("/healthz", get(healthz))
+        .merge(crate::monitoring::router())
         .fallback(static_files::serve)
+        .layer(middleware::from_fn(crate::monitoring::track_requests))
         .layer(CompressionLayer::new())
         .layer(security::headers(&state.config))
         .layer(

@@ -9,6 +9,7 @@ use crate::access::CurrentUser;
 use crate::changes::item::Actor;
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
 use crate::extract::{Batch, Json, Query};
+use crate::monitoring::model::SYNC_ITEMS;
 use crate::state::AppState;
 
 /// Stores what a phone made offline: each item is answered stored,
@@ -39,6 +40,9 @@ pub async fn push_items(
     let results = push::push(&state.db, &pusher, body.items)
         .await
         .context("push")?;
+    for result in &results {
+        metrics::counter!(SYNC_ITEMS, "answer" => result.status.as_str()).increment(1);
+    }
     Ok(Json(PushAnswer { results }))
 }
 

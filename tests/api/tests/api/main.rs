@@ -9,6 +9,7 @@ mod figures;
 mod hardening;
 mod hygiene;
 mod migrations;
+mod monitoring;
 mod openapi;
 mod restore;
 mod roles;

@@ -1,0 +1,40 @@
+//! The scrape.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+
+use super::model;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The metrics in the Prometheus text format, for a scraper holding the token.
+pub async fn scrape(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(token) = state.config.metrics_token.as_deref() else {
+        return Err(ApiError::not_found("route"));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !model::authorised(token, given) {
+        return Err(ApiError::Unauthenticated);
+    }
+    let pool = state.db.pool();
+    let idle = pool.num_idle() as f64;
+    metrics::gauge!(model::DB_CONNECTIONS, "state" => "idle").set(idle);
+    metrics::gauge!(model::DB_CONNECTIONS, "state" => "in_use").set(f64::from(pool.size()) - idle);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        super::recorder().render(),
+    )
+        .into_response())
+}
