@@ -11,6 +11,7 @@ mod hygiene;
 mod migrations;
 mod monitoring;
 mod openapi;
+mod operations;
 mod restore;
 mod roles;
 mod sync;
