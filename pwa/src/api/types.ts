@@ -153,6 +153,16 @@ export interface FoundParticipant {
   birth_year: number;
 }
 
+/** A participant code looked up (`GET /api/participants/code/{code}`): what any site may know, never a name. */
+export interface CodeLookup {
+  id: string;
+  code: string;
+  sex: string;
+  age_band: string;
+  has_disability: boolean;
+  displacement: string;
+}
+
 /** Every error answer: `{ error, message, fields? }` with a stable code. */
 export interface ErrorBody {
   error: string;

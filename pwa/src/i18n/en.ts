@@ -338,6 +338,36 @@ export const en = {
   fix_it: 'Fix it',
   discard: 'Delete from this phone',
 
+  // ---- Field: one person across sites (issue 10): by code, duplicates, rosters
+  add_by_code: 'Add by code',
+  code_on_card: 'Code on the card',
+  code_hint: 'Seven characters, as printed on the card: K7M-42QX.',
+  add_code: 'Add',
+  scan_card: 'Scan a card',
+  scan_stop: 'Stop scanning',
+  scan_hint: 'Hold the QR code on the card in front of the camera.',
+  camera_unavailable: 'The camera could not be opened. Type the code instead.',
+  code_invalid: 'This code is not right: check each character against the card.',
+  code_unknown: 'No participant has this code.',
+  code_added: '{code} added.',
+  code_waiting: 'waiting to be matched',
+  visitor_meta: 'registered at another site',
+  mark_all: 'Mark all present',
+  undo: 'Undo',
+  second_session: 'This group already has a session on this date. Save a second one?',
+  second_session_yes: 'Save a second session',
+  cfs_continues: 'Today’s CFS day is already on this phone: you are adding to it.',
+  dup_title: 'Maybe already registered',
+  dup_text:
+    'Someone registered here or at a site of the same partner has the same sex, a close birth year and a similar name.',
+  dup_same: 'It is this person',
+  dup_different: 'This is a different person',
+  wg_caregiver: 'A caregiver answered for the child',
+  wg_under_5_hint:
+    'The Washington Group questions are for ages 5 and over: for a younger child, answer yes, no or not asked.',
+  field_wg_under_5: 'The Washington Group questions are for ages 5 and over.',
+  caregiver_answered: 'a caregiver answered',
+
   // ---- Staff: dashboard, review, month locks, targets, exports and the monthly report
   nav_dashboard: 'Dashboard',
   dash_title: 'Dashboard',
