@@ -419,6 +419,34 @@ export const ar: Messages = {
   field_wg_under_5: 'أسئلة مجموعة واشنطن لمن بلغ الخامسة فما فوق.',
   caregiver_answered: 'أجاب مقدّم الرعاية',
 
+  // ---- Cards, possible duplicates and late entries (issue 10)
+  cards_title: 'بطاقات المشاركين',
+  cards_text: 'اطبع بطاقة لكل مشارك في موقع لتوزيعها: الرمز ورمز QR الخاص به، دون اسم.',
+  cards_language: 'لغة البطاقات',
+  cards_print: 'طباعة البطاقات',
+  card_label: 'بطاقة مشارك',
+  card_note: 'احتفظ بهذه البطاقة وأظهرها في أي نشاط.',
+  dups_title: 'تكرارات محتملة',
+  dups_text:
+    'مشاركون في مواقعك لهم الجنس نفسه وسنتا ميلاد بينهما سنة واحدة على الأكثر واسم متشابه. ادمج تسجيلين للشخص نفسه في تسجيل واحد.',
+  dups_none: 'لا تكرارات محتملة في مواقعك.',
+  dups_count: {
+    zero: 'لا أزواج للتحقق',
+    one: 'زوج واحد للتحقق',
+    two: 'زوجان للتحقق',
+    few: '{n} أزواج للتحقق',
+    many: '{n} زوجًا للتحقق',
+    other: '{n} زوج للتحقق',
+  },
+  dups_keep: 'الإبقاء على {code}',
+  dups_confirm_title: 'دمج تسجيلين',
+  dups_confirm:
+    'الإبقاء على {keep} ودمج {merge} فيه؟ تنتقل حضورات {merge} وأماكنه في المجموعات وتسجيله إلى {keep}. لا يمكن التراجع عن ذلك.',
+  dups_merge_yes: 'دمج',
+  dups_merged: 'دُمج في {code}.',
+  late_entry: 'إدخال متأخر',
+  late_entry_note: 'إدخال متأخر: وصل هذا السجل إلى الخادم بعد وقت طويل من يوم حدوثه.',
+
   // ---- Staff: dashboard, review, month locks, targets, exports and the monthly report
   nav_dashboard: 'لوحة المتابعة',
   dash_title: 'لوحة المتابعة',

@@ -375,6 +375,27 @@ export const ckb: Messages = {
   field_wg_under_5: 'پرسیارەکانی گرووپی واشنتن بۆ تەمەنی ٥ ساڵ و سەرووترە.',
   caregiver_answered: 'چاودێرێک وەڵامی دایەوە',
 
+  // ---- Cards, possible duplicates and late entries (issue 10)
+  cards_title: 'کارتی بەشداربووان',
+  cards_text: 'بۆ هەر بەشداربوویەکی شوێنێک کارتێک چاپ بکە بۆ دابەشکردن: کۆدەکە و کۆدی QRەکەی، بێ ناو.',
+  cards_language: 'زمانی سەر کارتەکان',
+  cards_print: 'چاپکردنی کارتەکان',
+  card_label: 'کارتی بەشداربوو',
+  card_note: 'ئەم کارتە بپارێزە و لە هەر چالاکییەکدا نیشانی بدە.',
+  dups_title: 'دووبارەبوونەوەی ئەگەری',
+  dups_text:
+    'بەشداربووانی شوێنەکانت کە هەمان ڕەگەز، ساڵی لەدایکبوونی نزیک (زۆرترین یەک ساڵ جیاوازی) و ناوێکی لەیەکچوویان هەیە. دوو تۆماری هەمان کەس بکە بە یەک.',
+  dups_none: 'لە شوێنەکانتدا هیچ دووبارەبوونەوەیەکی ئەگەری نییە.',
+  dups_count: { one: '{n} جووت بۆ پشکنین', other: '{n} جووت بۆ پشکنین' },
+  dups_keep: 'هێشتنەوەی {code}',
+  dups_confirm_title: 'یەکخستنی دوو تۆمار',
+  dups_confirm:
+    '{keep} بهێڵرێتەوە و {merge} تێکەڵی بکرێت؟ ئامادەبوونەکان، جێگاکانی لە گرووپەکان و تۆمارکردنی {merge} دەچنە سەر {keep}. ئەمە ناگەڕێتەوە.',
+  dups_merge_yes: 'یەکخستن',
+  dups_merged: 'تێکەڵی {code} کرا.',
+  late_entry: 'تۆماری دواکەوتوو',
+  late_entry_note: 'تۆماری دواکەوتوو: ئەم تۆمارە زۆر دوای ڕۆژی ڕوودانی گەیشتە ڕاژەکار.',
+
   // ---- Staff: dashboard, review, month locks, targets, exports and the monthly report
   nav_dashboard: 'داشبۆرد',
   dash_title: 'داشبۆرد',

@@ -368,6 +368,27 @@ export const en = {
   field_wg_under_5: 'The Washington Group questions are for ages 5 and over.',
   caregiver_answered: 'a caregiver answered',
 
+  // ---- Cards, possible duplicates and late entries (issue 10)
+  cards_title: 'Participant cards',
+  cards_text: 'Print a card for each participant of a site, to hand out: the code and its QR code, no name.',
+  cards_language: 'Language on the cards',
+  cards_print: 'Print the cards',
+  card_label: 'Participant card',
+  card_note: 'Keep this card and show it at any activity.',
+  dups_title: 'Possible duplicates',
+  dups_text:
+    'Participants at your sites with the same sex, birth years at most one apart and a similar given name. Merge two registrations of the same person into one.',
+  dups_none: 'No possible duplicates at your sites.',
+  dups_count: { one: '{n} pair to check', other: '{n} pairs to check' },
+  dups_keep: 'Keep {code}',
+  dups_confirm_title: 'Merge two registrations',
+  dups_confirm:
+    'Keep {keep} and merge {merge} into it? The attendances, roster places and registration of {merge} move to {keep}. This cannot be undone.',
+  dups_merge_yes: 'Merge',
+  dups_merged: 'Merged into {code}.',
+  late_entry: 'late entry',
+  late_entry_note: 'Late entry: this record reached the server long after the day it happened.',
+
   // ---- Staff: dashboard, review, month locks, targets, exports and the monthly report
   nav_dashboard: 'Dashboard',
   dash_title: 'Dashboard',
