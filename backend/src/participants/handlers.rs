@@ -3,13 +3,18 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
+use serde_json::json;
+
+use super::code;
 use super::model::{
-    works_with_participants, FindQuery, Found, Prefix, PREFIXES_PER_USER, PREFIX_WINDOW_MS,
+    works_with_participants, FindQuery, Found, Minimal, Prefix, LOOKUPS_PER_WINDOW, LOOKUP_ACTION,
+    LOOKUP_WINDOW_MS, PREFIXES_PER_USER, PREFIX_WINDOW_MS,
 };
 use super::store::{self, Issued};
 use crate::access::{CurrentUser, Role};
-use crate::error::{ApiError, ErrorBody, ResultExt};
-use crate::extract::{Json, Query};
+use crate::audit::{self, Entry};
+use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
+use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use crate::store::now_millis;
 
@@ -30,6 +35,53 @@ pub async fn new_prefix(
             retry_after_secs: ((until_ms - now_millis()) / 1000 + 1).max(1) as u64,
         }),
     }
+}
+
+/// One participant by the code on her card, from any site of the
+/// programme: her minimal form only (no name, no birth year, no answers).
+/// Exact codes only, each lookup audited and a user's lookups bounded per
+/// hour, so codes cannot be walked through.
+#[utoipa::path(get, path = "/participants/code/{code}", tag = "participants", params(("code" = String, Path, description = "A participant code, hyphen optional")),
+    responses((status = 200, body = Minimal), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn by_code(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(typed): Path<String>,
+) -> Result<Json<Minimal>, ApiError> {
+    works_with_participants(user.role).map_err(ApiError::forbidden)?;
+    let canonical = code::normalise(&typed).filter(|c| code::is_valid(c));
+    let Some(canonical) = canonical else {
+        return Err(ApiError::BadRequest {
+            code: ErrorCode::InvalidCode,
+            message: "not a participant code, or its check character does not match".into(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        });
+    };
+    let since = now_millis() - LOOKUP_WINDOW_MS;
+    let recent = audit::store::count_since(&state.db, user.id, LOOKUP_ACTION, since)
+        .await
+        .context("count recent lookups")?;
+    if recent >= LOOKUPS_PER_WINDOW {
+        return Err(ApiError::RateLimited {
+            message: format!("at most {LOOKUPS_PER_WINDOW} code lookups an hour"),
+            retry_after_secs: (LOOKUP_WINDOW_MS / 1000) as u64,
+        });
+    }
+    let found = store::find_by_code(&state.db, &canonical)
+        .await
+        .context("find by code")?;
+    let entry = Entry::by(LOOKUP_ACTION, &user)
+        .detail(json!({ "code": canonical, "found": found.is_some() }));
+    let entry = match &found {
+        Some(p) => entry.target("participant", &p.id),
+        None => entry,
+    };
+    audit::record_standalone(&state.db, entry)
+        .await
+        .context("audit the lookup")?;
+    found
+        .map(|p| Json(p.shown()))
+        .ok_or_else(|| ApiError::not_found("participant"))
 }
 
 /// Participants in the user's scope by code or given name.

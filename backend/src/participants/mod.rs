@@ -19,4 +19,5 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::new_prefix))
         .routes(routes!(handlers::find))
+        .routes(routes!(handlers::by_code))
 }

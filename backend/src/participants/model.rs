@@ -25,6 +25,14 @@ pub fn works_with_participants(role: Role) -> Result<(), String> {
 pub const PREFIXES_PER_USER: i64 = 20;
 pub const PREFIX_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// The audit action of a lookup by code.
+pub const LOOKUP_ACTION: &str = "participant.lookup";
+/// Lookups by code one user may make in [`LOOKUP_WINDOW_MS`]: a busy CFS
+/// morning of children who came from elsewhere is a few dozen; walking
+/// through codes would need thousands.
+pub const LOOKUPS_PER_WINDOW: i64 = 300;
+pub const LOOKUP_WINDOW_MS: i64 = 60 * 60 * 1000;
+
 /// A phone's fresh participant-code prefix.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Prefix {
@@ -54,15 +62,50 @@ impl FindQuery {
     }
 }
 
-/// A participant as a search result.
-#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+/// The id of participant `participant_id` as a visitor of `site_id`: how
+/// the phones of that site name her minimal form.
+pub fn visitor_id(participant_id: &str, site_id: i64) -> String {
+    format!("{participant_id}@{site_id}")
+}
+
+/// The participant and the site of a visitor id.
+pub fn parse_visitor_id(visitor: &str) -> Option<(&str, i64)> {
+    let (participant, site) = visitor.rsplit_once('@')?;
+    Some((participant, site.parse().ok()?))
+}
+
+/// A participant as staff of other sites see her, whatever their role:
+/// what the work needs (her code to call her by, and what the figures split
+/// by) and nothing else. No given name, no birth year, no Washington Group
+/// answers: those stay with the site where she was registered.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Minimal {
+    pub id: String,
+    pub code: String,
+    pub sex: String,
+    pub age_band: String,
+    pub has_disability: bool,
+    pub displacement: String,
+}
+
+/// A participant as a search result. Someone registered at one of the
+/// caller's sites comes with her given name and birth year; a visitor (of
+/// another site, present at one of the caller's) only in her minimal form,
+/// found by code, at the first of the caller's sites she attended.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Found {
     pub id: String,
     pub code: String,
     pub site_id: i64,
     pub given_name: Option<String>,
     pub sex: String,
-    pub birth_year: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i64>,
+    pub age_band: String,
+    pub has_disability: bool,
+    pub displacement: String,
+    /// Registered at a site outside the caller's scope.
+    pub visitor: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -151,6 +151,7 @@ export const en = {
   error_internal: 'The server had a problem. Try again later.',
   error_invalid: 'Some fields need attention.',
   error_invalid_body: 'The server could not accept what was sent. Reload Sijil and try again.',
+  error_invalid_code: 'That is not a participant code. Read the card again.',
   error_invalid_credentials: 'Login name or password is wrong.',
   error_last_admin: 'This is the last active admin. Make another admin first.',
   error_login_taken: 'That login name is already taken.',

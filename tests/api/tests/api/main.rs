@@ -7,6 +7,7 @@ mod demo;
 mod figures;
 mod hardening;
 mod hygiene;
+mod identity;
 mod migrations;
 mod openapi;
 mod restore;

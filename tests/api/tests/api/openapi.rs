@@ -22,6 +22,7 @@ const SERVED: &[&str] = &[
     "PATCH /api/me",
     "GET /api/openapi.json",
     "GET /api/participants",
+    "GET /api/participants/code/{code}",
     "POST /api/participants/prefixes",
     "GET /api/partners",
     "POST /api/partners",
