@@ -20,6 +20,7 @@ import type {
   RecordData,
   RecordKind,
   Visitor,
+  VisitorData,
 } from './model';
 import { matches, today, visitorAsParticipant } from './model';
 
@@ -277,5 +278,21 @@ export const discard = (item: OutboxItem) => thenSend((db) => outbox.discard(db,
 /** Keeps a participant found only on the server on this phone, so it can be shown offline. */
 export async function keepFoundParticipant(p: Participant): Promise<void> {
   const db = await currentUserDb();
+  if (p.data.visitor) {
+    // Kept as the pull would bring her: a visitor of the site, by code, sex and age band.
+    const d = p.data;
+    const data: VisitorData = {
+      participant_id: p.id,
+      code: d.code,
+      sex: d.sex,
+      age_band: d.age_band ?? '0-5',
+      has_disability: d.disability === 'yes',
+      displacement: d.displacement,
+      site_id: d.site_id,
+    };
+    const id = `${p.id}@${d.site_id}`;
+    if (!(await db.get('visitors', id))) await db.put('visitors', { id, version: 0, data });
+    return;
+  }
   if (!(await db.get('participants', p.id))) await db.put('participants', p as never);
 }

@@ -280,6 +280,23 @@ describe('pulling', () => {
     });
   });
 
+  it('takes a merge told through a visitor too: the merged-away visitor goes, references move', async () => {
+    const db = await freshDb();
+    const visitor = { participant_id: 'gone', code: 'A', sex: 'female', age_band: '6-11', site_id: 2 };
+    await db.put('visitors', { id: 'gone@2', version: 1, data: visitor });
+    await db.put('records', { id: 'r', version: 1, data: { attendance: ['gone'] } });
+    await applyPage(db, {
+      changes: [{ entity: 'visitor', id: 'gone@2', version: 3, deleted: false, data: visitor, merged_into: 'kept' }],
+      cursor: 'c',
+      more: false,
+      reset: false,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    expect(await db.count('visitors')).toBe(0);
+    expect((await db.get('records', 'r'))?.data).toEqual({ attendance: ['kept'] });
+  });
+
   it('on reset clears pulled data but never the outbox, and keeps unsent local copies visible', async () => {
     const db = await freshDb();
     await db.put('participants', { id: 'old', version: 1, data: { code: 'A', site_id: 1 } });

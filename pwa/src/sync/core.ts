@@ -90,13 +90,15 @@ async function applyChange(tx: PullTx, change: Change, unsent: Map<string, Outbo
     else await store.put({ ...(change.data as object), id: Number(change.id) } as never);
     return;
   }
+  const mergedInto = change.merged_into ?? (change.data as { merged_into?: string } | undefined)?.merged_into;
   if (change.entity === 'visitor') {
     // Someone registered elsewhere who attends at one of my sites: code, sex, age band, no name.
-    if (change.deleted || !change.data) await tx.objectStore('visitors').delete(change.id);
+    const from = (change.data as { participant_id?: string } | undefined)?.participant_id;
+    if (mergedInto && from) await mergeParticipantLocally(tx, from, mergedInto);
+    if (mergedInto || change.deleted || !change.data) await tx.objectStore('visitors').delete(change.id);
     else await tx.objectStore('visitors').put({ id: change.id, version: change.version ?? 0, data: change.data });
     return;
   }
-  const mergedInto = change.merged_into ?? (change.data as { merged_into?: string } | undefined)?.merged_into;
   if (change.entity === 'participant' && mergedInto) {
     await mergeParticipantLocally(tx, change.id, mergedInto);
     return;
