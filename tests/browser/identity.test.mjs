@@ -159,13 +159,13 @@ describe('one person across sites', () => {
     const { context, page, errors } = await world.phone();
     await logIn(page, url, 'trainer.b', PASSWORD);
     await waitForServiceWorker(page);
-    await page.getByRole('link', { name: 'CFS day' }).waitFor();
+    await page.getByRole('link', { name: 'CFS day', exact: true }).waitFor();
     // The first sync is done: the sites are on the phone.
     await waitForStored(page, 'sites');
 
     await context.setOffline(true);
     await page.locator('.connection[data-online="false"]').waitFor();
-    await page.getByRole('link', { name: 'CFS day' }).click();
+    await page.getByRole('link', { name: 'CFS day', exact: true }).click();
     await page.getByRole('heading', { name: 'CFS day' }).waitFor();
     await page.getByText('Register or find a child').click();
 
@@ -213,7 +213,7 @@ describe('one person across sites', () => {
 
     // Back on the phone, after a pull: opening "CFS day" again continues today's record,
     // where she now shows by code, sex and age band as a visitor, never by name.
-    await page.getByRole('link', { name: 'CFS day' }).click();
+    await page.getByRole('link', { name: 'CFS day', exact: true }).click();
     await page.getByText('you are adding to it').waitFor();
     await page
       .locator('.roster-item', { hasText: shown(girlCode) })

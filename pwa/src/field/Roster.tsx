@@ -89,7 +89,9 @@ export function Roster({
             />
           </div>
         )}
-        {roster.length === 0 && <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>}
+        {roster.length === 0 && codes.length === 0 && (
+          <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>
+        )}
         {visible.map((id) => {
           const p = byId.get(id);
           return (
