@@ -150,10 +150,14 @@ async function setUp() {
   return { siteA, siteB, girl };
 }
 
+/** What the first test set up, for the later ones. */
+let made;
+
 describe('one person across sites', () => {
   test('offline, a child registered at another CFS is checked in by code, and counts once', TIMEOUT, async () => {
     const url = world.server.url;
-    const { siteA, siteB, girl } = await setUp();
+    made = await setUp();
+    const { siteA, siteB, girl } = made;
     const girlCode = girl.data.code;
 
     const { context, page, errors } = await world.phone();
@@ -277,6 +281,78 @@ describe('one person across sites', () => {
     // "This is a different person" saves her after all.
     await warning.getByRole('button', { name: 'This is a different person' }).click();
     await page.getByTestId('new-code').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  test('a site prints cards: the code and its QR code, no name, nothing else on paper', TIMEOUT, async () => {
+    const url = world.server.url;
+    const girlCode = made.girl.data.code;
+    const { page, errors } = await world.phone();
+    await logIn(page, url, 'trainer.a', PASSWORD);
+    await waitForStored(page, 'participants');
+    await page.getByRole('link', { name: 'Participant cards' }).click();
+    await page.getByRole('heading', { name: 'Participant cards' }).waitFor();
+    await page.getByLabel('Language on the cards').selectOption('ar');
+    const card = page.locator(`.card[data-code="${girlCode}"]`);
+    await card.waitFor();
+    assert.equal((await card.locator('.card-code').textContent()).trim(), shown(girlCode));
+    assert.equal((await card.locator('.card-site').textContent()).trim(), 'Domiz CFS');
+    assert.equal((await card.locator('.card-label').textContent()).trim(), 'بطاقة مشارك');
+    assert.equal(await card.locator('svg.qr path').count(), 1);
+    assert.ok(!(await card.textContent()).includes('Hevidar'), 'no name on a card');
+    await visit(page, 'identity-cards');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('.app-bar').isVisible(), false);
+    assert.equal(await page.getByRole('button', { name: 'Print the cards' }).isVisible(), false);
+    assert.ok(await card.isVisible());
+    await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual(errors, []);
+  });
+
+  test('mark all present can be undone; a second session of a group on one date asks first', TIMEOUT, async () => {
+    const url = world.server.url;
+    const { context, page, errors } = await world.phone();
+    await apiLogIn(context, url, 'trainer.a', PASSWORD);
+    const types = await (await context.request.get(`${url}/api/activity-types`)).json();
+    const pss = types.find((x) => x.kind === 'group_session');
+    const group = {
+      type: 'group',
+      id: crypto.randomUUID(),
+      base_version: 0,
+      data: {
+        site_id: made.siteA.id,
+        activity_type_id: pss.id,
+        name: 'Girls drawing group',
+        members: [{ participant_id: made.girl.id, joined_on: TODAY }],
+      },
+    };
+    const { results } = await apiPost(context, url, '/sync/push', { items: [group] });
+    assert.equal(results[0].status, 'stored', JSON.stringify(results));
+    await context.request.post(`${url}/api/auth/logout`);
+
+    await logIn(page, url, 'trainer.a', PASSWORD);
+    const openGroup = async () => {
+      await page.locator('.group-link', { hasText: 'Girls drawing group' }).click();
+      await page.getByRole('heading', { name: 'Record a session' }).waitFor();
+    };
+    await openGroup();
+    await page.getByRole('button', { name: 'Mark all present' }).click();
+    await page.getByText('1 present').waitFor();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByText('0 present').waitFor();
+    await page.getByRole('button', { name: 'Mark all present' }).click();
+    await page.getByText('1 present').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'My groups' }).waitFor();
+
+    await openGroup();
+    await page.getByRole('button', { name: 'Mark all present' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('This group already has a session on this date').waitFor();
+    await visit(page, 'identity-second-session');
+    await page.getByRole('button', { name: 'Save a second session' }).click();
+    await page.getByRole('heading', { name: 'My groups' }).waitFor();
+    await page.locator('[data-record-id]', { hasText: 'Girls drawing group' }).nth(1).waitFor();
     assert.deepEqual(errors, []);
   });
 });
