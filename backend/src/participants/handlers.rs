@@ -6,13 +6,16 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use super::code;
+use super::merge::{self, Refusal};
 use super::model::{
-    works_with_participants, FindQuery, Found, Minimal, Prefix, LOOKUPS_PER_WINDOW, LOOKUP_ACTION,
-    LOOKUP_WINDOW_MS, PREFIXES_PER_USER, PREFIX_WINDOW_MS,
+    likely_duplicates, works_with_participants, Duplicate, FindQuery, Found, MergeBody, Merged,
+    Minimal, Prefix, LOOKUPS_PER_WINDOW, LOOKUP_ACTION, LOOKUP_WINDOW_MS, PREFIXES_PER_USER,
+    PREFIX_WINDOW_MS,
 };
 use super::store::{self, Issued};
 use crate::access::{CurrentUser, Role};
 use crate::audit::{self, Entry};
+use crate::changes;
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -100,4 +103,49 @@ pub async fn find(
         .await
         .context("search participants")?;
     Ok(Json(found))
+}
+
+/// Likely duplicates among the participants of the caller's sites (see
+/// [`likely_duplicates`]): codes and sites, never names.
+#[utoipa::path(get, path = "/participants/duplicates", tag = "participants", responses((status = 200, body = Vec<Duplicate>), (status = 403, body = ErrorBody)))]
+pub async fn duplicates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Duplicate>>, ApiError> {
+    user.require_staff()?;
+    let people = store::candidates(&state.db, &user.scope)
+        .await
+        .context("list candidates")?;
+    Ok(Json(likely_duplicates(people)))
+}
+
+/// Merges one participant into another (see [`merge`]): a coordinator with
+/// both sites in scope, or an admin.
+#[utoipa::path(post, path = "/participants/merge", tag = "participants", request_body = MergeBody, responses((status = 200, body = Merged), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn merge_two(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<MergeBody>,
+) -> Result<Json<Merged>, ApiError> {
+    user.require_staff()?;
+    let mut tx = changes::store::begin(&state.db).await.context("begin")?;
+    let outcome = merge::merge(&mut tx, &user.scope, &body, now_millis())
+        .await
+        .context("merge")?;
+    let (merged, keep, gone) = match outcome {
+        Ok(done) => done,
+        Err(Refusal::NotFound) => return Err(ApiError::not_found("participant")),
+        Err(Refusal::Invalid(field, reason)) => return Err(ApiError::invalid_field(field, reason)),
+    };
+    let entry = Entry::by("participant.merge", &user)
+        .target("participant", &keep.id)
+        .detail(json!({
+            "keep": keep.id, "keep_code": keep.code, "keep_site_id": keep.site_id,
+            "merge": gone.id, "merge_code": gone.code, "merge_site_id": gone.site_id,
+            "records": merged.records, "attendances_moved": merged.attendances_moved,
+            "attendances_joined": merged.attendances_joined, "groups": merged.groups,
+        }));
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok(Json(merged))
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::AnyConnection;
 
 use super::code;
-use super::model::{Found, Minimal, ParticipantData};
+use super::model::{Candidate, Found, Minimal, ParticipantData};
 use crate::access::SiteScope;
 use crate::changes::item::WriteMeta;
 use crate::changes::model::Head;
@@ -132,8 +132,9 @@ pub async fn check_in_scope(
 }
 
 /// The ids among `ids` of live participants that `scope`'s sites know:
-/// registered at one of them, present at least once at one of them (a
-/// visitor, first recorded there by the code on her card), or looked up by
+/// registered at one of them (herself, or a registration merged into her),
+/// present at least once at one of them (a visitor, first recorded there by
+/// the code on her card), or looked up by
 /// her code by `scope`'s user (the audited lookup that showed the phone her
 /// id). Ids of anyone else answer as if they did not exist: only a code,
 /// which the person carries, brings someone of another site in.
@@ -149,10 +150,12 @@ async fn known_in_scope(
         "SELECT p.id FROM participants p WHERE p.deleted = 0 AND p.id IN ({}) AND ({} OR EXISTS (
             SELECT 1 FROM attendances a JOIN activity_records r ON r.id = a.record_id
             WHERE a.participant_id = p.id AND {}) OR EXISTS (
+            SELECT 1 FROM participants m WHERE m.merged_into = p.id AND {}) OR EXISTS (
             SELECT 1 FROM audit_log l WHERE l.user_id = $2 AND l.action = '{}' AND l.target_id = p.id))",
         placeholders(3, ids.len()),
         SiteScope::sql("p.site_id", 1),
         SiteScope::sql("r.site_id", 1),
+        SiteScope::sql("m.site_id", 1),
         super::model::LOOKUP_ACTION,
     );
     let (all, uid) = scope.binds();
@@ -490,4 +493,76 @@ pub async fn find_by_code(db: &Db, code: &str) -> Result<Option<MinimalRow>, sql
     };
     let found = minimal(&mut conn, &[id]).await?.pop();
     Ok(found.filter(|p| !p.deleted))
+}
+
+/// A participant as a merge reads her.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MergeSide {
+    pub id: String,
+    pub code: String,
+    pub site_id: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub deleted: bool,
+    pub version: i64,
+}
+
+/// Participant `id` as stored, if she is live and at a site of `scope`.
+pub async fn live_in_scope(
+    conn: &mut AnyConnection,
+    scope: &SiteScope,
+    id: &str,
+) -> Result<Option<MergeSide>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, code, site_id, deleted, version FROM participants WHERE id = $3 AND deleted = 0 AND {}",
+        SiteScope::sql("site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Makes `merge` an alias of `keep` for ever: deleted (so counted nowhere),
+/// her code still hers (so never handed out again), pointing at `keep`;
+/// and every older alias of `merge` now points at `keep` (chains stay flat).
+pub async fn mark_merged(
+    conn: &mut AnyConnection,
+    merge: &str,
+    keep: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE participants SET merged_into = $2, deleted = 1, version = version + 1, updated_at = $3 WHERE id = $1",
+    )
+    .bind(merge)
+    .bind(keep)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE participants SET merged_into = $2 WHERE merged_into = $1")
+        .bind(merge)
+        .bind(keep)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The live registrations with a given name at `scope`'s sites, for the
+/// duplicate rule.
+pub async fn candidates(db: &Db, scope: &SiteScope) -> Result<Vec<Candidate>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id, p.code, p.site_id, s.partner_id, p.sex, p.birth_year, p.given_name
+         FROM participants p JOIN sites s ON s.id = p.site_id
+         WHERE p.deleted = 0 AND p.given_name IS NOT NULL AND p.given_name <> '' AND {}",
+        SiteScope::sql("p.site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .fetch_all(db.pool())
+        .await
 }

@@ -206,18 +206,23 @@ async fn load(
             .into_iter()
             .map(|t| reference(Entity::ActivityType, t.id, &t))
             .collect(),
-        Some(e @ (Entity::Participant | Entity::Group)) => {
-            let table = if e == Entity::Participant {
-                "participants"
-            } else {
-                "activity_groups"
-            };
-            changes::store::versioned(conn, table, ids)
+        Some(Entity::Participant) => {
+            // A participant merged into another arrives deleted, naming the survivor.
+            let survivors = participants::store::survivors(&mut *conn, ids).await?;
+            changes::store::versioned(conn, "participants", ids)
                 .await?
                 .into_iter()
-                .map(|v| versioned(e, v.id, v.version, v.deleted, &v.payload))
+                .map(|v| Change {
+                    merged_into: survivors.get(&v.id).cloned(),
+                    ..versioned(Entity::Participant, v.id, v.version, v.deleted, &v.payload)
+                })
                 .collect()
         }
+        Some(Entity::Group) => changes::store::versioned(conn, "activity_groups", ids)
+            .await?
+            .into_iter()
+            .map(|v| versioned(Entity::Group, v.id, v.version, v.deleted, &v.payload))
+            .collect(),
         Some(Entity::Record) => records::store::pulled(conn, ids)
             .await?
             .into_iter()

@@ -303,3 +303,344 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
     })
     .await;
 }
+
+/// Every figure the engine computes, with the rollups and from the records
+/// themselves, must agree; and the incremental rollups must equal a rebuild.
+async fn rollups_agree_with_a_full_scan(app: &TestApp) {
+    use sijil::figures::engine;
+    use sijil::figures::model::{Filter, Grouping};
+    use sijil::figures::period::Period;
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let period = Period::from_range(&today(), &today()).unwrap();
+    let month = Period::from_range(&format!("{}-01", &today()[..7]), &today()).unwrap();
+    for period in [period, month] {
+        for grouping in [
+            Grouping::All,
+            Grouping::Site,
+            Grouping::District,
+            Grouping::Governorate,
+            Grouping::Partner,
+            Grouping::Month,
+        ] {
+            for include_flagged in [true, false] {
+                let mut filter = Filter {
+                    sites: None,
+                    types: None,
+                    include_flagged,
+                    use_rollups: true,
+                };
+                let fast = engine::compute(&mut conn, period, &filter, grouping)
+                    .await
+                    .unwrap();
+                filter.use_rollups = false;
+                let naive = engine::compute(&mut conn, period, &filter, grouping)
+                    .await
+                    .unwrap();
+                assert_eq!(fast, naive, "{grouping:?} flagged={include_flagged}");
+            }
+        }
+    }
+    let read = "SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged, sex, birth_year FROM presence_months ORDER BY 1, 2, 3, 4";
+    type Row = (String, i64, i64, String, i64, i64, String, i64);
+    let before: Vec<Row> = sqlx::query_as(read).fetch_all(&mut *conn).await.unwrap();
+    sijil::rollups::store::rebuild(&mut conn).await.unwrap();
+    let after: Vec<Row> = sqlx::query_as(read).fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(before, after);
+}
+
+async fn totals(api: &Api, scope: &str) -> (i64, i64) {
+    let res = api
+        .get(&format!(
+            "/api/figures?scope={scope}&from={}&to={}",
+            today(),
+            today()
+        ))
+        .await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{scope}: {text}");
+    let t = &serde_json::from_str::<Value>(&text).unwrap()["figures"]["totals"];
+    (
+        t["unique_participants"].as_i64().unwrap(),
+        t["attendances"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn two_registrations_of_one_girl_merge_into_one_and_the_old_id_and_code_land_on_her() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let cfs = activity_type(&w.admin, "CFS").await;
+        let pss = activity_type(&w.admin, "PSS").await;
+        let mut at_a = Phone::new(app.user(&w.admin, "trainer-a", "trainer", &[w.a]).await).await;
+        let mut at_b = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let coordinator = app
+            .user(&w.admin, "coord", "coordinator", &[w.a, w.b])
+            .await;
+        let coordinator_of_a = app.user(&w.admin, "coord-a", "coordinator", &[w.a]).await;
+
+        // Huda registered at A, and again at B as "Hoda" a year off; each
+        // registration present at two records of its site.
+        let (huda, mut reg_a) = at_a.participant(w.a, "female", 2015);
+        reg_a["data"]["given_name"] = json!("Huda");
+        let (hoda, mut reg_b) = at_b.participant(w.b, "female", 2016);
+        reg_b["data"]["given_name"] = json!("Hoda");
+        let hoda_code = reg_b["data"]["code"].as_str().unwrap().to_string();
+        let (other, mut reg_other) = at_b.participant(w.b, "female", 2015);
+        reg_other["data"]["given_name"] = json!("Nour");
+        let group_b = new_id();
+        let b_session = new_id();
+        let b_day = new_id();
+        assert_eq!(
+            statuses(
+                &at_a
+                    .push(&[
+                        reg_a,
+                        item(
+                            "record",
+                            &new_id(),
+                            0,
+                            cfs_day(cfs, w.a, &today(), &[&huda], &[])
+                        ),
+                    ])
+                    .await
+            ),
+            ["stored"; 2]
+        );
+        let a_session = new_id();
+        let group_a = new_id();
+        assert_eq!(
+            statuses(
+                &at_a
+                    .push(&[
+                        item(
+                            "group",
+                            &group_a,
+                            0,
+                            group(w.a, pss, std::slice::from_ref(&huda))
+                        ),
+                        item(
+                            "record",
+                            &a_session,
+                            0,
+                            session(w.a, pss, &group_a, std::slice::from_ref(&huda))
+                        ),
+                    ])
+                    .await
+            ),
+            ["stored"; 2]
+        );
+        assert_eq!(
+            statuses(
+                &at_b
+                    .push(&[
+                        reg_b,
+                        reg_other,
+                        item(
+                            "group",
+                            &group_b,
+                            0,
+                            group(w.b, pss, &[hoda.clone(), other.clone()])
+                        ),
+                        item(
+                            "record",
+                            &b_session,
+                            0,
+                            session(w.b, pss, &group_b, &[hoda.clone(), other.clone()])
+                        ),
+                        item(
+                            "record",
+                            &b_day,
+                            0,
+                            cfs_day(cfs, w.b, &today(), &[&hoda], &[])
+                        ),
+                    ])
+                    .await
+            ),
+            ["stored"; 5]
+        );
+
+        let district = format!("district:{}", w.district);
+        let programme = "programme".to_string();
+        let partner = format!("partner:{}", w.partner);
+        let (site_a, site_b) = (format!("site:{}", w.a), format!("site:{}", w.b));
+        let mut before = vec![];
+        for scope in [&site_a, &site_b, &district, &partner, &programme] {
+            before.push(totals(&w.admin, scope).await);
+        }
+        assert_eq!(before, [(1, 2), (2, 3), (3, 5), (3, 5), (3, 5)]);
+
+        // The coordinator of both sites sees the likely duplicate (codes, no names).
+        let res = coordinator.get("/api/participants/duplicates").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let text = res.text().await.unwrap();
+        assert!(!text.contains("Huda") && !text.contains("Hoda"), "{text}");
+        let pairs: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(pairs.as_array().unwrap().len(), 1, "{pairs}");
+        let pair = [
+            pairs[0]["a"]["id"].as_str().unwrap(),
+            pairs[0]["b"]["id"].as_str().unwrap(),
+        ];
+        assert!(
+            pair.contains(&huda.as_str()) && pair.contains(&hoda.as_str()),
+            "{pairs}"
+        );
+        assert!(pairs[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("same partner"));
+        assert_eq!(
+            body(coordinator_of_a.get("/api/participants/duplicates").await).await,
+            json!([])
+        );
+        assert_eq!(
+            at_a.api.get("/api/participants/duplicates").await.status(),
+            StatusCode::FORBIDDEN
+        );
+
+        // Only with both sites in scope; never into herself; trainers not at all.
+        let ask = json!({ "keep": huda, "merge": hoda });
+        assert_eq!(
+            coordinator_of_a
+                .post("/api/participants/merge", ask.clone())
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            at_a.api
+                .post("/api/participants/merge", ask.clone())
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let res = coordinator
+            .post(
+                "/api/participants/merge",
+                json!({ "keep": huda, "merge": huda }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.count_where("audit_log", "action", "participant.merge")
+                .await,
+            0
+        );
+
+        let res = coordinator
+            .post("/api/participants/merge", ask.clone())
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let merged = body(res).await;
+        assert_eq!(merged["records"], 2);
+        assert_eq!(merged["attendances_moved"], 2);
+        assert_eq!(merged["groups"], 1);
+        // Merged already: nothing left to merge.
+        assert_eq!(
+            coordinator
+                .post("/api/participants/merge", ask)
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+
+        // One fewer unique participant wherever both were counted; every attendance kept.
+        let mut after = vec![];
+        for scope in [&site_a, &site_b, &district, &partner, &programme] {
+            after.push(totals(&w.admin, scope).await);
+        }
+        assert_eq!(after, [(1, 2), (2, 3), (2, 5), (2, 5), (2, 5)]);
+        rollups_agree_with_a_full_scan(&app).await;
+        assert_eq!(
+            body(coordinator.get("/api/participants/duplicates").await).await,
+            json!([])
+        );
+
+        // The phones hear of it: B's drops Hoda for Huda (whom it knows as a
+        // visitor now), its records and roster name Huda.
+        let (changes, cursor) = pull_all(&at_b.api, None, 500).await;
+        let gone = changes
+            .iter()
+            .find(|c| c["entity"] == "participant" && c["id"] == hoda.as_str())
+            .unwrap();
+        assert_eq!(gone["deleted"], true);
+        assert_eq!(gone["merged_into"], huda.as_str());
+        let visitor = changes.iter().find(|c| c["entity"] == "visitor").unwrap();
+        assert_eq!(visitor["data"]["participant_id"], huda.as_str());
+        assert!(visitor.to_string().find("Huda").is_none());
+        let roster = changes
+            .iter()
+            .find(|c| c["entity"] == "group" && c["id"] == group_b.as_str())
+            .unwrap();
+        let members: Vec<&str> = roster["data"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["participant_id"].as_str().unwrap())
+            .collect();
+        assert!(members.contains(&huda.as_str()) && !members.contains(&hoda.as_str()));
+        let day = changes.iter().find(|c| c["id"] == b_day.as_str()).unwrap();
+        assert_eq!(day["data"]["attendance"], json!([huda]));
+
+        // An outbox item queued offline before the merge, by the old id, and
+        // another by the old code, land on Huda.
+        let by_old_id = new_id();
+        let by_old_code = new_id();
+        let mut late_day = cfs_day(cfs, w.b, &today(), &[&hoda], &[]);
+        late_day["duration_minutes"] = json!(120);
+        let mut coded_day = cfs_day(cfs, w.b, &today(), &[], &[&hoda_code]);
+        coded_day["duration_minutes"] = json!(150);
+        let results = at_b
+            .push(&[
+                item("record", &by_old_id, 0, late_day),
+                item("record", &by_old_code, 0, coded_day),
+            ])
+            .await;
+        assert_eq!(statuses(&results), ["stored", "stored"], "{results:?}");
+        for record in [&by_old_id, &by_old_code] {
+            assert_eq!(app.count_where("attendances", "record_id", record).await, 1);
+            let who: String =
+                sqlx::query_scalar("SELECT participant_id FROM attendances WHERE record_id = $1")
+                    .bind(record)
+                    .fetch_one(app.db.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(who, huda);
+        }
+        // An edit of the old session queued against its version, still naming Hoda.
+        let mut edited = session(w.b, pss, &group_b, &[hoda.clone(), other.clone()]);
+        edited["topic"] = json!("Drawing feelings");
+        assert_eq!(
+            at_b.push(&[item("record", &b_session, 1, edited)]).await[0]["status"],
+            "stored"
+        );
+        // The lookup of her old card answers Huda.
+        let found = body(
+            at_b.api
+                .get(&format!("/api/participants/code/{hoda_code}"))
+                .await,
+        )
+        .await;
+        assert_eq!(found["id"], huda.as_str());
+        // The (unchanged) pull after all that is consistent too.
+        let (later, _) = pull_all(&at_b.api, Some(&cursor), 500).await;
+        assert!(later
+            .iter()
+            .all(|c| !c.to_string().contains(&hoda) || c["id"] == hoda.as_str()));
+
+        assert_eq!(totals(&w.admin, &programme).await, (2, 7));
+        rollups_agree_with_a_full_scan(&app).await;
+
+        // And it is in the audit log: who, which two.
+        let log = body(w.admin.get("/api/audit?action=participant.merge").await).await;
+        let entry = &log["entries"][0];
+        assert_eq!(entry["login"], "coord");
+        assert_eq!(entry["detail"]["keep"], huda.as_str());
+        assert_eq!(entry["detail"]["merge"], hoda.as_str());
+        assert_eq!(
+            entry["detail"]["merge_code"],
+            code::normalise(&hoda_code).unwrap()
+        );
+    })
+    .await;
+}

@@ -23,6 +23,8 @@ const SERVED: &[&str] = &[
     "GET /api/openapi.json",
     "GET /api/participants",
     "GET /api/participants/code/{code}",
+    "GET /api/participants/duplicates",
+    "POST /api/participants/merge",
     "POST /api/participants/prefixes",
     "GET /api/partners",
     "POST /api/partners",
