@@ -281,7 +281,59 @@ describe('one person across sites', () => {
     // "This is a different person" saves her after all.
     await warning.getByRole('button', { name: 'This is a different person' }).click();
     await page.getByTestId('new-code').waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+    made.registeringPhone = page;
     assert.deepEqual(errors, []);
+  });
+
+  test('a coordinator merges the two registrations; the phone that made them keeps one', TIMEOUT, async () => {
+    const url = world.server.url;
+    world.server.createUser({
+      login: 'coord',
+      name: 'Shilan C',
+      role: 'coordinator',
+      password: PASSWORD,
+      sites: ['DHK-CFS-01', 'DHK-CFS-02'],
+    });
+    const { page, errors } = await world.phone();
+    await logIn(page, url, 'coord', PASSWORD);
+    await page.getByRole('link', { name: 'Possible duplicates' }).click();
+    await page.getByRole('heading', { name: 'Possible duplicates' }).waitFor();
+    const pair = page.locator('.duplicate-pair').first();
+    await pair.waitFor();
+    assert.equal(await page.locator('.duplicate-pair').count(), 1);
+    const [keepCode, mergeCode] = (await pair.getAttribute('data-pair')).split('|');
+    await pair.getByRole('button', { name: `Keep ${shown(keepCode)}` }).click();
+    await pair.getByText(`Keep ${shown(keepCode)} and merge ${shown(mergeCode)} into it?`).waitFor();
+    await visit(page, 'identity-merge-confirm');
+    await pair.getByRole('button', { name: 'Merge', exact: true }).click();
+    await page.getByText(`Merged into ${shown(keepCode)}.`).waitFor();
+    await page.getByText('No possible duplicates at your sites.').waitFor();
+    assert.deepEqual(errors, []);
+
+    // The phone that registered both learns of the merge at its next pull and keeps the survivor only.
+    const phone = made.registeringPhone;
+    await phone.reload();
+    await phone.waitForFunction(
+      async ([gone, kept]) => {
+        const me = JSON.parse(localStorage.getItem('sijil.session') ?? 'null');
+        const db = await new Promise((resolve, reject) => {
+          const open = indexedDB.open(`sijil-u${me.me.id}`);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        const all = await new Promise((resolve) => {
+          const request = db.transaction('participants').objectStore('participants').getAll();
+          request.onsuccess = () => resolve(request.result);
+        });
+        db.close();
+        const codes = all.map((p) => p.data.code);
+        return !codes.includes(gone) && codes.includes(kept);
+      },
+      [mergeCode, keepCode],
+      { timeout: 60_000, polling: 500 },
+    );
   });
 
   test('a site prints cards: the code and its QR code, no name, nothing else on paper', TIMEOUT, async () => {

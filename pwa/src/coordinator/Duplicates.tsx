@@ -22,6 +22,13 @@ function displayCode(code: string): string {
   return code.length === 7 ? `${code.slice(0, 3)}-${code.slice(3)}` : code;
 }
 
+/** The server's reason in the person's language (it ends with where the two are: one site, or one partner's sites). */
+function reasonText(reason: string): string {
+  if (reason.endsWith('same site')) return t('dups_reason_site');
+  if (reason.endsWith('same partner')) return t('dups_reason_partner');
+  return reason;
+}
+
 export function Duplicates() {
   const [pairs, retry] = useRemote(duplicates);
   const [done, setDone] = useState('');
@@ -82,7 +89,7 @@ function Pair({ pair, onMerged }: { pair: DuplicatePair; onMerged: (kept: Duplic
       <span class="list-title" dir="auto">
         {show(pair.a)} ↔ {show(pair.b)}
       </span>
-      <span class="list-meta">{pair.reason}</span>
+      <span class="list-meta">{reasonText(pair.reason)}</span>
       {error && <Notice kind="error">{error}</Notice>}
       {keep ? (
         <div class="logout-question" role="alertdialog" aria-label={t('dups_confirm_title')}>

@@ -46,6 +46,7 @@ describe('similar given names', () => {
     expect(foldName('أحمد')).toBe(foldName('احمد'));
     expect(foldName('مُحَمَّد')).toBe(foldName('محمد'));
     expect(foldName('علي')).toBe(foldName('على'));
+    expect(foldName('Nour Al-Huda')).toBe('nouralhuda');
   });
 
   it('counts edits, and stops early past the limit', () => {
@@ -60,6 +61,7 @@ describe('similar given names', () => {
     expect(similarNames('Fatima', 'Fati')).toBe(true);
     expect(similarNames('Abdulrahman', 'Abdelrahmen')).toBe(true);
     expect(similarNames('Amira', 'Amrah')).toBe(false);
+    expect(similarNames('Shireen', 'Shirin')).toBe(true);
     expect(similarNames('Nour', 'Noor')).toBe(true);
     expect(similarNames('Jo', 'Bo')).toBe(false);
     expect(similarNames('Layla', 'Hana')).toBe(false);

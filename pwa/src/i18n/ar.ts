@@ -439,6 +439,8 @@ export const ar: Messages = {
     many: '{n} زوجًا للتحقق',
     other: '{n} زوج للتحقق',
   },
+  dups_reason_site: 'الجنس نفسه، وسنتا ميلاد متقاربتان، واسم متشابه، في الموقع نفسه',
+  dups_reason_partner: 'الجنس نفسه، وسنتا ميلاد متقاربتان، واسم متشابه، في موقعين للشريك نفسه',
   dups_keep: 'الإبقاء على {code}',
   dups_confirm_title: 'دمج تسجيلين',
   dups_confirm:

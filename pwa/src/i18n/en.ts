@@ -381,6 +381,8 @@ export const en = {
     'Participants at your sites with the same sex, birth years at most one apart and a similar given name. Merge two registrations of the same person into one.',
   dups_none: 'No possible duplicates at your sites.',
   dups_count: { one: '{n} pair to check', other: '{n} pairs to check' },
+  dups_reason_site: 'Same sex, birth years at most one apart, similar given name, same site',
+  dups_reason_partner: 'Same sex, birth years at most one apart, similar given name, sites of the same partner',
   dups_keep: 'Keep {code}',
   dups_confirm_title: 'Merge two registrations',
   dups_confirm:
