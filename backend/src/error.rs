@@ -88,6 +88,9 @@ error_codes! {
     LastAdmin => "last_admin",
     /// The month is locked already.
     AlreadyLocked => "already_locked",
+    /// Not a participant code, or its check character does not match (a
+    /// misread card): the person should read it again.
+    InvalidCode => "invalid_code",
     /// Something failed on the server; the log says what.
     Internal => "internal",
 }

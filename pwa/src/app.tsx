@@ -48,7 +48,7 @@ const SCREENS: Record<Role, RoleScreens> = {
   },
   coordinator: {
     nav: [{ href: '/', label: 'nav_dashboard', prefix: '/review' }, ACCOUNT],
-    routes: ['/', '/review/sites/:id', '/review/records/:id', '/report/:site/:month'],
+    routes: ['/', '/review/sites/:id', '/review/records/:id', '/report/:site/:month', '/duplicates'],
     render: (path, me) => <CoordinatorHome me={me} path={path} />,
   },
   admin: {
@@ -69,9 +69,10 @@ const SCREENS: Record<Role, RoleScreens> = {
       '/review/sites/:id',
       '/review/records/:id',
       '/report/:site/:month',
+      '/duplicates',
     ],
     render: (path, me) =>
-      path === '/dashboard' || path.startsWith('/review/') || path.startsWith('/report/') ? (
+      path === '/dashboard' || path === '/duplicates' || path.startsWith('/review/') || path.startsWith('/report/') ? (
         <CoordinatorHome me={me} path={path} />
       ) : (
         <AdminScreens path={path} />

@@ -30,6 +30,24 @@ pub async fn record_standalone(db: &Db, entry: Entry) -> Result<(), sqlx::Error>
     record(&mut conn, entry).await
 }
 
+/// How many `action` entries `user_id` wrote since `since_ms` (a rate limit
+/// that every server instance applies alike).
+pub async fn count_since(
+    db: &Db,
+    user_id: i64,
+    action: &str,
+    since_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE user_id = $1 AND action = $2 AND at > $3",
+    )
+    .bind(user_id)
+    .bind(action)
+    .bind(since_ms)
+    .fetch_one(db.pool())
+    .await
+}
+
 /// An entry as stored: its detail is JSON text.
 #[derive(sqlx::FromRow)]
 struct Row {

@@ -83,6 +83,18 @@ pub trait Syncable {
     fn may_edit(_actor: &Actor, _head: &Head) -> bool {
         true
     }
+    /// Resolves what the content names indirectly (participant codes, the
+    /// aliases of merged participants) into the ids it is stored by, before
+    /// it is compared with what is stored: a resend that names someone by
+    /// code, or by an id merged away since, reads as the same content.
+    /// Refusals (an unknown code) go into `check`.
+    fn resolve(
+        _conn: &mut AnyConnection,
+        data: Self::Data,
+        _check: &mut Checker,
+    ) -> impl std::future::Future<Output = Result<Self::Data, sqlx::Error>> + Send {
+        async { Ok(data) }
+    }
     /// Checks the content against the database: scope, ids that must exist.
     fn check(
         conn: &mut AnyConnection,
@@ -203,6 +215,13 @@ pub async fn apply<S: Syncable>(
         }
         (_, Some(data)) => Some(data.normalise(&mut check)),
         (true, None) => None,
+    };
+    if !check.is_ok() {
+        return Ok(ItemResult::invalid(id, check.into_errors()));
+    }
+    let data = match data {
+        Some(data) => Some(S::resolve(&mut *conn, data, &mut check).await?),
+        None => None,
     };
     if !check.is_ok() {
         return Ok(ItemResult::invalid(id, check.into_errors()));

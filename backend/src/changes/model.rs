@@ -14,15 +14,19 @@ pub enum Entity {
     Participant,
     Group,
     Record,
+    /// A participant of another site who attended at one of the puller's
+    /// sites, in the minimal form other sites see (id `<participant>@<site>`).
+    Visitor,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 5] = [
+    pub const ALL: [Entity; 6] = [
         Entity::Site,
         Entity::ActivityType,
         Entity::Participant,
         Entity::Group,
         Entity::Record,
+        Entity::Visitor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +36,7 @@ impl Entity {
             Entity::Participant => "participant",
             Entity::Group => "group",
             Entity::Record => "record",
+            Entity::Visitor => "visitor",
         }
     }
 

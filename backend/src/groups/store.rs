@@ -81,6 +81,49 @@ pub async fn update(
     Ok(true)
 }
 
+/// Replaces group `id`'s roster and its payload (a merge of two
+/// participants renamed a member); its version stays, as the content its
+/// recorder made did not change but for whom it names.
+pub async fn replace_roster(
+    conn: &mut AnyConnection,
+    id: &str,
+    d: &GroupData,
+    payload: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE activity_groups SET payload = $2 WHERE id = $1")
+        .bind(id)
+        .bind(payload)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for m in &d.members {
+        sqlx::query("INSERT INTO group_members (group_id, participant_id, joined_on, left_on) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(&m.participant_id)
+            .bind(&m.joined_on)
+            .bind(m.left_on.as_deref())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The groups (deleted or not) with `participant_id` on their roster.
+pub async fn groups_of(
+    conn: &mut AnyConnection,
+    participant_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT group_id FROM group_members WHERE participant_id = $1 ORDER BY group_id",
+    )
+    .bind(participant_id)
+    .fetch_all(conn)
+    .await
+}
+
 async fn write_children(
     conn: &mut AnyConnection,
     id: &str,

@@ -28,6 +28,24 @@ impl Syncable for Groups {
         works_with_participants(actor.role)
     }
 
+    /// Members merged away since the phone made its roster are the
+    /// survivors (one membership if both were on it).
+    async fn resolve(
+        conn: &mut AnyConnection,
+        mut data: GroupData,
+        _check: &mut Checker,
+    ) -> Result<GroupData, sqlx::Error> {
+        let ids: Vec<String> = data
+            .members
+            .iter()
+            .map(|m| m.participant_id.clone())
+            .collect();
+        for (from, to) in participants::store::survivors(&mut *conn, &ids).await? {
+            data.members = participants::merge::merged_roster(&data.members, &from, &to);
+        }
+        Ok(data)
+    }
+
     async fn check(
         conn: &mut AnyConnection,
         actor: &Actor,

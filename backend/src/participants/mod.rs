@@ -6,6 +6,7 @@
 
 pub mod code;
 mod handlers;
+pub mod merge;
 pub mod model;
 pub mod store;
 pub mod sync;
@@ -19,4 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::new_prefix))
         .routes(routes!(handlers::find))
+        .routes(routes!(handlers::by_code))
+        .routes(routes!(handlers::duplicates))
+        .routes(routes!(handlers::merge_two))
 }

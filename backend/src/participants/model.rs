@@ -25,6 +25,14 @@ pub fn works_with_participants(role: Role) -> Result<(), String> {
 pub const PREFIXES_PER_USER: i64 = 20;
 pub const PREFIX_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// The audit action of a lookup by code.
+pub const LOOKUP_ACTION: &str = "participant.lookup";
+/// Lookups by code one user may make in [`LOOKUP_WINDOW_MS`]: a busy CFS
+/// morning of children who came from elsewhere is a few dozen; walking
+/// through codes would need thousands.
+pub const LOOKUPS_PER_WINDOW: i64 = 300;
+pub const LOOKUP_WINDOW_MS: i64 = 60 * 60 * 1000;
+
 /// A phone's fresh participant-code prefix.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Prefix {
@@ -54,15 +62,199 @@ impl FindQuery {
     }
 }
 
-/// A participant as a search result.
-#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+/// The id of participant `participant_id` as a visitor of `site_id`: how
+/// the phones of that site name her minimal form.
+pub fn visitor_id(participant_id: &str, site_id: i64) -> String {
+    format!("{participant_id}@{site_id}")
+}
+
+/// The participant and the site of a visitor id.
+pub fn parse_visitor_id(visitor: &str) -> Option<(&str, i64)> {
+    let (participant, site) = visitor.rsplit_once('@')?;
+    Some((participant, site.parse().ok()?))
+}
+
+/// A participant as staff of other sites see her, whatever their role:
+/// what the work needs (her code to call her by, and what the figures split
+/// by) and nothing else. No given name, no birth year, no Washington Group
+/// answers: those stay with the site where she was registered.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Minimal {
+    pub id: String,
+    pub code: String,
+    pub sex: String,
+    pub age_band: String,
+    pub has_disability: bool,
+    pub displacement: String,
+}
+
+/// A participant as a search result. Someone registered at one of the
+/// caller's sites comes with her given name and birth year; a visitor (of
+/// another site, present at one of the caller's) only in her minimal form,
+/// found by code, at the first of the caller's sites she attended.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Found {
     pub id: String,
     pub code: String,
     pub site_id: i64,
     pub given_name: Option<String>,
     pub sex: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i64>,
+    pub age_band: String,
+    pub has_disability: bool,
+    pub displacement: String,
+    /// Registered at a site outside the caller's scope.
+    pub visitor: bool,
+}
+
+/// Two registrations of one person, made one: `merge` becomes an alias of
+/// `keep` for ever.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    pub keep: String,
+    pub merge: String,
+}
+
+/// What a merge did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Merged {
+    pub keep: String,
+    pub merge: String,
+    /// Records whose attendance now names the survivor.
+    pub records: i64,
+    /// Presences moved to the survivor.
+    pub attendances_moved: i64,
+    /// Presences dropped because the survivor was marked present at the same record.
+    pub attendances_joined: i64,
+    /// Groups whose roster now names the survivor.
+    pub groups: i64,
+}
+
+/// One side of a likely duplicate: codes, never names (coordinators see codes).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DuplicateSide {
+    pub id: String,
+    pub code: String,
+    pub site_id: i64,
+}
+
+/// Two participants that are likely one person.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    pub a: DuplicateSide,
+    pub b: DuplicateSide,
+    pub reason: String,
+}
+
+/// A registration as the duplicate rule reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Candidate {
+    pub id: String,
+    pub code: String,
+    pub site_id: i64,
+    pub partner_id: i64,
+    pub sex: String,
     pub birth_year: i64,
+    pub given_name: String,
+}
+
+/// Most pairs one duplicates list returns (the worst first is not known,
+/// so the list is a work queue: merge or dismiss, then ask again).
+pub const MAX_DUPLICATES: usize = 500;
+
+/// Likely duplicates among `people`: the same sex, birth years at most one
+/// apart, similar given names ([`similar_names`]), at the same site or the
+/// same partner. Without a given name nothing can be said (women's centres
+/// do not ask it), so such registrations are never paired.
+pub fn likely_duplicates(mut people: Vec<Candidate>) -> Vec<Duplicate> {
+    people.sort_by(|a, b| {
+        (a.partner_id, &a.sex, a.birth_year, &a.code).cmp(&(
+            b.partner_id,
+            &b.sex,
+            b.birth_year,
+            &b.code,
+        ))
+    });
+    let keys: Vec<Vec<char>> = people.iter().map(|p| name_key(&p.given_name)).collect();
+    let mut out = vec![];
+    for i in 0..people.len() {
+        for j in i + 1..people.len() {
+            let (a, b) = (&people[i], &people[j]);
+            if a.partner_id != b.partner_id || a.sex != b.sex || b.birth_year - a.birth_year > 1 {
+                break;
+            }
+            if !similar_names(&keys[i], &keys[j]) {
+                continue;
+            }
+            let place = if a.site_id == b.site_id {
+                "same site"
+            } else {
+                "same partner"
+            };
+            out.push(Duplicate {
+                a: side(a),
+                b: side(b),
+                reason: format!("same sex, birth year within one, similar given name, {place}"),
+            });
+            if out.len() == MAX_DUPLICATES {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+fn side(p: &Candidate) -> DuplicateSide {
+    DuplicateSide {
+        id: p.id.clone(),
+        code: p.code.clone(),
+        site_id: p.site_id,
+    }
+}
+
+/// A given name as compared: lower case, no spaces, hyphens or
+/// apostrophes, Arabic written one way (no diacritics or tatweel, alef
+/// forms as bare alef, taa marbuta as haa, alef maqsura as yaa).
+pub fn name_key(name: &str) -> Vec<char> {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '’' | '\u{0640}'))
+        .filter(|c| !('\u{064B}'..='\u{0652}').contains(c))
+        .map(|c| match c {
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ة' => 'ه',
+            'ى' => 'ي',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether two name keys are close enough to be one name mistyped or
+/// spelt another way: at most one edit apart, two for names of 6 or more.
+pub fn similar_names(a: &[char], b: &[char]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let allowed = if a.len().max(b.len()) >= 6 { 2 } else { 1 };
+    if a.len().abs_diff(b.len()) > allowed {
+        return false;
+    }
+    edit_distance(a, b) <= allowed
+}
+
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -226,6 +418,61 @@ mod tests {
             registered_on: dates::format(dates::today()),
             given_name: Some("  Amira ".into()),
         }
+    }
+
+    fn candidate(code: &str, site_id: i64, sex: &str, born: i64, name: &str) -> Candidate {
+        Candidate {
+            id: format!("id-{code}"),
+            code: code.into(),
+            site_id,
+            partner_id: 1,
+            sex: sex.into(),
+            birth_year: born,
+            given_name: name.into(),
+        }
+    }
+
+    #[test]
+    fn names_spelt_another_way_are_similar_and_other_names_are_not() {
+        let same = |a: &str, b: &str| similar_names(&name_key(a), &name_key(b));
+        assert!(same("Huda", "Hoda"));
+        assert!(same("Amira", "amira "));
+        assert!(same("فاطمة", "فاطمه"), "taa marbuta written as haa");
+        assert!(same("أمل", "امل"), "alef with hamza written bare");
+        assert!(same("Abdulrahman", "Abdul-Rahman"));
+        assert!(!same("Huda", "Nour"));
+        assert!(!same("Ali", "Amal"));
+        assert!(!same("", "Huda"));
+    }
+
+    #[test]
+    fn a_likely_duplicate_has_the_same_sex_a_near_birth_year_and_a_similar_name() {
+        let people = vec![
+            candidate("A1", 1, "female", 2015, "Huda"),
+            candidate("A2", 2, "female", 2016, "Hoda"),
+            candidate("A3", 1, "female", 2018, "Huda"),
+            candidate("A4", 1, "male", 2015, "Huda"),
+            candidate("A5", 1, "female", 2015, "Nour"),
+        ];
+        let found = likely_duplicates(people);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].a.code.as_str(), found[0].b.code.as_str()),
+            ("A1", "A2")
+        );
+        assert!(found[0].reason.ends_with("same partner"));
+        let other_partner = Candidate {
+            partner_id: 2,
+            ..candidate("B1", 9, "female", 2015, "Huda")
+        };
+        let found = likely_duplicates(vec![
+            candidate("A1", 1, "female", 2015, "Huda"),
+            other_partner,
+        ]);
+        assert!(
+            found.is_empty(),
+            "another partner's people are not compared"
+        );
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! The SQL behind participants.
 
+use std::collections::HashMap;
+
 use sqlx::AnyConnection;
 
 use super::code;
-use super::model::{Found, ParticipantData};
+use super::model::{Candidate, Found, Minimal, ParticipantData};
 use crate::access::SiteScope;
 use crate::changes::item::WriteMeta;
 use crate::changes::model::Head;
+use crate::records::model::AgeBand;
 use crate::store::{now_millis, placeholders, AnyQuery, Db};
 use crate::validate::Checker;
 
@@ -103,8 +106,9 @@ fn disability_mode(d: &ParticipantData) -> &'static str {
     }
 }
 
-/// Checks that every id in `ids` is a live participant in `scope`, naming
-/// the others under `field`.
+/// Checks that every id in `ids` is a live participant that `scope`'s
+/// sites know, naming the others under `field`: registered at one of them,
+/// or a visitor of one of them (see [`known_in_scope`]).
 pub async fn check_in_scope(
     conn: &mut AnyConnection,
     scope: &SiteScope,
@@ -112,7 +116,7 @@ pub async fn check_in_scope(
     ids: &[String],
     check: &mut Checker,
 ) -> Result<(), sqlx::Error> {
-    let found = ids_in_scope(conn, scope, ids).await?;
+    let found = known_in_scope(conn, scope, ids).await?;
     let unknown: Vec<&str> = ids
         .iter()
         .filter(|id| !found.contains(id))
@@ -127,8 +131,14 @@ pub async fn check_in_scope(
     Ok(())
 }
 
-/// The ids among `ids` that are live participants in `scope`.
-async fn ids_in_scope(
+/// The ids among `ids` of live participants that `scope`'s sites know:
+/// registered at one of them (herself, or a registration merged into her),
+/// present at least once at one of them (a visitor, first recorded there by
+/// the code on her card), or looked up by
+/// her code by `scope`'s user (the audited lookup that showed the phone her
+/// id). Ids of anyone else answer as if they did not exist: only a code,
+/// which the person carries, brings someone of another site in.
+async fn known_in_scope(
     conn: &mut AnyConnection,
     scope: &SiteScope,
     ids: &[String],
@@ -137,9 +147,16 @@ async fn ids_in_scope(
         return Ok(vec![]);
     }
     let sql = format!(
-        "SELECT id FROM participants WHERE deleted = 0 AND id IN ({}) AND {}",
+        "SELECT p.id FROM participants p WHERE p.deleted = 0 AND p.id IN ({}) AND ({} OR EXISTS (
+            SELECT 1 FROM attendances a JOIN activity_records r ON r.id = a.record_id
+            WHERE a.participant_id = p.id AND {}) OR EXISTS (
+            SELECT 1 FROM participants m WHERE m.merged_into = p.id AND {}) OR EXISTS (
+            SELECT 1 FROM audit_log l WHERE l.user_id = $2 AND l.action = '{}' AND l.target_id = p.id))",
         placeholders(3, ids.len()),
-        SiteScope::sql("site_id", 1)
+        SiteScope::sql("p.site_id", 1),
+        SiteScope::sql("r.site_id", 1),
+        SiteScope::sql("m.site_id", 1),
+        super::model::LOOKUP_ACTION,
     );
     let (all, uid) = scope.binds();
     let mut q = sqlx::query_scalar::<_, String>(&sql).bind(all).bind(uid);
@@ -147,6 +164,62 @@ async fn ids_in_scope(
         q = q.bind(id);
     }
     q.fetch_all(conn).await
+}
+
+/// A participant found by code, as resolving a code needs it.
+#[derive(Debug, sqlx::FromRow)]
+struct ByCode {
+    code: String,
+    id: String,
+    #[sqlx(try_from = "crate::store::Flag")]
+    deleted: bool,
+    merged_into: Option<String>,
+}
+
+/// The participant each canonical code in `codes` names today (a merged-away
+/// code names the survivor); codes no live participant has are left out.
+pub async fn ids_by_code(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT code, id, deleted, merged_into FROM participants WHERE code IN ({})",
+        placeholders(1, codes.len())
+    );
+    let mut q = sqlx::query_as::<_, ByCode>(&sql);
+    for c in codes {
+        q = q.bind(c);
+    }
+    let rows = q.fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match r.merged_into {
+            Some(survivor) => Some((r.code, survivor)),
+            None => (!r.deleted).then_some((r.code, r.id)),
+        })
+        .collect())
+}
+
+/// For each id among `ids` that was merged away, the survivor's id.
+pub async fn survivors(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, merged_into FROM participants WHERE merged_into IS NOT NULL AND id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(conn).await?.into_iter().collect())
 }
 
 /// Whether the server issued the prefix of `code`.
@@ -248,7 +321,43 @@ async fn record_prefix(
     Ok(prefix)
 }
 
-/// Participants in `scope` whose code starts with, or given name contains, `q`.
+/// A search hit as read: everything a home site sees, and whether she is
+/// a visitor (then [`FoundRow::shown`] keeps only her minimal form).
+#[derive(Debug, sqlx::FromRow)]
+struct FoundRow {
+    id: String,
+    code: String,
+    site_id: i64,
+    given_name: Option<String>,
+    sex: String,
+    birth_year: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    has_disability: bool,
+    displacement: String,
+    #[sqlx(try_from = "crate::store::Flag")]
+    visitor: bool,
+}
+
+impl FoundRow {
+    fn shown(self, year: i64) -> Found {
+        Found {
+            age_band: AgeBand::at(self.birth_year, year).as_str().into(),
+            given_name: if self.visitor { None } else { self.given_name },
+            birth_year: (!self.visitor).then_some(self.birth_year),
+            id: self.id,
+            code: self.code,
+            site_id: self.site_id,
+            sex: self.sex,
+            has_disability: self.has_disability,
+            displacement: self.displacement,
+            visitor: self.visitor,
+        }
+    }
+}
+
+/// Participants in `scope` whose code starts with, or given name contains,
+/// `q`; and visitors of `scope`'s sites whose code starts with `q` (never
+/// by name: their names stay with their own site).
 pub async fn search(
     db: &Db,
     scope: &SiteScope,
@@ -257,22 +366,203 @@ pub async fn search(
 ) -> Result<Vec<Found>, sqlx::Error> {
     let code_prefix = q.to_uppercase().replace('-', "");
     let sql = format!(
-        "SELECT id, code, site_id, given_name, sex, birth_year FROM participants
-         WHERE deleted = 0 AND {} AND (code LIKE $3 OR LOWER(COALESCE(given_name, '')) LIKE $4)
-         ORDER BY code LIMIT $5",
-        SiteScope::sql("site_id", 1)
+        "SELECT id, code, site_id, given_name, sex, birth_year, has_disability, displacement, 0 AS visitor FROM participants
+         WHERE deleted = 0 AND {home} AND (code LIKE $3 OR LOWER(COALESCE(given_name, '')) LIKE $4)
+         UNION ALL
+         SELECT * FROM (
+            SELECT p.id, p.code, (SELECT MIN(r.site_id) FROM attendances a JOIN activity_records r ON r.id = a.record_id
+                                  WHERE a.participant_id = p.id AND {visited}) AS site_id,
+                   NULL AS given_name, p.sex, p.birth_year, p.has_disability, p.displacement, 1 AS visitor
+            FROM participants p WHERE p.deleted = 0 AND NOT {away} AND p.code LIKE $3) v
+         WHERE v.site_id IS NOT NULL
+         ORDER BY 2 LIMIT $5",
+        home = SiteScope::sql("site_id", 1),
+        away = SiteScope::sql("p.site_id", 1),
+        visited = SiteScope::sql("r.site_id", 1),
     );
     let (all, uid) = scope.binds();
-    sqlx::query_as(&sql)
+    let rows: Vec<FoundRow> = sqlx::query_as(&sql)
         .bind(all)
         .bind(uid)
         .bind(format!("{}%", escape_like(&code_prefix)))
         .bind(format!("%{}%", escape_like(&q.to_lowercase())))
         .bind(limit)
         .fetch_all(db.pool())
-        .await
+        .await?;
+    let year = crate::validate::dates::today().year() as i64;
+    Ok(rows.into_iter().map(|r| r.shown(year)).collect())
 }
 
 fn escape_like(s: &str) -> String {
     s.replace(['%', '_'], "")
+}
+
+/// The participants present at record `record_id` who are registered at
+/// another site than `site_id` and not yet announced there as visitors.
+pub async fn new_visitors(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    site_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM attendances a JOIN participants p ON p.id = a.participant_id
+         WHERE a.record_id = $1 AND p.site_id <> $2 AND NOT EXISTS (
+            SELECT 1 FROM sync_changes c WHERE c.entity = 'visitor' AND c.entity_id = p.id || $3)",
+    )
+    .bind(record_id)
+    .bind(site_id)
+    .bind(format!("@{site_id}"))
+    .fetch_all(conn)
+    .await
+}
+
+/// The sites where participant `id` was announced as a visitor.
+pub async fn visited_sites(conn: &mut AnyConnection, id: &str) -> Result<Vec<i64>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT entity_id FROM sync_changes WHERE entity = 'visitor' AND entity_id LIKE $1",
+    )
+    .bind(format!("{id}@%"))
+    .fetch_all(conn)
+    .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|v| super::model::parse_visitor_id(v).map(|(_, site)| site))
+        .collect())
+}
+
+/// A participant as other sites see her: no name, no birth year, no answers.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MinimalRow {
+    pub id: String,
+    pub code: String,
+    pub sex: String,
+    pub birth_year: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub has_disability: bool,
+    pub displacement: String,
+    pub version: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub deleted: bool,
+    pub merged_into: Option<String>,
+}
+
+impl MinimalRow {
+    /// What other sites see of her, her age band as of this year.
+    pub fn shown(&self) -> Minimal {
+        let year = crate::validate::dates::today().year() as i64;
+        Minimal {
+            id: self.id.clone(),
+            code: self.code.clone(),
+            sex: self.sex.clone(),
+            age_band: AgeBand::at(self.birth_year, year).as_str().into(),
+            has_disability: self.has_disability,
+            displacement: self.displacement.clone(),
+        }
+    }
+}
+
+/// The participants with these ids, in their minimal form.
+pub async fn minimal(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<Vec<MinimalRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT id, code, sex, birth_year, has_disability, displacement, version, deleted, merged_into
+         FROM participants WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, MinimalRow>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(conn).await
+}
+
+/// The live participant `code` names today (a merged-away code names the
+/// survivor), in her minimal form.
+pub async fn find_by_code(db: &Db, code: &str) -> Result<Option<MinimalRow>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    let Some(id) = ids_by_code(&mut conn, &[code.to_string()])
+        .await?
+        .remove(code)
+    else {
+        return Ok(None);
+    };
+    let found = minimal(&mut conn, &[id]).await?.pop();
+    Ok(found.filter(|p| !p.deleted))
+}
+
+/// A participant as a merge reads her.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MergeSide {
+    pub id: String,
+    pub code: String,
+    pub site_id: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub deleted: bool,
+    pub version: i64,
+}
+
+/// Participant `id` as stored, if she is live and at a site of `scope`.
+pub async fn live_in_scope(
+    conn: &mut AnyConnection,
+    scope: &SiteScope,
+    id: &str,
+) -> Result<Option<MergeSide>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, code, site_id, deleted, version FROM participants WHERE id = $3 AND deleted = 0 AND {}",
+        SiteScope::sql("site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Makes `merge` an alias of `keep` for ever: deleted (so counted nowhere),
+/// her code still hers (so never handed out again), pointing at `keep`;
+/// and every older alias of `merge` now points at `keep` (chains stay flat).
+pub async fn mark_merged(
+    conn: &mut AnyConnection,
+    merge: &str,
+    keep: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE participants SET merged_into = $2, deleted = 1, version = version + 1, updated_at = $3 WHERE id = $1",
+    )
+    .bind(merge)
+    .bind(keep)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE participants SET merged_into = $2 WHERE merged_into = $1")
+        .bind(merge)
+        .bind(keep)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The live registrations with a given name at `scope`'s sites, for the
+/// duplicate rule.
+pub async fn candidates(db: &Db, scope: &SiteScope) -> Result<Vec<Candidate>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.id, p.code, p.site_id, s.partner_id, p.sex, p.birth_year, p.given_name
+         FROM participants p JOIN sites s ON s.id = p.site_id
+         WHERE p.deleted = 0 AND p.given_name IS NOT NULL AND p.given_name <> '' AND {}",
+        SiteScope::sql("p.site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .fetch_all(db.pool())
+        .await
 }

@@ -4,7 +4,7 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{works_with_participants, ParticipantData};
+use super::model::{visitor_id, works_with_participants, ParticipantData};
 use super::store;
 use crate::access;
 use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
@@ -62,22 +62,27 @@ impl Syncable for Participants {
                 let written =
                     store::update(&mut *conn, id, head.version, data, payload, meta).await?;
                 if written {
-                    // The presence rollup carries the participant's attributes.
+                    // The presence rollup carries the participant's attributes,
+                    // and the sites she visits hold her minimal form.
                     rollups::store::participant_changed(&mut *conn, id).await?;
+                    reannounce_visitor(&mut *conn, id).await?;
                 }
                 (written, data.site_id)
             }
-            (Write::Delete, Some(head)) => (
-                changes::store::soft_delete(
+            (Write::Delete, Some(head)) => {
+                let written = changes::store::soft_delete(
                     &mut *conn,
                     "participants",
                     id,
                     head.version,
                     meta.now_ms,
                 )
-                .await?,
-                head.site_id,
-            ),
+                .await?;
+                if written {
+                    reannounce_visitor(&mut *conn, id).await?;
+                }
+                (written, head.site_id)
+            }
             (Write::Delete, None) => {
                 unreachable!("deleting what was never stored is settled before writing")
             }
@@ -94,4 +99,29 @@ impl Syncable for Participants {
             version: stored.map_or(1, |h| h.version + 1),
         })
     }
+}
+
+/// Tells the phones of `site_id` about the participants of other sites
+/// present at record `record_id` (visitors), once each: from then on they
+/// hold her minimal form, for their rosters, lists and searches.
+pub async fn announce_visitors(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    site_id: i64,
+) -> Result<(), sqlx::Error> {
+    for id in store::new_visitors(&mut *conn, record_id, site_id).await? {
+        let visitor = visitor_id(&id, site_id);
+        changes::store::touch(&mut *conn, Entity::Visitor, &visitor, Some(site_id), None).await?;
+    }
+    Ok(())
+}
+
+/// Tells every site where participant `id` is a visitor that her minimal
+/// form changed (an edit, a deletion, a merge).
+pub async fn reannounce_visitor(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    for site_id in store::visited_sites(&mut *conn, id).await? {
+        let visitor = visitor_id(id, site_id);
+        changes::store::touch(&mut *conn, Entity::Visitor, &visitor, Some(site_id), None).await?;
+    }
+    Ok(())
 }

@@ -196,6 +196,47 @@ async fn write_children(
     Ok(())
 }
 
+/// Replaces record `id`'s attendance and its payload (a merge of two
+/// participants renamed one present); its version stays, as the content
+/// its recorder made did not change but for whom it names.
+pub async fn replace_attendance(
+    conn: &mut AnyConnection,
+    id: &str,
+    d: &RecordData,
+    payload: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE activity_records SET payload = $2 WHERE id = $1")
+        .bind(id)
+        .bind(payload)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM attendances WHERE record_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    rows::insert_pairs(
+        &mut *conn,
+        "attendances",
+        ("record_id", "participant_id"),
+        id,
+        &d.attendance,
+    )
+    .await
+}
+
+/// The records (deleted or not) where `participant_id` was present.
+pub async fn records_of(
+    conn: &mut AnyConnection,
+    participant_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT record_id FROM attendances WHERE participant_id = $1 ORDER BY record_id",
+    )
+    .bind(participant_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// Sets a record's review (its version stays: the recorder's content did not change).
 pub async fn set_review(
     conn: &mut AnyConnection,

@@ -4,12 +4,13 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{may_record, RecordData};
+use super::model::{may_record, RecordData, MAX_ATTENDANCE};
 use super::store::{self, StoredRecord};
 use super::write::{self, lock_refusal, Change};
 use crate::access::Role;
 use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
 use crate::changes::model::Head;
+use crate::participants::code;
 use crate::validate::Checker;
 use crate::{access, activity_types, groups, participants, users};
 
@@ -38,6 +39,47 @@ impl Syncable for Records {
     /// A record is its recorder's: only they (or an admin) change it.
     fn may_edit(actor: &Actor, head: &Head) -> bool {
         actor.role == Role::Admin || head.owner == actor.user_id
+    }
+
+    /// Codes and merged-away ids in the attendance become the ids of the
+    /// people they name today.
+    async fn resolve(
+        conn: &mut AnyConnection,
+        mut data: RecordData,
+        check: &mut Checker,
+    ) -> Result<RecordData, sqlx::Error> {
+        let survivors = participants::store::survivors(&mut *conn, &data.attendance).await?;
+        for id in &mut data.attendance {
+            if let Some(survivor) = survivors.get(id) {
+                *id = survivor.clone();
+            }
+        }
+        let codes = std::mem::take(&mut data.attendance_codes);
+        let found = participants::store::ids_by_code(&mut *conn, &codes).await?;
+        let unknown: Vec<String> = codes
+            .iter()
+            .filter(|c| !found.contains_key(*c))
+            .map(|c| code::display(c))
+            .collect();
+        if !unknown.is_empty() {
+            check.fail(
+                "attendance_codes",
+                format!("no participant has the code {}", unknown.join(", ")),
+            );
+        }
+        data.by_code = found.into_values().collect();
+        data.attendance.extend(data.by_code.iter().cloned());
+        // One person named twice (by id and by code, or by two ids merged
+        // since) is present once.
+        data.attendance.sort();
+        data.attendance.dedup();
+        if data.attendance.len() > MAX_ATTENDANCE {
+            check.fail(
+                "attendance",
+                format!("at most {MAX_ATTENDANCE} participants in one record"),
+            );
+        }
+        Ok(data)
     }
 
     async fn check(
@@ -81,14 +123,16 @@ impl Syncable for Records {
             check,
         )
         .await?;
-        participants::store::check_in_scope(
-            &mut *conn,
-            &actor.scope,
-            "attendance",
-            &data.attendance,
-            check,
-        )
-        .await
+        // Anyone in the programme may be recorded by the code on her card;
+        // an id must be one the recorder's sites know.
+        let by_id: Vec<String> = data
+            .attendance
+            .iter()
+            .filter(|id| !data.by_code.contains(id))
+            .cloned()
+            .collect();
+        participants::store::check_in_scope(&mut *conn, &actor.scope, "attendance", &by_id, check)
+            .await
     }
 
     async fn write(

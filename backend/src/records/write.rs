@@ -16,6 +16,7 @@ use super::store::{self, StoredRecord};
 use crate::changes::item::{WriteMeta, Written};
 use crate::changes::{self, Entity};
 use crate::error::FieldErrors;
+use crate::participants;
 use crate::rollups::{self, Contribution, Sign};
 
 /// What happens to the record.
@@ -56,6 +57,8 @@ pub async fn write(
     };
     if let Some(contribution) = &after.contribution {
         rollups::store::contribute(&mut *conn, id, contribution, Sign::Add).await?;
+        // People of other sites present here reach this site's phones, minimally.
+        participants::sync::announce_visitors(&mut *conn, id, after.site_id).await?;
     }
     // Records travel back only to their recorder's phone.
     changes::store::touch(

@@ -39,7 +39,7 @@ pub struct PullQuery {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Change {
-    /// `site`, `activity_type`, `participant`, `group` or `record`.
+    /// `site`, `activity_type`, `participant`, `group`, `record` or `visitor`.
     pub entity: String,
     pub id: String,
     /// The item's version (participants, groups, records).
@@ -53,6 +53,11 @@ pub struct Change {
     /// Records: the review status and the reviewer's comment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// A participant (or visitor) merged into another: the survivor's
+    /// participant id. The phone points what it holds at the survivor and
+    /// drops this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -15,8 +15,9 @@ use sqlx::AnyConnection;
 use super::model::{Change, Page, Review};
 use crate::access::{self, Role, SiteScope};
 use crate::changes::{self, Entity};
+use crate::participants::model::{parse_visitor_id, visitor_id};
 use crate::store::Db;
-use crate::{activity_types, records, sites};
+use crate::{activity_types, participants, records, sites};
 
 /// Who is pulling, and what their phone is told to keep.
 pub struct Puller {
@@ -205,18 +206,23 @@ async fn load(
             .into_iter()
             .map(|t| reference(Entity::ActivityType, t.id, &t))
             .collect(),
-        Some(e @ (Entity::Participant | Entity::Group)) => {
-            let table = if e == Entity::Participant {
-                "participants"
-            } else {
-                "activity_groups"
-            };
-            changes::store::versioned(conn, table, ids)
+        Some(Entity::Participant) => {
+            // A participant merged into another arrives deleted, naming the survivor.
+            let survivors = participants::store::survivors(&mut *conn, ids).await?;
+            changes::store::versioned(conn, "participants", ids)
                 .await?
                 .into_iter()
-                .map(|v| versioned(e, v.id, v.version, v.deleted, &v.payload))
+                .map(|v| Change {
+                    merged_into: survivors.get(&v.id).cloned(),
+                    ..versioned(Entity::Participant, v.id, v.version, v.deleted, &v.payload)
+                })
                 .collect()
         }
+        Some(Entity::Group) => changes::store::versioned(conn, "activity_groups", ids)
+            .await?
+            .into_iter()
+            .map(|v| versioned(Entity::Group, v.id, v.version, v.deleted, &v.payload))
+            .collect(),
         Some(Entity::Record) => records::store::pulled(conn, ids)
             .await?
             .into_iter()
@@ -228,8 +234,42 @@ async fn load(
                 ..versioned(Entity::Record, r.id, r.version, r.deleted, &r.payload)
             })
             .collect(),
+        Some(Entity::Visitor) => visitors(conn, ids).await?,
         None => vec![],
     })
+}
+
+/// Visitors (`<participant>@<site>`) as the visited site's phones receive
+/// them: her minimal form and the site, or a deletion when she was deleted,
+/// or the survivor's id when she was merged into another participant.
+async fn visitors(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Change>, sqlx::Error> {
+    let wanted: Vec<(&str, i64)> = ids.iter().filter_map(|v| parse_visitor_id(v)).collect();
+    let people: Vec<String> = wanted.iter().map(|(p, _)| p.to_string()).collect();
+    let rows = participants::store::minimal(conn, &people).await?;
+    let by_id: HashMap<&str, &participants::store::MinimalRow> =
+        rows.iter().map(|r| (r.id.as_str(), r)).collect();
+    Ok(wanted
+        .into_iter()
+        .filter_map(|(participant, site_id)| {
+            let row = by_id.get(participant)?;
+            let mut data = serde_json::to_value(row.shown()).ok()?;
+            data["participant_id"] = data["id"].take();
+            if let Some(map) = data.as_object_mut() {
+                map.remove("id");
+            }
+            data["site_id"] = site_id.into();
+            let deleted = row.deleted && row.merged_into.is_none();
+            Some(Change {
+                entity: Entity::Visitor.as_str().into(),
+                id: visitor_id(participant, site_id),
+                version: Some(row.version),
+                deleted,
+                data: (!deleted).then_some(data),
+                review: None,
+                merged_into: row.merged_into.clone(),
+            })
+        })
+        .collect())
 }
 
 /// Reference data (a site, an activity type): the server's view, unversioned.
@@ -241,6 +281,7 @@ fn reference(entity: Entity, id: i64, data: &impl serde::Serialize) -> Change {
         deleted: false,
         data: serde_json::to_value(data).ok(),
         review: None,
+        merged_into: None,
     }
 }
 
@@ -253,6 +294,7 @@ fn departure(entity: String, id: String) -> Change {
         deleted: true,
         data: None,
         review: None,
+        merged_into: None,
     }
 }
 
@@ -265,6 +307,7 @@ fn versioned(entity: Entity, id: String, version: i64, deleted: bool, payload: &
         deleted,
         data: (!deleted).then(|| parse(payload)),
         review: None,
+        merged_into: None,
     }
 }
 

@@ -2,6 +2,7 @@
 import { request } from './client';
 import type {
   Area,
+  CodeLookup,
   FoundParticipant,
   Language,
   Me,
@@ -39,3 +40,7 @@ export const setUserPassword = (id: number, password: string) =>
 
 export const searchParticipants = (q: string) =>
   request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);
+
+/** Who holds a participant code, anywhere in the programme (issue 10): no name, no birth year. */
+export const lookupParticipantCode = (code: string) =>
+  request<CodeLookup>('GET', `/participants/code/${encodeURIComponent(code)}`);

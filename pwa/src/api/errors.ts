@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'internal',
   'invalid',
   'invalid_body',
+  'invalid_code',
   'invalid_credentials',
   'last_admin',
   'login_taken',

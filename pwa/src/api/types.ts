@@ -150,7 +150,22 @@ export interface FoundParticipant {
   site_id: number;
   given_name: string | null;
   sex: string;
-  birth_year: number;
+  /** Absent for a visitor (registered at a site not the caller's): other sites get the age band only. */
+  birth_year?: number;
+  age_band: string;
+  has_disability: boolean;
+  displacement: string;
+  visitor: boolean;
+}
+
+/** A participant code looked up (`GET /api/participants/code/{code}`): what any site may know, never a name. */
+export interface CodeLookup {
+  id: string;
+  code: string;
+  sex: string;
+  age_band: string;
+  has_disability: boolean;
+  displacement: string;
 }
 
 /** Every error answer: `{ error, message, fields? }` with a stable code. */

@@ -7,6 +7,7 @@ import './dashboard.css';
 import type { Me } from '../api/types';
 import { matchRoute } from '../router';
 import { Dashboard } from './Dashboard';
+import { Duplicates } from './Duplicates';
 import { MonthlyReport } from './Report';
 import { RecordReview, SiteRecords } from './Review';
 
@@ -17,5 +18,6 @@ export default function CoordinatorHome({ me, path = '/' }: { me: Me; path?: str
   if (record) return <RecordReview id={record.id} />;
   const report = matchRoute('/report/:site/:month', path);
   if (report) return <MonthlyReport siteId={Number(report.site)} month={report.month} />;
+  if (path === '/duplicates') return <Duplicates />;
   return <Dashboard me={me} />;
 }

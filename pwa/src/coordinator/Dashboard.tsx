@@ -14,6 +14,7 @@ import { formatNumber, language, localName, t } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
+import { Link } from '../ui/Link';
 import { LoadFailed, Loading } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import { figures, queryString, siteTable } from './api';
@@ -76,6 +77,9 @@ export function Dashboard({ me }: { me: Me }) {
   return (
     <>
       <h1>{t('dash_title')}</h1>
+      <p class="no-print">
+        <Link href="/duplicates">{t('dups_title')}</Link>
+      </p>
       <div class="dash-controls">
         {places.state === 'ready' && (
           <SelectField

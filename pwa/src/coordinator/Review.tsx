@@ -100,6 +100,14 @@ export function SiteRecords({ me, siteId }: { me: Me; siteId: number }) {
                         <span class="list-meta">
                           {reachLine(r, lang)} ·{' '}
                           <span class={`status status-${r.review_status}`}>{t(STATUS[r.review_status])}</span>
+                          {r.late_entry && (
+                            <>
+                              {' · '}
+                              <span class="status status-late" data-late-entry="true">
+                                {t('late_entry')}
+                              </span>
+                            </>
+                          )}
                         </span>
                         {r.review_status === 'flagged' && r.review_comment && (
                           <span class="list-meta review-note">{r.review_comment}</span>
@@ -257,6 +265,11 @@ export function RecordReview({ id }: { id: string }) {
         <strong>{t(STATUS[r.review_status])}</strong>
         {r.review_comment ? ` — ${r.review_comment}` : ''}
       </p>
+      {r.late_entry && (
+        <p class="status-line status-late" data-late-entry="true">
+          {t('late_entry_note')}
+        </p>
+      )}
       {r.attendance.length > 0 && (
         <>
           <h2>

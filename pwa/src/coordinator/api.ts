@@ -64,6 +64,8 @@ export interface RecordSummary {
   review_status: 'submitted' | 'approved' | 'flagged';
   review_comment: string | null;
   version: number;
+  /** First received more than the server's late-entry days after it happened (issue 10). */
+  late_entry?: boolean;
 }
 
 export interface RecordDetail extends RecordSummary {
@@ -132,3 +134,20 @@ export const unlockMonth = (siteId: number, month: string, reason: string) =>
   request<unknown>('POST', `/sites/${siteId}/unlock`, { month, reason });
 export const targets = () => request<Target[]>('GET', '/targets');
 export const setTarget = (t: Omit<Target, 'id' | 'achieved'>) => request<Target>('POST', '/targets', t);
+
+/** One side of a likely duplicate: the given name only where the server lets this user see it. */
+export interface DuplicateSide {
+  id: string;
+  code: string;
+  site_id: number;
+  given_name?: string | null;
+}
+export interface DuplicatePair {
+  a: DuplicateSide;
+  b: DuplicateSide;
+  reason: string;
+}
+export const duplicates = () => request<DuplicatePair[]>('GET', '/participants/duplicates');
+/** Merges `merge` into `keep` (coordinator of both sites, or admin). */
+export const mergeParticipants = (keep: string, merge: string) =>
+  request<unknown>('POST', '/participants/merge', { keep, merge });

@@ -93,6 +93,12 @@ describe('one database per user', () => {
     expect(await current.getAllKeysFromIndex('outbox', 'by_state', 'waiting')).toEqual(['from-v2']);
     expect(await current.get('records', 'from-v2')).toMatchObject({ data: { date: '2026-11-02' } });
     expect(await current.count('sent')).toBe(0);
+    // Version 4 added the visitors of other sites (issue 10).
+    expect([...current.transaction('visitors').store.indexNames].sort()).toEqual([
+      'by_code',
+      'by_participant',
+      'by_site',
+    ]);
   });
 
   it('opens a database of the current version unchanged', async () => {
@@ -123,6 +129,7 @@ describe('one database per user', () => {
       'records',
       'sent',
       'sites',
+      'visitors',
     ]);
     newer.close();
   });

@@ -113,7 +113,7 @@ export const STORE_OF: Record<OutboxKind, SyncedStore> = {
   group: 'groups',
   record: 'records',
 };
-export const PULLED_STORES = ['sites', 'activity_types', 'participants', 'groups', 'records'] as const;
+export const PULLED_STORES = ['sites', 'activity_types', 'participants', 'groups', 'records', 'visitors'] as const;
 
 export interface SijilDb extends DBSchema {
   outbox: {
@@ -151,9 +151,16 @@ export interface SijilDb extends DBSchema {
     value: SentItem;
     indexes: { by_sent_at: string };
   };
+  // Version 4: people registered at another site who attend at one of this user's
+  // (pull entity `visitor`, id `<participant_id>@<site_id>`; field/model.ts types the data).
+  visitors: {
+    key: string;
+    value: Local<unknown>;
+    indexes: { by_site: number; by_participant: string; by_code: string };
+  };
 }
 
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export function userDbName(userId: number): string {
   return `sijil-u${userId}`;
@@ -180,7 +187,13 @@ export async function openUserDb(userId: number): Promise<IDBPDatabase<SijilDb>>
       if (oldVersion < 3) {
         db.createObjectStore('sent', { keyPath: 'id' }).createIndex('by_sent_at', 'sent_at');
       }
-      // Version 4 and later: add stores and indexes here, never drop.
+      if (oldVersion < 4) {
+        const visitors = db.createObjectStore('visitors', { keyPath: 'id' });
+        visitors.createIndex('by_site', 'data.site_id');
+        visitors.createIndex('by_participant', 'data.participant_id');
+        visitors.createIndex('by_code', 'data.code');
+      }
+      // Version 5 and later: add stores and indexes here, never drop.
     },
     // A newer version of the app in another tab wants to upgrade: let it.
     blocking() {

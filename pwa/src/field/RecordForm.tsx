@@ -20,10 +20,11 @@ import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
 import { problemText, Stepper, TallyGrid, typeLabel } from './common';
 import type { RecordContext } from './data';
-import { deleteRecord, loadRecordContext, saveRecord } from './data';
+import { deleteRecord, loadRecordContext, saveCfsDay, saveRecord } from './data';
 import type { Problems, RecordDraft } from './drafts';
 import { checkRecord, initialRecordDraft, siteChoices, tallyTotal, togglePresent } from './drafts';
 import { useLocal } from './hooks';
+import { sessionOnSameDate } from './identity';
 import type { RecordKind } from './model';
 import { Roster } from './Roster';
 
@@ -57,19 +58,33 @@ function RecordEditor({ context }: { context: RecordContext }) {
       setDraft((d) => ({ ...d, [key]: value }));
   const toggle = (id: string, on: boolean) =>
     setDraft((d) => ({ ...d, attendance: togglePresent(d.attendance, id, on) }));
+  const toggleCode = (code: string, on: boolean) =>
+    setDraft((d) => ({ ...d, attendance_codes: togglePresent(d.attendance_codes, code, on) }));
+  /** Asking before a second session of the group on one date. */
+  const [secondSession, setSecondSession] = useState<'ask' | null>(null);
   const sites = siteChoices(kind, context.sites);
   const error = (field: string) => problemText(errors[field]);
 
-  async function save(e: Event) {
-    e.preventDefault();
+  async function save(e?: Event, confirmedSecond = false) {
+    e?.preventDefault();
     const checked = checkRecord(draft, context);
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) {
       document.querySelector('.field-error, [aria-invalid="true"]')?.scrollIntoView({ block: 'center' });
       return;
     }
+    if (
+      kind === 'group_session' &&
+      !confirmedSecond &&
+      sessionOnSameDate(context.groupRecords, group?.id, checked.value.date, existing?.id)
+    ) {
+      setSecondSession('ask');
+      return;
+    }
     setBusy(true);
-    await saveRecord(existing?.id, checked.value);
+    // A new CFS day is saved under its site and date, adding to that day's record.
+    if (kind === 'cfs_day' && !existing) await saveCfsDay(checked.value);
+    else await saveRecord(existing?.id, checked.value);
     navigate('/');
   }
 
@@ -96,7 +111,8 @@ function RecordEditor({ context }: { context: RecordContext }) {
 
   return (
     <form class="form record-form" onSubmit={(e) => void save(e)} noValidate>
-      <h1>{existing ? t('edit_record') : t(TITLE[kind])}</h1>
+      <h1>{existing && !context.continues ? t('edit_record') : t(TITLE[kind])}</h1>
+      {context.continues && <Notice kind="info">{t('cfs_continues')}</Notice>}
       {group && (
         <p class="lead">
           <strong>{group.data.name}</strong> ·{' '}
@@ -136,7 +152,10 @@ function RecordEditor({ context }: { context: RecordContext }) {
           siteId={Number(draft.site_id)}
           date={draft.date}
           attendance={draft.attendance}
+          codes={draft.attendance_codes}
           onToggle={toggle}
+          onToggleCode={toggleCode}
+          onSetAttendance={set('attendance')}
           error={error('attendance')}
         />
       )}
@@ -199,9 +218,26 @@ function RecordEditor({ context }: { context: RecordContext }) {
         <TextField id="rec-notes" label={t('notes')} value={draft.notes} onInput={set('notes')} />
       </fieldset>
 
-      <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
-        {t('save_record')}
-      </button>
+      {secondSession === 'ask' ? (
+        <div class="logout-question" role="alertdialog" aria-label={t('second_session')}>
+          <p>{t('second_session')}</p>
+          <button
+            type="button"
+            class="button button-wide button-primary-action"
+            disabled={busy}
+            onClick={() => void save(undefined, true)}
+          >
+            {t('second_session_yes')}
+          </button>
+          <button type="button" class="button button-secondary button-wide" onClick={() => setSecondSession(null)}>
+            {t('cancel')}
+          </button>
+        </div>
+      ) : (
+        <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
+          {t('save_record')}
+        </button>
+      )}
       {existing && <DeleteRecord busy={busy} onDelete={() => void remove()} />}
       <p class="muted">{t('saved_locally_note')}</p>
     </form>

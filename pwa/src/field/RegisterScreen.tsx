@@ -1,23 +1,27 @@
 /**
  * Registering a participant, offline: sex, birth year (or age, which
  * becomes an estimated year), disability (the six Washington Group
- * questions, or a plain yes / no / not asked), displacement, site, and a
- * given name except at women's centres. The new code is shown large, to
- * write on the person's card.
+ * questions from age 5, with whether a caregiver answered for a child, or
+ * a plain yes / no / not asked), displacement, site, and a given name
+ * except at women's centres. Before saving, the phone warns of likely
+ * duplicates among the participants it holds (identity.ts); the person
+ * picks the one it is, or says it is someone else. The new code is shown
+ * large, to write on the person's card.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { displayCode, NoCodesLeft } from '../sync/codes';
-import { SelectField, TextField } from '../ui/fields';
+import { Checkbox, SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
-import { Choice, problemText } from './common';
-import { loadSites, registerParticipant } from './data';
+import { Choice, participantMeta, problemText } from './common';
+import { allParticipants, loadSites, registerParticipant } from './data';
 import type { Problems, RegistrationDraft } from './drafts';
-import { checkRegistration, chosenSiteId, emptyRegistration } from './drafts';
+import { checkRegistration, chosenSiteId, emptyRegistration, isChild, wgAllowed } from './drafts';
 import { useLocal } from './hooks';
-import type { Disability, Displacement, Participant } from './model';
-import { asksGivenName, DISABILITIES, DISPLACEMENTS, WG_DOMAINS } from './model';
+import { likelyDuplicates } from './identity';
+import type { Disability, Displacement, Participant, ParticipantData } from './model';
+import { asksGivenName, DISABILITIES, DISPLACEMENTS, participantLabel, WG_DOMAINS } from './model';
 
 /** The server keeps at most this many characters of a given name (participants/model.rs). */
 const MAX_NAME_CHARS = 60;
@@ -39,6 +43,11 @@ export function RegisterForm({
   const [problem, setProblem] = useState('');
   const [made, setMade] = useState<Participant | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Likely duplicates found at the last attempt to save; empty when none or once answered. */
+  const [duplicates, setDuplicates] = useState<Participant[]>([]);
+  const people = useLocal(allParticipants);
+  // A changed answer is a new question: the warning goes until the next try to save.
+  useEffect(() => setDuplicates([]), [draft]);
   const set =
     <K extends keyof RegistrationDraft>(key: K) =>
     (value: RegistrationDraft[K]) =>
@@ -63,14 +72,24 @@ export function RegisterForm({
     );
   }
 
-  async function submit(e: Event) {
-    e.preventDefault();
+  async function submit(e?: Event, different = false) {
+    e?.preventDefault();
     const checked = checkRegistration(draft, sites ?? []);
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) return;
+    const likely = different ? [] : likelyDuplicates(checked.value, people ?? [], sites ?? []);
+    setDuplicates(likely);
+    if (likely.length) {
+      document.getElementById('dup-title')?.scrollIntoView({ block: 'center' });
+      return;
+    }
+    await save(checked.value);
+  }
+
+  async function save(value: Omit<ParticipantData, 'code'>) {
     setBusy(true);
     try {
-      setMade(await registerParticipant(checked.value));
+      setMade(await registerParticipant(value));
     } catch (error) {
       setProblem(error instanceof NoCodesLeft ? t('no_codes') : t('error_unknown'));
     } finally {
@@ -127,13 +146,25 @@ export function RegisterForm({
         label={t('disability')}
         value={draft.disability}
         placeholder={t('choose')}
-        options={DISABILITIES.map((v) => ({ value: v, label: t(`disability_${v}`) }))}
+        options={DISABILITIES.filter((v) => v !== 'wg' || wgAllowed(draft) || draft.disability === 'wg').map((v) => ({
+          value: v,
+          label: t(`disability_${v}`),
+        }))}
         onChange={(v) => set('disability')(v as Disability)}
         error={error('disability')}
       />
-      {draft.disability === 'wg' && (
+      {!wgAllowed(draft) && <p class="field-hint">{t('wg_under_5_hint')}</p>}
+      {draft.disability === 'wg' && wgAllowed(draft) && (
         <fieldset class="field-group">
           <legend>{t('wg_title')}</legend>
+          {isChild(draft) && (
+            <Checkbox
+              id="wg-caregiver"
+              label={t('wg_caregiver')}
+              checked={draft.wg_by_caregiver}
+              onChange={set('wg_by_caregiver')}
+            />
+          )}
           {WG_DOMAINS.map((d) => (
             <SelectField
               key={d}
@@ -169,9 +200,35 @@ export function RegisterForm({
       ) : (
         <p class="muted">{t('no_name_here')}</p>
       )}
-      <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
-        {t('register')}
-      </button>
+      {duplicates.length > 0 ? (
+        <section class="notice notice-warning duplicates" aria-labelledby="dup-title" data-testid="duplicates">
+          <h2 id="dup-title">{t('dup_title')}</h2>
+          <p>{t('dup_text')}</p>
+          <ul class="list">
+            {duplicates.map((p) => (
+              <li key={p.id} class="list-item">
+                <span class="list-title">{participantLabel(p)}</span>
+                <span class="list-meta">{participantMeta(p)}</span>
+                <button type="button" class="button button-secondary" onClick={() => onDone(p)}>
+                  {t('dup_same')}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            class="button button-wide button-primary-action"
+            disabled={busy}
+            onClick={() => void submit(undefined, true)}
+          >
+            {t('dup_different')}
+          </button>
+        </section>
+      ) : (
+        <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
+          {t('register')}
+        </button>
+      )}
       {onCancel && (
         <button type="button" class="button button-secondary button-wide" onClick={onCancel}>
           {t('cancel')}

@@ -1,16 +1,22 @@
 /**
  * "Who came" on a group session or CFS day: the roster as big checkboxes
  * (the group's members on the day, or the children registered at the
- * CFS, filtered as you type), the walk-ins ticked so far, and below it a
- * way to find or register someone who is not on the roster.
+ * CFS and those registered elsewhere who come here, filtered as you
+ * type), "mark all present" with undo on a group's roster, the walk-ins
+ * ticked so far and those added by code, and below it a way to add
+ * someone by the code on their card, find or register them.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { t, tn } from '../i18n';
+import { displayCode } from '../sync/codes';
 import { Checkbox } from '../ui/fields';
+import type { CodeInfo } from './AddByCode';
+import { AddByCode, codeMeta } from './AddByCode';
 import { ParticipantFinder, participantMeta } from './common';
-import { participantsAt } from './data';
+import { peopleAt } from './data';
 import { rosterIds } from './drafts';
 import { useLocal } from './hooks';
+import { markAll } from './identity';
 import type { Group, Participant } from './model';
 import { matches, participantLabel } from './model';
 import { RegisterForm } from './RegisterScreen';
@@ -21,7 +27,10 @@ export function Roster({
   siteId,
   date,
   attendance,
+  codes,
   onToggle,
+  onToggleCode,
+  onSetAttendance,
   error,
 }: {
   kind: 'group_session' | 'cfs_day';
@@ -29,15 +38,20 @@ export function Roster({
   siteId: number;
   date: string;
   attendance: string[];
+  /** Codes added of people this phone does not hold, waiting for the server to match them. */
+  codes: string[];
   onToggle: (id: string, on: boolean) => void;
+  onToggleCode: (code: string, on: boolean) => void;
+  onSetAttendance: (ids: string[]) => void;
   error?: string;
 }) {
   const [filter, setFilter] = useState('');
   const [registering, setRegistering] = useState(false);
-  const people = useLocal(
-    (db) => (siteId ? participantsAt(db, siteId) : Promise.resolve([] as Participant[])),
-    [siteId],
-  );
+  /** Who was present before "mark all present", while it can be undone. */
+  const [undo, setUndo] = useState<string[] | null>(null);
+  /** What the server said about codes added online (sex, age band), for this screen only. */
+  const [codeInfo, setCodeInfo] = useState<Record<string, CodeInfo>>({});
+  const people = useLocal((db) => (siteId ? peopleAt(db, siteId) : Promise.resolve([] as Participant[])), [siteId]);
   const byId = useMemo(() => new Map((people ?? []).map((p) => [p.id, p])), [people]);
   const roster = useMemo(() => rosterIds(kind, group, date, people ?? []), [kind, group, date, people]);
   const present = useMemo(() => new Set(attendance), [attendance]);
@@ -52,6 +66,11 @@ export function Roster({
     return present.has(id) || !filter.trim() || (p !== undefined && matches(p, filter));
   };
   const visible = kind === 'cfs_day' ? roster.filter(shown) : roster;
+  const tick = (id: string, on: boolean) => {
+    setUndo(null);
+    onToggle(id, on);
+  };
+  const everyoneHere = roster.every((id) => present.has(id));
 
   return (
     <>
@@ -70,16 +89,14 @@ export function Roster({
             />
           </div>
         )}
-        {roster.length === 0 && <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>}
+        {roster.length === 0 && codes.length === 0 && (
+          <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>
+        )}
         {visible.map((id) => {
           const p = byId.get(id);
           return (
             <label class="check roster-item" key={id}>
-              <input
-                type="checkbox"
-                checked={present.has(id)}
-                onChange={(e) => onToggle(id, e.currentTarget.checked)}
-              />
+              <input type="checkbox" checked={present.has(id)} onChange={(e) => tick(id, e.currentTarget.checked)} />
               <span>
                 <span class="list-title">{label(id)}</span>
                 {p && <span class="list-meta">{participantMeta(p)}</span>}
@@ -93,11 +110,49 @@ export function Roster({
             id={`walkin-${id}`}
             label={`${label(id)} · ${t('walk_in')}`}
             checked
-            onChange={(on) => onToggle(id, on)}
+            onChange={(on) => tick(id, on)}
           />
         ))}
+        {codes.map((code) => (
+          <label class="check roster-item" key={code} data-code={code}>
+            <input type="checkbox" checked onChange={(e) => onToggleCode(code, e.currentTarget.checked)} />
+            <span>
+              <span class="list-title" dir="ltr">
+                {displayCode(code)}
+              </span>
+              <span class="list-meta">{codeMeta(codeInfo[code])}</span>
+            </span>
+          </label>
+        ))}
+        {kind === 'group_session' && roster.length > 0 && (undo || !everyoneHere) && (
+          <div class="mark-all">
+            {undo ? (
+              <button
+                type="button"
+                class="button button-secondary"
+                onClick={() => {
+                  onSetAttendance(undo);
+                  setUndo(null);
+                }}
+              >
+                {t('undo')}
+              </button>
+            ) : (
+              <button
+                type="button"
+                class="button button-secondary"
+                onClick={() => {
+                  setUndo(attendance);
+                  onSetAttendance(markAll(attendance, roster));
+                }}
+              >
+                {t('mark_all')}
+              </button>
+            )}
+          </div>
+        )}
         <p class="present-count" role="status">
-          {tn('people_present', attendance.length)}
+          {tn('people_present', attendance.length + codes.length)}
         </p>
         {error && <p class="field-error">{error}</p>}
       </fieldset>
@@ -110,17 +165,25 @@ export function Roster({
               siteIds={[siteId]}
               defaultSite={siteId}
               onDone={(p) => {
-                onToggle(p.id, true);
+                tick(p.id, true);
                 setRegistering(false);
               }}
               onCancel={() => setRegistering(false)}
             />
           ) : (
             <>
+              <h3>{t('add_by_code')}</h3>
+              <AddByCode
+                onAddId={(id) => tick(id, true)}
+                onAddCode={(code, info) => {
+                  if (info) setCodeInfo((known) => ({ ...known, [code]: info }));
+                  onToggleCode(code, true);
+                }}
+              />
               <ParticipantFinder
                 siteId={kind === 'cfs_day' ? siteId : undefined}
                 exclude={present}
-                onPick={(p) => onToggle(p.id, true)}
+                onPick={(p) => tick(p.id, true)}
               />
               <button type="button" class="button button-secondary button-wide" onClick={() => setRegistering(true)}>
                 {t('register_new')}

@@ -109,6 +109,9 @@ export function TrainerHome({ me }: { me: Me }) {
         <Link href="/groups/new" class="button button-secondary">
           {t('new_group')}
         </Link>
+        <Link href="/cards" class="button button-secondary">
+          {t('cards_title')}
+        </Link>
       </OtherRecords>
       <Attention home={home} />
       <h2>{t('my_records')}</h2>

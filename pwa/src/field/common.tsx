@@ -108,9 +108,16 @@ export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (nex
   );
 }
 
+/**
+ * "female, 2015" under a name; for a visitor from another site the age
+ * band instead of the birth year, which other sites are not given; and
+ * when a caregiver answered the Washington Group questions, that.
+ */
 export function participantMeta(p: Participant): string {
+  const sex = t(p.data.sex === 'female' ? 'sex_female' : 'sex_male');
+  if (p.data.visitor) return `${sex}, ${p.data.age_band ? bandLabel(p.data.age_band) : ''} · ${t('visitor_meta')}`;
   const year = new Intl.NumberFormat(intlLocale(language.get()), { useGrouping: false }).format(p.data.birth_year);
-  return `${t(p.data.sex === 'female' ? 'sex_female' : 'sex_male')}, ${year}`;
+  return p.data.wg_by_caregiver ? `${sex}, ${year} · ${t('caregiver_answered')}` : `${sex}, ${year}`;
 }
 
 /**
@@ -149,7 +156,11 @@ export function ParticipantFinder({
                 site_id: f.site_id,
                 given_name: f.given_name ?? undefined,
                 sex: f.sex as Sex,
-                birth_year: f.birth_year,
+                birth_year: f.birth_year ?? 0,
+                age_band: f.age_band as AgeBand,
+                disability: f.has_disability ? 'yes' : 'no',
+                displacement: f.displacement,
+                visitor: f.visitor || undefined,
               } as Participant['data'],
             })),
           ),
@@ -242,7 +253,7 @@ export function RecordList({
                 'people_counted',
                 d.tallies.reduce((a, x) => a + x.count, 0),
               )
-            : tn('people_present', d.attendance.length);
+            : tn('people_present', d.attendance.length + (d.attendance_codes?.length ?? 0));
         const where = d.group_id ? groups.get(d.group_id) : sites.get(d.site_id)?.name;
         const review = row.record.review;
         return (

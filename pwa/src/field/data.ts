@@ -10,8 +10,19 @@ import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
 import * as outbox from '../sync/outbox';
 import type { RecordSetting } from './drafts';
-import type { ActivityRecord, Group, GroupData, Participant, ParticipantData, RecordData, RecordKind } from './model';
-import { matches } from './model';
+import { cfsDayId } from './identity';
+import type {
+  ActivityRecord,
+  Group,
+  GroupData,
+  Participant,
+  ParticipantData,
+  RecordData,
+  RecordKind,
+  Visitor,
+  VisitorData,
+} from './model';
+import { matches, today, visitorAsParticipant } from './model';
 
 type Db = IDBPDatabase<SijilDb>;
 
@@ -41,10 +52,56 @@ export async function participantsAt(db: Db, siteId: number): Promise<Participan
   return found.sort((a, b) => a.data.code.localeCompare(b.data.code));
 }
 
-export async function searchLocal(db: Db, q: string, siteId?: number, limit = 20): Promise<Participant[]> {
-  const all =
+/** Visitors attending at `siteId` (or at any of the user's sites), shown as participants. */
+export async function visitorsAt(db: Db, siteId?: number): Promise<Participant[]> {
+  const found = (
+    siteId === undefined ? await db.getAll('visitors') : await db.getAllFromIndex('visitors', 'by_site', siteId)
+  ) as Visitor[];
+  return found.map(visitorAsParticipant);
+}
+
+/** Everyone who belongs on a site's lists: its own participants, then its visitors (each person once). */
+export async function peopleAt(db: Db, siteId?: number): Promise<Participant[]> {
+  const own =
     siteId === undefined ? ((await db.getAll('participants')) as Participant[]) : await participantsAt(db, siteId);
-  return all.filter((p) => matches(p, q)).slice(0, limit);
+  const ids = new Set(own.map((p) => p.id));
+  const visitors: Participant[] = [];
+  for (const v of await visitorsAt(db, siteId)) {
+    if (ids.has(v.id)) continue;
+    ids.add(v.id);
+    visitors.push(v);
+  }
+  return [...own, ...visitors.sort((a, b) => a.data.code.localeCompare(b.data.code))];
+}
+
+/** Search on the phone: own participants by code or name, visitors by code only (they carry no name). */
+export async function searchLocal(db: Db, q: string, siteId?: number, limit = 20): Promise<Participant[]> {
+  return (await peopleAt(db, siteId)).filter((p) => matches(p, q)).slice(0, limit);
+}
+
+/** The person on this phone with this (canonical) code, or with this id: a participant, else a visitor. */
+export async function findOnPhone(db: Db, by: { code?: string; id?: string }): Promise<Participant | undefined> {
+  if (by.id) {
+    const own = (await db.get('participants', by.id)) as Participant | undefined;
+    if (own) return own;
+    const visitor = (await db.getFromIndex('visitors', 'by_participant', by.id)) as Visitor | undefined;
+    return visitor && visitorAsParticipant(visitor);
+  }
+  if (!by.code) return undefined;
+  const own = (await db.getFromIndex('participants', 'by_code', by.code)) as Participant | undefined;
+  if (own) return own;
+  const visitor = (await db.getFromIndex('visitors', 'by_code', by.code)) as Visitor | undefined;
+  return visitor && visitorAsParticipant(visitor);
+}
+
+/** `findOnPhone` in the signed-in user's database. */
+export async function findHeld(by: { code?: string; id?: string }): Promise<Participant | undefined> {
+  return findOnPhone(await currentUserDb(), by);
+}
+
+/** Every participant on this phone (for the duplicate check at registration). */
+export async function allParticipants(db: Db): Promise<Participant[]> {
+  return (await db.getAll('participants')) as Participant[];
 }
 
 export async function loadGroups(db: Db): Promise<Group[]> {
@@ -112,6 +169,10 @@ export type Home = Awaited<ReturnType<typeof loadHome>>;
 export interface RecordContext extends RecordSetting {
   existing?: ActivityRecord;
   pending?: OutboxItem;
+  /** A new CFS day that continues today's record of its site, already on this phone. */
+  continues?: boolean;
+  /** The group's other sessions on this phone, to ask before a second one on one date. */
+  groupRecords: ActivityRecord[];
 }
 
 /**
@@ -128,8 +189,26 @@ export async function loadRecordContext(
   const gid = existing?.data.group_id ?? groupId;
   const group = gid ? ((await db.get('groups', gid)) as Group | undefined) : undefined;
   if (k === 'group_session' && !group) return null;
-  const pending = recordId ? await outbox.getItem(db, recordId) : undefined;
-  return { kind: k, existing, pending, group, sites: await loadSites(db), types: await loadTypes(db, k) };
+  const sites = await loadSites(db);
+  let opened = existing;
+  let continues = false;
+  if (!recordId && k === 'cfs_day') {
+    // One CFS day per site and date: opening "CFS day" again today continues today's record.
+    const cfs = sites.filter((s) => s.kind === 'child_friendly_space');
+    if (cfs.length === 1) {
+      opened = await loadRecord(db, cfsDayId(cfs[0].id, today()));
+      continues = opened !== undefined;
+    }
+  }
+  const pending = opened ? await outbox.getItem(db, opened.id) : undefined;
+  const groupRecords = group
+    ? ((await db.getAll('records')) as ActivityRecord[]).filter((r) => r.data.group_id === group.id)
+    : [];
+  return { kind: k, existing: opened, pending, continues, group, groupRecords, sites, types: await loadTypes(db, k) };
+}
+
+export async function loadRecord(db: Db, id: string): Promise<ActivityRecord | undefined> {
+  return (await db.get('records', id)) as ActivityRecord | undefined;
 }
 
 /** The group form's context: the group being edited, if any, and the choices. */
@@ -165,6 +244,29 @@ export const saveGroup = (id: string | undefined, data: GroupData) =>
 export const saveRecord = (id: string | undefined, data: RecordData) =>
   thenSend((db) => outbox.saveLocal(db, { kind: 'record', id: id ?? uuid(), data }));
 
+/**
+ * Saves a new CFS day under its site-and-date id (identity.ts), adding to
+ * what this phone already holds for that day (the form may have opened
+ * before another save, or on another date), as the server does with every
+ * phone's check-ins: marks are a union, never overwritten.
+ */
+export async function saveCfsDay(data: RecordData): Promise<void> {
+  const id = cfsDayId(data.site_id, data.date);
+  await thenSend(async (db) => {
+    const prior = await loadRecord(db, id);
+    const union = (a: string[] = [], b: string[] = []) => [...new Set([...a, ...b])].sort();
+    const merged = prior
+      ? {
+          ...data,
+          attendance: union(prior.data.attendance, data.attendance),
+          attendance_codes: union(prior.data.attendance_codes, data.attendance_codes),
+        }
+      : data;
+    if (!merged.attendance_codes?.length) delete merged.attendance_codes;
+    return outbox.saveLocal(db, { kind: 'record', id, data: merged });
+  });
+}
+
 export async function deleteRecord(record: ActivityRecord): Promise<void> {
   await thenSend((db) => outbox.saveLocal(db, { kind: 'record', id: record.id, data: record.data, deleted: true }));
 }
@@ -176,5 +278,21 @@ export const discard = (item: OutboxItem) => thenSend((db) => outbox.discard(db,
 /** Keeps a participant found only on the server on this phone, so it can be shown offline. */
 export async function keepFoundParticipant(p: Participant): Promise<void> {
   const db = await currentUserDb();
+  if (p.data.visitor) {
+    // Kept as the pull would bring her: a visitor of the site, by code, sex and age band.
+    const d = p.data;
+    const data: VisitorData = {
+      participant_id: p.id,
+      code: d.code,
+      sex: d.sex,
+      age_band: d.age_band ?? '0-5',
+      has_disability: d.disability === 'yes',
+      displacement: d.displacement,
+      site_id: d.site_id,
+    };
+    const id = `${p.id}@${d.site_id}`;
+    if (!(await db.get('visitors', id))) await db.put('visitors', { id, version: 0, data });
+    return;
+  }
   if (!(await db.get('participants', p.id))) await db.put('participants', p as never);
 }

@@ -15,6 +15,7 @@ import {
   siteChoices,
   tallyKey,
   togglePresent,
+  wgAllowed,
 } from './drafts';
 import type { Group, Participant, RecordData } from './model';
 
@@ -95,6 +96,7 @@ describe('a record draft', () => {
       notes: '',
       materials: '',
       attendance: [],
+      attendance_codes: [],
       tallies: {},
       tally_disabled: 0,
     });
@@ -131,6 +133,7 @@ describe('a record draft', () => {
       notes: 'Windy',
       materials: 'Leaflets',
       attendance: [],
+      attendance_codes: [],
       tallies: { [tallyKey('male', '12-17')]: 3 },
       tally_disabled: 1,
     });
@@ -174,6 +177,13 @@ describe('a record draft', () => {
     expect(checkRecord(draftFor(session, { tallies: { [tallyKey('female', '6-11')]: 2 } }), session, NOW).ok).toBe(
       true,
     );
+  });
+
+  it('counts a code added from a card as someone ticked, and sends codes sorted, or not at all', () => {
+    const byCode = draftFor(session, { attendance_codes: ['K7M0019', 'A1B0021'] });
+    expect(dataOf(checkRecord(byCode, session, NOW)).attendance_codes).toEqual(['A1B0021', 'K7M0019']);
+    const byId = dataOf(checkRecord(draftFor(session, { attendance: ['amal'] }), session, NOW));
+    expect('attendance_codes' in byId).toBe(false);
   });
 
   it('counts no more people with a disability than were counted', () => {
@@ -340,6 +350,22 @@ describe('a registration', () => {
     expect(dataOf(checkRegistration({ ...complete, wg: all }, sites, NOW)).wg).toBeUndefined();
   });
 
+  it('refuses the Washington Group set below age 5, and keeps that a caregiver answered for a child', () => {
+    const all = { seeing: 1, hearing: 1, walking: 2, remembering: 1, selfcare: 1, communicating: 1 };
+    const wg = { ...complete, disability: 'wg' as const, wg: all };
+    expect(wgAllowed({ year_mode: 'age', year: '4' }, NOW)).toBe(false);
+    expect(wgAllowed({ year_mode: 'year', year: '2021' }, NOW)).toBe(true);
+    expect(wgAllowed({ year_mode: 'year', year: '' }, NOW)).toBe(true);
+    expect(errorsOf({ ...wg, year_mode: 'age', year: '4' })).toEqual({ disability: 'field_wg_under_5' });
+    expect(errorsOf({ ...wg, year_mode: 'year', year: '2022' })).toEqual({ disability: 'field_wg_under_5' });
+    const child = dataOf(checkRegistration({ ...wg, year: '2016', wg_by_caregiver: true }, sites, NOW));
+    expect(child.wg_by_caregiver).toBe(true);
+    // An adult answers for herself; without the WG set there is nothing to answer.
+    expect(dataOf(checkRegistration({ ...wg, wg_by_caregiver: true }, sites, NOW)).wg_by_caregiver).toBeUndefined();
+    const plain = { ...complete, year: '2016', wg_by_caregiver: true };
+    expect(dataOf(checkRegistration(plain, sites, NOW)).wg_by_caregiver).toBeUndefined();
+  });
+
   it('keeps the given name, trimmed, except at a women’s centre', () => {
     expect(dataOf(checkRegistration(complete, sites, NOW))).toEqual({
       site_id: 7,
@@ -351,6 +377,7 @@ describe('a registration', () => {
       displacement: 'idp',
       registered_on: '2026-03-15',
       given_name: 'Shireen',
+      wg_by_caregiver: undefined,
     });
     expect(dataOf(checkRegistration({ ...complete, site_id: '8' }, sites, NOW)).given_name).toBeUndefined();
   });

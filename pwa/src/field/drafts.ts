@@ -9,6 +9,7 @@
  */
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import type { StringKey } from '../i18n/messages';
+import { ageIn, WG_MIN_AGE } from './identity';
 import type {
   AgeBand,
   Disability,
@@ -69,6 +70,8 @@ export interface RecordDraft {
   materials: string;
   /** Who was ticked or added, in the order they were. */
   attendance: string[];
+  /** Codes added of people this phone does not hold (canonical, no hyphen). */
+  attendance_codes: string[];
   tallies: TallyMap;
   tally_disabled: number;
 }
@@ -108,6 +111,7 @@ export function initialRecordDraft(setting: RecordSetting, now = new Date()): Re
     notes: initial?.notes ?? '',
     materials: initial?.materials ?? '',
     attendance: [...new Set(initial?.attendance ?? [])],
+    attendance_codes: [...new Set(initial?.attendance_codes ?? [])],
     tallies: tallyMap(initial?.tallies ?? []),
     tally_disabled: initial?.tally_disabled ?? 0,
   };
@@ -166,8 +170,8 @@ export function checkRecord(
     errors.date = 'field_date';
   if (!(Number.isInteger(duration) && duration >= 1 && duration <= MAX_MINUTES)) errors.duration = 'field_duration';
   if (kind === 'awareness_event' && total === 0) errors.tallies = 'field_count_someone';
-  if (kind !== 'awareness_event' && draft.attendance.length === 0 && total === 0)
-    errors.attendance = 'field_tick_someone';
+  const ticked = draft.attendance.length + draft.attendance_codes.length;
+  if (kind !== 'awareness_event' && ticked === 0 && total === 0) errors.attendance = 'field_tick_someone';
   if (draft.tally_disabled > total) errors.disabled = 'field_disabled_max';
   return checked(errors, () => {
     const data: RecordData = {
@@ -184,10 +188,13 @@ export function checkRecord(
       materials: kind === 'awareness_event' ? draft.materials.trim() || undefined : undefined,
       facilitator_ids: setting.existing?.data.facilitator_ids,
       attendance: kind === 'awareness_event' ? [] : [...draft.attendance].sort(),
+      attendance_codes: kind === 'awareness_event' ? undefined : [...draft.attendance_codes].sort(),
       tallies: kind === 'cfs_day' ? [] : tallyList(draft.tallies),
       tally_disabled: kind === 'cfs_day' ? 0 : draft.tally_disabled,
     };
     if (!data.facilitator_ids) delete data.facilitator_ids;
+    // Only records that hold codes carry the field, so others are sent as before.
+    if (!data.attendance_codes?.length) delete data.attendance_codes;
     return data;
   });
 }
@@ -205,6 +212,8 @@ export interface RegistrationDraft {
   wg: Partial<Record<WgDomain, number>>;
   displacement: Displacement | '';
   given_name: string;
+  /** A caregiver answered the Washington Group questions for a child. */
+  wg_by_caregiver: boolean;
 }
 
 export function emptyRegistration(siteId?: number): RegistrationDraft {
@@ -217,6 +226,7 @@ export function emptyRegistration(siteId?: number): RegistrationDraft {
     wg: {},
     displacement: '',
     given_name: '',
+    wg_by_caregiver: false,
   };
 }
 
@@ -226,6 +236,24 @@ export function chosenSiteId(draft: RegistrationDraft, sites: LocalSite[]): stri
 }
 
 const OLDEST_YEARS = 110;
+
+/** The person's age this year as typed (an age, or this year less a birth year); undefined until it is a number. */
+export function draftAge(draft: Pick<RegistrationDraft, 'year_mode' | 'year'>, now = new Date()): number | undefined {
+  if (draft.year.trim() === '') return undefined;
+  const n = Number(draft.year);
+  if (!Number.isInteger(n)) return undefined;
+  return draft.year_mode === 'age' ? n : ageIn(now.getFullYear(), n);
+}
+
+/** Whether the Washington Group short set may be asked: not below age 5 (unknown yet: yes). */
+export function wgAllowed(draft: Pick<RegistrationDraft, 'year_mode' | 'year'>, now = new Date()): boolean {
+  const age = draftAge(draft, now);
+  return age === undefined || age >= WG_MIN_AGE;
+}
+
+/** A child: the one a caregiver may answer for. */
+export const isChild = (draft: Pick<RegistrationDraft, 'year_mode' | 'year'>, now = new Date()) =>
+  (draftAge(draft, now) ?? 99) < 18;
 
 /** The birth years accepted this year: nobody older than 110. */
 export function birthYearRange(now = new Date()): { from: number; to: number } {
@@ -257,6 +285,7 @@ export function checkRegistration(
     errors.year = 'field_age';
   if (!draft.disability) errors.disability = 'field_required';
   if (draft.disability === 'wg' && WG_DOMAINS.some((d) => !draft.wg[d])) errors.wg = 'field_wg';
+  if (draft.disability === 'wg' && !wgAllowed(draft, now)) errors.disability = 'field_wg_under_5';
   if (!draft.displacement) errors.displacement = 'field_required';
   return checked(errors, () => {
     const site = sites.find((s) => String(s.id) === siteId);
@@ -271,6 +300,7 @@ export function checkRegistration(
       displacement: draft.displacement as Displacement,
       registered_on: today(now),
       given_name: given || undefined,
+      wg_by_caregiver: draft.disability === 'wg' && draft.wg_by_caregiver && isChild(draft, now) ? true : undefined,
     };
   });
 }

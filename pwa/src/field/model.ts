@@ -29,6 +29,56 @@ export interface ParticipantData {
   displacement: Displacement;
   registered_on: string;
   given_name?: string;
+  /** A caregiver answered the Washington Group questions for a child. */
+  wg_by_caregiver?: boolean;
+  /**
+   * Set only on a visitor shown beside the site's own participants (see
+   * `visitorAsParticipant`): registered elsewhere, known here by code, sex
+   * and age band. Never pushed.
+   */
+  visitor?: boolean;
+  age_band?: AgeBand;
+}
+
+/**
+ * Someone registered at another site who attends at one of this user's
+ * (pull entity `visitor`, id `<participant_id>@<site_id>`). Other sites see
+ * only what the work needs: no given name, no birth year (issue 10).
+ */
+export interface VisitorData {
+  participant_id: string;
+  code: string;
+  sex: Sex;
+  age_band: AgeBand;
+  has_disability: boolean;
+  displacement: Displacement;
+  site_id: number;
+}
+export type Visitor = Local<VisitorData>;
+
+/**
+ * A visitor as the roster, CFS list and search show people: by the
+ * participant's id (what attendance lists), at the site she attends.
+ * `birth_year` is 0: nobody reads it for a visitor (`participantMeta`
+ * shows the age band, the duplicate check skips visitors).
+ */
+export function visitorAsParticipant(v: Visitor): Participant {
+  const d = v.data;
+  return {
+    id: d.participant_id,
+    version: v.version,
+    data: {
+      code: d.code,
+      site_id: d.site_id,
+      sex: d.sex,
+      birth_year: 0,
+      age_band: d.age_band,
+      disability: d.has_disability ? 'yes' : 'no',
+      displacement: d.displacement,
+      registered_on: '',
+      visitor: true,
+    },
+  };
 }
 
 export interface Member {
@@ -65,6 +115,12 @@ export interface RecordData {
   materials?: string;
   facilitator_ids?: number[];
   attendance: string[];
+  /**
+   * Codes of people this phone does not hold (typed or scanned from a
+   * card, offline or online): the server resolves each to its participant
+   * and the record comes back on pull with them in `attendance`.
+   */
+  attendance_codes?: string[];
   tallies: Tally[];
   tally_disabled: number;
 }

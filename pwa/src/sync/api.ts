@@ -40,12 +40,14 @@ export interface PushResult {
 }
 
 export interface Change {
-  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record';
+  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record' | 'visitor';
   id: string;
   version?: number;
   deleted: boolean;
   data?: unknown;
   review?: Review;
+  /** A participant merged into another (issue 10): the survivor's id; phones move their references to it. */
+  merged_into?: string;
 }
 
 export interface PullPage {

@@ -230,6 +230,73 @@ describe('pulling', () => {
     expect(await db.get('sites', 3)).toBeUndefined();
   });
 
+  it('keeps visitors of other sites apart, by site and code, and forgets one the server takes back', async () => {
+    const db = await freshDb();
+    const page = (changes: PullPage['changes']) => ({
+      changes,
+      cursor: 'c',
+      more: false,
+      reset: false,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    const data = { participant_id: 'p1', code: 'K7M0019', sex: 'female', age_band: '6-11', site_id: 4 };
+    await applyPage(db, page([{ entity: 'visitor', id: 'p1@4', version: 1, deleted: false, data }]));
+    expect(await db.getAllKeysFromIndex('visitors', 'by_site', 4)).toEqual(['p1@4']);
+    expect(await db.getKeyFromIndex('visitors', 'by_code', 'K7M0019')).toBe('p1@4');
+    expect(await db.count('participants')).toBe(0);
+    await applyPage(db, page([{ entity: 'visitor', id: 'p1@4', deleted: true }]));
+    expect(await db.count('visitors')).toBe(0);
+  });
+
+  it('moves every reference to a merged-away participant onto the survivor, outbox included', async () => {
+    const db = await freshDb();
+    await db.put('participants', { id: 'gone', version: 1, data: { code: 'A', site_id: 1 } });
+    await db.put('participants', { id: 'kept', version: 1, data: { code: 'B', site_id: 1 } });
+    await db.put('visitors', { id: 'gone@2', version: 1, data: { participant_id: 'gone', site_id: 2, code: 'A' } });
+    await db.put('records', { id: 'sent', version: 1, data: { attendance: ['gone', 'kept', 'x'] } });
+    await saveLocal(db, rec('queued', { kind: 'cfs_day', date: '2026-03-01', attendance: ['gone', 'y'] }));
+    await saveLocal(db, {
+      kind: 'group',
+      id: 'g',
+      data: { members: [{ participant_id: 'gone', joined_on: '2026-01-01' }] },
+    });
+    await applyPage(db, {
+      changes: [{ entity: 'participant', id: 'gone', version: 2, deleted: false, merged_into: 'kept' }],
+      cursor: 'c',
+      more: false,
+      reset: false,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    expect(await db.get('participants', 'gone')).toBeUndefined();
+    expect(await db.count('visitors')).toBe(0);
+    expect((await db.get('records', 'sent'))?.data).toEqual({ attendance: ['kept', 'x'] });
+    expect((await db.get('records', 'queued'))?.data).toMatchObject({ attendance: ['kept', 'y'] });
+    const queued = await db.get('outbox', 'queued');
+    expect(queued).toMatchObject({ state: 'waiting', data: { attendance: ['kept', 'y'] } });
+    expect((await db.get('outbox', 'g'))?.data).toEqual({
+      members: [{ participant_id: 'kept', joined_on: '2026-01-01' }],
+    });
+  });
+
+  it('takes a merge told through a visitor too: the merged-away visitor goes, references move', async () => {
+    const db = await freshDb();
+    const visitor = { participant_id: 'gone', code: 'A', sex: 'female', age_band: '6-11', site_id: 2 };
+    await db.put('visitors', { id: 'gone@2', version: 1, data: visitor });
+    await db.put('records', { id: 'r', version: 1, data: { attendance: ['gone'] } });
+    await applyPage(db, {
+      changes: [{ entity: 'visitor', id: 'gone@2', version: 3, deleted: false, data: visitor, merged_into: 'kept' }],
+      cursor: 'c',
+      more: false,
+      reset: false,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    expect(await db.count('visitors')).toBe(0);
+    expect((await db.get('records', 'r'))?.data).toEqual({ attendance: ['kept'] });
+  });
+
   it('on reset clears pulled data but never the outbox, and keeps unsent local copies visible', async () => {
     const db = await freshDb();
     await db.put('participants', { id: 'old', version: 1, data: { code: 'A', site_id: 1 } });

@@ -9,6 +9,7 @@ import type { Local, OutboxItem, SijilDb } from '../db/schema';
 import { PULLED_STORES, STORE_OF } from '../db/schema';
 import type { Change, Outcome, PullPage, PushItem, PushResult, SyncApi } from './api';
 import { outcomeOf } from './api';
+import { mergeParticipantLocally } from './merge';
 import { countAttempt, forgetSentBefore, offerAgain, settleAnswers, unsentIn, waitingItems } from './outbox';
 
 type Db = IDBPDatabase<SijilDb>;
@@ -87,6 +88,19 @@ async function applyChange(tx: PullTx, change: Change, unsent: Map<string, Outbo
     const store = tx.objectStore(change.entity === 'site' ? 'sites' : 'activity_types');
     if (change.deleted || !change.data) await store.delete(Number(change.id));
     else await store.put({ ...(change.data as object), id: Number(change.id) } as never);
+    return;
+  }
+  const mergedInto = change.merged_into ?? (change.data as { merged_into?: string } | undefined)?.merged_into;
+  if (change.entity === 'visitor') {
+    // Someone registered elsewhere who attends at one of my sites: code, sex, age band, no name.
+    const from = (change.data as { participant_id?: string } | undefined)?.participant_id;
+    if (mergedInto && from) await mergeParticipantLocally(tx, from, mergedInto);
+    if (mergedInto || change.deleted || !change.data) await tx.objectStore('visitors').delete(change.id);
+    else await tx.objectStore('visitors').put({ id: change.id, version: change.version ?? 0, data: change.data });
+    return;
+  }
+  if (change.entity === 'participant' && mergedInto) {
+    await mergeParticipantLocally(tx, change.id, mergedInto);
     return;
   }
   const store = tx.objectStore(STORE_OF[change.entity]);

@@ -62,6 +62,8 @@ impl Generator<'_> {
             materials: None,
             facilitator_ids: vec![],
             attendance: present.iter().map(|p| p.id.clone()).collect(),
+            attendance_codes: vec![],
+            by_code: vec![],
             tallies: vec![],
             tally_disabled: 0,
         };
@@ -144,6 +146,8 @@ impl Generator<'_> {
             materials,
             facilitator_ids: vec![],
             attendance: vec![],
+            attendance_codes: vec![],
+            by_code: vec![],
             tally_disabled,
             tallies,
         };

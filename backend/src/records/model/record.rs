@@ -9,6 +9,7 @@ use super::AgeBand;
 use crate::access::Role;
 use crate::activity_types::ActivityKind;
 use crate::changes::item::SyncData;
+use crate::participants::code;
 use crate::participants::model::Sex;
 use crate::validate::Checker;
 
@@ -62,6 +63,18 @@ pub struct RecordData {
     /// Participant ids present (group sessions and CFS days).
     #[serde(default)]
     pub attendance: Vec<String>,
+    /// Codes of people present whom the phone does not hold by id (typed
+    /// or scanned from a card, perhaps offline): the server resolves each
+    /// to its participant and stores the record with their ids in
+    /// `attendance`, so what is stored and pulled never carries codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendance_codes: Vec<String>,
+    /// The ids in `attendance` that came from `attendance_codes`: anyone in
+    /// the programme may be recorded by the code on her card, while an id
+    /// must be one the recorder's sites already know. Never sent or stored.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub by_code: Vec<String>,
     /// Head counts (awareness events; extras at group sessions).
     #[serde(default)]
     pub tallies: Vec<Tally>,
@@ -121,7 +134,24 @@ impl RecordData {
         if self.attendance.windows(2).any(|w| w[0] == w[1]) {
             check.fail("attendance", "a participant is listed twice");
         }
-        if self.attendance.len() > MAX_ATTENDANCE {
+        let mut codes = Vec::with_capacity(self.attendance_codes.len());
+        for typed in &self.attendance_codes {
+            match code::normalise(typed) {
+                Some(c) if code::is_valid(&c) => codes.push(c),
+                Some(_) => check.fail(
+                    "attendance_codes",
+                    format!("{typed}: check character does not match; re-read the code"),
+                ),
+                None => check.fail(
+                    "attendance_codes",
+                    format!("{typed}: must be 7 characters like K7M-42QX"),
+                ),
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        self.attendance_codes = codes;
+        if self.attendance.len() + self.attendance_codes.len() > MAX_ATTENDANCE {
             check.fail(
                 "attendance",
                 format!("at most {MAX_ATTENDANCE} participants in one record"),
@@ -182,7 +212,7 @@ impl RecordData {
                 if self.group_id.is_some() {
                     check.fail("group_id", "an awareness event has no group");
                 }
-                if !self.attendance.is_empty() {
+                if !self.attendance.is_empty() || !self.attendance_codes.is_empty() {
                     check.fail(
                         "attendance",
                         "an awareness event records head counts, not names",
@@ -220,6 +250,8 @@ mod tests {
             materials: None,
             facilitator_ids: vec![],
             attendance: vec![],
+            attendance_codes: vec![],
+            by_code: vec![],
             tallies: vec![
                 Tally {
                     sex: Sex::Male,

@@ -8,6 +8,7 @@ mod exports;
 mod figures;
 mod hardening;
 mod hygiene;
+mod identity;
 mod migrations;
 mod monitoring;
 mod openapi;
