@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, DatabaseUrl, ThrottlePolicy};
+use crate::config::{Config, DatabaseUrl, PushConfig, ThrottlePolicy};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://sijil-data/sijil.db?mode=rwc";
 
@@ -75,6 +75,21 @@ pub struct ServeArgs {
     /// The same as `--trusted-proxies 1` (kept for existing set-ups).
     #[arg(long, env = "SIJIL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// Accept `http://` web-push endpoints on loopback addresses (for a
+    /// test push service). Off: only `https://` endpoints are accepted.
+    #[arg(long, env = "SIJIL_PUSH_ALLOW_LOOPBACK", default_value_t = false)]
+    pub push_allow_loopback: bool,
+    /// How push services can reach the operator (VAPID `sub`), e.g.
+    /// `mailto:it@example.org`.
+    #[arg(
+        long,
+        env = "SIJIL_PUSH_SUBJECT",
+        default_value = "mailto:admin@localhost"
+    )]
+    pub push_subject: String,
+    /// Do not send web push from this instance (another instance sends).
+    #[arg(long, env = "SIJIL_PUSH_NO_SEND", default_value_t = false)]
+    pub push_no_send: bool,
 }
 
 impl ServeArgs {
@@ -90,6 +105,12 @@ impl ServeArgs {
             },
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: self.phone_keeps_sent_days,
+            push: PushConfig {
+                allow_loopback: self.push_allow_loopback,
+                send: !self.push_no_send,
+                subject: self.push_subject.clone(),
+                ..PushConfig::default()
+            },
         }
     }
 }

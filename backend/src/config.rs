@@ -71,6 +71,36 @@ pub struct Config {
     /// data), so that after a restore from a backup nothing a phone still
     /// holds is lost.
     pub phone_keeps_sent_days: u32,
+    pub push: PushConfig,
+}
+
+/// Web push settings (`crate::push`).
+#[derive(Debug, Clone)]
+pub struct PushConfig {
+    /// Accept and send to `http://` push endpoints on loopback addresses
+    /// (the test push service); otherwise only `https://` endpoints.
+    pub allow_loopback: bool,
+    /// Whether this instance runs the sender (every instance may: they
+    /// share the queue through leases).
+    pub send: bool,
+    /// The VAPID `sub` claim: how a push service reaches the operator.
+    pub subject: String,
+    /// How often the sender looks for due notifications.
+    pub poll_ms: u64,
+    /// How long one push request may take before it counts as failed.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        PushConfig {
+            allow_loopback: false,
+            send: true,
+            subject: "mailto:admin@localhost".into(),
+            poll_ms: 1000,
+            request_timeout_ms: 10_000,
+        }
+    }
 }
 
 /// How many failed logins are allowed before answering 429.
@@ -101,6 +131,7 @@ impl Config {
             trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,
+            push: PushConfig::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ mod hardening;
 mod hygiene;
 mod migrations;
 mod openapi;
+mod push;
 mod restore;
 mod roles;
 mod sync;
