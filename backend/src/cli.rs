@@ -90,6 +90,18 @@ pub struct ServeArgs {
     /// Do not send web push from this instance (another instance sends).
     #[arg(long, env = "SIJIL_PUSH_NO_SEND", default_value_t = false)]
     pub push_no_send: bool,
+    /// The local hour (0–23) after which the facilitators of a group that
+    /// meets today and has no record yet get a reminder.
+    #[arg(long, env = "SIJIL_PUSH_REMINDER_HOUR", default_value_t = 15, value_parser = clap::value_parser!(u8).range(0..=23))]
+    pub push_reminder_hour: u8,
+    /// The programme's clock for reminders, in minutes east of UTC.
+    #[arg(
+        long,
+        env = "SIJIL_UTC_OFFSET_MINUTES",
+        default_value_t = 180,
+        allow_negative_numbers = true
+    )]
+    pub utc_offset_minutes: i32,
 }
 
 impl ServeArgs {
@@ -109,6 +121,8 @@ impl ServeArgs {
                 allow_loopback: self.push_allow_loopback,
                 send: !self.push_no_send,
                 subject: self.push_subject.clone(),
+                reminder_hour: Some(self.push_reminder_hour),
+                utc_offset_minutes: self.utc_offset_minutes.clamp(-14 * 60, 14 * 60),
                 ..PushConfig::default()
             },
         }

@@ -89,6 +89,13 @@ pub struct PushConfig {
     pub poll_ms: u64,
     /// How long one push request may take before it counts as failed.
     pub request_timeout_ms: u64,
+    /// The local hour after which a scheduled group with no record of the
+    /// day gets its reminder; None: no reminders.
+    pub reminder_hour: Option<u8>,
+    /// The programme's clock, in minutes east of UTC (Iraq: 180, no DST).
+    pub utc_offset_minutes: i32,
+    /// How often an instance checks whether the day's reminders are due.
+    pub reminder_poll_ms: u64,
 }
 
 impl Default for PushConfig {
@@ -99,6 +106,9 @@ impl Default for PushConfig {
             subject: "mailto:admin@localhost".into(),
             poll_ms: 1000,
             request_timeout_ms: 10_000,
+            reminder_hour: Some(15),
+            utc_offset_minutes: 180,
+            reminder_poll_ms: 60_000,
         }
     }
 }
@@ -131,7 +141,11 @@ impl Config {
             trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,
-            push: PushConfig::default(),
+            push: PushConfig {
+                // Tests that want reminders set the hour themselves.
+                reminder_hour: None,
+                ..PushConfig::default()
+            },
         }
     }
 }

@@ -68,6 +68,7 @@ pub async fn serve(
         .await
         .map_err(std::io::Error::other)?;
     let push_sender = push::queue::spawn(state.clone(), push_key);
+    let push_reminders = push::queue::spawn_reminders(state.clone());
     let router = app(state);
     let result = axum::serve(
         listener,
@@ -76,8 +77,8 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
-    if let Some(sender) = push_sender {
-        sender.abort();
+    for task in [push_sender, push_reminders].into_iter().flatten() {
+        task.abort();
     }
     result
 }

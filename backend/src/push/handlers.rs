@@ -6,16 +6,18 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use super::model::{
-    audience, PublicKey, QueueHealth, SubscribeBody, Subscribed, SubscriptionHealth,
-    UnsubscribeBody,
+    audience, Announced, AnnouncementBody, PublicKey, QueueHealth, SubscribeBody, Subscribed,
+    SubscriptionHealth, UnsubscribeBody,
 };
-use super::{queue, session_hash, store};
+use super::{notify, queue, session_hash, store};
 use crate::access::{AdminUser, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
 use crate::extract::Json;
+use crate::sites;
 use crate::state::AppState;
 use crate::store::now_millis;
+use crate::users::store as users;
 
 /// The VAPID public key: the `applicationServerKey` a browser subscribes with.
 #[utoipa::path(get, path = "/push/key", tag = "push", responses((status = 200, body = PublicKey), (status = 401, body = ErrorBody)))]
@@ -108,4 +110,45 @@ pub async fn health(
         failed: count("failed"),
         subscriptions,
     }))
+}
+
+/// Sends an announcement to the staff of chosen sites (coordinators and
+/// admins, for sites in their scope): at most 280 characters, and no
+/// participant data, since it passes through third-party push services.
+#[utoipa::path(post, path = "/push/announcements", tag = "push", request_body = AnnouncementBody, responses((status = 201, body = Announced), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn announce(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<AnnouncementBody>,
+) -> Result<(StatusCode, Json<Announced>), ApiError> {
+    user.require_staff()?;
+    let announcement = body.parse()?;
+    for site_id in &announcement.site_ids {
+        sites::store::get_site(&state.db, &user.scope, *site_id)
+            .await
+            .context("load the site")?
+            .ok_or_else(|| ApiError::not_found("site"))?;
+    }
+    let sender = users::me(&state.db, user.id).await?;
+    let now = now_millis();
+    let mut tx = state.db.begin().await.context("begin")?;
+    let (recipients, devices) =
+        notify::announce(&mut tx, user.id, &sender.display_name, &announcement, now)
+            .await
+            .context("queue the announcement")?;
+    let entry = Entry::by("push.announcement", &user).detail(json!({
+        "site_ids": announcement.site_ids,
+        "text": announcement.text,
+        "recipients": recipients,
+        "devices": devices,
+    }));
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Announced {
+            recipients,
+            devices,
+        }),
+    ))
 }

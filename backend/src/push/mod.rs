@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::key))
         .routes(routes!(handlers::subscribe, handlers::unsubscribe))
         .routes(routes!(handlers::health))
+        .routes(routes!(handlers::announce))
 }
 
 /// The session's mark on the subscriptions it made: a hash of its id, so

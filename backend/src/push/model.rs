@@ -397,9 +397,160 @@ pub fn flagged_notice(
     }
 }
 
+/// `POST /api/push/announcements`: a coordinator's message to the staff
+/// of chosen sites.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementBody {
+    pub site_ids: Vec<i64>,
+    /// At most 280 characters; no participant data (it passes through
+    /// third-party push services).
+    pub text: String,
+}
+
+/// An announcement, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    pub site_ids: Vec<i64>,
+    pub text: String,
+}
+
+/// Sites one announcement may name.
+pub const MAX_ANNOUNCEMENT_SITES: usize = 100;
+
+impl AnnouncementBody {
+    pub fn parse(self) -> Result<Announcement, ApiError> {
+        let mut check = Checker::new();
+        let text = check.text("text", &self.text, 1, MAX_ANNOUNCEMENT_CHARS);
+        let mut site_ids = self.site_ids;
+        site_ids.sort_unstable();
+        site_ids.dedup();
+        if site_ids.is_empty() {
+            check.fail("site_ids", "name at least one site");
+        } else if site_ids.len() > MAX_ANNOUNCEMENT_SITES {
+            check.fail(
+                "site_ids",
+                format!("at most {MAX_ANNOUNCEMENT_SITES} sites at once"),
+            );
+        }
+        check.finish(Announcement { site_ids, text })
+    }
+}
+
+/// What an announcement reached.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Announced {
+    /// People it was queued for.
+    pub recipients: i64,
+    /// Their devices (a person without a subscription gets nothing).
+    pub devices: i64,
+}
+
+/// A coordinator's announcement as one recipient reads it: the title in
+/// their language, the text as written.
+pub fn announcement_notice(lang: Language, sender: &str, text: &str) -> Notice {
+    let title = match lang {
+        Language::En => format!("Message from {sender}"),
+        Language::Ar => format!("رسالة من {sender}"),
+        Language::Ckb => format!("پەیام لە {sender}ەوە"),
+    };
+    Notice {
+        kind: "announcement",
+        title,
+        body: text.to_string(),
+        open: "/".into(),
+        lang: lang.as_str(),
+        topic: None,
+        urgency: Some(Urgency::Low),
+        ttl_secs: 3 * 24 * 3600,
+    }
+}
+
+/// A scheduled group has no record today: a reminder to its facilitator.
+/// The group's name stays out (names can say what a group is for).
+pub fn reminder_notice(lang: Language, group_id: &str, site_name: &str) -> Notice {
+    let (title, body) = match lang {
+        Language::En => (
+            "Reminder".to_string(),
+            format!("A session of one of your groups at {site_name} is planned today and not recorded yet"),
+        ),
+        Language::Ar => (
+            "تذكير".to_string(),
+            format!("جلسة لإحدى مجموعاتك في {site_name} مقررة اليوم ولم تُسجَّل بعد"),
+        ),
+        Language::Ckb => (
+            "بیرخستنەوە".to_string(),
+            format!("دانیشتنێکی یەکێک لە گروپەکانت لە {site_name} بۆ ئەمڕۆ دانراوە و هێشتا تۆمار نەکراوە"),
+        ),
+    };
+    Notice {
+        kind: "reminder",
+        title,
+        body,
+        open: format!("/session/{group_id}"),
+        lang: lang.as_str(),
+        topic: record_topic(group_id),
+        urgency: Some(Urgency::Normal),
+        // Worth nothing tomorrow.
+        ttl_secs: 12 * 3600,
+    }
+}
+
+/// When the day's reminders are due: at `now_ms`, with the programme's
+/// clock `offset_minutes` east of UTC, the local date (`YYYY-MM-DD`) and ISO
+/// weekday (1 = Monday … 7 = Sunday) once the local hour has reached
+/// `hour`; None before.
+pub fn reminder_day(now_ms: i64, offset_minutes: i32, hour: u8) -> Option<(String, u8)> {
+    let local = time::OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000)).ok()?
+        + time::Duration::minutes(i64::from(offset_minutes));
+    (local.hour() >= hour).then(|| {
+        (
+            crate::validate::dates::format(local.date()),
+            local.weekday().number_from_monday(),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reminders_fall_due_at_the_local_hour() {
+        // 2026-05-12 is a Tuesday; 11:30 UTC is 14:30 in Baghdad (UTC+3).
+        let at = time::macros::datetime!(2026-05-12 11:30 UTC).unix_timestamp() * 1000;
+        assert_eq!(reminder_day(at, 180, 15), None);
+        assert_eq!(reminder_day(at, 180, 14), Some(("2026-05-12".into(), 2)));
+        // 22:30 UTC is already Wednesday in Baghdad.
+        let late = time::macros::datetime!(2026-05-12 22:30 UTC).unix_timestamp() * 1000;
+        assert_eq!(reminder_day(late, 180, 15), None);
+        assert_eq!(reminder_day(late, 180, 0), Some(("2026-05-13".into(), 3)));
+    }
+
+    #[test]
+    fn announcements_have_a_length_limit_and_at_least_one_site() {
+        let ok = AnnouncementBody {
+            site_ids: vec![3, 1, 3],
+            text: " Training on Sunday ".into(),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(ok.site_ids, vec![1, 3]);
+        assert_eq!(ok.text, "Training on Sunday");
+        let long = AnnouncementBody {
+            site_ids: vec![1],
+            text: "x".repeat(MAX_ANNOUNCEMENT_CHARS + 1),
+        };
+        assert!(long.parse().is_err());
+        let none = AnnouncementBody {
+            site_ids: vec![],
+            text: "hi".into(),
+        };
+        assert!(none.parse().is_err());
+        let n = announcement_notice(Language::Ckb, "Noor", "سڵاو");
+        assert!(n.payload().is_some());
+        assert_eq!(n.title, "پەیام لە Noorەوە");
+    }
 
     fn body(endpoint: &str, p256dh: &str, auth: &str) -> SubscribeBody {
         SubscribeBody {

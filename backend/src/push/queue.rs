@@ -21,7 +21,7 @@ use web_push::{
     WebPushMessageBuilder,
 };
 
-use super::model::{audience, endpoint_rule, VapidKey};
+use super::model::{audience, endpoint_rule, reminder_day, VapidKey};
 use super::store::{self, Due};
 use crate::state::AppState;
 use crate::store::{now_millis, Db};
@@ -60,6 +60,42 @@ pub fn spawn(state: AppState, key: VapidKey) -> Option<JoinHandle<()>> {
         return None;
     }
     Some(tokio::spawn(run(state, key)))
+}
+
+/// Starts the daily group reminders (every instance checks; one does the
+/// day's run), unless no reminder hour is configured.
+pub fn spawn_reminders(state: AppState) -> Option<JoinHandle<()>> {
+    let hour = state.config.push.reminder_hour?;
+    Some(tokio::spawn(async move {
+        let poll = Duration::from_millis(state.config.push.reminder_poll_ms.max(50));
+        let mut done_day = String::new();
+        loop {
+            let now = now_millis();
+            if let Some((day, weekday)) =
+                reminder_day(now, state.config.push.utc_offset_minutes, hour)
+            {
+                if day != done_day {
+                    match reminders(&state.db, &day, weekday, now).await {
+                        Ok(queued) => {
+                            if let Some(devices) = queued {
+                                tracing::info!(day, devices, "web push: group reminders queued");
+                            }
+                            done_day = day;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "web push: group reminders failed"),
+                    }
+                }
+            }
+            tokio::time::sleep(poll).await;
+        }
+    }))
+}
+
+async fn reminders(db: &Db, day: &str, weekday: u8, now: i64) -> Result<Option<u64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let queued = super::notify::group_reminders(&mut tx, day, weekday, now).await?;
+    tx.commit().await?;
+    Ok(queued)
 }
 
 /// The delay before attempt `attempts + 1`.

@@ -373,3 +373,98 @@ pub async fn subscriptions(db: &Db) -> Result<Vec<SubscriptionRow>, sqlx::Error>
     .fetch_all(db.pool())
     .await
 }
+
+/// A person a notice goes to, with the language it is written in.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Recipient {
+    pub id: i64,
+    pub language: String,
+}
+
+/// The active staff of `site_ids` other than `sender_id`.
+pub async fn site_staff(
+    conn: &mut AnyConnection,
+    site_ids: &[i64],
+    sender_id: i64,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    let sql = format!(
+        "SELECT DISTINCT u.id, u.language FROM users u JOIN user_sites us ON us.user_id = u.id \
+         WHERE us.site_id IN ({}) AND u.active = 1 AND u.id <> $1 ORDER BY u.id",
+        crate::store::placeholders(2, site_ids.len())
+    );
+    let query = sqlx::query_as(&sql).bind(sender_id);
+    site_ids
+        .iter()
+        .fold(query, |q, id| q.bind(*id))
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// Takes the reminder run of local `day`: true for the one instance whose
+/// insert lands (inside the caller's transaction, so a run that fails
+/// leaves the day to the next try).
+pub async fn take_reminder_day(
+    conn: &mut AnyConnection,
+    day: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO push_reminder_runs (day, ran_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
+    )
+    .bind(day)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A live group with what a reminder needs; its weekdays are in `payload`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct GroupRow {
+    pub id: String,
+    pub created_by: i64,
+    pub payload: String,
+    pub site_name: String,
+}
+
+/// The live groups at active sites with no record dated `day`.
+pub async fn groups_unrecorded_on(
+    conn: &mut AnyConnection,
+    day: &str,
+) -> Result<Vec<GroupRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT g.id, g.created_by, g.payload, s.name AS site_name \
+         FROM activity_groups g JOIN sites s ON s.id = g.site_id \
+         WHERE g.deleted = 0 AND s.active = 1 AND NOT EXISTS \
+         (SELECT 1 FROM activity_records r WHERE r.group_id = g.id AND r.occurred_on = $1 AND r.deleted = 0) \
+         ORDER BY g.id",
+    )
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The active facilitators of `group_id`.
+pub async fn facilitators(
+    conn: &mut AnyConnection,
+    group_id: &str,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.language FROM group_facilitators f JOIN users u ON u.id = f.user_id \
+         WHERE f.group_id = $1 AND u.active = 1 ORDER BY u.id",
+    )
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// An active user's language, if active.
+pub async fn active_language(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<Option<Recipient>, sqlx::Error> {
+    sqlx::query_as("SELECT id, language FROM users WHERE id = $1 AND active = 1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await
+}

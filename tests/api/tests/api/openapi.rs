@@ -24,6 +24,7 @@ const SERVED: &[&str] = &[
     "GET /api/participants",
     "GET /api/push/health",
     "GET /api/push/key",
+    "POST /api/push/announcements",
     "POST /api/push/subscriptions",
     "DELETE /api/push/subscriptions",
     "POST /api/participants/prefixes",

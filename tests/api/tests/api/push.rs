@@ -482,3 +482,171 @@ async fn a_hanging_push_service_does_not_delay_the_flag_request() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_announcement_reaches_the_staff_of_the_chosen_sites_only() {
+    each_database(|database| async move {
+        let app = TestApp::spawn(database.clone(), push_config()).await;
+        let w = World::new(app).await;
+        w.recorder
+            .api
+            .patch("/api/me", json!({ "language": "ar" }))
+            .await;
+        let elsewhere = w.app.site(&w.admin, "PSH-Z").await;
+        let zaid = w
+            .app
+            .user(&w.admin, "zaid", "mobiliser", &[elsewhere])
+            .await;
+        w.subscribe(&zaid, "zaid-phone").await;
+        let text = "Training on Sunday at 10:00 in the main hall";
+
+        // Refusals change nothing: too long, a site out of scope, a mobiliser.
+        let long = w
+            .coordinator
+            .post(
+                "/api/push/announcements",
+                json!({ "site_ids": [w.site], "text": "x".repeat(281) }),
+            )
+            .await;
+        assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body(long).await["fields"]["text"].is_string());
+        let foreign = w
+            .coordinator
+            .post(
+                "/api/push/announcements",
+                json!({ "site_ids": [w.site, elsewhere], "text": text }),
+            )
+            .await;
+        assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+        let mobiliser = w
+            .recorder
+            .api
+            .post(
+                "/api/push/announcements",
+                json!({ "site_ids": [w.site], "text": text }),
+            )
+            .await;
+        assert_eq!(mobiliser.status(), StatusCode::FORBIDDEN);
+        assert_eq!(w.app.count("push_queue").await, 0);
+
+        let res = w
+            .coordinator
+            .post(
+                "/api/push/announcements",
+                json!({ "site_ids": [w.site], "text": text }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = body(res).await;
+        assert_eq!(res["recipients"], 2, "rana and omar, not the sender");
+        assert_eq!(res["devices"], 2);
+        w.svc.wait_for(2, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(w.svc.problems(), Vec::<String>::new());
+        let got = w.svc.received();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(w.svc.hits("zaid-phone"), 0);
+        let rana = w.svc.received_by("rana-phone");
+        assert_eq!(rana[0].payload["title"], "رسالة من coord");
+        assert_eq!(rana[0].payload["body"], text);
+        assert_eq!(rana[0].payload["kind"], "announcement");
+        let omar = w.svc.received_by("omar-phone");
+        assert_eq!(omar[0].payload["title"], "Message from coord");
+
+        let audit = body(w.admin.get("/api/audit?action=push.announcement").await).await;
+        let entries = audit["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0]["detail"]["recipients"], 2);
+        w.app.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_group_meeting_today_without_a_record_reminds_its_facilitator_once() {
+    each_database(|database| async move {
+        let app = TestApp::spawn(database.clone(), quiet_config()).await;
+        let w = World::new(app).await;
+        let mut tala = Phone::new(w.app.user(&w.admin, "tala", "trainer", &[w.site]).await).await;
+        w.subscribe(&tala.api, "tala-phone").await;
+        let tala_id = body(tala.api.get("/api/me").await).await["id"]
+            .as_i64()
+            .unwrap();
+        let pss = activity_type(&w.admin, "PSS").await;
+        let weekday = time::OffsetDateTime::now_utc()
+            .weekday()
+            .number_from_monday();
+        let other_day = weekday % 7 + 1;
+
+        let (p, person) = tala.participant(w.site, "female", 2012);
+        let (due, recorded, not_today) = (new_id(), new_id(), new_id());
+        let group = |weekdays: Vec<u8>| {
+            let mut g = sijil_e2e::field::group(w.site, pss, std::slice::from_ref(&p));
+            g["weekdays"] = json!(weekdays);
+            g["facilitator_ids"] = json!([tala_id]);
+            g
+        };
+        let mut bad = group(vec![weekday]);
+        bad["weekdays"] = json!([0, 8]);
+        let results = tala
+            .push(&[
+                person,
+                item("group", &due, 0, group(vec![weekday])),
+                item("group", &recorded, 0, group(vec![weekday, other_day])),
+                item("group", &not_today, 0, group(vec![other_day])),
+                item("group", &new_id(), 0, bad),
+                item(
+                    "record",
+                    &new_id(),
+                    0,
+                    sijil_e2e::field::session(w.site, pss, &recorded, std::slice::from_ref(&p)),
+                ),
+            ])
+            .await;
+        let statuses: Vec<&str> = results
+            .iter()
+            .map(|r| r["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            statuses,
+            ["stored", "stored", "stored", "stored", "invalid", "stored"],
+            "{results:?}"
+        );
+        assert!(
+            results[4]["errors"]["weekdays"].is_string(),
+            "{}",
+            results[4]
+        );
+
+        // Two instances that send and remind, started together.
+        let mut config = push_config();
+        config.push.reminder_hour = Some(0);
+        config.push.utc_offset_minutes = 0;
+        config.push.reminder_poll_ms = 100;
+        let (one, two) = tokio::join!(
+            TestApp::spawn(database.clone(), config.clone()),
+            TestApp::spawn(database.clone(), config)
+        );
+        let got = w.svc.wait_for(1, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(w.svc.problems(), Vec::<String>::new());
+        assert_eq!(
+            w.svc.received().len(),
+            1,
+            "one reminder: {:?}",
+            w.svc.received()
+        );
+        assert_eq!(got[0].subscription, "tala-phone");
+        assert_eq!(got[0].payload["kind"], "reminder");
+        assert_eq!(got[0].payload["open"], format!("/session/{due}"));
+        assert!(
+            !got[0].payload.to_string().contains("Women's PSS group"),
+            "no group names"
+        );
+        assert_eq!(w.app.count("push_reminder_runs").await, 1);
+        one.stop().await;
+        two.stop().await;
+        w.app.stop().await;
+    })
+    .await;
+}
