@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, DatabaseUrl, ThrottlePolicy};
+use crate::config::{Config, DatabaseUrl, PushConfig, ThrottlePolicy};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://sijil-data/sijil.db?mode=rwc";
 
@@ -75,6 +75,33 @@ pub struct ServeArgs {
     /// The same as `--trusted-proxies 1` (kept for existing set-ups).
     #[arg(long, env = "SIJIL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// Accept `http://` web-push endpoints on loopback addresses (for a
+    /// test push service). Off: only `https://` endpoints are accepted.
+    #[arg(long, env = "SIJIL_PUSH_ALLOW_LOOPBACK", default_value_t = false)]
+    pub push_allow_loopback: bool,
+    /// How push services can reach the operator (VAPID `sub`), e.g.
+    /// `mailto:it@example.org`.
+    #[arg(
+        long,
+        env = "SIJIL_PUSH_SUBJECT",
+        default_value = "mailto:admin@localhost"
+    )]
+    pub push_subject: String,
+    /// Do not send web push from this instance (another instance sends).
+    #[arg(long, env = "SIJIL_PUSH_NO_SEND", default_value_t = false)]
+    pub push_no_send: bool,
+    /// The local hour (0–23) after which the facilitators of a group that
+    /// meets today and has no record yet get a reminder.
+    #[arg(long, env = "SIJIL_PUSH_REMINDER_HOUR", default_value_t = 15, value_parser = clap::value_parser!(u8).range(0..=23))]
+    pub push_reminder_hour: u8,
+    /// The programme's clock for reminders, in minutes east of UTC.
+    #[arg(
+        long,
+        env = "SIJIL_UTC_OFFSET_MINUTES",
+        default_value_t = 180,
+        allow_negative_numbers = true
+    )]
+    pub utc_offset_minutes: i32,
     /// Serve `GET /metrics` (Prometheus text) to scrapers sending
     /// `Authorization: Bearer <token>`; at least 16 characters. Unset: no `/metrics`.
     #[arg(long, env = "SIJIL_METRICS_TOKEN", hide_env_values = true, value_parser = metrics_token)]
@@ -104,6 +131,14 @@ impl ServeArgs {
             },
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: self.phone_keeps_sent_days,
+            push: PushConfig {
+                allow_loopback: self.push_allow_loopback,
+                send: !self.push_no_send,
+                subject: self.push_subject.clone(),
+                reminder_hour: Some(self.push_reminder_hour),
+                utc_offset_minutes: self.utc_offset_minutes.clamp(-14 * 60, 14 * 60),
+                ..PushConfig::default()
+            },
             metrics_token: self.metrics_token.clone(),
         }
     }

@@ -73,6 +73,46 @@ pub struct Config {
     pub phone_keeps_sent_days: u32,
     /// The bearer token a `/metrics` scrape must carry; `None`: no `/metrics`.
     pub metrics_token: Option<String>,
+    pub push: PushConfig,
+}
+
+/// Web push settings (`crate::push`).
+#[derive(Debug, Clone)]
+pub struct PushConfig {
+    /// Accept and send to `http://` push endpoints on loopback addresses
+    /// (the test push service); otherwise only `https://` endpoints.
+    pub allow_loopback: bool,
+    /// Whether this instance runs the sender (every instance may: they
+    /// share the queue through leases).
+    pub send: bool,
+    /// The VAPID `sub` claim: how a push service reaches the operator.
+    pub subject: String,
+    /// How often the sender looks for due notifications.
+    pub poll_ms: u64,
+    /// How long one push request may take before it counts as failed.
+    pub request_timeout_ms: u64,
+    /// The local hour after which a scheduled group with no record of the
+    /// day gets its reminder; None: no reminders.
+    pub reminder_hour: Option<u8>,
+    /// The programme's clock, in minutes east of UTC (Iraq: 180, no DST).
+    pub utc_offset_minutes: i32,
+    /// How often an instance checks whether the day's reminders are due.
+    pub reminder_poll_ms: u64,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        PushConfig {
+            allow_loopback: false,
+            send: true,
+            subject: "mailto:admin@localhost".into(),
+            poll_ms: 1000,
+            request_timeout_ms: 10_000,
+            reminder_hour: Some(15),
+            utc_offset_minutes: 180,
+            reminder_poll_ms: 60_000,
+        }
+    }
 }
 
 /// How many failed logins are allowed before answering 429.
@@ -104,6 +144,11 @@ impl Config {
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,
             metrics_token: None,
+            push: PushConfig {
+                // Tests that want reminders set the hour themselves.
+                reminder_hour: None,
+                ..PushConfig::default()
+            },
         }
     }
 }

@@ -14,6 +14,7 @@
 //!   item goes through;
 //! - [`auth`] (signing in and out), [`users`], [`sites`],
 //!   [`activity_types`]: accounts and the admin-managed data;
+//! - [`push`]: web push to field staff, through a durable send queue;
 //! - [`audit`]: the append-only log of who did what;
 //! - [`access`]: the guard every handler takes, roles and site scope;
 //! - leaves: [`state`], [`extract`], [`error`], [`validate`], [`store`] (the
@@ -37,6 +38,7 @@ pub mod groups;
 pub mod http;
 pub mod monitoring;
 pub mod participants;
+pub mod push;
 pub mod records;
 pub mod rollups;
 pub mod sites;
@@ -61,6 +63,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = access::session::spawn_expired_session_sweeper(&state.db);
+    // Web push: the VAPID key is made on first start; the sender runs in
+    // the background (several instances share the queue through leases).
+    let push_key = push::queue::ensure_key(&state.db)
+        .await
+        .map_err(std::io::Error::other)?;
+    let push_sender = push::queue::spawn(state.clone(), push_key);
+    let push_reminders = push::queue::spawn_reminders(state.clone());
     let router = app(state);
     let result = axum::serve(
         listener,
@@ -69,5 +78,8 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    for task in [push_sender, push_reminders].into_iter().flatten() {
+        task.abort();
+    }
     result
 }

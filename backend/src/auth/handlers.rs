@@ -100,6 +100,12 @@ pub async fn logout(
             .await
             .context("audit")?;
     }
+    // This device's push subscriptions leave with its session.
+    if let Some(hash) = crate::push::session_hash(&session) {
+        crate::push::store::unsubscribe_session(&state.db, &hash)
+            .await
+            .context("remove this device's push subscriptions")?;
+    }
     session.flush().await.map_err(session_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

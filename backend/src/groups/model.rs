@@ -28,6 +28,12 @@ pub struct GroupData {
     pub facilitator_ids: Vec<i64>,
     #[serde(default)]
     pub members: Vec<Member>,
+    /// The weekdays the group meets (ISO: 1 = Monday … 7 = Sunday); a
+    /// facilitator is reminded on such a day when nothing is recorded by the
+    /// configured hour (`crate::push`). Left out when empty, so payloads
+    /// stored before it existed stay canonical.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weekdays: Vec<u8>,
 }
 
 impl SyncData for GroupData {
@@ -41,6 +47,14 @@ impl SyncData for GroupData {
         }
         self.facilitator_ids.sort_unstable();
         self.facilitator_ids.dedup();
+        self.weekdays.sort_unstable();
+        self.weekdays.dedup();
+        if self.weekdays.iter().any(|d| !(1..=7).contains(d)) {
+            check.fail(
+                "weekdays",
+                "must be weekday numbers, 1 (Monday) to 7 (Sunday)",
+            );
+        }
         self.members
             .sort_by(|a, b| a.participant_id.cmp(&b.participant_id));
         if self

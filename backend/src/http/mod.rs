@@ -46,6 +46,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::sync::router())
         .merge(crate::records::router())
         .merge(crate::figures::router())
+        .merge(crate::push::router())
         .routes(routes!(openapi_json))
 }
 

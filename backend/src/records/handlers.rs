@@ -95,6 +95,13 @@ pub async fn review(
         .target("record", &id)
         .detail(json!({ "status": review.status, "comment": review.comment }));
     audit::record(&mut tx, entry).await.context("audit")?;
+    if review.status == "flagged" {
+        // Queued in this transaction, sent in the background: the review
+        // never waits on a push service.
+        crate::push::notify::record_flagged(&mut tx, &id, user.id, meta.now_ms)
+            .await
+            .context("queue the recorder's notification")?;
+    }
     tx.commit().await.context("commit")?;
     Ok(Json(summary_in_scope(&state, &user, &id).await?))
 }

@@ -3,6 +3,7 @@
 //! too when `SIJIL_TEST_POSTGRES_URL` is set.
 
 pub mod field;
+pub mod push_service;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -121,6 +121,7 @@ impl Generator<'_> {
                 name: format!("{kind} group {}", g + 1),
                 facilitator_ids: vec![],
                 members,
+                weekdays: vec![],
             };
             self.bulks
                 .groups

@@ -13,6 +13,7 @@ mod migrations;
 mod monitoring;
 mod openapi;
 mod operations;
+mod push;
 mod restore;
 mod roles;
 mod sync;
