@@ -4,6 +4,7 @@ import type { LocalActivityType, LocalSite } from '../db/schema';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
+import { useProblemFocus } from '../ui/problems';
 import { ParticipantFinder, problemText, typeLabel } from './common';
 import { loadGroupContext, participantsAt, saveGroup } from './data';
 import type { GroupDraft, Problems } from './drafts';
@@ -23,6 +24,7 @@ function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[
   const [draft, setDraft] = useState(() => initialGroupDraft(group, sites));
   const [registering, setRegistering] = useState(false);
   const [errors, setErrors] = useState<Problems>({});
+  const problems = useProblemFocus();
   /** Participants picked from the server's search, so their names show before they are pulled. */
   const [picked, setPicked] = useState<Participant[]>([]);
   const set =
@@ -46,13 +48,17 @@ function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[
     e.preventDefault();
     const checked = checkGroup(draft, group);
     setErrors(checked.ok ? {} : checked.errors);
-    if (!checked.ok) return;
+    if (!checked.ok) {
+      problems.showProblems();
+      return;
+    }
     await saveGroup(group?.id, checked.value);
     navigate('/');
   }
 
   return (
-    <form class="form" onSubmit={(e) => void save(e)} noValidate>
+    <form class="form" ref={problems.formRef} onSubmit={(e) => void save(e)} noValidate>
+      {problems.alert}
       <h1>{group ? t('edit_group') : t('new_group')}</h1>
       <SelectField
         id="group-type"

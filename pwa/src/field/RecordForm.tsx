@@ -18,6 +18,7 @@ import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
+import { useProblemFocus } from '../ui/problems';
 import { problemText, Stepper, TallyGrid, typeLabel } from './common';
 import type { RecordContext } from './data';
 import { deleteRecord, loadRecordContext, saveRecord } from './data';
@@ -51,6 +52,7 @@ function RecordEditor({ context }: { context: RecordContext }) {
   const [draft, setDraft] = useState(() => initialRecordDraft(context));
   const [errors, setErrors] = useState<Problems>({});
   const [busy, setBusy] = useState(false);
+  const problems = useProblemFocus();
   const set =
     <K extends keyof RecordDraft>(key: K) =>
     (value: RecordDraft[K]) =>
@@ -65,7 +67,7 @@ function RecordEditor({ context }: { context: RecordContext }) {
     const checked = checkRecord(draft, context);
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) {
-      document.querySelector('.field-error, [aria-invalid="true"]')?.scrollIntoView({ block: 'center' });
+      problems.showProblems();
       return;
     }
     setBusy(true);
@@ -95,7 +97,8 @@ function RecordEditor({ context }: { context: RecordContext }) {
   );
 
   return (
-    <form class="form record-form" onSubmit={(e) => void save(e)} noValidate>
+    <form class="form record-form" ref={problems.formRef} onSubmit={(e) => void save(e)} noValidate>
+      {problems.alert}
       <h1>{existing ? t('edit_record') : t(TITLE[kind])}</h1>
       {group && (
         <p class="lead">

@@ -11,6 +11,7 @@ import { navigate } from '../router';
 import { displayCode, NoCodesLeft } from '../sync/codes';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
+import { useProblemFocus } from '../ui/problems';
 import { Choice, problemText } from './common';
 import { loadSites, registerParticipant } from './data';
 import type { Problems, RegistrationDraft } from './drafts';
@@ -39,6 +40,7 @@ export function RegisterForm({
   const [problem, setProblem] = useState('');
   const [made, setMade] = useState<Participant | null>(null);
   const [busy, setBusy] = useState(false);
+  const problems = useProblemFocus();
   const set =
     <K extends keyof RegistrationDraft>(key: K) =>
     (value: RegistrationDraft[K]) =>
@@ -67,7 +69,10 @@ export function RegisterForm({
     e.preventDefault();
     const checked = checkRegistration(draft, sites ?? []);
     setErrors(checked.ok ? {} : checked.errors);
-    if (!checked.ok) return;
+    if (!checked.ok) {
+      problems.showProblems();
+      return;
+    }
     setBusy(true);
     try {
       setMade(await registerParticipant(checked.value));
@@ -79,7 +84,8 @@ export function RegisterForm({
   }
 
   return (
-    <form class="form register-form" onSubmit={(e) => void submit(e)} noValidate>
+    <form class="form register-form" ref={problems.formRef} onSubmit={(e) => void submit(e)} noValidate>
+      {problems.alert}
       {problem && <Notice kind="error">{problem}</Notice>}
       {sites && sites.length !== 1 && (
         <SelectField
