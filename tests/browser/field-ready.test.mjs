@@ -10,6 +10,16 @@ import { apiLogIn, visit, worldForThisFile } from './helpers.mjs';
 const world = worldForThisFile();
 const TIMEOUT = { timeout: 240_000 };
 
+/** The demo's accounts, loaded once for the file by the first test that needs them. */
+let demoPasswords;
+function demo() {
+  demoPasswords ??= world.server.runDemo();
+  return demoPasswords;
+}
+
+/** Today as the phone's forms write it. */
+const today = () => new Date().toISOString().slice(0, 10);
+
 /** Logs in as a demo account and switches it to English (the demo gives Duhok's staff Sorani), so the test reads as the steps do. */
 async function demoPhone(login, password) {
   const { context, page, errors } = await world.phone();
@@ -49,7 +59,7 @@ export async function assertProblemShown(page, text) {
 describe('the demo, on phones', () => {
   test('a trainer registers a child and records a CFS day; a mobiliser records an event', TIMEOUT, async () => {
     const url = world.server.url;
-    const passwords = world.server.runDemo();
+    const passwords = demo();
     const { context: adminContext } = await world.phone();
     await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
     const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
@@ -82,8 +92,7 @@ describe('the demo, on phones', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('heading', { name: 'My groups' }).waitFor();
     await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
-    const today = new Date().toISOString().slice(0, 10);
-    const days = await (await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today}`)).json();
+    const days = await (await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today()}`)).json();
     assert.ok(
       days.some((r) => r.kind === 'cfs_day' && r.attendances === 1),
       JSON.stringify(days),
@@ -95,6 +104,12 @@ describe('the demo, on phones', () => {
     const m = mobiliser.page;
     await m.getByRole('link', { name: 'New awareness event' }).first().click();
     await m.getByRole('heading', { name: 'New awareness event' }).waitFor();
+    // The first pull may still be under way: the choices fill in as it lands.
+    await m
+      .getByLabel('Site', { exact: true })
+      .locator('option')
+      .nth(3)
+      .waitFor({ state: 'attached', timeout: 30_000 });
     const siteOptions = await m.getByLabel('Site', { exact: true }).locator('option').allTextContents();
     assert.equal(siteOptions.length, 4, `"Choose…" and the three camps: ${siteOptions}`);
     await m.getByLabel('Site', { exact: true }).selectOption({ index: 2 });
@@ -108,4 +123,88 @@ describe('the demo, on phones', () => {
     await m.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
     assert.deepEqual(mobiliser.errors, []);
   });
+});
+
+describe('drafts', () => {
+  test(
+    'a reload and a tap on the bottom menu keep 5 ticks and a note; nothing is sent until Save',
+    TIMEOUT,
+    async () => {
+      const url = world.server.url;
+      const passwords = demo();
+      const { context: adminContext } = await world.phone();
+      await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+      const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+      const cfs = sites.find((s) => s.code === 'DUH-03');
+      assert.equal(cfs.kind, 'child_friendly_space');
+      const sentToday = async () =>
+        (await (await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today()}`)).json()).length;
+
+      const { page, errors } = await demoPhone('trainer-duh-03', passwords['trainer-duh-03']);
+      const dialogs = [];
+      let answer = 'accept';
+      page.on('dialog', (dialog) => {
+        dialogs.push({ type: dialog.type(), message: dialog.message() });
+        void (answer === 'accept' ? dialog.accept() : dialog.dismiss());
+      });
+      const ticked = () => page.locator('.roster-item input:checked').count();
+      const note = page.getByLabel('Notes (optional)');
+
+      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      for (let i = 0; i < 5; i++)
+        await page
+          .locator('.roster-item')
+          .nth(i * 2)
+          .click();
+      await note.fill('Two new children from the school');
+      assert.equal(await ticked(), 5);
+      await page.waitForTimeout(800); // the draft is written a moment after the last change
+
+      // A reload: the page warns (beforeunload), and the form comes back as it was.
+      await page.reload();
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      await page.getByText('Your unsaved entries were brought back.', { exact: false }).waitFor();
+      await page.locator('.roster-item').nth(5).waitFor();
+      assert.equal(await ticked(), 5);
+      assert.equal(await note.inputValue(), 'Two new children from the school');
+
+      // The bottom menu asks first; "stay" keeps the form open.
+      answer = 'dismiss';
+      await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
+      assert.equal(dialogs.at(-1).type, 'confirm');
+      assert.match(dialogs.at(-1).message, /not saved/);
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      // "Leave": home, and the draft is still there when the form opens again.
+      answer = 'accept';
+      await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
+      await page.getByRole('heading', { name: 'My groups' }).waitFor();
+      assert.equal(await sentToday(), 0, 'a draft is never sent');
+      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      await page.locator('.roster-item').nth(5).waitFor();
+      assert.equal(await ticked(), 5);
+      assert.equal(await note.inputValue(), 'Two new children from the school');
+      await visit(page, 'field-ready-draft-restored');
+
+      // Save: sent as one record, and the draft is gone.
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('heading', { name: 'My groups' }).waitFor();
+      await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+      const days = await (
+        await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today()}`)
+      ).json();
+      assert.equal(days.length, 1);
+      assert.equal(days[0].attendances, 5);
+      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.locator('.roster-item').nth(5).waitFor();
+      assert.equal(await ticked(), 0);
+      assert.equal(await page.getByText('Your unsaved entries were brought back.', { exact: false }).count(), 0);
+      assert.ok(
+        dialogs.some((d) => d.type === 'beforeunload'),
+        `the reload warned: ${JSON.stringify(dialogs)}`,
+      );
+      assert.deepEqual(errors, []);
+    },
+  );
 });

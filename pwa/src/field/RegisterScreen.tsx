@@ -12,6 +12,7 @@ import { displayCode, NoCodesLeft } from '../sync/codes';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
 import { useProblemFocus } from '../ui/problems';
+import { readDraft, useAutosave } from './autosave';
 import { Choice, problemText } from './common';
 import { loadSites, registerParticipant } from './data';
 import type { Problems, RegistrationDraft } from './drafts';
@@ -23,19 +24,35 @@ import { asksGivenName, DISABILITIES, DISPLACEMENTS, WG_DOMAINS } from './model'
 /** The server keeps at most this many characters of a given name (participants/model.rs). */
 const MAX_NAME_CHARS = 60;
 
-export function RegisterForm({
-  siteIds,
-  defaultSite,
-  onDone,
-  onCancel,
-}: {
+interface RegisterProps {
+  /** Where its draft is kept: the registration screen's, or a walk-in's inside another form. */
+  draftKey?: string;
   siteIds?: number[];
   defaultSite?: number;
   onDone: (p: Participant) => void;
   onCancel?: () => void;
-}) {
+}
+
+/** Reads the form's draft first, so what was typed before a reload is there from the first frame. */
+export function RegisterForm(props: RegisterProps) {
+  const key = props.draftKey ?? 'participant';
+  const stored = useLocal(async (db) => ({ draft: (await readDraft<RegistrationDraft>(key, db))?.value }), [key]);
+  if (!stored) return null;
+  return <RegisterEditor {...props} draftKey={key} restored={stored.draft} />;
+}
+
+function RegisterEditor({
+  draftKey,
+  restored,
+  siteIds,
+  defaultSite,
+  onDone,
+  onCancel,
+}: RegisterProps & { draftKey: string; restored?: RegistrationDraft }) {
   const sites = useLocal(loadSites)?.filter((s) => !siteIds || siteIds.includes(s.id));
-  const [draft, setDraft] = useState(() => emptyRegistration(defaultSite));
+  const [initial] = useState(() => emptyRegistration(defaultSite));
+  const [draft, setDraft] = useState(() => restored ?? initial);
+  const autosave = useAutosave(draftKey, draft, initial, restored);
   const [errors, setErrors] = useState<Problems>({});
   const [problem, setProblem] = useState('');
   const [made, setMade] = useState<Participant | null>(null);
@@ -75,7 +92,9 @@ export function RegisterForm({
     }
     setBusy(true);
     try {
-      setMade(await registerParticipant(checked.value));
+      const participant = await registerParticipant(checked.value);
+      await autosave.finish();
+      setMade(participant);
     } catch (error) {
       setProblem(error instanceof NoCodesLeft ? t('no_codes') : t('error_unknown'));
     } finally {
@@ -86,6 +105,7 @@ export function RegisterForm({
   return (
     <form class="form register-form" ref={problems.formRef} onSubmit={(e) => void submit(e)} noValidate>
       {problems.alert}
+      {autosave.restored && <Notice kind="info">{t('draft_restored')}</Notice>}
       {problem && <Notice kind="error">{problem}</Notice>}
       {sites && sites.length !== 1 && (
         <SelectField
@@ -179,7 +199,11 @@ export function RegisterForm({
         {t('register')}
       </button>
       {onCancel && (
-        <button type="button" class="button button-secondary button-wide" onClick={onCancel}>
+        <button
+          type="button"
+          class="button button-secondary button-wide"
+          onClick={() => void autosave.finish().then(onCancel)}
+        >
           {t('cancel')}
         </button>
       )}
