@@ -9,6 +9,7 @@ export const currentPath = createStore(typeof location === 'undefined' ? '/' : l
 
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   if (path === location.pathname) return;
+  if (!mayLeave()) return;
   if (options.replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   currentPath.set(path);
@@ -17,7 +18,14 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
 }
 
 export function startRouter(): void {
-  window.addEventListener('popstate', () => currentPath.set(location.pathname));
+  window.addEventListener('popstate', () => {
+    // The back button already changed the address: put it back if the person stays.
+    if (location.pathname !== currentPath.get() && !mayLeave()) {
+      history.pushState(null, '', currentPath.get());
+      return;
+    }
+    currentPath.set(location.pathname);
+  });
 }
 
 /** `/users/12` against `/users/:id` → `{ id: '12' }`; null when it does not match. */
@@ -31,4 +39,22 @@ export function matchRoute(pattern: string, path: string): Record<string, string
     else if (want[i] !== have[i]) return null;
   }
   return params;
+}
+
+// ---- Leaving a screen with unsaved work (field/autosave.ts)
+
+/** An open form's question before it is left, or null when it may go without asking. */
+type LeaveGuard = () => string | null;
+/** A set: a form inside a form (registering a walk-in) guards alongside its outer form. */
+const leaveGuards = new Set<LeaveGuard>();
+
+/** While a form holds unsaved changes, in-app navigation asks first; returns the way to stop asking. */
+export function guardLeaving(guard: LeaveGuard): () => void {
+  leaveGuards.add(guard);
+  return () => leaveGuards.delete(guard);
+}
+
+function mayLeave(): boolean {
+  const question = [...leaveGuards].map((g) => g()).find(Boolean);
+  return !question || window.confirm(question);
 }

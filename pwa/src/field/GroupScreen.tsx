@@ -4,6 +4,9 @@ import type { LocalActivityType, LocalSite } from '../db/schema';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
+import { Notice } from '../ui/Notice';
+import { useProblemFocus } from '../ui/problems';
+import { readDraft, useAutosave } from './autosave';
 import { ParticipantFinder, problemText, typeLabel } from './common';
 import { loadGroupContext, participantsAt, saveGroup } from './data';
 import type { GroupDraft, Problems } from './drafts';
@@ -14,15 +17,43 @@ import { participantLabel, today } from './model';
 import { RegisterForm } from './RegisterScreen';
 
 export function GroupScreen({ groupId }: { groupId?: string }) {
-  const loaded = useLocal((db) => loadGroupContext(db, groupId), [groupId]);
+  const key = `group:${groupId ?? 'new'}`;
+  const loaded = useLocal(
+    async (db) => ({ ...(await loadGroupContext(db, groupId)), draft: (await readDraft<GroupDraft>(key, db))?.value }),
+    [groupId],
+  );
   if (!loaded) return <p class="loading">{t('loading')}</p>;
-  return <GroupEditor key={groupId ?? 'new'} group={loaded.group} sites={loaded.sites} types={loaded.types} />;
+  return (
+    <GroupEditor
+      key={key}
+      draftKey={key}
+      group={loaded.group}
+      sites={loaded.sites}
+      types={loaded.types}
+      restored={loaded.draft}
+    />
+  );
 }
 
-function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[]; types: LocalActivityType[] }) {
-  const [draft, setDraft] = useState(() => initialGroupDraft(group, sites));
+function GroupEditor({
+  group,
+  sites,
+  types,
+  draftKey,
+  restored,
+}: {
+  group?: Group;
+  sites: LocalSite[];
+  types: LocalActivityType[];
+  draftKey: string;
+  restored?: GroupDraft;
+}) {
+  const [initial] = useState(() => initialGroupDraft(group, sites));
+  const [draft, setDraft] = useState(() => restored ?? initial);
+  const autosave = useAutosave(draftKey, draft, initial, restored);
   const [registering, setRegistering] = useState(false);
   const [errors, setErrors] = useState<Problems>({});
+  const problems = useProblemFocus();
   /** Participants picked from the server's search, so their names show before they are pulled. */
   const [picked, setPicked] = useState<Participant[]>([]);
   const set =
@@ -46,14 +77,20 @@ function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[
     e.preventDefault();
     const checked = checkGroup(draft, group);
     setErrors(checked.ok ? {} : checked.errors);
-    if (!checked.ok) return;
+    if (!checked.ok) {
+      problems.showProblems();
+      return;
+    }
     await saveGroup(group?.id, checked.value);
+    await autosave.finish();
     navigate('/');
   }
 
   return (
-    <form class="form" onSubmit={(e) => void save(e)} noValidate>
+    <form class="form" ref={problems.formRef} onSubmit={(e) => void save(e)} noValidate>
+      {problems.alert}
       <h1>{group ? t('edit_group') : t('new_group')}</h1>
+      {autosave.restored && <Notice kind="info">{t('draft_restored')}</Notice>}
       <SelectField
         id="group-type"
         label={t('activity_type')}
@@ -122,6 +159,7 @@ function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[
       {site > 0 &&
         (registering ? (
           <RegisterForm
+            draftKey="participant:member"
             siteIds={[site]}
             defaultSite={site}
             onDone={(p) => {
@@ -145,6 +183,13 @@ function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[
         ))}
       <button type="submit" class="button button-wide button-primary-action">
         {t('save_group')}
+      </button>
+      <button
+        type="button"
+        class="button button-secondary button-wide"
+        onClick={() => void autosave.finish().then(() => navigate('/'))}
+      >
+        {t('cancel')}
       </button>
     </form>
   );

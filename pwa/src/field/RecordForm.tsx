@@ -18,6 +18,8 @@ import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
+import { useProblemFocus } from '../ui/problems';
+import { readDraft, useAutosave } from './autosave';
 import { problemText, Stepper, TallyGrid, typeLabel } from './common';
 import type { RecordContext } from './data';
 import { deleteRecord, loadRecordContext, saveCfsDay, saveRecord } from './data';
@@ -31,8 +33,21 @@ import { Roster } from './Roster';
 const TITLE = { group_session: 'session_title', cfs_day: 'cfs_title', awareness_event: 'event_title' } as const;
 
 /** Loads what the form needs, then shows it (for a new record of `kind`, or to edit `recordId`). */
+/** The draft of a form: one per record edited, per group's session, per other kind. */
+function draftKey({ kind, groupId, recordId }: { kind?: RecordKind; groupId?: string; recordId?: string }): string {
+  if (recordId) return `record:${recordId}`;
+  return kind === 'group_session' ? `session:${groupId}` : String(kind);
+}
+
 export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; groupId?: string; recordId?: string }) {
-  const context = useLocal((db) => loadRecordContext(db, { kind, groupId, recordId }), [kind, groupId, recordId]);
+  const key = draftKey({ kind, groupId, recordId });
+  const context = useLocal(
+    async (db) => {
+      const loaded = await loadRecordContext(db, { kind, groupId, recordId });
+      return loaded && { ...loaded, draft: (await readDraft<RecordDraft>(key, db))?.value };
+    },
+    [kind, groupId, recordId],
+  );
   if (context === undefined) return <p class="loading">{t('loading')}</p>;
   if (context === null) {
     return (
@@ -44,14 +59,17 @@ export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; g
       </>
     );
   }
-  return <RecordEditor key={recordId ?? `${kind}-${groupId}`} context={context} />;
+  return <RecordEditor key={key} draftKey={key} context={context} />;
 }
 
-function RecordEditor({ context }: { context: RecordContext }) {
+function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?: RecordDraft }; draftKey: string }) {
   const { kind, existing, group } = context;
-  const [draft, setDraft] = useState(() => initialRecordDraft(context));
+  const [initial] = useState(() => initialRecordDraft(context));
+  const [draft, setDraft] = useState(() => context.draft ?? initial);
+  const autosave = useAutosave(draftKey, draft, initial, context.draft);
   const [errors, setErrors] = useState<Problems>({});
   const [busy, setBusy] = useState(false);
+  const problems = useProblemFocus();
   const set =
     <K extends keyof RecordDraft>(key: K) =>
     (value: RecordDraft[K]) =>
@@ -70,7 +88,7 @@ function RecordEditor({ context }: { context: RecordContext }) {
     const checked = checkRecord(draft, context);
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) {
-      document.querySelector('.field-error, [aria-invalid="true"]')?.scrollIntoView({ block: 'center' });
+      problems.showProblems();
       return;
     }
     if (
@@ -85,6 +103,12 @@ function RecordEditor({ context }: { context: RecordContext }) {
     // A new CFS day is saved under its site and date, adding to that day's record.
     if (kind === 'cfs_day' && !existing) await saveCfsDay(checked.value);
     else await saveRecord(existing?.id, checked.value);
+    await autosave.finish();
+    navigate('/');
+  }
+
+  async function cancel() {
+    await autosave.finish();
     navigate('/');
   }
 
@@ -92,6 +116,7 @@ function RecordEditor({ context }: { context: RecordContext }) {
     if (!existing) return;
     setBusy(true);
     await deleteRecord(existing);
+    await autosave.finish();
     navigate('/');
   }
 
@@ -110,7 +135,8 @@ function RecordEditor({ context }: { context: RecordContext }) {
   );
 
   return (
-    <form class="form record-form" onSubmit={(e) => void save(e)} noValidate>
+    <form class="form record-form" ref={problems.formRef} onSubmit={(e) => void save(e)} noValidate>
+      {problems.alert}
       <h1>{existing && !context.continues ? t('edit_record') : t(TITLE[kind])}</h1>
       {context.continues && <Notice kind="info">{t('cfs_continues')}</Notice>}
       {group && (
@@ -119,6 +145,7 @@ function RecordEditor({ context }: { context: RecordContext }) {
           {typeLabel(context.types.find((x) => x.id === group.data.activity_type_id))}
         </p>
       )}
+      {autosave.restored && <Notice kind="info">{t('draft_restored')}</Notice>}
       {context.pending?.state === 'conflict' || context.pending?.state === 'rejected' ? (
         <Notice kind="warning">{t('edit_resends')}</Notice>
       ) : null}
@@ -234,9 +261,14 @@ function RecordEditor({ context }: { context: RecordContext }) {
           </button>
         </div>
       ) : (
-        <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
-          {t('save_record')}
-        </button>
+        <>
+          <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
+            {t('save_record')}
+          </button>
+          <button type="button" class="button button-secondary button-wide" onClick={() => void cancel()}>
+            {t('cancel')}
+          </button>
+        </>
       )}
       {existing && <DeleteRecord busy={busy} onDelete={() => void remove()} />}
       <p class="muted">{t('saved_locally_note')}</p>

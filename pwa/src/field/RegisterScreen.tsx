@@ -14,6 +14,8 @@ import { navigate } from '../router';
 import { displayCode, NoCodesLeft } from '../sync/codes';
 import { Checkbox, SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
+import { useProblemFocus } from '../ui/problems';
+import { readDraft, useAutosave } from './autosave';
 import { Choice, participantMeta, problemText } from './common';
 import { allParticipants, loadSites, registerParticipant } from './data';
 import type { Problems, RegistrationDraft } from './drafts';
@@ -26,19 +28,35 @@ import { asksGivenName, DISABILITIES, DISPLACEMENTS, participantLabel, WG_DOMAIN
 /** The server keeps at most this many characters of a given name (participants/model.rs). */
 const MAX_NAME_CHARS = 60;
 
-export function RegisterForm({
-  siteIds,
-  defaultSite,
-  onDone,
-  onCancel,
-}: {
+interface RegisterProps {
+  /** Where its draft is kept: the registration screen's, or a walk-in's inside another form. */
+  draftKey?: string;
   siteIds?: number[];
   defaultSite?: number;
   onDone: (p: Participant) => void;
   onCancel?: () => void;
-}) {
+}
+
+/** Reads the form's draft first, so what was typed before a reload is there from the first frame. */
+export function RegisterForm(props: RegisterProps) {
+  const key = props.draftKey ?? 'participant';
+  const stored = useLocal(async (db) => ({ draft: (await readDraft<RegistrationDraft>(key, db))?.value }), [key]);
+  if (!stored) return null;
+  return <RegisterEditor {...props} draftKey={key} restored={stored.draft} />;
+}
+
+function RegisterEditor({
+  draftKey,
+  restored,
+  siteIds,
+  defaultSite,
+  onDone,
+  onCancel,
+}: RegisterProps & { draftKey: string; restored?: RegistrationDraft }) {
   const sites = useLocal(loadSites)?.filter((s) => !siteIds || siteIds.includes(s.id));
-  const [draft, setDraft] = useState(() => emptyRegistration(defaultSite));
+  const [initial] = useState(() => emptyRegistration(defaultSite));
+  const [draft, setDraft] = useState(() => restored ?? initial);
+  const autosave = useAutosave(draftKey, draft, initial, restored);
   const [errors, setErrors] = useState<Problems>({});
   const [problem, setProblem] = useState('');
   const [made, setMade] = useState<Participant | null>(null);
@@ -48,6 +66,7 @@ export function RegisterForm({
   const people = useLocal(allParticipants);
   // A changed answer is a new question: the warning goes until the next try to save.
   useEffect(() => setDuplicates([]), [draft]);
+  const problems = useProblemFocus();
   const set =
     <K extends keyof RegistrationDraft>(key: K) =>
     (value: RegistrationDraft[K]) =>
@@ -76,7 +95,10 @@ export function RegisterForm({
     e?.preventDefault();
     const checked = checkRegistration(draft, sites ?? []);
     setErrors(checked.ok ? {} : checked.errors);
-    if (!checked.ok) return;
+    if (!checked.ok) {
+      problems.showProblems();
+      return;
+    }
     const likely = different ? [] : likelyDuplicates(checked.value, people ?? [], sites ?? []);
     setDuplicates(likely);
     if (likely.length) {
@@ -89,7 +111,9 @@ export function RegisterForm({
   async function save(value: Omit<ParticipantData, 'code'>) {
     setBusy(true);
     try {
-      setMade(await registerParticipant(value));
+      const participant = await registerParticipant(value);
+      await autosave.finish();
+      setMade(participant);
     } catch (error) {
       setProblem(error instanceof NoCodesLeft ? t('no_codes') : t('error_unknown'));
     } finally {
@@ -98,7 +122,9 @@ export function RegisterForm({
   }
 
   return (
-    <form class="form register-form" onSubmit={(e) => void submit(e)} noValidate>
+    <form class="form register-form" ref={problems.formRef} onSubmit={(e) => void submit(e)} noValidate>
+      {problems.alert}
+      {autosave.restored && <Notice kind="info">{t('draft_restored')}</Notice>}
       {problem && <Notice kind="error">{problem}</Notice>}
       {sites && sites.length !== 1 && (
         <SelectField
@@ -230,7 +256,11 @@ export function RegisterForm({
         </button>
       )}
       {onCancel && (
-        <button type="button" class="button button-secondary button-wide" onClick={onCancel}>
+        <button
+          type="button"
+          class="button button-secondary button-wide"
+          onClick={() => void autosave.finish().then(onCancel)}
+        >
           {t('cancel')}
         </button>
       )}

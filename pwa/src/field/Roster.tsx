@@ -162,6 +162,7 @@ export function Roster({
           <summary>{kind === 'cfs_day' ? t('add_child') : t('add_walk_in')}</summary>
           {registering ? (
             <RegisterForm
+              draftKey="participant:walk-in"
               siteIds={[siteId]}
               defaultSite={siteId}
               onDone={(p) => {

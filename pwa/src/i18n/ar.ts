@@ -588,4 +588,8 @@ export const ar: Messages = {
   report_generated: 'طُبع من سجل في {date}',
   yes: 'نعم',
   no: 'لا',
+
+  // ---- Field-ready: drafts, sync recovery, attention, locks (issue 12)
+  leave_unsaved: 'لم يُحفظ هذا النموذج. هل تغادره؟ يبقى ما أدخلته على هذا الهاتف كمسودة.',
+  draft_restored: 'أُعيدت إدخالاتك غير المحفوظة. احفظ للإبقاء عليها، أو ألغِ للتخلص منها.',
 };

@@ -531,4 +531,9 @@ export const ckb: Messages = {
   report_generated: 'لە سیجل چاپکرا لە {date}',
   yes: 'بەڵێ',
   no: 'نەخێر',
+
+  // ---- Field-ready: drafts, sync recovery, attention, locks (issue 12)
+  leave_unsaved: 'ئەم فۆرمە پاشەکەوت نەکراوە. جێی دەهێڵیت؟ ئەوەی نووسیوتە وەک ڕەشنووس لەسەر ئەم مۆبایلە دەمێنێتەوە.',
+  draft_restored:
+    'ئەو زانیارییانەی پاشەکەوت نەکرابوون گەڕێندرانەوە. پاشەکەوتی بکە بۆ هێشتنەوەیان، یان پاشگەزببەوە بۆ فڕێدانیان.',
 };

@@ -524,4 +524,8 @@ export const en = {
   report_generated: 'Printed from Sijil on {date}',
   yes: 'Yes',
   no: 'No',
+
+  // ---- Field-ready: drafts, sync recovery, attention, locks (issue 12)
+  leave_unsaved: 'This form is not saved. Leave it? What you entered stays on this phone as a draft.',
+  draft_restored: 'Your unsaved entries were brought back. Save to keep them, or Cancel to throw them away.',
 } as const;

@@ -270,9 +270,11 @@ impl<'a> Generator<'a> {
                 partner,
                 area,
             };
-            self.made
-                .site_ids
-                .push(store::insert_site(&mut conn, site).await?);
+            let id = store::insert_site(&mut conn, site).await?;
+            // Phones learn of sites only through the change feed: without
+            // this entry a demo trainer's phone had no site to record at.
+            self.change("site", &id.to_string(), id, None);
+            self.made.site_ids.push(id);
             self.made.site_codes.push((code, womens));
             progress("sites", i as u64 + 1, self.spec.sites as u64);
         }

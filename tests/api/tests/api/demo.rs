@@ -67,3 +67,38 @@ async fn the_demo_programme_has_staff_of_every_role_and_living_figures() {
     })
     .await;
 }
+
+/// The sites a pull brought, by code.
+fn pulled_site_codes(changes: &[serde_json::Value]) -> Vec<String> {
+    let mut codes: Vec<String> = changes
+        .iter()
+        .filter(|c| c["entity"] == "site" && c["deleted"] == false)
+        .map(|c| c["data"]["code"].as_str().unwrap_or_default().to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+#[tokio::test]
+async fn demo_phones_pull_the_sites_they_work_at_and_no_other() {
+    each_database(|app| async move {
+        let accounts = sijil::demo::run(&app.db).await.expect("demo");
+        let login = |name: &str| {
+            let a = accounts.iter().find(|a| a.login == name).unwrap();
+            (a.login.clone(), a.password.clone(), a.sites.clone())
+        };
+        // A trainer at one CFS, a trainer at a women's centre, and a
+        // mobiliser of four camps: each pulls exactly the sites printed.
+        for name in ["trainer-duh-01", "trainer-mos-02", "mobiliser-duhok"] {
+            let (user, password, sites) = login(name);
+            let phone = app.login(&user, &password).await;
+            let (changes, _) = sijil_e2e::field::pull_all(&phone, None, 1000).await;
+            let mut expected: Vec<String> = sites.split(' ').map(str::to_string).collect();
+            expected.sort();
+            assert_eq!(pulled_site_codes(&changes), expected, "{name}");
+            // With a site, the activity types to record.
+            assert!(changes.iter().any(|c| c["entity"] == "activity_type"));
+        }
+    })
+    .await;
+}

@@ -1,0 +1,210 @@
+// Field-ready (issue 12), as field staff meet it on a 360×640 phone:
+// on a fresh `sijil demo`, a trainer registers a child and records a CFS
+// day and a mobiliser records an event; the first Save tap with something
+// missing moves focus to the problem, shows it in view and announces it.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { logIn, waitForServiceWorker } from './browser.mjs';
+import { apiLogIn, visit, worldForThisFile } from './helpers.mjs';
+
+const world = worldForThisFile();
+const TIMEOUT = { timeout: 240_000 };
+
+/** The demo's accounts, loaded once for the file by the first test that needs them. */
+let demoPasswords;
+function demo() {
+  demoPasswords ??= world.server.runDemo();
+  return demoPasswords;
+}
+
+/** Today as the phone's forms write it. */
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** Logs in as a demo account and switches it to English (the demo gives Duhok's staff Sorani), so the test reads as the steps do. */
+async function demoPhone(login, password) {
+  const { context, page, errors } = await world.phone();
+  await logIn(page, world.server.url, login, password);
+  const changed = await page.request.patch(`${world.server.url}/api/me`, { data: { language: 'en' } });
+  assert.equal(changed.status(), 200, await changed.text());
+  await page.reload();
+  await page.locator('nav.bottom-nav').waitFor();
+  await waitForServiceWorker(page);
+  return { context, page, errors };
+}
+
+/**
+ * After a refused Save: the first problem's text is on screen (not under the
+ * bottom menu), focus is on it or on its field, and it is announced.
+ */
+export async function assertProblemShown(page, text) {
+  await page.getByTestId('problem-alert').filter({ hasText: text }).waitFor({ timeout: 5_000 });
+  const seen = await page.evaluate(() => {
+    const error = document.querySelector('.field-error');
+    const box = error.getBoundingClientRect();
+    const nav = document.querySelector('nav.bottom-nav')?.getBoundingClientRect();
+    const active = document.activeElement;
+    return {
+      text: error.textContent,
+      inView: box.top >= 0 && box.bottom <= (nav ? nav.top : window.innerHeight),
+      focused: active === error || (active?.id !== '' && error.id === `${active?.id}-error`),
+      role: document.querySelector('[data-testid=problem-alert]').getAttribute('role'),
+    };
+  });
+  assert.equal(seen.text, text);
+  assert.ok(seen.inView, 'the first problem is on screen after the first tap');
+  assert.ok(seen.focused, 'focus moved to the first problem');
+  assert.equal(seen.role, 'alert');
+}
+
+describe('the demo, on phones', () => {
+  test('a trainer registers a child and records a CFS day; a mobiliser records an event', TIMEOUT, async () => {
+    const url = world.server.url;
+    const passwords = demo();
+    const { context: adminContext } = await world.phone();
+    await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+    const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+    const cfs = sites.find((s) => s.code === 'DUH-01');
+    assert.equal(cfs.kind, 'child_friendly_space');
+
+    // The trainer at the camp's CFS: the site reached the phone, so registering works.
+    const { page, errors } = await demoPhone('trainer-duh-01', passwords['trainer-duh-01']);
+    await page.getByRole('link', { name: 'Register a participant' }).click();
+    await page.getByRole('heading', { name: 'Register a participant' }).waitFor();
+    await page.getByRole('button', { name: 'Register' }).click();
+    await assertProblemShown(page, 'Required.');
+    await page.getByLabel('Female', { exact: true }).check();
+    await page.getByLabel('Year of birth', { exact: true }).fill('2017');
+    await page.getByLabel('Disability', { exact: true }).selectOption('no');
+    await page.getByLabel('Displacement status').selectOption('idp');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const code = (await page.getByTestId('new-code').textContent()).trim();
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // A CFS day: Save with nobody ticked shows why, in view, on the first tap.
+    await page.getByRole('link', { name: 'CFS day' }).first().click();
+    await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+    await page.locator('.roster-item').nth(5).waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await assertProblemShown(page, 'Tick at least one person.');
+    await visit(page, 'field-ready-cfs-first-tap');
+    await page.getByLabel('Find a child by code or name').fill(code.replace('-', ''));
+    await page.locator('.roster-item').filter({ hasText: code }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'My groups' }).waitFor();
+    await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+    const days = await (await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today()}`)).json();
+    assert.ok(
+      days.some((r) => r.kind === 'cfs_day' && r.attendances === 1),
+      JSON.stringify(days),
+    );
+    assert.deepEqual(errors, []);
+
+    // The mobiliser of the camps: sites to choose from, and an event with no counts refused in view.
+    const mobiliser = await demoPhone('mobiliser-duhok', passwords['mobiliser-duhok']);
+    const m = mobiliser.page;
+    await m.getByRole('link', { name: 'New awareness event' }).first().click();
+    await m.getByRole('heading', { name: 'New awareness event' }).waitFor();
+    // The first pull may still be under way: the choices fill in as it lands.
+    await m
+      .getByLabel('Site', { exact: true })
+      .locator('option')
+      .nth(3)
+      .waitFor({ state: 'attached', timeout: 30_000 });
+    const siteOptions = await m.getByLabel('Site', { exact: true }).locator('option').allTextContents();
+    assert.equal(siteOptions.length, 4, `"Choose…" and the three camps: ${siteOptions}`);
+    await m.getByLabel('Site', { exact: true }).selectOption({ index: 2 });
+    await m.getByLabel('Topic of the event').selectOption({ index: 1 });
+    await m.getByRole('button', { name: 'Save', exact: true }).click();
+    await assertProblemShown(m, 'Count at least one person.');
+    await visit(m, 'field-ready-event-first-tap');
+    await m.getByLabel('Female, 6–11 years', { exact: true }).fill('12');
+    await m.getByRole('button', { name: 'Save', exact: true }).click();
+    await m.getByRole('heading', { name: 'Awareness events' }).waitFor();
+    await m.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+    assert.deepEqual(mobiliser.errors, []);
+  });
+});
+
+describe('drafts', () => {
+  test(
+    'a reload and a tap on the bottom menu keep 5 ticks and a note; nothing is sent until Save',
+    TIMEOUT,
+    async () => {
+      const url = world.server.url;
+      const passwords = demo();
+      const { context: adminContext } = await world.phone();
+      await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+      const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+      const cfs = sites.find((s) => s.code === 'DUH-03');
+      assert.equal(cfs.kind, 'child_friendly_space');
+      const sentToday = async () =>
+        (await (await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today()}`)).json()).length;
+
+      const { page, errors } = await demoPhone('trainer-duh-03', passwords['trainer-duh-03']);
+      const dialogs = [];
+      let answer = 'accept';
+      page.on('dialog', (dialog) => {
+        dialogs.push({ type: dialog.type(), message: dialog.message() });
+        void (answer === 'accept' ? dialog.accept() : dialog.dismiss());
+      });
+      const ticked = () => page.locator('.roster-item input:checked').count();
+      const note = page.getByLabel('Notes (optional)');
+
+      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      for (let i = 0; i < 5; i++)
+        await page
+          .locator('.roster-item')
+          .nth(i * 2)
+          .click();
+      await note.fill('Two new children from the school');
+      assert.equal(await ticked(), 5);
+      await page.waitForTimeout(800); // the draft is written a moment after the last change
+
+      // A reload: the page warns (beforeunload), and the form comes back as it was.
+      await page.reload();
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      await page.getByText('Your unsaved entries were brought back.', { exact: false }).waitFor();
+      await page.locator('.roster-item').nth(5).waitFor();
+      assert.equal(await ticked(), 5);
+      assert.equal(await note.inputValue(), 'Two new children from the school');
+
+      // The bottom menu asks first; "stay" keeps the form open.
+      answer = 'dismiss';
+      await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
+      assert.equal(dialogs.at(-1).type, 'confirm');
+      assert.match(dialogs.at(-1).message, /not saved/);
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      // "Leave": home, and the draft is still there when the form opens again.
+      answer = 'accept';
+      await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
+      await page.getByRole('heading', { name: 'My groups' }).waitFor();
+      assert.equal(await sentToday(), 0, 'a draft is never sent');
+      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      await page.locator('.roster-item').nth(5).waitFor();
+      assert.equal(await ticked(), 5);
+      assert.equal(await note.inputValue(), 'Two new children from the school');
+      await visit(page, 'field-ready-draft-restored');
+
+      // Save: sent as one record, and the draft is gone.
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('heading', { name: 'My groups' }).waitFor();
+      await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+      const days = await (
+        await adminContext.request.get(`${url}/api/records?site_id=${cfs.id}&from=${today()}`)
+      ).json();
+      assert.equal(days.length, 1);
+      assert.equal(days[0].attendances, 5);
+      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.locator('.roster-item').nth(5).waitFor();
+      assert.equal(await ticked(), 0);
+      assert.equal(await page.getByText('Your unsaved entries were brought back.', { exact: false }).count(), 0);
+      assert.ok(
+        dialogs.some((d) => d.type === 'beforeunload'),
+        `the reload warned: ${JSON.stringify(dialogs)}`,
+      );
+      assert.deepEqual(errors, []);
+    },
+  );
+});
