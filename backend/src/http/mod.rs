@@ -46,6 +46,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::sync::router())
         .merge(crate::records::router())
         .merge(crate::figures::router())
+        // Shared and lost phones (issue 11).
+        .merge(crate::devices::router())
         .routes(routes!(openapi_json))
 }
 
