@@ -64,6 +64,11 @@ pub struct ServeArgs {
     /// since trainers may be without a network for days).
     #[arg(long, env = "SIJIL_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60)]
     pub session_idle_minutes: i64,
+    /// Hours after login at which a session ends however much it is used
+    /// (default: 30 days). Phones stay usable offline behind their app lock;
+    /// only sending needs a fresh password login.
+    #[arg(long, env = "SIJIL_SESSION_MAX_HOURS", default_value_t = 30 * 24)]
+    pub session_max_hours: i64,
     /// How many reverse proxies in front append to X-Forwarded-For; the
     /// client address is the entry the outermost one wrote. 0: ignore the header.
     #[arg(long, env = "SIJIL_TRUSTED_PROXIES", default_value_t = 0)]
@@ -124,6 +129,8 @@ impl ServeArgs {
             addr: self.addr,
             secure_cookies: self.secure_cookies,
             session_idle_secs: self.session_idle_minutes.max(1) * 60,
+            session_max_secs: self.session_max_hours.max(1) * 3600,
+            device_key_window_secs: 10 * 60,
             trusted_proxies: if self.trusted_proxies == 0 && self.trust_forwarded_for {
                 1
             } else {

@@ -60,6 +60,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// A session unused for this long is gone.
     pub session_idle_secs: i64,
+    /// A session this old is gone however busy it was (the app lock covers
+    /// the long offline days, so the server session need not be long).
+    pub session_max_secs: i64,
+    /// A device's recovery key is released only this long after a password
+    /// login (or to a device marked for wiping), so an open session on a
+    /// lost phone does not unlock its data.
+    pub device_key_window_secs: i64,
     /// How many reverse proxies stand in front and append to
     /// `X-Forwarded-For`: the client address is the entry the outermost of
     /// them wrote (counted from the right), since everything to its left is
@@ -140,6 +147,8 @@ impl Config {
             addr: "127.0.0.1:0".parse().expect("literal address"),
             secure_cookies: false,
             session_idle_secs: 60 * 60,
+            session_max_secs: 30 * 24 * 60 * 60,
+            device_key_window_secs: 10 * 60,
             trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,

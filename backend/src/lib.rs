@@ -31,6 +31,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod extract;
 pub mod figures;

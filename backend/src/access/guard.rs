@@ -10,7 +10,9 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use super::model::{Role, SiteScope};
-use super::session::{session_error, EPOCH_KEY, SEEN_KEY, USER_ID_KEY};
+use super::session::{
+    session_error, EPOCH_KEY, LOGIN_AT_KEY, SEEN_KEY, UNDATED_SINCE_KEY, USER_ID_KEY,
+};
 use super::store;
 use crate::error::{ApiError, ResultExt};
 use crate::state::AppState;
@@ -86,6 +88,10 @@ where
             session.flush().await.map_err(session_error)?;
             return Err(ApiError::Unauthenticated);
         };
+        if too_old(&session, state.config.session_max_secs * 1000).await? {
+            session.flush().await.map_err(session_error)?;
+            return Err(ApiError::Unauthenticated);
+        }
         let idle_ms = state.config.session_idle_secs * 1000;
         touch(&session, TOUCH_AFTER_MS.min(idle_ms / 4)).await?;
         let client_addr = ClientAddr::from_request_parts(parts, outer).await?.0;
@@ -98,6 +104,33 @@ where
             session,
         })
     }
+}
+
+/// Whether the session outlived the absolute lifetime. A session made
+/// before logins were dated counts from when it was first seen after that
+/// (under another key: only a real login proves a password, which the
+/// device key release relies on).
+async fn too_old(session: &Session, max_ms: i64) -> Result<bool, ApiError> {
+    let now = now_millis();
+    let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.map_err(session_error)?;
+    let since = match login_at {
+        Some(at) => at,
+        None => match session
+            .get(UNDATED_SINCE_KEY)
+            .await
+            .map_err(session_error)?
+        {
+            Some(at) => at,
+            None => {
+                session
+                    .insert(UNDATED_SINCE_KEY, now)
+                    .await
+                    .map_err(session_error)?;
+                now
+            }
+        },
+    };
+    Ok(now - since > max_ms)
 }
 
 async fn touch(session: &Session, after_ms: i64) -> Result<(), ApiError> {

@@ -27,6 +27,10 @@ pub const USER_ID_KEY: &str = "uid";
 pub const EPOCH_KEY: &str = "epoch";
 /// Session key: when the session was last seen in use (see the guard).
 pub const SEEN_KEY: &str = "seen";
+/// Session key: when the user signed in (the absolute lifetime counts from it).
+pub const LOGIN_AT_KEY: &str = "login_at";
+/// Session key: when a session from before logins were dated was first seen.
+pub const UNDATED_SINCE_KEY: &str = "undated_since";
 
 /// A failure of the session store, as an internal error.
 pub fn session_error(e: tower_sessions::session::Error) -> ApiError {

@@ -6,7 +6,7 @@ use tower_sessions::Session;
 
 use super::model::LoginRequest;
 use super::throttle;
-use crate::access::session::{session_error, EPOCH_KEY, USER_ID_KEY};
+use crate::access::session::{session_error, EPOCH_KEY, LOGIN_AT_KEY, USER_ID_KEY};
 use crate::access::{ClientAddr, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ResultExt};
@@ -69,6 +69,10 @@ pub async fn login(
         .map_err(session_error)?;
     session
         .insert(EPOCH_KEY, account.session_epoch)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(LOGIN_AT_KEY, crate::store::now_millis())
         .await
         .map_err(session_error)?;
     let mut tx = state.db.begin().await.context("begin")?;

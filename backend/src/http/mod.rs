@@ -47,6 +47,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::records::router())
         .merge(crate::figures::router())
         .merge(crate::push::router())
+        // Shared and lost phones (issue 11).
+        .merge(crate::devices::router())
         .routes(routes!(openapi_json))
 }
 

@@ -100,6 +100,11 @@ pub async fn update(
     store::update(&mut tx, id, &changes)
         .await
         .context("update the user")?;
+    if body.active == Some(false) {
+        store::end_sessions(&mut tx, id)
+            .await
+            .context("end the user's sessions")?;
+    }
     if let Some(site_ids) = body.site_ids.clone() {
         store::set_sites(&mut tx, id, &dedup(site_ids))
             .await

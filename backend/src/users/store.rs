@@ -266,6 +266,17 @@ pub async fn update(conn: &mut AnyConnection, id: i64, c: &UserChanges) -> Resul
     Ok(())
 }
 
+/// Ends every session of `id` on every instance (the guard compares the
+/// epoch a session carries with the stored one): a deactivated account
+/// stays signed out even if it is reactivated later.
+pub async fn end_sessions(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_language(
     conn: &mut AnyConnection,
     id: i64,

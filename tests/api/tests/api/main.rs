@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod demo;
+mod devices;
 mod exports;
 mod figures;
 mod hardening;

@@ -53,6 +53,12 @@ const SERVED: &[&str] = &[
     "GET /api/users/{id}",
     "PATCH /api/users/{id}",
     "POST /api/users/{id}/password",
+    // Shared and lost phones (issue 11).
+    "POST /api/devices/key",
+    "POST /api/devices/status",
+    "POST /api/devices/wiped",
+    "GET /api/users/{id}/devices",
+    "POST /api/users/{id}/devices/wipe",
 ];
 
 #[tokio::test]
