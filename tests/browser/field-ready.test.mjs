@@ -196,9 +196,12 @@ describe('drafts', () => {
       ).json();
       assert.equal(days.length, 1);
       assert.equal(days[0].attendances, 5);
+      // Opening the CFS day again continues today's record (one per site and
+      // date): the saved ticks, and no draft brought back.
       await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByText('Today’s CFS day is already on this phone', { exact: false }).waitFor();
       await page.locator('.roster-item').nth(5).waitFor();
-      assert.equal(await ticked(), 0);
+      assert.equal(await ticked(), 5);
       assert.equal(await page.getByText('Your unsaved entries were brought back.', { exact: false }).count(), 0);
       assert.ok(
         dialogs.some((d) => d.type === 'beforeunload'),

@@ -280,6 +280,8 @@ describe('one person across sites', () => {
     await page.getByLabel('A caregiver answered for the child').waitFor();
     await year.fill(String(now.getFullYear() - 30));
     assert.equal(await page.getByLabel('A caregiver answered for the child').count(), 0);
+    // Leaving a half-filled form asks first (its draft stays on the phone): leave.
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('link', { name: 'Home' }).click();
 
     await register('Amira', 2015);
