@@ -44,13 +44,12 @@ pub async fn insert_vapid_key(
 /// shared by two users) to them; its pending notices for the previous
 /// user fail first, so they never reach the new user's screen.
 pub async fn subscribe(
-    db: &Db,
+    conn: &mut AnyConnection,
     user_id: i64,
     sub: &NewSubscription,
     session_hash: Option<&str>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE push_queue SET status = 'failed', last_error = 'subscription moved to another user', \
          claimed_by = NULL, claimed_until = NULL \
@@ -59,7 +58,7 @@ pub async fn subscribe(
     )
     .bind(&sub.endpoint)
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, session_hash, created_at) \
@@ -74,9 +73,8 @@ pub async fn subscribe(
     .bind(&sub.auth)
     .bind(session_hash)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -65,6 +65,24 @@ export const en = {
   logout_send_offline: 'No network: records can only be sent when the phone is online.',
   logout_keep: 'Keep them on this phone for me and log out',
   logout_keep_note: 'Only you will see them, after you log in again on this phone.',
+
+  // ---- Notifications (web push)
+  notify_title: 'Notifications',
+  notify_why:
+    'Sijil can tell you when a coordinator asks you to correct a record, sends an announcement, or a planned group session is not recorded yet. Notifications never name participants.',
+  notify_button: 'Notify me about feedback',
+  notify_working: 'Turning on…',
+  notify_on: 'Notifications are on for this phone.',
+  notify_off_button: 'Turn notifications off',
+  notify_denied:
+    'Notifications are blocked for Sijil in this browser. To get them, allow notifications for this site in the browser settings.',
+  notify_unsupported: 'This browser cannot show notifications from Sijil.',
+  notify_failed: 'Notifications could not be turned on. Check the network and try again.',
+  outbox_old_title: 'Records waiting to send',
+  outbox_old_body: {
+    one: '{n} record has waited more than a day. Open Sijil where there is a network to send it.',
+    other: '{n} records have waited more than a day. Open Sijil where there is a network to send them.',
+  },
   cancel: 'Cancel',
 
   // ---- Field: a trainer’s home
@@ -219,6 +237,15 @@ export const en = {
   children_present: 'Children present',
   find_child: 'Find a child by code or name',
   no_children: 'No children registered at this site yet.',
+  group_weekdays: 'Meets on',
+  group_weekdays_hint: 'On these days you get a reminder if no session is recorded by the afternoon.',
+  weekday_1: 'Monday',
+  weekday_2: 'Tuesday',
+  weekday_3: 'Wednesday',
+  weekday_4: 'Thursday',
+  weekday_5: 'Friday',
+  weekday_6: 'Saturday',
+  weekday_7: 'Sunday',
   roster_empty: 'Nobody on the roster yet.',
   walk_in: 'walk-in',
   participant_elsewhere: 'Participant {id}',
