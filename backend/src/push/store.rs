@@ -206,6 +206,18 @@ pub async fn claim(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<Due>, sqlx::Error> {
+    // A plain read first: most polls find nothing, and on SQLite a write
+    // transaction would take the database's one write lock every poll.
+    let waiting: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM push_queue WHERE status = 'pending' AND due_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?;
+    if waiting.is_none() {
+        return Ok(Vec::new());
+    }
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",

@@ -650,3 +650,66 @@ async fn a_group_meeting_today_without_a_record_reminds_its_facilitator_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_busy_push_service_is_tried_again_later_and_a_dead_instances_claim_runs_out() {
+    each_database(|database| async move {
+        let app = TestApp::spawn(database.clone(), quiet_config()).await;
+        let w = World::new(app).await;
+        let ids = w.records(&w.recorder, 2).await;
+        for id in &ids {
+            assert_eq!(w.flag(id).await.status(), StatusCode::OK);
+        }
+        // One notice is held by an instance that died a moment ago: its
+        // lease has a minute to run.
+        let now = sijil::store::now_millis();
+        let held: i64 = sqlx::query_scalar("SELECT MIN(id) FROM push_queue")
+            .fetch_one(w.app.db.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE push_queue SET claimed_by = 'dead', claimed_until = $1, attempts = 1 WHERE id = $2")
+            .bind(now + 60_000)
+            .bind(held)
+            .execute(w.app.db.pool())
+            .await
+            .unwrap();
+        w.svc.set_answer("rana-phone", Answer::Status(503));
+        let sender = TestApp::spawn(database.clone(), push_config()).await;
+        let start = Instant::now();
+        while w.svc.hits("rana-phone") == 0 {
+            assert!(start.elapsed() < WAIT, "the free notice was never tried");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // 503: tried once, then put off by the backoff (30 s), not lost.
+        assert_eq!(w.svc.hits("rana-phone"), 1);
+        let (attempts, due_at, error): (i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT attempts, due_at, last_error FROM push_queue WHERE id <> $1",
+        )
+        .bind(held)
+        .fetch_one(w.app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(attempts, 1);
+        assert!(due_at >= now + 25_000, "retried after a backoff");
+        assert_eq!(error.as_deref(), Some("push service answered 503 Service Unavailable"));
+        assert_eq!(w.queue("pending").await, 2);
+
+        // The dead instance's lease runs out: the notice is sent, once.
+        w.svc.set_answer("rana-phone", Answer::Accept);
+        sqlx::query("UPDATE push_queue SET claimed_until = $1 WHERE id = $2")
+            .bind(now - 1)
+            .bind(held)
+            .execute(w.app.db.pool())
+            .await
+            .unwrap();
+        let got = w.svc.wait_for(1, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(w.svc.received().len(), 1, "{got:?}");
+        assert_eq!(w.queue("sent").await, 1);
+        assert_eq!(w.svc.problems(), Vec::<String>::new());
+        sender.stop().await;
+        w.app.stop().await;
+    })
+    .await;
+}
