@@ -249,4 +249,35 @@ describe('web push', () => {
     await visit(omar.page, 'push-notify-denied');
     assert.deepEqual(omar.errors, []);
   });
+
+  test(
+    'a coordinator sends an announcement from the dashboard, with the privacy warning in view',
+    TIMEOUT,
+    async () => {
+      const { server } = world;
+      const url = server.url;
+      const coordinator = await world.phone();
+      await logIn(coordinator.page, url, 'coord', PASSWORD);
+      const page = coordinator.page;
+      await page.getByRole('heading', { name: 'Announcements' }).waitFor();
+      await page.getByText('Send an announcement').click();
+      await page.getByText('never name or describe participants').waitFor();
+      // Nothing chosen: the form says what is missing and sends nothing.
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.getByText('Choose at least one site.').waitFor();
+      await page.getByLabel('PSH-A Al-Noor Centre').check();
+      await page.getByLabel('Message').fill('Training on Sunday at 10:00 in the main hall');
+      await page.getByText('44 of 280 characters').waitFor();
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      // Rana and Omar work there; the coordinator does not notify herself.
+      await page.getByText('Sent to the staff (2); one of their phones has notifications on.').waitFor();
+      await visit(page, 'push-announcement-sent');
+      const admin = await world.phone();
+      await apiLogIn(admin.context, url, 'admin', server.adminPassword);
+      const audit = await (await admin.context.request.get(`${url}/api/audit?action=push.announcement`)).json();
+      assert.equal(audit.entries.length, 1);
+      assert.equal(audit.entries[0].detail.text, 'Training on Sunday at 10:00 in the main hall');
+      assert.deepEqual(coordinator.errors, []);
+    },
+  );
 });

@@ -16,6 +16,7 @@ import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
 import { LoadFailed, Loading } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
+import { Announce } from './Announce';
 import { figures, queryString, siteTable } from './api';
 import { DayField } from './controls';
 import { Breakdown, Headline, SexAndAge, Trend } from './FigureSections';
@@ -133,6 +134,7 @@ export function Dashboard({ me }: { me: Me }) {
           <SiteTable rows={data.data[1]} />
           <Silent rows={data.data[1]} />
           <Targets me={me} sites={sites} />
+          <Announce sites={sites} />
           <Exports query={query} admin={me.role === 'admin'} />
         </>
       )}

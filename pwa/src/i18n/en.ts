@@ -66,6 +66,22 @@ export const en = {
   logout_keep: 'Keep them on this phone for me and log out',
   logout_keep_note: 'Only you will see them, after you log in again on this phone.',
 
+  // ---- Announcements (web push)
+  announce_title: 'Announcements',
+  announce_new: 'Send an announcement',
+  announce_privacy:
+    'Sent as a notification to the phones of the staff of the sites you choose. It passes through the phone makers’ notification services: never name or describe participants.',
+  announce_sites: 'To the staff of',
+  announce_sites_needed: 'Choose at least one site.',
+  announce_text: 'Message',
+  announce_count: '{n} of {max} characters',
+  announce_too_long: 'At most 280 characters.',
+  announce_send: 'Send',
+  announce_sent: {
+    one: 'Sent to the staff ({people}); one of their phones has notifications on.',
+    other: 'Sent to the staff ({people}); {n} of their phones have notifications on.',
+  },
+
   // ---- Notifications (web push)
   notify_title: 'Notifications',
   notify_why:
