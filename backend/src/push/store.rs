@@ -61,10 +61,10 @@ pub async fn subscribe(
     .execute(&mut *conn)
     .await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, session_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, session_hash, created_at, session_epoch) \
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT session_epoch FROM users WHERE id = $1)) \
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
-         auth = excluded.auth, session_hash = excluded.session_hash \
+         auth = excluded.auth, session_hash = excluded.session_hash, session_epoch = excluded.session_epoch \
          RETURNING id",
     )
     .bind(user_id)
@@ -137,6 +137,15 @@ pub async fn enqueue(
     payload: &str,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
+    // Devices subscribed before the user's sessions were ended (a password
+    // reset) are dropped, not notified; their pending notices fail.
+    sqlx::query(
+        "DELETE FROM push_subscriptions WHERE user_id = $1 \
+         AND session_epoch <> (SELECT session_epoch FROM users WHERE id = $1)",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "INSERT INTO push_queue (subscription_id, kind, payload, topic, urgency, ttl_secs, status, attempts, due_at, created_at) \
          SELECT id, $2, $3, $4, $5, $6, 'pending', 0, $7, $7 FROM push_subscriptions WHERE user_id = $1",
@@ -191,6 +200,10 @@ pub struct Due {
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
+    /// The user was deactivated, or their sessions ended (password reset),
+    /// since the subscription was made: not to be sent.
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub stale: bool,
 }
 
 /// Claims up to `limit` due notices for `worker` until `lease_until`: a
@@ -248,8 +261,9 @@ pub async fn claim(
     }
     let sql = format!(
         "SELECT q.id, q.subscription_id, q.payload, q.topic, q.urgency, q.ttl_secs, q.attempts, q.created_at, \
-         s.endpoint, s.p256dh, s.auth \
-         FROM push_queue q JOIN push_subscriptions s ON s.id = q.subscription_id \
+         s.endpoint, s.p256dh, s.auth, \
+         CASE WHEN u.active = 1 AND u.session_epoch = s.session_epoch THEN 0 ELSE 1 END AS stale \
+         FROM push_queue q JOIN push_subscriptions s ON s.id = q.subscription_id JOIN users u ON u.id = s.user_id \
          WHERE q.id IN ({}) ORDER BY q.due_at, q.id",
         crate::store::placeholders(1, ids.len())
     );

@@ -45,10 +45,11 @@ self.addEventListener('push', (event) => {
     dir: lang === 'ar' || lang === 'ckb' ? 'rtl' : 'ltr',
     icon: '/icons/icon-192.png',
     badge: '/icons/icon-192.png',
-    // One notice per thing: a second flag of one record replaces the first.
-    tag: `${typeof notice.kind === 'string' ? notice.kind : 'notice'}:${safePath(notice.open)}`,
     data: { open: safePath(notice.open) },
   };
+  // One notice per thing: a second flag of one record replaces the first.
+  // Announcements all open the home screen, and each is news of its own.
+  if (notice.kind !== 'announcement') options.tag = `${notice.kind}:${safePath(notice.open)}`;
   const title = typeof notice.title === 'string' && notice.title ? notice.title : 'Sijil';
   keepAlive(event, self.registration.showNotification(title, options));
 });

@@ -713,3 +713,60 @@ async fn a_busy_push_service_is_tried_again_later_and_a_dead_instances_claim_run
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_password_reset_stops_notices_to_the_phones_subscribed_before_it() {
+    each_database(|database| async move {
+        let app = TestApp::spawn(database.clone(), quiet_config()).await;
+        let w = World::new(app).await;
+        let rana_id = body(w.recorder.api.get("/api/me").await).await["id"]
+            .as_i64()
+            .unwrap();
+        let ids = w.records(&w.recorder, 2).await;
+        assert_eq!(w.flag(&ids[0]).await.status(), StatusCode::OK);
+        assert_eq!(w.queue("pending").await, 1);
+        // Her phone is lost: the admin resets her password.
+        let res = w
+            .admin
+            .post(
+                &format!("/api/users/{rana_id}/password"),
+                json!({ "password": "a new long password" }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(w.flag(&ids[1]).await.status(), StatusCode::OK);
+        let sender = TestApp::spawn(database.clone(), push_config()).await;
+        let start = Instant::now();
+        while w.queue("pending").await > 0 {
+            assert!(start.elapsed() < WAIT, "the queue never settled");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            w.svc.hits("rana-phone"),
+            0,
+            "nothing reaches the lost phone"
+        );
+        assert_eq!(w.queue("failed").await, 1);
+        assert_eq!(
+            w.app
+                .count_where(
+                    "push_subscriptions",
+                    "endpoint",
+                    &w.svc.endpoint("rana-phone")
+                )
+                .await,
+            0
+        );
+        // Signed in again with the new password and subscribed: notices flow.
+        let rana = w.app.login("rana", "a new long password").await;
+        w.subscribe(&rana, "rana-new-phone").await;
+        assert_eq!(w.flag(&ids[1]).await.status(), StatusCode::OK);
+        let got = w.svc.wait_for(1, WAIT).await;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].subscription, "rana-new-phone");
+        sender.stop().await;
+        w.app.stop().await;
+    })
+    .await;
+}
