@@ -202,7 +202,7 @@ describe('web push', () => {
 
       // A tap on it (dispatched in the worker: headless Chromium has no
       // notification centre to click) opens the record in the open page.
-      const [worker] = rana.context.serviceWorkers();
+      const worker = rana.context.serviceWorkers()[0] ?? (await rana.context.waitForEvent('serviceworker'));
       assert.ok(worker, 'the app has a service worker');
       await worker.evaluate(async () => {
         const [notification] = await self.registration.getNotifications();
@@ -278,6 +278,19 @@ describe('web push', () => {
       assert.equal(audit.entries.length, 1);
       assert.equal(audit.entries[0].detail.text, 'Training on Sunday at 10:00 in the main hall');
       assert.deepEqual(coordinator.errors, []);
+
+      // The admin sees the queue: the flag went out; the announcement to Rana
+      // waits (this test's push service is gone) and is tried again later.
+      const adminPhone = await world.phone();
+      await logIn(adminPhone.page, url, 'admin', server.adminPassword);
+      await adminPhone.page.getByRole('link', { name: 'Users' }).click();
+      await adminPhone.page.getByRole('heading', { name: 'Notifications to phones' }).waitFor();
+      const counts = await adminPhone.page.getByTestId('push-counts').textContent();
+      assert.match(counts, /Sent: 1\b/);
+      assert.match(counts, /Failed: 0\b/);
+      await adminPhone.page.getByText(/last delivered: \d/).waitFor();
+      await visit(adminPhone.page, 'push-health');
+      assert.deepEqual(adminPhone.errors, []);
     },
   );
 });

@@ -116,6 +116,13 @@ export const ar: Messages = {
   notify_denied: 'الإشعارات محظورة لسجل في هذا المتصفح. لتلقيها، اسمح بالإشعارات لهذا الموقع من إعدادات المتصفح.',
   notify_unsupported: 'لا يستطيع هذا المتصفح عرض إشعارات سجل.',
   notify_failed: 'تعذّر تفعيل الإشعارات. تحقّق من الشبكة وحاول مرة أخرى.',
+  push_health_title: 'الإشعارات إلى الهواتف',
+  push_counts: 'بالانتظار: {pending} · أُرسلت: {sent} · فشلت: {failed}',
+  push_no_phones: 'لا يوجد بعد هاتف مفعّلة فيه الإشعارات.',
+  push_never: 'أبدًا',
+  push_last_success: 'آخر تسليم: {when}',
+  push_last_failure: 'آخر إخفاق: {when}',
+  push_pending: '{n} بالانتظار',
   outbox_old_title: 'سجلات بانتظار الإرسال',
   outbox_old_body: {
     zero: 'لا توجد سجلات تنتظر منذ أكثر من يوم.',

@@ -94,6 +94,13 @@ export const en = {
     'Notifications are blocked for Sijil in this browser. To get them, allow notifications for this site in the browser settings.',
   notify_unsupported: 'This browser cannot show notifications from Sijil.',
   notify_failed: 'Notifications could not be turned on. Check the network and try again.',
+  push_health_title: 'Notifications to phones',
+  push_counts: 'Waiting: {pending} · Sent: {sent} · Failed: {failed}',
+  push_no_phones: 'No phone has notifications on yet.',
+  push_never: 'never',
+  push_last_success: 'last delivered: {when}',
+  push_last_failure: 'last failure: {when}',
+  push_pending: '{n} waiting',
   outbox_old_title: 'Records waiting to send',
   outbox_old_body: {
     one: '{n} record has waited more than a day. Open Sijil where there is a network to send it.',
