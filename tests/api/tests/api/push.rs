@@ -417,7 +417,9 @@ async fn two_instances_on_one_database_send_each_notice_once() {
             TestApp::spawn(database.clone(), push_config()),
             TestApp::spawn(database.clone(), push_config())
         );
+        let start = Instant::now();
         w.svc.wait_for(60, WAIT).await;
+        eprintln!("60 notices through two instances: {:?}", start.elapsed());
         tokio::time::sleep(Duration::from_millis(1000)).await;
         assert_eq!(w.svc.problems(), Vec::<String>::new());
         let got = w.svc.received();
@@ -458,6 +460,7 @@ async fn a_hanging_push_service_does_not_delay_the_flag_request() {
         let start = Instant::now();
         assert_eq!(w.flag(&ids[1]).await.status(), StatusCode::OK);
         let took = start.elapsed();
+        eprintln!("flag request while a push hangs: {took:?}");
         assert!(took < Duration::from_millis(1000), "the flag took {took:?}");
         // And another user's notice is not held up behind it.
         let theirs = w.records(&w.other, 1).await;
