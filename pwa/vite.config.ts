@@ -22,6 +22,8 @@ function backgroundSyncHandler(): Plugin {
     apply: 'build',
     buildStart() {
       this.emitFile({ type: 'chunk', id: '/src/sw/sync-handler.js', fileName: 'sw-sync.js' });
+      // Web push's handlers (push, notificationclick, pushsubscriptionchange), the same way.
+      this.emitFile({ type: 'chunk', id: '/src/sw/push-handler.js', fileName: 'sw-push.js' });
     },
   };
 }
@@ -75,8 +77,9 @@ export default defineConfig({
         // No runtime caching at all: nothing under /api is ever stored by
         // the service worker. Data kept for offline use live in IndexedDB.
         runtimeCaching: [],
-        // Background Sync: the worker asks an open page to send the outbox.
-        importScripts: ['sw-sync.js'],
+        // Background Sync: the worker asks an open page to send the outbox;
+        // web push shows the server's notices and opens what they name.
+        importScripts: ['sw-sync.js', 'sw-push.js'],
       },
       devOptions: { enabled: false },
     }),

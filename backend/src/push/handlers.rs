@@ -43,16 +43,16 @@ pub async fn subscribe(
 ) -> Result<(StatusCode, Json<Subscribed>), ApiError> {
     let sub = body.parse(state.config.push.allow_loopback)?;
     let hash = session_hash(&user.session);
-    let id = store::subscribe(&state.db, user.id, &sub, hash.as_deref(), now_millis())
+    let mut tx = state.db.begin().await.context("begin")?;
+    let id = store::subscribe(&mut tx, user.id, &sub, hash.as_deref(), now_millis())
         .await
         .context("store the subscription")?;
     // The endpoint itself is a capability; the log keeps its origin.
     let entry = Entry::by("push.subscribe", &user)
         .target("push_subscription", id)
         .detail(json!({ "push_service": audience(&sub.endpoint) }));
-    audit::record_standalone(&state.db, entry)
-        .await
-        .context("audit")?;
+    audit::record(&mut tx, entry).await.context("audit")?;
+    tx.commit().await.context("commit")?;
     Ok((StatusCode::CREATED, Json(Subscribed { id })))
 }
 

@@ -6,7 +6,6 @@ use sqlx::AnyConnection;
 
 use super::model::{announcement_notice, flagged_notice, reminder_notice, Announcement, Notice};
 use super::store::{self, Recipient};
-use crate::groups::model::GroupData;
 use crate::users::model::Language;
 
 fn language(recipient: &Recipient) -> Language {
@@ -67,9 +66,12 @@ pub async fn group_reminders(
     }
     let mut devices = 0;
     for group in store::groups_unrecorded_on(conn, day).await? {
-        let meets_today = serde_json::from_str::<GroupData>(&group.payload)
-            .map(|g| g.weekdays.contains(&weekday))
-            .unwrap_or(false);
+        // Read from the stored payload as plain JSON (`groups::model::GroupData`
+        // names the field), so this floor does not import the groups above it.
+        let meets_today = serde_json::from_str::<serde_json::Value>(&group.payload)
+            .ok()
+            .and_then(|g| g.get("weekdays").and_then(|w| w.as_array()).cloned())
+            .is_some_and(|days| days.iter().any(|d| d.as_u64() == Some(u64::from(weekday))));
         if !meets_today {
             continue;
         }

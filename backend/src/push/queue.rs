@@ -165,6 +165,8 @@ struct Sender {
 enum Outcome {
     Sent,
     Gone,
+    /// The user's sessions ended or they were deactivated after subscribing.
+    Stale,
     Retry {
         error: String,
         after_ms: Option<i64>,
@@ -205,6 +207,9 @@ impl Sender {
     }
 
     async fn attempt(&self, due: &Due) -> Outcome {
+        if due.stale {
+            return Outcome::Stale;
+        }
         if now_millis() > due.created_at + due.ttl_secs * 1000 {
             return Outcome::Failed("expired before it could be sent".into());
         }
@@ -310,6 +315,7 @@ impl Sender {
                 );
                 store::gone(&self.db, due.subscription_id).await
             }
+            Outcome::Stale => store::gone(&self.db, due.subscription_id).await,
             Outcome::Retry { error, .. } if due.attempts >= MAX_ATTEMPTS => {
                 let error = format!("{error}; gave up after {} attempts", due.attempts);
                 store::failed(&self.db, due, &self.worker, &error, now).await

@@ -44,13 +44,12 @@ pub async fn insert_vapid_key(
 /// shared by two users) to them; its pending notices for the previous
 /// user fail first, so they never reach the new user's screen.
 pub async fn subscribe(
-    db: &Db,
+    conn: &mut AnyConnection,
     user_id: i64,
     sub: &NewSubscription,
     session_hash: Option<&str>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE push_queue SET status = 'failed', last_error = 'subscription moved to another user', \
          claimed_by = NULL, claimed_until = NULL \
@@ -59,13 +58,13 @@ pub async fn subscribe(
     )
     .bind(&sub.endpoint)
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, session_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, session_hash, created_at, session_epoch) \
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT session_epoch FROM users WHERE id = $1)) \
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
-         auth = excluded.auth, session_hash = excluded.session_hash \
+         auth = excluded.auth, session_hash = excluded.session_hash, session_epoch = excluded.session_epoch \
          RETURNING id",
     )
     .bind(user_id)
@@ -74,9 +73,8 @@ pub async fn subscribe(
     .bind(&sub.auth)
     .bind(session_hash)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -139,6 +137,15 @@ pub async fn enqueue(
     payload: &str,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
+    // Devices subscribed before the user's sessions were ended (a password
+    // reset) are dropped, not notified; their pending notices fail.
+    sqlx::query(
+        "DELETE FROM push_subscriptions WHERE user_id = $1 \
+         AND session_epoch <> (SELECT session_epoch FROM users WHERE id = $1)",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "INSERT INTO push_queue (subscription_id, kind, payload, topic, urgency, ttl_secs, status, attempts, due_at, created_at) \
          SELECT id, $2, $3, $4, $5, $6, 'pending', 0, $7, $7 FROM push_subscriptions WHERE user_id = $1",
@@ -193,6 +200,10 @@ pub struct Due {
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
+    /// The user was deactivated, or their sessions ended (password reset),
+    /// since the subscription was made: not to be sent.
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub stale: bool,
 }
 
 /// Claims up to `limit` due notices for `worker` until `lease_until`: a
@@ -208,6 +219,18 @@ pub async fn claim(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<Due>, sqlx::Error> {
+    // A plain read first: most polls find nothing, and on SQLite a write
+    // transaction would take the database's one write lock every poll.
+    let waiting: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM push_queue WHERE status = 'pending' AND due_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?;
+    if waiting.is_none() {
+        return Ok(Vec::new());
+    }
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -238,8 +261,9 @@ pub async fn claim(
     }
     let sql = format!(
         "SELECT q.id, q.subscription_id, q.payload, q.topic, q.urgency, q.ttl_secs, q.attempts, q.created_at, \
-         s.endpoint, s.p256dh, s.auth \
-         FROM push_queue q JOIN push_subscriptions s ON s.id = q.subscription_id \
+         s.endpoint, s.p256dh, s.auth, \
+         CASE WHEN u.active = 1 AND u.session_epoch = s.session_epoch THEN 0 ELSE 1 END AS stale \
+         FROM push_queue q JOIN push_subscriptions s ON s.id = q.subscription_id JOIN users u ON u.id = s.user_id \
          WHERE q.id IN ({}) ORDER BY q.due_at, q.id",
         crate::store::placeholders(1, ids.len())
     );

@@ -8,6 +8,7 @@ import { LoadFailed, Loading, Notice } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
 import { savedName } from './flash';
 import { roleLabel } from './labels';
+import { PushHealth } from './PushHealth';
 
 export function UsersScreen() {
   const [users, retry] = useRemote(listUsers);
@@ -38,6 +39,7 @@ export function UsersScreen() {
           ))}
         </ul>
       )}
+      <PushHealth />
     </>
   );
 }

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Me } from '../api/types';
 import { formatDateTime, language, t, tn } from '../i18n';
 import { online } from '../net/connectivity';
+import { NotifyMe } from '../push/NotifyMe';
 import { useStore } from '../store';
 import { syncNow } from '../sync/engine';
 import { outboxCounts, refreshOutboxCounts, unsentTotal } from '../sync/outbox';
@@ -57,6 +58,7 @@ export function AccountScreen({ me, checkedAt }: { me: Me; checkedAt: string }) 
       {me.all_sites ? <p>{t('sees_every_site')}</p> : <SiteList sites={me.sites} empty={t('no_sites_assigned')} />}
       <p class="muted">{t('last_checked', { when: formatDateTime(new Date(checkedAt), lang) })}</p>
       <LanguagePicker current={lang} />
+      <NotifyMe />
       {asking === null ? (
         <button
           type="button"

@@ -14,6 +14,7 @@ import * as api from '../api/endpoints';
 import type { Language, Me } from '../api/types';
 import { closeCurrentUserDb, openCurrentUserDb } from '../db/current';
 import { isLanguage, setDeviceLanguage } from '../i18n';
+import { forgetPushOnThisPhone } from '../push/push';
 import { navigate } from '../router';
 import { createStore } from '../store';
 import { setSyncUser } from '../sync/engine';
@@ -131,6 +132,8 @@ export async function chooseLanguage(next: Language): Promise<void> {
  * in this user's database either way. Offline, the server is told later.
  */
 export async function logOut(): Promise<void> {
+  // This person's notifications must not reach whoever uses the phone next.
+  await forgetPushOnThisPhone().catch(() => undefined);
   try {
     await api.logout();
   } catch (error) {

@@ -17,6 +17,7 @@ import { Checkbox, SelectField } from '../ui/fields';
 import { Link } from '../ui/Link';
 import { LoadFailed, Loading } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
+import { Announce } from './Announce';
 import { figures, queryString, siteTable } from './api';
 import { DayField } from './controls';
 import { Breakdown, Headline, SexAndAge, Trend } from './FigureSections';
@@ -137,6 +138,7 @@ export function Dashboard({ me }: { me: Me }) {
           <SiteTable rows={data.data[1]} />
           <Silent rows={data.data[1]} />
           <Targets me={me} sites={sites} />
+          <Announce sites={sites} />
           <Exports query={query} admin={me.role === 'admin'} />
         </>
       )}

@@ -132,6 +132,9 @@ export const lockMonth = (siteId: number, month: string) =>
   request<unknown>('POST', `/sites/${siteId}/locks`, { month });
 export const unlockMonth = (siteId: number, month: string, reason: string) =>
   request<unknown>('POST', `/sites/${siteId}/unlock`, { month, reason });
+/** An announcement to the staff of `siteIds` (web push); how many people and phones it was queued for. */
+export const announce = (siteIds: number[], text: string) =>
+  request<{ recipients: number; devices: number }>('POST', '/push/announcements', { site_ids: siteIds, text });
 export const targets = () => request<Target[]>('GET', '/targets');
 export const setTarget = (t: Omit<Target, 'id' | 'achieved'>) => request<Target>('POST', '/targets', t);
 

@@ -2,8 +2,9 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import { t } from '../i18n';
+import type { StringKey } from '../i18n/messages';
 import { navigate } from '../router';
-import { SelectField, TextField } from '../ui/fields';
+import { Checkbox, FieldGroup, SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
 import { useProblemFocus } from '../ui/problems';
 import { readDraft, useAutosave } from './autosave';
@@ -118,6 +119,20 @@ function GroupEditor({
           error={error('site')}
         />
       )}
+      <FieldGroup legend={t('group_weekdays')}>
+        <p class="muted">{t('group_weekdays_hint')}</p>
+        {[1, 2, 3, 4, 5, 6, 7].map((d) => (
+          <Checkbox
+            key={d}
+            id={`weekday-${d}`}
+            label={t(`weekday_${d}` as StringKey)}
+            checked={draft.weekdays.includes(d)}
+            onChange={(on) =>
+              setDraft((x) => ({ ...x, weekdays: on ? [...x.weekdays, d] : x.weekdays.filter((w) => w !== d) }))
+            }
+          />
+        ))}
+      </FieldGroup>
       <h2>{t('roster')}</h2>
       {members.length === 0 && <p class="muted">{t('roster_empty')}</p>}
       <ul class="list">

@@ -390,18 +390,20 @@ describe('a group', () => {
       activity_type_id: '3',
       name: 'Thursday group',
       members: group.data.members,
+      weekdays: [],
     });
     expect(initialGroupDraft(undefined, [site(5)])).toEqual({
       site_id: '5',
       activity_type_id: '',
       name: '',
       members: [],
+      weekdays: [],
     });
     expect(initialGroupDraft(undefined, [site(5), site(6)]).site_id).toBe('');
   });
 
   it('needs a site, a type and a name', () => {
-    const result = checkGroup({ site_id: '', activity_type_id: '', name: '  ', members: [] });
+    const result = checkGroup({ site_id: '', activity_type_id: '', name: '  ', members: [], weekdays: [] });
     expect(result.ok ? {} : result.errors).toEqual({
       site: 'field_required',
       type: 'field_required',
@@ -414,7 +416,9 @@ describe('a group', () => {
       { participant_id: 'a', joined_on: '2026-01-01', left_on: undefined },
       { participant_id: 'b', joined_on: '2026-01-01', left_on: '2026-02-01' },
     ];
-    const saved = dataOf(checkGroup({ site_id: '7', activity_type_id: '3', name: ' New name ', members }, group));
+    const saved = dataOf(
+      checkGroup({ site_id: '7', activity_type_id: '3', name: ' New name ', members, weekdays: [] }, group),
+    );
     expect(saved).toEqual({
       site_id: 7,
       activity_type_id: 3,
@@ -426,6 +430,12 @@ describe('a group', () => {
       ],
     });
     expect('left_on' in saved.members[0]).toBe(false);
+    expect('weekdays' in JSON.parse(JSON.stringify(saved))).toBe(false);
+  });
+
+  it('keeps the weekdays a group meets, sorted and once each, for the server’s reminders', () => {
+    const draft = { site_id: '7', activity_type_id: '3', name: 'G', members: [], weekdays: [4, 1, 4] };
+    expect(dataOf(checkGroup(draft, group)).weekdays).toEqual([1, 4]);
   });
 
   it('adds someone to the roster once', () => {

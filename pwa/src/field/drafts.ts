@@ -312,6 +312,8 @@ export interface GroupDraft {
   activity_type_id: string;
   name: string;
   members: Member[];
+  /** ISO weekdays the group meets (1 = Monday … 7 = Sunday): the server reminds on them. */
+  weekdays: number[];
 }
 
 export function initialGroupDraft(group: Group | undefined, sites: LocalSite[]): GroupDraft {
@@ -320,6 +322,7 @@ export function initialGroupDraft(group: Group | undefined, sites: LocalSite[]):
     activity_type_id: String(group?.data.activity_type_id ?? ''),
     name: group?.data.name ?? '',
     members: group?.data.members ?? [],
+    weekdays: group?.data.weekdays ?? [],
   };
 }
 
@@ -341,5 +344,7 @@ export function checkGroup(draft: GroupDraft, group?: Group): Checked<GroupData>
     activity_type_id: Number(draft.activity_type_id),
     name: draft.name.trim(),
     members: draft.members.map((m) => (m.left_on ? m : { participant_id: m.participant_id, joined_on: m.joined_on })),
+    // Left out when none, as the server stores it.
+    weekdays: draft.weekdays.length > 0 ? [...new Set(draft.weekdays)].sort((a, b) => a - b) : undefined,
   }));
 }

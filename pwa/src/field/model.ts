@@ -93,6 +93,8 @@ export interface GroupData {
   name: string;
   facilitator_ids?: number[];
   members: Member[];
+  /** ISO weekdays the group meets (1 = Monday … 7 = Sunday). */
+  weekdays?: number[];
 }
 
 export interface Tally {

@@ -65,6 +65,47 @@ export const en = {
   logout_send_offline: 'No network: records can only be sent when the phone is online.',
   logout_keep: 'Keep them on this phone for me and log out',
   logout_keep_note: 'Only you will see them, after you log in again on this phone.',
+
+  // ---- Announcements (web push)
+  announce_title: 'Announcements',
+  announce_new: 'Send an announcement',
+  announce_privacy:
+    'Sent as a notification to the phones of the staff of the sites you choose. It passes through the phone makers’ notification services: never name or describe participants.',
+  announce_sites: 'To the staff of',
+  announce_sites_needed: 'Choose at least one site.',
+  announce_text: 'Message',
+  announce_count: '{n} of {max} characters',
+  announce_too_long: 'At most 280 characters.',
+  announce_send: 'Send',
+  announce_sent: {
+    one: 'Sent to the staff ({people}); one of their phones has notifications on.',
+    other: 'Sent to the staff ({people}); {n} of their phones have notifications on.',
+  },
+
+  // ---- Notifications (web push)
+  notify_title: 'Notifications',
+  notify_why:
+    'Sijil can tell you when a coordinator asks you to correct a record, sends an announcement, or a planned group session is not recorded yet. Notifications never name participants.',
+  notify_button: 'Notify me about feedback',
+  notify_working: 'Turning on…',
+  notify_on: 'Notifications are on for this phone.',
+  notify_off_button: 'Turn notifications off',
+  notify_denied:
+    'Notifications are blocked for Sijil in this browser. To get them, allow notifications for this site in the browser settings.',
+  notify_unsupported: 'This browser cannot show notifications from Sijil.',
+  notify_failed: 'Notifications could not be turned on. Check the network and try again.',
+  push_health_title: 'Notifications to phones',
+  push_counts: 'Waiting: {pending} · Sent: {sent} · Failed: {failed}',
+  push_no_phones: 'No phone has notifications on yet.',
+  push_never: 'never',
+  push_last_success: 'last delivered: {when}',
+  push_last_failure: 'last failure: {when}',
+  push_pending: '{n} waiting',
+  outbox_old_title: 'Records waiting to send',
+  outbox_old_body: {
+    one: '{n} record has waited more than a day. Open Sijil where there is a network to send it.',
+    other: '{n} records have waited more than a day. Open Sijil where there is a network to send them.',
+  },
   cancel: 'Cancel',
 
   // ---- Field: a trainer’s home
@@ -220,6 +261,15 @@ export const en = {
   children_present: 'Children present',
   find_child: 'Find a child by code or name',
   no_children: 'No children registered at this site yet.',
+  group_weekdays: 'Meets on',
+  group_weekdays_hint: 'On these days you get a reminder if no session is recorded by the afternoon.',
+  weekday_1: 'Monday',
+  weekday_2: 'Tuesday',
+  weekday_3: 'Wednesday',
+  weekday_4: 'Thursday',
+  weekday_5: 'Friday',
+  weekday_6: 'Saturday',
+  weekday_7: 'Sunday',
   roster_empty: 'Nobody on the roster yet.',
   walk_in: 'walk-in',
   participant_elsewhere: 'Participant {id}',

@@ -417,7 +417,9 @@ async fn two_instances_on_one_database_send_each_notice_once() {
             TestApp::spawn(database.clone(), push_config()),
             TestApp::spawn(database.clone(), push_config())
         );
+        let start = Instant::now();
         w.svc.wait_for(60, WAIT).await;
+        eprintln!("60 notices through two instances: {:?}", start.elapsed());
         tokio::time::sleep(Duration::from_millis(1000)).await;
         assert_eq!(w.svc.problems(), Vec::<String>::new());
         let got = w.svc.received();
@@ -458,6 +460,7 @@ async fn a_hanging_push_service_does_not_delay_the_flag_request() {
         let start = Instant::now();
         assert_eq!(w.flag(&ids[1]).await.status(), StatusCode::OK);
         let took = start.elapsed();
+        eprintln!("flag request while a push hangs: {took:?}");
         assert!(took < Duration::from_millis(1000), "the flag took {took:?}");
         // And another user's notice is not held up behind it.
         let theirs = w.records(&w.other, 1).await;
@@ -646,6 +649,126 @@ async fn a_group_meeting_today_without_a_record_reminds_its_facilitator_once() {
         assert_eq!(w.app.count("push_reminder_runs").await, 1);
         one.stop().await;
         two.stop().await;
+        w.app.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_busy_push_service_is_tried_again_later_and_a_dead_instances_claim_runs_out() {
+    each_database(|database| async move {
+        let app = TestApp::spawn(database.clone(), quiet_config()).await;
+        let w = World::new(app).await;
+        let ids = w.records(&w.recorder, 2).await;
+        for id in &ids {
+            assert_eq!(w.flag(id).await.status(), StatusCode::OK);
+        }
+        // One notice is held by an instance that died a moment ago: its
+        // lease has a minute to run.
+        let now = sijil::store::now_millis();
+        let held: i64 = sqlx::query_scalar("SELECT MIN(id) FROM push_queue")
+            .fetch_one(w.app.db.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE push_queue SET claimed_by = 'dead', claimed_until = $1, attempts = 1 WHERE id = $2")
+            .bind(now + 60_000)
+            .bind(held)
+            .execute(w.app.db.pool())
+            .await
+            .unwrap();
+        w.svc.set_answer("rana-phone", Answer::Status(503));
+        let sender = TestApp::spawn(database.clone(), push_config()).await;
+        let start = Instant::now();
+        while w.svc.hits("rana-phone") == 0 {
+            assert!(start.elapsed() < WAIT, "the free notice was never tried");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // 503: tried once, then put off by the backoff (30 s), not lost.
+        assert_eq!(w.svc.hits("rana-phone"), 1);
+        let (attempts, due_at, error): (i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT attempts, due_at, last_error FROM push_queue WHERE id <> $1",
+        )
+        .bind(held)
+        .fetch_one(w.app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(attempts, 1);
+        assert!(due_at >= now + 25_000, "retried after a backoff");
+        assert_eq!(error.as_deref(), Some("push service answered 503 Service Unavailable"));
+        assert_eq!(w.queue("pending").await, 2);
+
+        // The dead instance's lease runs out: the notice is sent, once.
+        w.svc.set_answer("rana-phone", Answer::Accept);
+        sqlx::query("UPDATE push_queue SET claimed_until = $1 WHERE id = $2")
+            .bind(now - 1)
+            .bind(held)
+            .execute(w.app.db.pool())
+            .await
+            .unwrap();
+        let got = w.svc.wait_for(1, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(w.svc.received().len(), 1, "{got:?}");
+        assert_eq!(w.queue("sent").await, 1);
+        assert_eq!(w.svc.problems(), Vec::<String>::new());
+        sender.stop().await;
+        w.app.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_reset_stops_notices_to_the_phones_subscribed_before_it() {
+    each_database(|database| async move {
+        let app = TestApp::spawn(database.clone(), quiet_config()).await;
+        let w = World::new(app).await;
+        let rana_id = body(w.recorder.api.get("/api/me").await).await["id"]
+            .as_i64()
+            .unwrap();
+        let ids = w.records(&w.recorder, 2).await;
+        assert_eq!(w.flag(&ids[0]).await.status(), StatusCode::OK);
+        assert_eq!(w.queue("pending").await, 1);
+        // Her phone is lost: the admin resets her password.
+        let res = w
+            .admin
+            .post(
+                &format!("/api/users/{rana_id}/password"),
+                json!({ "password": "a new long password" }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(w.flag(&ids[1]).await.status(), StatusCode::OK);
+        let sender = TestApp::spawn(database.clone(), push_config()).await;
+        let start = Instant::now();
+        while w.queue("pending").await > 0 {
+            assert!(start.elapsed() < WAIT, "the queue never settled");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            w.svc.hits("rana-phone"),
+            0,
+            "nothing reaches the lost phone"
+        );
+        assert_eq!(w.queue("failed").await, 1);
+        assert_eq!(
+            w.app
+                .count_where(
+                    "push_subscriptions",
+                    "endpoint",
+                    &w.svc.endpoint("rana-phone")
+                )
+                .await,
+            0
+        );
+        // Signed in again with the new password and subscribed: notices flow.
+        let rana = w.app.login("rana", "a new long password").await;
+        w.subscribe(&rana, "rana-new-phone").await;
+        assert_eq!(w.flag(&ids[1]).await.status(), StatusCode::OK);
+        let got = w.svc.wait_for(1, WAIT).await;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].subscription, "rana-new-phone");
+        sender.stop().await;
         w.app.stop().await;
     })
     .await;
