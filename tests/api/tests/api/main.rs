@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod demo;
 mod devices;
+mod docker;
 mod exports;
 mod figures;
 mod hardening;
