@@ -19,7 +19,10 @@ fn every_path_the_dockerfile_copies_exists() {
         if args.starts_with("--from=") {
             continue;
         }
-        let words: Vec<&str> = args.split_whitespace().filter(|w| !w.starts_with("--")).collect();
+        let words: Vec<&str> = args
+            .split_whitespace()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
         let (_, sources) = words.split_last().expect("COPY has a destination");
         for source in sources {
             assert!(
@@ -29,17 +32,29 @@ fn every_path_the_dockerfile_copies_exists() {
             copied += 1;
         }
     }
-    assert!(copied >= 4, "the Dockerfile copies the workspace ({copied} paths seen)");
-    assert!(dockerfile.contains("\nUSER sijil\n"), "runs as a non-root user");
+    assert!(
+        copied >= 4,
+        "the Dockerfile copies the workspace ({copied} paths seen)"
+    );
+    assert!(
+        dockerfile.contains("\nUSER sijil\n"),
+        "runs as a non-root user"
+    );
     assert!(dockerfile.contains("\nHEALTHCHECK "), "has a health check");
 }
 
 #[test]
 fn the_compose_stack_mounts_what_exists_and_trusts_one_proxy() {
     let compose = std::fs::read_to_string(Path::new(ROOT).join("docker/compose.yaml")).unwrap();
-    for mount in compose.lines().filter_map(|l| l.trim().strip_prefix("- ./")) {
+    for mount in compose
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- ./"))
+    {
         let file = mount.split(':').next().unwrap();
-        assert!(Path::new(ROOT).join("docker").join(file).exists(), "compose mounts ./{file}");
+        assert!(
+            Path::new(ROOT).join("docker").join(file).exists(),
+            "compose mounts ./{file}"
+        );
     }
     assert!(compose.contains("SIJIL_SECURE_COOKIES: \"true\""));
     assert!(compose.contains("SIJIL_TRUSTED_PROXIES: \"1\""));
