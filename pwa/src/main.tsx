@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { App } from './app';
 import { startSession } from './auth/session';
-import { applyToDocument, language } from './i18n';
+import { applyToDocument, language, loadCatalogue } from './i18n';
 import { watchConnectivity } from './net/connectivity';
 import { startOutboxReminder } from './push/outboxReminder';
 import { listenForNotificationClicks } from './push/push';
@@ -12,18 +12,24 @@ import { startSync } from './sync/engine';
 import { watchOutbox } from './sync/outbox';
 import './ui/styles.css';
 
-applyToDocument(language.get());
-language.subscribe(applyToDocument);
-startRouter();
-watchConnectivity();
-watchOutbox();
-startSession();
-startSync();
-const root = document.getElementById('app');
-if (!root) throw new Error('index.html has no #app element');
-// The static "Sijil" placeholder in index.html shows until this point; Preact must not adopt it.
-root.textContent = '';
-render(<App />, root);
-startServiceWorker();
-listenForNotificationClicks();
-startOutboxReminder();
+/** The first screen in its own language: its catalogue is loaded before the first render. */
+async function start(): Promise<void> {
+  await loadCatalogue(language.get()).catch(() => undefined);
+  applyToDocument(language.get());
+  language.subscribe(applyToDocument);
+  startRouter();
+  watchConnectivity();
+  watchOutbox();
+  startSession();
+  startSync();
+  const root = document.getElementById('app');
+  if (!root) throw new Error('index.html has no #app element');
+  // The static "Sijil" placeholder in index.html shows until this point; Preact must not adopt it.
+  root.textContent = '';
+  render(<App />, root);
+  startServiceWorker();
+  listenForNotificationClicks();
+  startOutboxReminder();
+}
+
+void start();

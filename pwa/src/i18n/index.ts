@@ -9,14 +9,33 @@
  */
 import type { Language } from '../api/types';
 import { createStore } from '../store';
-import { ar } from './ar';
-import { ckb } from './ckb';
 import { en } from './en';
 import { formatNumber, intlLocale } from './format';
 import type { Messages, Plural, PluralKey, StringKey } from './messages';
 
 export const LANGUAGES: readonly Language[] = ['en', 'ar', 'ckb'];
-export const CATALOGUES: Record<Language, Messages> = { en, ar, ckb };
+
+/**
+ * A phone loads only the catalogue of the language it shows: each is about
+ * 10 KB gzipped, and a trainer never reads the other two. English is the
+ * reference and the fallback, so it is always there; the others are
+ * separate chunks (precached by the service worker, so offline too).
+ */
+const loaded: Partial<Record<Language, Messages>> = { en };
+const loaders: Record<Language, () => Promise<Messages>> = {
+  en: async () => en,
+  ar: () => import('./ar').then((m) => m.ar),
+  ckb: () => import('./ckb').then((m) => m.ckb),
+};
+
+/** Loads the catalogue of `lang` (once); until then its messages fall back to English. */
+export async function loadCatalogue(lang: Language): Promise<void> {
+  loaded[lang] ??= await loaders[lang]();
+}
+
+function catalogue(lang: Language): Messages {
+  return loaded[lang] ?? en;
+}
 
 const DEVICE_LANGUAGE_KEY = 'sijil.language';
 
@@ -43,21 +62,34 @@ function deviceLanguage(): Language {
 
 export const language = createStore<Language>(typeof window === 'undefined' ? 'en' : deviceLanguage());
 
-/** Shows the app in `next` and remembers it on this device (main.tsx mirrors the page for RTL). */
-export function setDeviceLanguage(next: Language): void {
-  language.set(next);
+/** The language asked for last: a slower catalogue load must not undo a later choice. */
+let wanted: Language | null = null;
+
+/**
+ * Shows the app in `next` once its catalogue is loaded, and remembers it on
+ * this device (main.tsx mirrors the page for RTL).
+ */
+export async function setDeviceLanguage(next: Language): Promise<void> {
+  wanted = next;
   try {
     localStorage.setItem(DEVICE_LANGUAGE_KEY, next);
   } catch {
     // Not remembered on this device; the session still shows it.
   }
+  try {
+    await loadCatalogue(next);
+  } catch {
+    // Offline before the service worker cached it: stay in the language shown.
+    return;
+  }
+  if (wanted === next) language.set(next);
 }
 
 export function applyToDocument(lang: Language): void {
   const root = document.documentElement;
   root.lang = lang;
   root.dir = isRightToLeft(lang) ? 'rtl' : 'ltr';
-  document.title = CATALOGUES[lang].app_name;
+  document.title = catalogue(lang).app_name;
 }
 
 type Params = Record<string, string | number>;
@@ -78,11 +110,11 @@ export function pluralForm(plural: Plural, n: number, lang: Language): string {
 }
 
 export function translate(lang: Language, key: StringKey, params: Params = {}): string {
-  return fill(CATALOGUES[lang][key], params, lang);
+  return fill(catalogue(lang)[key], params, lang);
 }
 
 export function translatePlural(lang: Language, key: PluralKey, n: number, params: Params = {}): string {
-  return fill(pluralForm(CATALOGUES[lang][key], n, lang), { n, ...params }, lang);
+  return fill(pluralForm(catalogue(lang)[key], n, lang), { n, ...params }, lang);
 }
 
 /** A message in the current language. */

@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, NetworkError } from '../api/client';
 import serverCodes from '../api/error-codes.json';
 import { ERROR_CODES } from '../api/errors';
-import { CATALOGUES, LANGUAGES, language } from '../i18n';
+import { LANGUAGES, language } from '../i18n';
+import { ar } from '../i18n/ar';
+import { ckb } from '../i18n/ckb';
 import { en } from '../i18n/en';
 import { describeError, messageOf } from './errors';
 
 /** Messages the app shows for failures that are not a server code. */
 const OWN_ERRORS = ['error_network', 'error_unknown'];
+const CATALOGUES = { en, ar, ckb };
 
 describe('error messages', () => {
   for (const lang of LANGUAGES) {
