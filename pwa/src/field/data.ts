@@ -10,7 +10,7 @@ import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
 import * as outbox from '../sync/outbox';
 import type { RecordSetting } from './drafts';
-import { cfsDayId } from './identity';
+import { cfsDayId, joinCfsDay } from './identity';
 import type {
   ActivityRecord,
   Group,
@@ -254,16 +254,7 @@ export async function saveCfsDay(data: RecordData): Promise<void> {
   const id = cfsDayId(data.site_id, data.date);
   await thenSend(async (db) => {
     const prior = await loadRecord(db, id);
-    const union = (a: string[] = [], b: string[] = []) => [...new Set([...a, ...b])].sort();
-    const merged = prior
-      ? {
-          ...data,
-          attendance: union(prior.data.attendance, data.attendance),
-          attendance_codes: union(prior.data.attendance_codes, data.attendance_codes),
-        }
-      : data;
-    if (!merged.attendance_codes?.length) delete merged.attendance_codes;
-    return outbox.saveLocal(db, { kind: 'record', id, data: merged });
+    return outbox.saveLocal(db, { kind: 'record', id, data: joinCfsDay(prior?.data, data) });
   });
 }
 
