@@ -1050,3 +1050,81 @@ async fn new_participants_under_a_type_filter_are_those_first_present_at_that_ty
     })
     .await;
 }
+
+#[tokio::test]
+async fn check_ins_and_merges_racing_each_other_lose_nothing() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let cfs = activity_type(&w.admin, "CFS").await;
+        let mut first = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let second = Phone::new(app.user(&w.admin, "trainer-b2", "trainer", &[w.b]).await).await;
+        let coordinator = app
+            .user(&w.admin, "coord", "coordinator", &[w.a, w.b])
+            .await;
+        let mut kids = vec![];
+        let mut regs = vec![];
+        for born in 2012..2020 {
+            let (id, it) = first.participant(w.b, "female", born);
+            kids.push(id);
+            regs.push(it);
+        }
+        first.push(&regs).await;
+        // Five days, each checked in by both phones at the same moment.
+        let dates: Vec<String> = (1..=5)
+            .map(|n| {
+                sijil::validate::dates::format(
+                    sijil::validate::dates::today() - time::Duration::days(n),
+                )
+            })
+            .collect();
+        for date in &dates {
+            let id = sijil::records::model::cfs_day_id(w.b, date);
+            let one = [item(
+                "record",
+                &id,
+                0,
+                cfs_day(cfs, w.b, date, &[&kids[0], &kids[1]], &[]),
+            )];
+            let two = [item(
+                "record",
+                &id,
+                0,
+                cfs_day(cfs, w.b, date, &[&kids[1], &kids[2]], &[]),
+            )];
+            let (a, b) = tokio::join!(first.push(&one), second.push(&two));
+            assert_eq!(
+                (a[0]["status"].as_str(), b[0]["status"].as_str()),
+                (Some("stored"), Some("stored"))
+            );
+            assert_eq!(
+                app.count_where("attendances", "record_id", &id).await,
+                3,
+                "{date}"
+            );
+        }
+        // A merge while a phone pushes a record naming the one merged away.
+        let day = sijil::records::model::cfs_day_id(w.b, &today());
+        let by_old = [item(
+            "record",
+            &day,
+            0,
+            cfs_day(cfs, w.b, &today(), &[&kids[7], &kids[6]], &[]),
+        )];
+        let merge = coordinator.post(
+            "/api/participants/merge",
+            json!({ "keep": kids[6], "merge": kids[7] }),
+        );
+        let (pushed, merged) = tokio::join!(first.push(&by_old), merge);
+        assert_eq!(merged.status(), StatusCode::OK);
+        assert_eq!(pushed[0]["status"], "stored");
+        let present: Vec<String> =
+            sqlx::query_scalar("SELECT participant_id FROM attendances WHERE record_id = $1")
+                .bind(&day)
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(present, [kids[6].clone()], "present once, as the survivor");
+        rollups_agree_with_a_full_scan(&app).await;
+    })
+    .await;
+}
