@@ -31,7 +31,13 @@ pub async fn list(
     let records = store::summaries(&state.db, &user.scope, &filter)
         .await
         .context("list records")?;
-    Ok(Json(records))
+    let days = state.config.late_entry_days;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| r.with_late_entry(days))
+            .collect(),
+    ))
 }
 
 /// One record with its attendance (codes, no names) or head counts.
@@ -178,6 +184,7 @@ async fn summary_in_scope(
     store::summary(&state.db, &user.scope, id)
         .await
         .context("load the record")?
+        .map(|r| r.with_late_entry(state.config.late_entry_days))
         .ok_or_else(|| ApiError::not_found("record"))
 }
 

@@ -18,6 +18,7 @@ use crate::store::{now_millis, rows, AnyQuery, Db};
 pub struct StoredRecord {
     #[sqlx(flatten)]
     pub head: Head,
+    pub kind: String,
     pub activity_type_id: i64,
     pub occurred_on: String,
     pub duration_minutes: i64,
@@ -47,7 +48,7 @@ impl StoredRecord {
 
 const STORED_SELECT: &str =
     "SELECT r.version, r.deleted, r.payload, r.site_id, r.recorded_by AS owner,
-        r.activity_type_id, r.occurred_on, r.duration_minutes, r.review_status, r.tally_disabled
+        r.kind, r.activity_type_id, r.occurred_on, r.duration_minutes, r.review_status, r.tally_disabled
     FROM activity_records r";
 
 /// Record `id` as stored, deleted or not.
@@ -283,7 +284,7 @@ const SUMMARY_SELECT: &str = "SELECT r.id, r.kind, r.activity_type_id, r.site_id
         r.duration_minutes, r.topic,
         (SELECT COUNT(*) FROM attendances a WHERE a.record_id = r.id) AS attendances,
         CAST(COALESCE((SELECT SUM(t.count) FROM tallies t WHERE t.record_id = r.id), 0) AS BIGINT) AS head_count,
-        u.login AS recorded_by, r.review_status, r.review_comment, r.version
+        u.login AS recorded_by, r.review_status, r.review_comment, r.version, r.received_at
     FROM activity_records r JOIN users u ON u.id = r.recorded_by";
 
 /// The live records of `scope` matching `f`, newest first.
