@@ -227,6 +227,15 @@ describe('one person across sites', () => {
       .getByText('registered at another site')
       .waitFor();
     await visit(page, 'identity-visitor-on-roster');
+    // Another date is another day's record: today's check-ins do not move with the date.
+    const yesterday = new Date(now.getTime() - 86_400_000);
+    const date = page.getByLabel('Date', { exact: true });
+    await date.fill(`${yesterday.getFullYear()}-${pad(yesterday.getMonth() + 1)}-${pad(yesterday.getDate())}`);
+    await page.getByText('0 present').waitFor();
+    assert.equal(await page.getByText('you are adding to it').count(), 0);
+    await date.fill(TODAY);
+    await page.getByText('1 present').waitFor();
+    await page.getByText('you are adding to it').waitFor();
     const phoneText = await page.evaluate(async () => {
       const all = [];
       for (const info of await indexedDB.databases()) {

@@ -211,6 +211,11 @@ export async function loadRecord(db: Db, id: string): Promise<ActivityRecord | u
   return (await db.get('records', id)) as ActivityRecord | undefined;
 }
 
+/** `loadRecord` in the signed-in user's database. */
+export async function findRecord(id: string): Promise<ActivityRecord | undefined> {
+  return loadRecord(await currentUserDb(), id);
+}
+
 /** The group form's context: the group being edited, if any, and the choices. */
 export async function loadGroupContext(db: Db, groupId: string | undefined) {
   return {
