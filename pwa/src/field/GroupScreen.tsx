@@ -5,7 +5,7 @@ import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
 import { ParticipantFinder, problemText, typeLabel } from './common';
-import { loadGroupContext, participantsAt, saveGroup } from './data';
+import { loadGroupContext, peopleAt, saveGroup } from './data';
 import type { GroupDraft, Problems } from './drafts';
 import { addMember, checkGroup, initialGroupDraft } from './drafts';
 import { useLocal } from './hooks';
@@ -31,7 +31,7 @@ function GroupEditor({ group, sites, types }: { group?: Group; sites: LocalSite[
       setDraft((d) => ({ ...d, [key]: value }));
   const error = (field: string) => problemText(errors[field]);
   const site = Number(draft.site_id);
-  const people = useLocal((db) => (site ? participantsAt(db, site) : Promise.resolve([] as Participant[])), [site]);
+  const people = useLocal((db) => (site ? peopleAt(db, site) : Promise.resolve([] as Participant[])), [site]);
   const byId = useMemo(() => new Map([...(people ?? []), ...picked].map((p) => [p.id, p])), [people, picked]);
   const { members } = draft;
 
