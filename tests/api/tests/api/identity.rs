@@ -296,6 +296,21 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
         let per_site: Vec<i64> = by_site["groups"].as_array().unwrap().iter().map(|g| g["totals"]["unique_participants"].as_i64().unwrap()).collect();
         assert_eq!(per_site, [1, 1], "{by_site}");
 
+        // B's coordinator sees her at B's record by code and age band only.
+        let coordinator_of_b = app.user(&w.admin, "coord-b", "coordinator", &[w.b]).await;
+        let res = coordinator_of_b.get(&format!("/api/records/{online_day}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let detail = received.keep(res).await;
+        let seen = &detail["attendance"][0];
+        assert_eq!(seen["code"], amira_code.as_str());
+        assert_eq!(seen["visitor"], true);
+        assert_eq!(seen["age_band"], "6-11");
+        received.assert_never("birth_year", "birth year");
+        received.assert_never("Amira", "given name");
+        // At home her coordinator sees her birth year as before.
+        let at_home = body(coordinator.get(&format!("/api/records/{online_day}")).await).await;
+        assert_eq!(at_home["attendance"][0]["birth_year"], 2016);
+
         // Each lookup is in the audit log, with who and which code.
         let lookups = app.count_where("audit_log", "action", "participant.lookup").await;
         assert_eq!(lookups, 2, "the one found and the one not found");
