@@ -6,7 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sijil::participants::code;
-use sijil_e2e::field::{activity_type, group, item, new_id, pull_all, session, today, Phone};
+use sijil_e2e::field::{
+    activity_type, deletion, group, item, new_id, pull_all, session, today, Phone,
+};
 use sijil_e2e::{body, each_database, Api, TestApp};
 
 /// A district D with two sites A and B of one partner, and a third site C
@@ -723,6 +725,17 @@ async fn two_phones_checking_children_in_at_one_cfs_on_one_day_make_one_record()
         assert_eq!(first.push(&[fixed]).await[0]["status"], "stored");
         assert_eq!(app.count_where("attendances", "record_id", &id).await, 3);
         rollups_agree_with_a_full_scan(&app).await;
+        // The other phone adds to the day, but does not delete it.
+        let refused = second.push(&[deletion("record", &id, version + 1)]).await;
+        assert_eq!(refused[0]["status"], "invalid", "{refused:?}");
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity_records WHERE id = $1 AND deleted = 0",
+        )
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(live, 1);
     })
     .await;
 }
