@@ -79,8 +79,9 @@ pub trait Syncable {
     ) -> impl std::future::Future<Output = Result<Option<Self::Stored>, sqlx::Error>> + Send;
     /// Whether `actor` may write this kind of thing with this content.
     fn may_write(actor: &Actor, data: &Self::Data) -> Result<(), String>;
-    /// Whether `actor` may change or delete this existing one.
-    fn may_edit(_actor: &Actor, _stored: &Self::Stored) -> bool {
+    /// Whether `actor` may change this existing one to `data`, or delete it
+    /// (`data` is `None`).
+    fn may_edit(_actor: &Actor, _stored: &Self::Stored, _data: Option<&Self::Data>) -> bool {
         true
     }
     /// When copies of one thing made on several phones are joined rather
@@ -265,7 +266,9 @@ pub async fn apply<S: Syncable>(
             Some(h) => access::store::site_in_scope(&mut *conn, &actor.scope, h.site_id).await?,
             None => true,
         };
-        let may_edit = stored.as_ref().is_none_or(|s| S::may_edit(actor, s));
+        let may_edit = stored
+            .as_ref()
+            .is_none_or(|s| S::may_edit(actor, s, data.as_ref()));
         if let Some(answer) = settle(asked, head, visible, may_edit) {
             return Ok(answer);
         }

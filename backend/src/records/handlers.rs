@@ -56,7 +56,7 @@ pub async fn get(
         summary,
         notes: extras.notes,
         place_note: extras.place_note,
-        attendance: store::attendees(&state.db, &id)
+        attendance: store::attendees(&state.db, &user.scope, &id)
             .await
             .context("load attendees")?,
         tallies: store::tallies(&state.db, &id)

@@ -36,12 +36,13 @@ impl Syncable for Records {
         }
     }
 
-    /// A record is its recorder's: only they (or an admin) change it. A CFS
-    /// day is its site's: whoever checks children in there adds to it.
-    fn may_edit(actor: &Actor, stored: &StoredRecord) -> bool {
+    /// A record is its recorder's: only they (or an admin) change or delete
+    /// it. A CFS day is its site's: whoever checks children in there adds
+    /// to it (see [`Records::join`]), but only its recorder deletes it.
+    fn may_edit(actor: &Actor, stored: &StoredRecord, data: Option<&RecordData>) -> bool {
         actor.role == Role::Admin
             || stored.head.owner == actor.user_id
-            || stored.kind == ActivityKind::CfsDay.as_str()
+            || data.is_some_and(|d| same_cfs_day(stored, d))
     }
 
     /// One CFS day per site and date, made by several phones (offline too):
@@ -55,14 +56,9 @@ impl Syncable for Records {
         base_version: i64,
         data: &RecordData,
     ) -> Option<RecordData> {
-        let day = ActivityKind::CfsDay.as_str();
         let head = &stored.head;
-        let same_day = stored.kind == day
-            && data.kind == ActivityKind::CfsDay
-            && head.site_id == data.site_id
-            && stored.occurred_on == data.date;
         if head.deleted
-            || !same_day
+            || !same_cfs_day(stored, data)
             || (base_version == head.version && head.owner == actor.user_id)
         {
             return None;
@@ -187,4 +183,12 @@ impl Syncable for Records {
         };
         write::write(conn, id, stored, change, meta).await
     }
+}
+
+/// Whether `data` is the CFS day `stored` is: same kind, site and date.
+fn same_cfs_day(stored: &StoredRecord, data: &RecordData) -> bool {
+    stored.kind == ActivityKind::CfsDay.as_str()
+        && data.kind == ActivityKind::CfsDay
+        && stored.head.site_id == data.site_id
+        && stored.occurred_on == data.date
 }

@@ -105,15 +105,21 @@ pub fn is_late_entry(date: &str, received_at_ms: i64, days: i64) -> bool {
     received_day - happened_day > days
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Attendee {
     /// The participant's code; names never leave the phone that registered them.
     pub code: String,
     pub sex: String,
-    pub birth_year: i64,
-    #[sqlx(try_from = "crate::store::Flag")]
+    /// Absent for a visitor (registered at a site outside the reader's
+    /// scope): her birth year stays with her own site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i64>,
+    /// Her age band in the year of the activity.
+    pub age_band: String,
     pub has_disability: bool,
     pub displacement: String,
+    /// Registered at a site outside the reader's scope.
+    pub visitor: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]

@@ -6,7 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sijil::participants::code;
-use sijil_e2e::field::{activity_type, group, item, new_id, pull_all, session, today, Phone};
+use sijil_e2e::field::{
+    activity_type, deletion, group, item, new_id, pull_all, session, today, Phone,
+};
 use sijil_e2e::{body, each_database, Api, TestApp};
 
 /// A district D with two sites A and B of one partner, and a third site C
@@ -295,6 +297,21 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
         let by_site = body(res).await;
         let per_site: Vec<i64> = by_site["groups"].as_array().unwrap().iter().map(|g| g["totals"]["unique_participants"].as_i64().unwrap()).collect();
         assert_eq!(per_site, [1, 1], "{by_site}");
+
+        // B's coordinator sees her at B's record by code and age band only.
+        let coordinator_of_b = app.user(&w.admin, "coord-b", "coordinator", &[w.b]).await;
+        let res = coordinator_of_b.get(&format!("/api/records/{online_day}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let detail = received.keep(res).await;
+        let seen = &detail["attendance"][0];
+        assert_eq!(seen["code"], amira_code.as_str());
+        assert_eq!(seen["visitor"], true);
+        assert_eq!(seen["age_band"], "6-11");
+        received.assert_never("birth_year", "birth year");
+        received.assert_never("Amira", "given name");
+        // At home her coordinator sees her birth year as before.
+        let at_home = body(coordinator.get(&format!("/api/records/{online_day}")).await).await;
+        assert_eq!(at_home["attendance"][0]["birth_year"], 2016);
 
         // Each lookup is in the audit log, with who and which code.
         let lookups = app.count_where("audit_log", "action", "participant.lookup").await;
@@ -708,6 +725,17 @@ async fn two_phones_checking_children_in_at_one_cfs_on_one_day_make_one_record()
         assert_eq!(first.push(&[fixed]).await[0]["status"], "stored");
         assert_eq!(app.count_where("attendances", "record_id", &id).await, 3);
         rollups_agree_with_a_full_scan(&app).await;
+        // The other phone adds to the day, but does not delete it.
+        let refused = second.push(&[deletion("record", &id, version + 1)]).await;
+        assert_eq!(refused[0]["status"], "invalid", "{refused:?}");
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity_records WHERE id = $1 AND deleted = 0",
+        )
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(live, 1);
     })
     .await;
 }
