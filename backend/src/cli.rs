@@ -77,6 +77,10 @@ pub struct ServeArgs {
     /// is restored from a backup; set it above the age of your oldest backup.
     #[arg(long, env = "SIJIL_PHONE_KEEPS_SENT_DAYS", default_value_t = 14)]
     pub phone_keeps_sent_days: u32,
+    /// A record first received more than this many days after the date it
+    /// happened is marked "late entry" for the coordinator.
+    #[arg(long, env = "SIJIL_LATE_ENTRY_DAYS", default_value_t = 7)]
+    pub late_entry_days: i64,
     /// The same as `--trusted-proxies 1` (kept for existing set-ups).
     #[arg(long, env = "SIJIL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
@@ -147,6 +151,7 @@ impl ServeArgs {
                 ..PushConfig::default()
             },
             metrics_token: self.metrics_token.clone(),
+            late_entry_days: self.late_entry_days.max(0),
         }
     }
 }

@@ -78,6 +78,9 @@ pub struct Config {
     /// data), so that after a restore from a backup nothing a phone still
     /// holds is lost.
     pub phone_keeps_sent_days: u32,
+    /// A record first received more than this many days after the date it
+    /// happened is a "late entry" for the coordinator.
+    pub late_entry_days: i64,
     /// The bearer token a `/metrics` scrape must carry; `None`: no `/metrics`.
     pub metrics_token: Option<String>,
     pub push: PushConfig,
@@ -152,6 +155,7 @@ impl Config {
             trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,
+            late_entry_days: 7,
             metrics_token: None,
             push: PushConfig {
                 // Tests that want reminders set the hour themselves.

@@ -227,6 +227,15 @@ describe('one person across sites', () => {
       .getByText('registered at another site')
       .waitFor();
     await visit(page, 'identity-visitor-on-roster');
+    // Another date is another day's record: today's check-ins do not move with the date.
+    const yesterday = new Date(now.getTime() - 86_400_000);
+    const date = page.getByLabel('Date', { exact: true });
+    await date.fill(`${yesterday.getFullYear()}-${pad(yesterday.getMonth() + 1)}-${pad(yesterday.getDate())}`);
+    await page.getByText('0 present').waitFor();
+    assert.equal(await page.getByText('you are adding to it').count(), 0);
+    await date.fill(TODAY);
+    await page.getByText('1 present').waitFor();
+    await page.getByText('you are adding to it').waitFor();
     const phoneText = await page.evaluate(async () => {
       const all = [];
       for (const info of await indexedDB.databases()) {
@@ -329,6 +338,36 @@ describe('one person across sites', () => {
     await pair.getByRole('button', { name: 'Merge', exact: true }).click();
     await page.getByText(`Merged into ${shown(keepCode)}.`).waitFor();
     await page.getByText('No possible duplicates at your sites.').waitFor();
+
+    // A record that reached the server ten days after it happened is marked for the coordinator.
+    const { context: trainer } = await world.phone();
+    await apiLogIn(trainer, url, 'trainer.a', PASSWORD);
+    const types = await (await trainer.request.get(`${url}/api/activity-types`)).json();
+    const then = new Date(now.getTime() - 10 * 86_400_000);
+    const late = {
+      type: 'record',
+      id: crypto.randomUUID(),
+      base_version: 0,
+      data: {
+        kind: 'awareness_event',
+        activity_type_id: types.find((x) => x.kind === 'awareness_event').id,
+        site_id: made.siteA.id,
+        date: `${then.getFullYear()}-${pad(then.getMonth() + 1)}-${pad(then.getDate())}`,
+        duration_minutes: 60,
+        attendance: [],
+        tallies: [{ sex: 'female', age_band: '25-59', count: 12 }],
+        tally_disabled: 0,
+      },
+    };
+    const { results } = await apiPost(trainer, url, '/sync/push', { items: [late] });
+    assert.equal(results[0].status, 'stored', JSON.stringify(results));
+    await page.goto(`${url}/review/sites/${made.siteA.id}`);
+    await page.locator(`[data-review-record="${late.id}"] [data-late-entry]`).waitFor();
+    await page.locator('[data-review-record]').nth(1).waitFor();
+    assert.equal(await page.locator('[data-late-entry]').count(), 1, 'only the late record is marked');
+    await visit(page, 'identity-late-entry');
+    await page.locator(`[data-review-record="${late.id}"] a`).click();
+    await page.getByText('Late entry: this record reached the server long after the day it happened.').waitFor();
     assert.deepEqual(errors, []);
 
     // The phone that registered both learns of the merge at its next pull and keeps the survivor only.
@@ -424,6 +463,47 @@ describe('one person across sites', () => {
     await page.getByRole('button', { name: 'Save a second session' }).click();
     await page.getByRole('heading', { name: 'My groups' }).waitFor();
     await page.locator('[data-record-id]', { hasText: 'Girls drawing group' }).nth(1).waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  test('a second trainer checking children in offline at the same CFS adds to the same day', TIMEOUT, async () => {
+    const url = world.server.url;
+    world.server.createUser({
+      login: 'trainer.b2',
+      name: 'Nishtiman B',
+      role: 'trainer',
+      password: PASSWORD,
+      sites: ['DHK-CFS-02'],
+    });
+    const { context, page, errors } = await world.phone();
+    await logIn(page, url, 'trainer.b2', PASSWORD);
+    await waitForServiceWorker(page);
+    await waitForStored(page, 'visitors');
+    await context.setOffline(true);
+    await page.locator('.connection[data-online="false"]').waitFor();
+    await page.getByRole('link', { name: 'CFS day', exact: true }).click();
+    await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+    // This phone has no record of today here: a new one, under the day's id all phones share.
+    assert.equal(await page.getByText('you are adding to it').count(), 0);
+    await page.locator('.roster-item', { hasText: 'Amira' }).locator('input').check();
+    await page.getByText('1 present').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'My groups' }).waitFor();
+    await context.setOffline(false);
+    await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-record-id][data-state="sent"]').waitFor();
+
+    // One CFS day at the site today, holding the child checked in by the first trainer and this one's.
+    const { context: admin } = await world.phone();
+    await apiLogIn(admin, url, 'admin', world.server.adminPassword);
+    const records = await (await admin.request.get(`${url}/api/records?site_id=${made.siteB.id}&from=${TODAY}`)).json();
+    assert.equal(records.length, 1, JSON.stringify(records));
+    assert.equal(records[0].attendances, 2);
+    const detail = await (await admin.request.get(`${url}/api/records/${records[0].id}`)).json();
+    assert.ok(
+      detail.attendance.some((a) => a.code.replace('-', '') === made.girl.data.code),
+      JSON.stringify(detail.attendance),
+    );
     assert.deepEqual(errors, []);
   });
 

@@ -79,9 +79,22 @@ pub trait Syncable {
     ) -> impl std::future::Future<Output = Result<Option<Self::Stored>, sqlx::Error>> + Send;
     /// Whether `actor` may write this kind of thing with this content.
     fn may_write(actor: &Actor, data: &Self::Data) -> Result<(), String>;
-    /// Whether `actor` may change or delete this existing one.
-    fn may_edit(_actor: &Actor, _head: &Head) -> bool {
+    /// Whether `actor` may change this existing one to `data`, or delete it
+    /// (`data` is `None`).
+    fn may_edit(_actor: &Actor, _stored: &Self::Stored, _data: Option<&Self::Data>) -> bool {
         true
+    }
+    /// When copies of one thing made on several phones are joined rather
+    /// than answered as a conflict (a CFS day's check-ins): the joined
+    /// content, to be written over the stored version. `base_version` is
+    /// the version the phone's copy was based on.
+    fn join(
+        _actor: &Actor,
+        _stored: &Self::Stored,
+        _base_version: i64,
+        _data: &Self::Data,
+    ) -> Option<Self::Data> {
+        None
     }
     /// Resolves what the content names indirectly (participant codes, the
     /// aliases of merged participants) into the ids it is stored by, before
@@ -226,24 +239,36 @@ pub async fn apply<S: Syncable>(
     if !check.is_ok() {
         return Ok(ItemResult::invalid(id, check.into_errors()));
     }
-    let payload = data
+    let mut data = data;
+    let mut payload = data
         .as_ref()
         .map(|d| serde_json::to_string(d).expect("data serialises"));
-    let asked = Asked {
-        id,
-        base_version: item.base_version,
-        deleted: item.deleted,
-        payload: payload.as_deref(),
-    };
+    let mut base_version = item.base_version;
 
     for _attempt in 0..2 {
         let stored = S::load(&mut *conn, id).await?;
+        if let (Some(st), Some(d), false) = (stored.as_ref(), data.as_ref(), item.deleted) {
+            if let Some(joined) = S::join(actor, st, base_version, d) {
+                // Written over what is stored, as an edit of its version.
+                payload = Some(serde_json::to_string(&joined).expect("data serialises"));
+                data = Some(joined);
+                base_version = st.as_ref().version;
+            }
+        }
+        let asked = Asked {
+            id,
+            base_version,
+            deleted: item.deleted,
+            payload: payload.as_deref(),
+        };
         let head = stored.as_ref().map(AsRef::as_ref);
         let visible = match head {
             Some(h) => access::store::site_in_scope(&mut *conn, &actor.scope, h.site_id).await?,
             None => true,
         };
-        let may_edit = head.is_none_or(|h| S::may_edit(actor, h));
+        let may_edit = stored
+            .as_ref()
+            .is_none_or(|s| S::may_edit(actor, s, data.as_ref()));
         if let Some(answer) = settle(asked, head, visible, may_edit) {
             return Ok(answer);
         }

@@ -42,8 +42,16 @@ pub async fn resolve_place(
         .bind(place.id().unwrap_or(0))
         .fetch_all(db.pool())
         .await?;
-    if matches!(place, Place::Site(_)) && sites.is_empty() {
-        return Err(ApiError::not_found("site"));
+    // A place holding none of the caller's sites answers like a site outside
+    // their scope: what lies beyond one's sites is not disclosed, not even
+    // as zeros. (Every site is the caller's when their scope is all sites.)
+    let outside = match place {
+        Place::Programme => false,
+        Place::Site(_) => sites.is_empty(),
+        _ => sites.is_empty() && !scope.all_sites,
+    };
+    if outside {
+        return Err(ApiError::not_found(place.kind()));
     }
     let view = ScopeView {
         kind: place.kind().into(),

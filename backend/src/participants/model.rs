@@ -350,7 +350,14 @@ pub struct ParticipantData {
     pub registered_on: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
+    /// A caregiver answered the disability questions for a child (shown
+    /// on screen beside the answers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wg_by_caregiver: bool,
 }
+
+/// The youngest age the Washington Group short set is asked at.
+pub const WG_MIN_AGE: i64 = 5;
 
 impl SyncData for ParticipantData {
     fn normalise(mut self, check: &mut Checker) -> Self {
@@ -373,6 +380,22 @@ impl SyncData for ParticipantData {
             (DisabilityMode::Wg, Some(_)) => {}
             (_, Some(_)) => check.fail("wg", "only with disability \"wg\""),
             _ => {}
+        }
+        // Age at registration, by years (only the birth year is known).
+        let registered_year = self
+            .registered_on
+            .get(..4)
+            .and_then(|y| y.parse::<i64>().ok());
+        if self.disability == DisabilityMode::Wg
+            && registered_year.is_some_and(|y| y - self.birth_year < WG_MIN_AGE)
+        {
+            check.fail(
+                "wg",
+                format!("the Washington Group short set is for ages {WG_MIN_AGE} and over"),
+            );
+        }
+        if self.wg_by_caregiver && self.disability == DisabilityMode::NotAsked {
+            check.fail("wg_by_caregiver", "only when disability was asked");
         }
         self.given_name = check.optional_text("given_name", self.given_name.as_deref(), 60);
         self
@@ -417,7 +440,38 @@ mod tests {
             displacement: Displacement::Idp,
             registered_on: dates::format(dates::today()),
             given_name: Some("  Amira ".into()),
+            wg_by_caregiver: false,
         }
+    }
+
+    #[test]
+    fn the_washington_group_set_is_refused_under_five() {
+        let year: i64 = dates::today().year() as i64;
+        let mut check = Checker::new();
+        ParticipantData {
+            birth_year: year - 4,
+            wg_by_caregiver: true,
+            ..amira()
+        }
+        .normalise(&mut check);
+        assert!(check.into_errors().contains_key("wg"));
+        let mut check = Checker::new();
+        ParticipantData {
+            birth_year: year - 5,
+            wg_by_caregiver: true,
+            ..amira()
+        }
+        .normalise(&mut check);
+        assert!(check.is_ok());
+        let mut check = Checker::new();
+        ParticipantData {
+            birth_year: year - 4,
+            disability: DisabilityMode::Yes,
+            wg: None,
+            ..amira()
+        }
+        .normalise(&mut check);
+        assert!(check.is_ok(), "a plain yes / no may be asked at any age");
     }
 
     fn candidate(code: &str, site_id: i64, sex: &str, born: i64, name: &str) -> Candidate {

@@ -32,8 +32,8 @@ pub async fn insert(
     let insert = sqlx::query(
         "INSERT INTO participants (id, code, site_id, sex, birth_year, birth_year_estimated, disability_mode,
             wg_seeing, wg_hearing, wg_walking, wg_remembering, wg_selfcare, wg_communicating, has_disability,
-            displacement, registered_on, given_name, created_by, device_created_at, received_at, updated_at, version, deleted, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1, 0, $21)
+            displacement, registered_on, given_name, wg_by_caregiver, created_by, device_created_at, received_at, updated_at, version, deleted, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, 1, 0, $22)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(id);
@@ -59,8 +59,8 @@ pub async fn update(
     let update = sqlx::query(
         "UPDATE participants SET code = $3, site_id = $4, sex = $5, birth_year = $6, birth_year_estimated = $7, disability_mode = $8,
             wg_seeing = $9, wg_hearing = $10, wg_walking = $11, wg_remembering = $12, wg_selfcare = $13, wg_communicating = $14,
-            has_disability = $15, displacement = $16, registered_on = $17, given_name = $18, updated_at = $19,
-            version = version + 1, deleted = 0, payload = $20
+            has_disability = $15, displacement = $16, registered_on = $17, given_name = $18, wg_by_caregiver = $19, updated_at = $20,
+            version = version + 1, deleted = 0, payload = $21
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -73,7 +73,7 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
-/// Binds a participant's columns, `code` to `given_name`, in table order:
+/// Binds a participant's columns, `code` to `wg_by_caregiver`, in table order:
 /// insert and update both list them in that order after their own keys.
 fn bind_columns<'q>(query: AnyQuery<'q>, d: &'q ParticipantData) -> AnyQuery<'q> {
     let wg = d.wg.map(|w| w.all().map(|a| a as i64));
@@ -94,6 +94,7 @@ fn bind_columns<'q>(query: AnyQuery<'q>, d: &'q ParticipantData) -> AnyQuery<'q>
         .bind(d.displacement.as_str())
         .bind(&d.registered_on)
         .bind(d.given_name.as_deref())
+        .bind(d.wg_by_caregiver as i64)
 }
 
 fn disability_mode(d: &ParticipantData) -> &'static str {

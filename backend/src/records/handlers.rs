@@ -31,7 +31,13 @@ pub async fn list(
     let records = store::summaries(&state.db, &user.scope, &filter)
         .await
         .context("list records")?;
-    Ok(Json(records))
+    let days = state.config.late_entry_days;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| r.with_late_entry(days))
+            .collect(),
+    ))
 }
 
 /// One record with its attendance (codes, no names) or head counts.
@@ -50,7 +56,7 @@ pub async fn get(
         summary,
         notes: extras.notes,
         place_note: extras.place_note,
-        attendance: store::attendees(&state.db, &id)
+        attendance: store::attendees(&state.db, &user.scope, &id)
             .await
             .context("load attendees")?,
         tallies: store::tallies(&state.db, &id)
@@ -185,6 +191,7 @@ async fn summary_in_scope(
     store::summary(&state.db, &user.scope, id)
         .await
         .context("load the record")?
+        .map(|r| r.with_late_entry(state.config.late_entry_days))
         .ok_or_else(|| ApiError::not_found("record"))
 }
 

@@ -4,7 +4,9 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{Attendee, MonthLock, RecordData, RecordFilter, RecordSummary, TallyRow};
+use super::model::{
+    AgeBand, Attendee, MonthLock, RecordData, RecordFilter, RecordSummary, TallyRow,
+};
 use crate::access::SiteScope;
 use crate::changes::item::WriteMeta;
 use crate::changes::model::Head;
@@ -18,6 +20,7 @@ use crate::store::{now_millis, rows, AnyQuery, Db};
 pub struct StoredRecord {
     #[sqlx(flatten)]
     pub head: Head,
+    pub kind: String,
     pub activity_type_id: i64,
     pub occurred_on: String,
     pub duration_minutes: i64,
@@ -47,7 +50,7 @@ impl StoredRecord {
 
 const STORED_SELECT: &str =
     "SELECT r.version, r.deleted, r.payload, r.site_id, r.recorded_by AS owner,
-        r.activity_type_id, r.occurred_on, r.duration_minutes, r.review_status, r.tally_disabled
+        r.kind, r.activity_type_id, r.occurred_on, r.duration_minutes, r.review_status, r.tally_disabled
     FROM activity_records r";
 
 /// Record `id` as stored, deleted or not.
@@ -283,7 +286,7 @@ const SUMMARY_SELECT: &str = "SELECT r.id, r.kind, r.activity_type_id, r.site_id
         r.duration_minutes, r.topic,
         (SELECT COUNT(*) FROM attendances a WHERE a.record_id = r.id) AS attendances,
         CAST(COALESCE((SELECT SUM(t.count) FROM tallies t WHERE t.record_id = r.id), 0) AS BIGINT) AS head_count,
-        u.login AS recorded_by, r.review_status, r.review_comment, r.version
+        u.login AS recorded_by, r.review_status, r.review_comment, r.version, r.received_at
     FROM activity_records r JOIN users u ON u.id = r.recorded_by";
 
 /// The live records of `scope` matching `f`, newest first.
@@ -346,20 +349,47 @@ pub async fn extras(db: &Db, id: &str) -> Result<Extras, sqlx::Error> {
         .await
 }
 
-/// Who was present, by code (names never leave the phone that registered them).
-pub async fn attendees(db: &Db, id: &str) -> Result<Vec<Attendee>, sqlx::Error> {
-    let found: Vec<Attendee> = sqlx::query_as(
-        "SELECT p.code, p.sex, p.birth_year, p.has_disability, p.displacement
-         FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $1 ORDER BY p.code",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?;
+/// An attendee as read, before what `scope` may not see is left out.
+#[derive(Debug, sqlx::FromRow)]
+struct AttendeeRow {
+    code: String,
+    sex: String,
+    birth_year: i64,
+    #[sqlx(try_from = "crate::store::Flag")]
+    has_disability: bool,
+    displacement: String,
+    #[sqlx(try_from = "crate::store::Flag")]
+    visitor: bool,
+    year: i64,
+}
+
+/// Who was present, by code (names never leave the phone that registered
+/// them); a visitor of another site than `scope`'s without her birth year.
+pub async fn attendees(db: &Db, scope: &SiteScope, id: &str) -> Result<Vec<Attendee>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.code, p.sex, p.birth_year, p.has_disability, p.displacement,
+                CASE WHEN {} THEN 0 ELSE 1 END AS visitor, CAST(SUBSTR(r.occurred_on, 1, 4) AS BIGINT) AS year
+         FROM attendances a JOIN participants p ON p.id = a.participant_id JOIN activity_records r ON r.id = a.record_id
+         WHERE a.record_id = $3 ORDER BY p.code",
+        SiteScope::sql("p.site_id", 1)
+    );
+    let (all, uid) = scope.binds();
+    let found: Vec<AttendeeRow> = sqlx::query_as(&sql)
+        .bind(all)
+        .bind(uid)
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
     Ok(found
         .into_iter()
         .map(|a| Attendee {
             code: code::display(&a.code),
-            ..a
+            sex: a.sex,
+            birth_year: (!a.visitor).then_some(a.birth_year),
+            age_band: AgeBand::at(a.birth_year, a.year).as_str().into(),
+            has_disability: a.has_disability,
+            displacement: a.displacement,
+            visitor: a.visitor,
         })
         .collect())
 }

@@ -8,8 +8,8 @@ use super::model::{may_record, RecordData, MAX_ATTENDANCE};
 use super::store::{self, StoredRecord};
 use super::write::{self, lock_refusal, Change};
 use crate::access::Role;
+use crate::activity_types::ActivityKind;
 use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
-use crate::changes::model::Head;
 use crate::participants::code;
 use crate::validate::Checker;
 use crate::{access, activity_types, groups, participants, users};
@@ -36,9 +36,44 @@ impl Syncable for Records {
         }
     }
 
-    /// A record is its recorder's: only they (or an admin) change it.
-    fn may_edit(actor: &Actor, head: &Head) -> bool {
-        actor.role == Role::Admin || head.owner == actor.user_id
+    /// A record is its recorder's: only they (or an admin) change or delete
+    /// it. A CFS day is its site's: whoever checks children in there adds
+    /// to it (see [`Records::join`]), but only its recorder deletes it.
+    fn may_edit(actor: &Actor, stored: &StoredRecord, data: Option<&RecordData>) -> bool {
+        actor.role == Role::Admin
+            || stored.head.owner == actor.user_id
+            || data.is_some_and(|d| same_cfs_day(stored, d))
+    }
+
+    /// One CFS day per site and date, made by several phones (offline too):
+    /// a copy based on an older version, or another user's, joins what is
+    /// stored (its attendance and facilitators added) instead of replacing
+    /// it or answering a conflict. Only the recorder, up to date, replaces
+    /// it (and so may take off a child ticked by mistake).
+    fn join(
+        actor: &Actor,
+        stored: &StoredRecord,
+        base_version: i64,
+        data: &RecordData,
+    ) -> Option<RecordData> {
+        let head = &stored.head;
+        if head.deleted
+            || !same_cfs_day(stored, data)
+            || (base_version == head.version && head.owner == actor.user_id)
+        {
+            return None;
+        }
+        let mut joined: RecordData = serde_json::from_str(&head.payload).ok()?;
+        joined.attendance.extend(data.attendance.iter().cloned());
+        joined.attendance.sort();
+        joined.attendance.dedup();
+        joined
+            .facilitator_ids
+            .extend(data.facilitator_ids.iter().copied());
+        joined.facilitator_ids.sort_unstable();
+        joined.facilitator_ids.dedup();
+        joined.by_code = data.by_code.clone();
+        Some(joined)
     }
 
     /// Codes and merged-away ids in the attendance become the ids of the
@@ -148,4 +183,12 @@ impl Syncable for Records {
         };
         write::write(conn, id, stored, change, meta).await
     }
+}
+
+/// Whether `data` is the CFS day `stored` is: same kind, site and date.
+fn same_cfs_day(stored: &StoredRecord, data: &RecordData) -> bool {
+    stored.kind == ActivityKind::CfsDay.as_str()
+        && data.kind == ActivityKind::CfsDay
+        && stored.head.site_id == data.site_id
+        && stored.occurred_on == data.date
 }

@@ -291,7 +291,9 @@ export function RecordReview({ id }: { id: string }) {
                   <tr key={a.code}>
                     <td dir="ltr">{a.code}</td>
                     <td>{t(a.sex === 'female' ? 'sex_female' : 'sex_male')}</td>
-                    <td>{formatNumber(a.birth_year, lang).replace(/[,٬]/g, '')}</td>
+                    <td>
+                      {a.birth_year === undefined ? a.age_band : formatNumber(a.birth_year, lang).replace(/[,٬]/g, '')}
+                    </td>
                     <td>{t(a.has_disability ? 'yes' : 'no')}</td>
                     <td>{t(`displacement_${a.displacement}` as StringKey)}</td>
                   </tr>

@@ -71,7 +71,16 @@ export interface RecordSummary {
 export interface RecordDetail extends RecordSummary {
   notes: string | null;
   place_note: string | null;
-  attendance: { code: string; sex: string; birth_year: number; has_disability: boolean; displacement: string }[];
+  /** A visitor (registered at a site outside the reader's scope) comes without her birth year. */
+  attendance: {
+    code: string;
+    sex: string;
+    birth_year?: number;
+    age_band: string;
+    has_disability: boolean;
+    displacement: string;
+    visitor: boolean;
+  }[];
   tallies: { sex: string; age_band: string; count: number }[];
   tally_disabled: number;
 }

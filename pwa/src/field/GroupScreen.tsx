@@ -9,7 +9,7 @@ import { Notice } from '../ui/Notice';
 import { useProblemFocus } from '../ui/problems';
 import { readDraft, useAutosave } from './autosave';
 import { ParticipantFinder, problemText, typeLabel } from './common';
-import { loadGroupContext, participantsAt, saveGroup } from './data';
+import { loadGroupContext, peopleAt, saveGroup } from './data';
 import type { GroupDraft, Problems } from './drafts';
 import { addMember, checkGroup, initialGroupDraft } from './drafts';
 import { useLocal } from './hooks';
@@ -63,7 +63,7 @@ function GroupEditor({
       setDraft((d) => ({ ...d, [key]: value }));
   const error = (field: string) => problemText(errors[field]);
   const site = Number(draft.site_id);
-  const people = useLocal((db) => (site ? participantsAt(db, site) : Promise.resolve([] as Participant[])), [site]);
+  const people = useLocal((db) => (site ? peopleAt(db, site) : Promise.resolve([] as Participant[])), [site]);
   const byId = useMemo(() => new Map([...(people ?? []), ...picked].map((p) => [p.id, p])), [people, picked]);
   const { members } = draft;
 

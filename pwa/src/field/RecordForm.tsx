@@ -13,7 +13,7 @@
  * the version the server last confirmed; deleting is a soft deletion.
  * The form's rules are in drafts.ts (tested); "who came" is Roster.tsx.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { SelectField, TextField } from '../ui/fields';
@@ -22,11 +22,11 @@ import { useProblemFocus } from '../ui/problems';
 import { readDraft, useAutosave } from './autosave';
 import { problemText, Stepper, TallyGrid, typeLabel } from './common';
 import type { RecordContext } from './data';
-import { deleteRecord, loadRecordContext, saveCfsDay, saveRecord } from './data';
+import { deleteRecord, findRecord, loadRecordContext, saveCfsDay, saveRecord } from './data';
 import type { Problems, RecordDraft } from './drafts';
 import { checkRecord, initialRecordDraft, siteChoices, tallyTotal, togglePresent } from './drafts';
 import { useLocal } from './hooks';
-import { sessionOnSameDate } from './identity';
+import { cfsDayId, sessionOnSameDate } from './identity';
 import type { RecordKind } from './model';
 import { Roster } from './Roster';
 
@@ -63,7 +63,16 @@ export function RecordScreen({ kind, groupId, recordId }: { kind?: RecordKind; g
 }
 
 function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?: RecordDraft }; draftKey: string }) {
-  const { kind, existing, group } = context;
+  const { kind, group } = context;
+  /**
+   * A CFS day opened from "CFS day" (not an old record opened from the
+   * list) is the record of the site and date the form shows: changing
+   * either opens that day's record instead (or a new one), so check-ins
+   * never move between days and one day never takes another's id.
+   */
+  const followsDay = kind === 'cfs_day' && (!context.existing || context.continues === true);
+  const [day, setDay] = useState(context.existing);
+  const existing = followsDay ? day : context.existing;
   const [initial] = useState(() => initialRecordDraft(context));
   const [draft, setDraft] = useState(() => context.draft ?? initial);
   const autosave = useAutosave(draftKey, draft, initial, context.draft);
@@ -81,6 +90,25 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
   /** Asking before a second session of the group on one date. */
   const [secondSession, setSecondSession] = useState<'ask' | null>(null);
   const sites = siteChoices(kind, context.sites);
+  useEffect(() => {
+    if (!followsDay || !draft.site_id || !/^\d{4}-\d{2}-\d{2}$/.test(draft.date)) return;
+    const id = cfsDayId(Number(draft.site_id), draft.date);
+    if (id === day?.id) return;
+    let live = true;
+    void findRecord(id).then((found) => {
+      // Nothing held for either day: the ticks made so far stay (they are this new day's).
+      if (!live || (!found && !day)) return;
+      setDay(found);
+      setDraft((d) => ({
+        ...d,
+        attendance: found?.data.attendance ?? [],
+        attendance_codes: found?.data.attendance_codes ?? [],
+      }));
+    });
+    return () => {
+      live = false;
+    };
+  }, [draft.site_id, draft.date]);
   const error = (field: string) => problemText(errors[field]);
 
   async function save(e?: Event, confirmedSecond = false) {
@@ -137,8 +165,8 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
   return (
     <form class="form record-form" ref={problems.formRef} onSubmit={(e) => void save(e)} noValidate>
       {problems.alert}
-      <h1>{existing && !context.continues ? t('edit_record') : t(TITLE[kind])}</h1>
-      {context.continues && <Notice kind="info">{t('cfs_continues')}</Notice>}
+      <h1>{existing && !followsDay ? t('edit_record') : t(TITLE[kind])}</h1>
+      {followsDay && day && <Notice kind="info">{t('cfs_continues')}</Notice>}
       {group && (
         <p class="lead">
           <strong>{group.data.name}</strong> ·{' '}

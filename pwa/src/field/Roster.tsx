@@ -89,6 +89,34 @@ export function Roster({
             />
           </div>
         )}
+        {/* Above the names: on a roster of twenty, the first thing to reach. */}
+        {kind === 'group_session' && roster.length > 0 && (undo || !everyoneHere) && (
+          <div class="mark-all">
+            {undo ? (
+              <button
+                type="button"
+                class="button button-secondary"
+                onClick={() => {
+                  onSetAttendance(undo);
+                  setUndo(null);
+                }}
+              >
+                {t('undo')}
+              </button>
+            ) : (
+              <button
+                type="button"
+                class="button button-secondary"
+                onClick={() => {
+                  setUndo(attendance);
+                  onSetAttendance(markAll(attendance, roster));
+                }}
+              >
+                {t('mark_all')}
+              </button>
+            )}
+          </div>
+        )}
         {roster.length === 0 && codes.length === 0 && (
           <p class="muted">{kind === 'cfs_day' ? t('no_children') : t('roster_empty')}</p>
         )}
@@ -124,33 +152,6 @@ export function Roster({
             </span>
           </label>
         ))}
-        {kind === 'group_session' && roster.length > 0 && (undo || !everyoneHere) && (
-          <div class="mark-all">
-            {undo ? (
-              <button
-                type="button"
-                class="button button-secondary"
-                onClick={() => {
-                  onSetAttendance(undo);
-                  setUndo(null);
-                }}
-              >
-                {t('undo')}
-              </button>
-            ) : (
-              <button
-                type="button"
-                class="button button-secondary"
-                onClick={() => {
-                  setUndo(attendance);
-                  onSetAttendance(markAll(attendance, roster));
-                }}
-              >
-                {t('mark_all')}
-              </button>
-            )}
-          </div>
-        )}
         <p class="present-count" role="status">
           {tn('people_present', attendance.length + codes.length)}
         </p>

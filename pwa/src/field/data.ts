@@ -10,7 +10,7 @@ import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
 import * as outbox from '../sync/outbox';
 import type { RecordSetting } from './drafts';
-import { cfsDayId } from './identity';
+import { cfsDayId, joinCfsDay } from './identity';
 import type {
   ActivityRecord,
   Group,
@@ -211,6 +211,11 @@ export async function loadRecord(db: Db, id: string): Promise<ActivityRecord | u
   return (await db.get('records', id)) as ActivityRecord | undefined;
 }
 
+/** `loadRecord` in the signed-in user's database. */
+export async function findRecord(id: string): Promise<ActivityRecord | undefined> {
+  return loadRecord(await currentUserDb(), id);
+}
+
 /** The group form's context: the group being edited, if any, and the choices. */
 export async function loadGroupContext(db: Db, groupId: string | undefined) {
   return {
@@ -254,16 +259,7 @@ export async function saveCfsDay(data: RecordData): Promise<void> {
   const id = cfsDayId(data.site_id, data.date);
   await thenSend(async (db) => {
     const prior = await loadRecord(db, id);
-    const union = (a: string[] = [], b: string[] = []) => [...new Set([...a, ...b])].sort();
-    const merged = prior
-      ? {
-          ...data,
-          attendance: union(prior.data.attendance, data.attendance),
-          attendance_codes: union(prior.data.attendance_codes, data.attendance_codes),
-        }
-      : data;
-    if (!merged.attendance_codes?.length) delete merged.attendance_codes;
-    return outbox.saveLocal(db, { kind: 'record', id, data: merged });
+    return outbox.saveLocal(db, { kind: 'record', id, data: joinCfsDay(prior?.data, data) });
   });
 }
 

@@ -4,6 +4,7 @@ import {
   cfsDayId,
   editDistance,
   foldName,
+  joinCfsDay,
   likelyDuplicates,
   markAll,
   sessionOnSameDate,
@@ -36,6 +37,23 @@ describe('SHA-1 and UUIDv5', () => {
     expect(cfsDayId(12, '2026-03-01')).toBe(cfsDayId(12, '2026-03-01'));
     expect(cfsDayId(12, '2026-03-02')).not.toBe(cfsDayId(12, '2026-03-01'));
     expect(cfsDayId(13, '2026-03-01')).not.toBe(cfsDayId(12, '2026-03-01'));
+  });
+});
+
+describe('a CFS day saved again on one phone', () => {
+  it('joins the check-ins, ids and codes, each once', () => {
+    const prior = { attendance: ['b', 'a'], attendance_codes: ['K7M0019'], notes: 'old' };
+    const next = { attendance: ['c', 'a'], attendance_codes: ['K7M0019', 'A1B0021'], notes: 'new' };
+    expect(joinCfsDay(prior, next)).toEqual({
+      attendance: ['a', 'b', 'c'],
+      attendance_codes: ['A1B0021', 'K7M0019'],
+      notes: 'new',
+    });
+  });
+
+  it('sends no empty list of codes, and keeps a first save as it is', () => {
+    expect(joinCfsDay({ attendance: ['a'] }, { attendance: ['b'] })).toEqual({ attendance: ['a', 'b'] });
+    expect(joinCfsDay(undefined, { attendance: ['b'], attendance_codes: [] })).toEqual({ attendance: ['b'] });
   });
 });
 

@@ -91,6 +91,27 @@ export function cfsDayId(siteId: number, date: string): string {
   return uuidV5(CFS_DAY_NAMESPACE, `cfs-day:${siteId}:${date}`);
 }
 
+/**
+ * A CFS day's record as saved when this phone already holds one for that
+ * site and date: the new check-ins added to the old (ids and codes), as
+ * the server joins every phone's: marks are a union, never overwritten.
+ */
+export function joinCfsDay<D extends { attendance: string[]; attendance_codes?: string[] }>(
+  prior: D | undefined,
+  next: D,
+): D {
+  const union = (a: string[] = [], b: string[] = []) => [...new Set([...a, ...b])].sort();
+  const joined = prior
+    ? {
+        ...next,
+        attendance: union(prior.attendance, next.attendance),
+        attendance_codes: union(prior.attendance_codes, next.attendance_codes),
+      }
+    : { ...next };
+  if (!joined.attendance_codes?.length) delete joined.attendance_codes;
+  return joined;
+}
+
 // ---- likely duplicates at registration
 
 /**

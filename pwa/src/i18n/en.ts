@@ -407,7 +407,7 @@ export const en = {
   undo: 'Undo',
   second_session: 'This group already has a session on this date. Save a second one?',
   second_session_yes: 'Save a second session',
-  cfs_continues: 'Today’s CFS day is already on this phone: you are adding to it.',
+  cfs_continues: 'This CFS day is already on this phone: you are adding to it.',
   dup_title: 'Maybe already registered',
   dup_text:
     'Someone registered here or at a site of the same partner has the same sex, a close birth year and a similar name.',

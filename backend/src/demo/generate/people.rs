@@ -10,7 +10,9 @@ use super::{Generator, Meeting, Person, CODES_PER_PREFIX};
 use crate::demo::rows;
 use crate::groups::model::{GroupData, Member};
 use crate::participants::code;
-use crate::participants::model::{DisabilityMode, Displacement, ParticipantData, Sex, WgAnswers};
+use crate::participants::model::{
+    DisabilityMode, Displacement, ParticipantData, Sex, WgAnswers, WG_MIN_AGE,
+};
 use crate::validate::dates;
 
 impl Generator<'_> {
@@ -60,6 +62,14 @@ impl Generator<'_> {
         };
         let registered = self.start
             + Duration::days(rng.gen_range(0..(self.end - self.start).whole_days().max(1)));
+        // The Washington Group short set is not asked under 5: a young
+        // child's answers become a plain "not asked" (the random draws stay
+        // in the same order, so the demo is otherwise the same).
+        let too_young = registered.year() as i64 - birth_year < WG_MIN_AGE;
+        let (wg, disability) = match (wg, too_young) {
+            (Some(_), true) => (None, DisabilityMode::NotAsked),
+            other => (other.0, disability),
+        };
         let data = ParticipantData {
             code,
             site_id: site,
@@ -71,6 +81,7 @@ impl Generator<'_> {
             displacement,
             registered_on: dates::format(registered),
             given_name: None,
+            wg_by_caregiver: false,
         };
         let id = uuid::Uuid::new_v4().to_string();
         self.bulks

@@ -8,7 +8,7 @@ pub mod review;
 
 pub use age_band::AgeBand;
 pub use record::{
-    may_record, RecordData, Tally, MAX_ATTENDANCE, MAX_DURATION_MINUTES, MAX_TALLY_CELL,
+    cfs_day_id, may_record, RecordData, Tally, MAX_ATTENDANCE, MAX_DURATION_MINUTES, MAX_TALLY_CELL,
 };
 pub use review::{
     locked_reason, Attendee, LockBody, MonthLock, RecordDetail, RecordFilter, RecordQuery,

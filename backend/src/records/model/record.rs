@@ -32,6 +32,28 @@ pub struct Tally {
     pub count: i64,
 }
 
+/// The namespace of CFS-day ids (UUIDv5): every phone works out the same id
+/// for one site's CFS day on one date, so two phones checking children in
+/// offline make one record, whose attendance the server joins.
+pub const CFS_DAY_NAMESPACE: &str = "c9f3a1de-5b7e-4d2a-9e61-3f0b8a7c2d45";
+
+/// The id of `site_id`'s CFS day on `date` (`YYYY-MM-DD`): UUIDv5 of
+/// `cfs-day:<site_id>:<date>` in [`CFS_DAY_NAMESPACE`].
+pub fn cfs_day_id(site_id: i64, date: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let namespace = uuid::Uuid::parse_str(CFS_DAY_NAMESPACE).expect("a valid namespace");
+    let mut hash = Sha1::new();
+    hash.update(namespace.as_bytes());
+    hash.update(format!("cfs-day:{site_id}:{date}").as_bytes());
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
 /// Bounds that catch typing slips (an extra zero) without getting in the
 /// way of a big market-day event.
 pub const MAX_TALLY_CELL: i64 = 5_000;
@@ -297,6 +319,15 @@ mod tests {
         }
         .normalise(&mut check);
         assert!(check.into_errors().contains_key("group_id"));
+    }
+
+    #[test]
+    fn a_cfs_days_id_is_the_same_on_every_phone() {
+        assert_eq!(
+            cfs_day_id(12, "2026-03-01"),
+            "091bba19-3913-5fcb-976d-9bd4b37c376b"
+        );
+        assert_ne!(cfs_day_id(12, "2026-03-02"), cfs_day_id(12, "2026-03-01"));
     }
 
     #[test]

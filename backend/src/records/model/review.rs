@@ -74,17 +74,52 @@ pub struct RecordSummary {
     pub review_status: String,
     pub review_comment: Option<String>,
     pub version: i64,
+    /// When the server first received it (Unix milliseconds).
+    pub received_at: i64,
+    /// First received more than the configured number of days after it
+    /// happened (see [`is_late_entry`]).
+    #[sqlx(default)]
+    pub late_entry: bool,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+impl RecordSummary {
+    /// Marks the record late by [`is_late_entry`].
+    pub fn with_late_entry(mut self, late_entry_days: i64) -> RecordSummary {
+        self.late_entry = is_late_entry(&self.date, self.received_at, late_entry_days);
+        self
+    }
+}
+
+/// Whether a record dated `date` and first received at `received_at_ms` was
+/// entered more than `days` days after it happened (by the server's UTC
+/// calendar). Worked out when read, so a changed setting applies to every
+/// record alike.
+pub fn is_late_entry(date: &str, received_at_ms: i64, days: i64) -> bool {
+    let Some(happened) = crate::validate::dates::parse(date) else {
+        return false;
+    };
+    let received_day = received_at_ms.div_euclid(86_400_000);
+    let happened_day = (happened
+        - time::Date::from_calendar_date(1970, time::Month::January, 1).expect("epoch"))
+    .whole_days();
+    received_day - happened_day > days
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Attendee {
     /// The participant's code; names never leave the phone that registered them.
     pub code: String,
     pub sex: String,
-    pub birth_year: i64,
-    #[sqlx(try_from = "crate::store::Flag")]
+    /// Absent for a visitor (registered at a site outside the reader's
+    /// scope): her birth year stays with her own site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i64>,
+    /// Her age band in the year of the activity.
+    pub age_band: String,
     pub has_disability: bool,
     pub displacement: String,
+    /// Registered at a site outside the reader's scope.
+    pub visitor: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
@@ -202,6 +237,17 @@ pub fn locked_reason(month: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_received_more_than_the_set_days_after_it_happened_is_late() {
+        let day = 86_400_000;
+        // 2026-03-01 is day 20513 since 1970-01-01.
+        let received = |d: i64| (20513 + d) * day + 3_600_000;
+        assert!(!is_late_entry("2026-03-01", received(7), 7));
+        assert!(is_late_entry("2026-03-01", received(8), 7));
+        assert!(!is_late_entry("2026-03-01", received(0), 0));
+        assert!(!is_late_entry("not a date", received(30), 7));
+    }
 
     #[test]
     fn flagging_needs_a_comment() {

@@ -6,7 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sijil::participants::code;
-use sijil_e2e::field::{activity_type, group, item, new_id, pull_all, session, today, Phone};
+use sijil_e2e::field::{
+    activity_type, deletion, group, item, new_id, pull_all, session, today, Phone,
+};
 use sijil_e2e::{body, each_database, Api, TestApp};
 
 /// A district D with two sites A and B of one partner, and a third site C
@@ -295,6 +297,21 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
         let by_site = body(res).await;
         let per_site: Vec<i64> = by_site["groups"].as_array().unwrap().iter().map(|g| g["totals"]["unique_participants"].as_i64().unwrap()).collect();
         assert_eq!(per_site, [1, 1], "{by_site}");
+
+        // B's coordinator sees her at B's record by code and age band only.
+        let coordinator_of_b = app.user(&w.admin, "coord-b", "coordinator", &[w.b]).await;
+        let res = coordinator_of_b.get(&format!("/api/records/{online_day}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let detail = received.keep(res).await;
+        let seen = &detail["attendance"][0];
+        assert_eq!(seen["code"], amira_code.as_str());
+        assert_eq!(seen["visitor"], true);
+        assert_eq!(seen["age_band"], "6-11");
+        received.assert_never("birth_year", "birth year");
+        received.assert_never("Amira", "given name");
+        // At home her coordinator sees her birth year as before.
+        let at_home = body(coordinator.get(&format!("/api/records/{online_day}")).await).await;
+        assert_eq!(at_home["attendance"][0]["birth_year"], 2016);
 
         // Each lookup is in the audit log, with who and which code.
         let lookups = app.count_where("audit_log", "action", "participant.lookup").await;
@@ -641,6 +658,501 @@ async fn two_registrations_of_one_girl_merge_into_one_and_the_old_id_and_code_la
             entry["detail"]["merge_code"],
             code::normalise(&hoda_code).unwrap()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_phones_checking_children_in_at_one_cfs_on_one_day_make_one_record() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let cfs = activity_type(&w.admin, "CFS").await;
+        let mut first = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let second = Phone::new(app.user(&w.admin, "trainer-b2", "trainer", &[w.b]).await).await;
+        let mut children = vec![];
+        let mut registrations = vec![];
+        for born in [2014, 2015, 2016, 2017] {
+            let (id, it) = first.participant(w.b, "male", born);
+            children.push(id);
+            registrations.push(it);
+        }
+        assert_eq!(statuses(&first.push(&registrations).await), ["stored"; 4]);
+        let [x, y, z, v] = [&children[0], &children[1], &children[2], &children[3]];
+        let date = today();
+        let id = sijil::records::model::cfs_day_id(w.b, &date);
+
+        // Both offline, both new (base version 0): one record, the union.
+        let one = item("record", &id, 0, cfs_day(cfs, w.b, &date, &[x, y], &[]));
+        let two = item("record", &id, 0, cfs_day(cfs, w.b, &date, &[y, z], &[]));
+        assert_eq!(
+            first.push(std::slice::from_ref(&one)).await[0]["status"],
+            "stored"
+        );
+        let joined = second.push(std::slice::from_ref(&two)).await;
+        assert_eq!(joined[0]["status"], "stored", "{joined:?}");
+        assert_eq!(joined[0]["version"], 2);
+        // The same again from either phone changes nothing.
+        assert_eq!(
+            second.push(std::slice::from_ref(&two)).await[0]["status"],
+            "duplicate"
+        );
+        assert_eq!(
+            first.push(std::slice::from_ref(&one)).await[0]["status"],
+            "duplicate"
+        );
+        // The first phone, still at version 1, checks one more child in.
+        let more = item("record", &id, 1, cfs_day(cfs, w.b, &date, &[x, v], &[]));
+        assert_eq!(first.push(&[more]).await[0]["status"], "stored");
+
+        assert_eq!(app.count_where("activity_records", "id", &id).await, 1);
+        assert_eq!(app.count_where("attendances", "record_id", &id).await, 4);
+        let (changes, _) = pull_all(&first.api, None, 500).await;
+        let day = changes.iter().find(|c| c["id"] == id.as_str()).unwrap();
+        let mut all = vec![x.clone(), y.clone(), z.clone(), v.clone()];
+        all.sort();
+        assert_eq!(day["data"]["attendance"], json!(all));
+        assert_eq!(totals(&w.admin, &format!("site:{}", w.b)).await, (4, 4));
+        rollups_agree_with_a_full_scan(&app).await;
+
+        // Its recorder, up to date, takes off a child ticked by mistake.
+        let version = day["version"].as_i64().unwrap();
+        let fixed = item(
+            "record",
+            &id,
+            version,
+            cfs_day(cfs, w.b, &date, &[x, y, z], &[]),
+        );
+        assert_eq!(first.push(&[fixed]).await[0]["status"], "stored");
+        assert_eq!(app.count_where("attendances", "record_id", &id).await, 3);
+        rollups_agree_with_a_full_scan(&app).await;
+        // The other phone adds to the day, but does not delete it.
+        let refused = second.push(&[deletion("record", &id, version + 1)]).await;
+        assert_eq!(refused[0]["status"], "invalid", "{refused:?}");
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activity_records WHERE id = $1 AND deleted = 0",
+        )
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(live, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_record_entered_long_after_it_happened_is_a_late_entry() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let cfs = activity_type(&w.admin, "CFS").await;
+        let mut phone = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let coordinator = app.user(&w.admin, "coord", "coordinator", &[w.b]).await;
+        let (child, reg) = phone.participant(w.b, "female", 2016);
+        let today = sijil::validate::dates::today();
+        let days_ago = |n: i64| sijil::validate::dates::format(today - time::Duration::days(n));
+        let (late, on_time, edge) = (days_ago(10), days_ago(1), days_ago(7));
+        let items = vec![
+            reg,
+            item(
+                "record",
+                &sijil::records::model::cfs_day_id(w.b, &late),
+                0,
+                cfs_day(cfs, w.b, &late, &[&child], &[]),
+            ),
+            item(
+                "record",
+                &sijil::records::model::cfs_day_id(w.b, &on_time),
+                0,
+                cfs_day(cfs, w.b, &on_time, &[&child], &[]),
+            ),
+            item(
+                "record",
+                &sijil::records::model::cfs_day_id(w.b, &edge),
+                0,
+                cfs_day(cfs, w.b, &edge, &[&child], &[]),
+            ),
+        ];
+        assert_eq!(statuses(&phone.push(&items).await), ["stored"; 4]);
+        let list = body(
+            coordinator
+                .get(&format!("/api/records?from={}", days_ago(30)))
+                .await,
+        )
+        .await;
+        let late_by_date: Vec<(String, bool)> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["date"].as_str().unwrap().to_string(),
+                    r["late_entry"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            late_by_date,
+            [
+                (on_time, false),
+                (edge.clone(), false),
+                (late.clone(), true)
+            ]
+        );
+        let detail = body(
+            coordinator
+                .get(&format!(
+                    "/api/records/{}",
+                    sijil::records::model::cfs_day_id(w.b, &late)
+                ))
+                .await,
+        )
+        .await;
+        assert_eq!(detail["late_entry"], true, "{detail}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_washington_group_set_is_refused_under_five_and_a_caregivers_answers_are_marked() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let mut phone = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let year = sijil::validate::dates::today().year() as i64;
+        let wg = json!({ "seeing": 1, "hearing": 1, "walking": 1, "remembering": 1, "selfcare": 1, "communicating": 1 });
+        let (toddler, mut too_young) = phone.participant(w.b, "female", year - 3);
+        too_young["data"]["disability"] = json!("wg");
+        too_young["data"]["wg"] = wg.clone();
+        let (child, mut by_caregiver) = phone.participant(w.b, "male", year - 6);
+        by_caregiver["data"]["disability"] = json!("wg");
+        by_caregiver["data"]["wg"] = wg.clone();
+        by_caregiver["data"]["wg_by_caregiver"] = json!(true);
+        let (_, mut plain) = phone.participant(w.b, "female", year - 3);
+        plain["data"]["disability"] = json!("yes");
+        let results = phone.push(&[too_young, by_caregiver, plain]).await;
+        assert_eq!(statuses(&results), ["invalid", "stored", "stored"], "{results:?}");
+        assert!(results[0]["errors"]["wg"].as_str().unwrap().contains("5 and over"));
+        assert_eq!(app.count_where("participants", "id", &toddler).await, 0);
+        let (changes, _) = pull_all(&phone.api, None, 500).await;
+        let pulled = changes.iter().find(|c| c["id"] == child.as_str()).unwrap();
+        assert_eq!(pulled["data"]["wg_by_caregiver"], true);
+        let stored: i64 = sqlx::query_scalar("SELECT wg_by_caregiver FROM participants WHERE id = $1")
+            .bind(&child)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_figures_place_holding_none_of_the_callers_sites_is_not_found() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let coordinator = app.user(&w.admin, "coord-a", "coordinator", &[w.a]).await;
+        let basra = area_id(&w.admin, "IQG02").await;
+        let partner_of_c: i64 = sqlx::query_scalar("SELECT partner_id FROM sites WHERE id = $1")
+            .bind(w.c)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        for scope in [
+            format!("site:{}", w.c),
+            format!("governorate:{basra}"),
+            format!("partner:{partner_of_c}"),
+        ] {
+            let res = coordinator
+                .get(&format!("/api/figures?scope={scope}&period=2026-01"))
+                .await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{scope}");
+            assert_eq!(body(res).await["error"], "not_found");
+            let res = coordinator
+                .get(&format!("/api/figures/sites?scope={scope}&period=2026-01"))
+                .await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{scope}");
+        }
+        for scope in [
+            format!("site:{}", w.a),
+            format!("district:{}", w.district),
+            format!("governorate:{}", w.governorate),
+            format!("partner:{}", w.partner),
+            "programme".into(),
+        ] {
+            let res = coordinator
+                .get(&format!("/api/figures?scope={scope}&period=2026-01"))
+                .await;
+            assert_eq!(res.status(), StatusCode::OK, "{scope}");
+        }
+        // An admin's scope is every site: an empty governorate is zeros.
+        let empty = area_id(&w.admin, "IQG18").await;
+        let res = w
+            .admin
+            .get(&format!(
+                "/api/figures?scope=governorate:{empty}&period=2026-01"
+            ))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    })
+    .await;
+}
+
+/// New participants under a type filter, by hand. Literacy (LIT) and PSS
+/// groups at A and B; everyone registered 2025-12-01 but P4 and P5
+/// (January).
+///
+/// | who | presences | new to LIT in January? |
+/// |---|---|---|
+/// | P1 | LIT A 2025-12-10, LIT A 2026-01-05 | no: first LIT in December |
+/// | P2 | PSS A 2025-12-10, LIT A 2026-01-07 | yes, at A |
+/// | P3 | LIT B 2026-01-09 (flagged), LIT A 2026-01-20 | yes: at B; flagged left out, at A |
+/// | P4 | PSS A 2026-01-12 | no (new to PSS, and to group sessions) |
+/// | P5 | LIT B 2026-02-02 | no: February (new to LIT in February) |
+///
+/// January, LIT: 2 (A 1, B 1); flagged left out: 2 (A 2). Group sessions:
+/// P3 and P4 (2). No filter: registered in January, P4 and P5 (2).
+#[tokio::test]
+async fn new_participants_under_a_type_filter_are_those_first_present_at_that_type() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let lit = activity_type(&w.admin, "LIT").await;
+        let pss = activity_type(&w.admin, "PSS").await;
+        let mut phone = Phone::new(
+            app.user(&w.admin, "coord", "coordinator", &[w.a, w.b])
+                .await,
+        )
+        .await;
+        let mut people = vec![];
+        let mut items = vec![];
+        for (i, registered) in [
+            "2025-12-01",
+            "2025-12-01",
+            "2025-12-01",
+            "2026-01-02",
+            "2026-01-03",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let site = if i == 4 { w.b } else { w.a };
+            let (id, mut it) = phone.participant(site, "female", 2000);
+            it["data"]["registered_on"] = json!(registered);
+            people.push(id);
+            items.push(it);
+        }
+        let groups = [(w.a, lit), (w.a, pss), (w.b, lit)].map(|(site, t)| (site, t, new_id()));
+        for (site, t, g) in &groups {
+            items.push(item("group", g, 0, group(*site, *t, &[])));
+        }
+        let at = |k: usize, date: &str, who: &[usize]| {
+            let (site, t, g) = &groups[k];
+            let mut s = session(
+                *site,
+                *t,
+                g,
+                &who.iter().map(|&i| people[i].clone()).collect::<Vec<_>>(),
+            );
+            s["date"] = json!(date);
+            s
+        };
+        let flagged = new_id();
+        for (id, data) in [
+            (new_id(), at(0, "2025-12-10", &[0])),
+            (new_id(), at(0, "2026-01-05", &[0])),
+            (new_id(), at(1, "2025-12-10", &[1])),
+            (new_id(), at(0, "2026-01-07", &[1])),
+            (flagged.clone(), at(2, "2026-01-09", &[2])),
+            (new_id(), at(0, "2026-01-20", &[2])),
+            (new_id(), at(1, "2026-01-12", &[3])),
+            (new_id(), at(2, "2026-02-02", &[4])),
+        ] {
+            items.push(item("record", &id, 0, data));
+        }
+        let results = phone.push(&items).await;
+        assert!(
+            results.iter().all(|r| r["status"] == "stored"),
+            "{results:?}"
+        );
+        let res = phone
+            .api
+            .post(
+                &format!("/api/records/{flagged}/review"),
+                json!({ "status": "flagged", "comment": "check the date" }),
+            )
+            .await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
+        let new = |query: String| {
+            let api = w.admin.clone();
+            async move {
+                let f = body(api.get(&format!("/api/figures?{query}")).await).await;
+                let total = f["figures"]["totals"]["new_participants"].as_i64().unwrap();
+                let mut by_site: Vec<(String, i64)> = f["groups"]
+                    .as_array()
+                    .map(|g| {
+                        g.iter()
+                            .map(|g| {
+                                (
+                                    g["key"].as_str().unwrap_or("").to_string(),
+                                    g["totals"]["new_participants"].as_i64().unwrap(),
+                                )
+                            })
+                            .filter(|(_, n)| *n > 0)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                by_site.sort();
+                (total, by_site)
+            }
+        };
+        let (a, b) = (w.a.to_string(), w.b.to_string());
+        let mut both = vec![(a.clone(), 1), (b.clone(), 1)];
+        both.sort();
+        assert_eq!(
+            new(format!("period=2026-01&activity_type_id={lit}&group=site")).await,
+            (2, both)
+        );
+        assert_eq!(
+            new(format!(
+                "period=2026-01&activity_type_id={lit}&group=site&include_flagged=false"
+            ))
+            .await,
+            (2, vec![(a.clone(), 2)])
+        );
+        assert_eq!(
+            new(format!("period=2026-01&activity_type_id={pss}"))
+                .await
+                .0,
+            1,
+            "P4 only: P2 came to PSS in December"
+        );
+        assert_eq!(
+            new("period=2026-01&kind=group_session".into()).await.0,
+            2,
+            "P3 and P4"
+        );
+        assert_eq!(
+            new("period=2026-01".into()).await.0,
+            2,
+            "registered in January: P4 and P5"
+        );
+        assert_eq!(
+            new(format!("activity_type_id={lit}&period=2026-02"))
+                .await
+                .0,
+            1,
+            "February: P5 only (P1 to P4 came to literacy in January or before, or never)"
+        );
+        // The rollup and the naive path agree under the filters too.
+        use sijil::figures::engine;
+        use sijil::figures::model::{Filter, Grouping};
+        use sijil::figures::period::Period;
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let period = Period::from_range("2025-12-15", "2026-02-10").unwrap();
+        for types in [Some(vec![lit]), Some(vec![lit, pss]), None] {
+            for include_flagged in [true, false] {
+                for grouping in [
+                    Grouping::All,
+                    Grouping::Site,
+                    Grouping::District,
+                    Grouping::Month,
+                ] {
+                    let mut filter = Filter {
+                        sites: None,
+                        types: types.clone(),
+                        include_flagged,
+                        use_rollups: true,
+                    };
+                    let fast = engine::compute(&mut conn, period, &filter, grouping)
+                        .await
+                        .unwrap();
+                    filter.use_rollups = false;
+                    assert_eq!(
+                        fast,
+                        engine::compute(&mut conn, period, &filter, grouping)
+                            .await
+                            .unwrap()
+                    );
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn check_ins_and_merges_racing_each_other_lose_nothing() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let cfs = activity_type(&w.admin, "CFS").await;
+        let mut first = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let second = Phone::new(app.user(&w.admin, "trainer-b2", "trainer", &[w.b]).await).await;
+        let coordinator = app
+            .user(&w.admin, "coord", "coordinator", &[w.a, w.b])
+            .await;
+        let mut kids = vec![];
+        let mut regs = vec![];
+        for born in 2012..2020 {
+            let (id, it) = first.participant(w.b, "female", born);
+            kids.push(id);
+            regs.push(it);
+        }
+        first.push(&regs).await;
+        // Five days, each checked in by both phones at the same moment.
+        let dates: Vec<String> = (1..=5)
+            .map(|n| {
+                sijil::validate::dates::format(
+                    sijil::validate::dates::today() - time::Duration::days(n),
+                )
+            })
+            .collect();
+        for date in &dates {
+            let id = sijil::records::model::cfs_day_id(w.b, date);
+            let one = [item(
+                "record",
+                &id,
+                0,
+                cfs_day(cfs, w.b, date, &[&kids[0], &kids[1]], &[]),
+            )];
+            let two = [item(
+                "record",
+                &id,
+                0,
+                cfs_day(cfs, w.b, date, &[&kids[1], &kids[2]], &[]),
+            )];
+            let (a, b) = tokio::join!(first.push(&one), second.push(&two));
+            assert_eq!(
+                (a[0]["status"].as_str(), b[0]["status"].as_str()),
+                (Some("stored"), Some("stored"))
+            );
+            assert_eq!(
+                app.count_where("attendances", "record_id", &id).await,
+                3,
+                "{date}"
+            );
+        }
+        // A merge while a phone pushes a record naming the one merged away.
+        let day = sijil::records::model::cfs_day_id(w.b, &today());
+        let by_old = [item(
+            "record",
+            &day,
+            0,
+            cfs_day(cfs, w.b, &today(), &[&kids[7], &kids[6]], &[]),
+        )];
+        let merge = coordinator.post(
+            "/api/participants/merge",
+            json!({ "keep": kids[6], "merge": kids[7] }),
+        );
+        let (pushed, merged) = tokio::join!(first.push(&by_old), merge);
+        assert_eq!(merged.status(), StatusCode::OK);
+        assert_eq!(pushed[0]["status"], "stored");
+        let present: Vec<String> =
+            sqlx::query_scalar("SELECT participant_id FROM attendances WHERE record_id = $1")
+                .bind(&day)
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(present, [kids[6].clone()], "present once, as the survivor");
+        rollups_agree_with_a_full_scan(&app).await;
     })
     .await;
 }
