@@ -1156,3 +1156,41 @@ async fn check_ins_and_merges_racing_each_other_lose_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn codes_cannot_be_walked_through_by_lookups() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let mut at_a = Phone::new(app.user(&w.admin, "trainer-a", "trainer", &[w.a]).await).await;
+        let at_b = app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await;
+        let (_, reg) = at_a.participant(w.a, "female", 2015);
+        let code = reg["data"]["code"].as_str().unwrap().to_string();
+        at_a.push(&[reg]).await;
+        // Only whole codes: a prefix is not a code.
+        let res = at_b.get(&format!("/api/participants/code/{}", &code[..4])).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body(res).await["error"], "invalid_code");
+        // An hour's share of lookups spent (as if made one by one) …
+        let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'trainer-b'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let now = sijil::store::now_millis();
+        for _ in 0..sijil::participants::model::LOOKUPS_PER_WINDOW {
+            sqlx::query("INSERT INTO audit_log (at, user_id, login, action) VALUES ($1, $2, 'trainer-b', 'participant.lookup')")
+                .bind(now)
+                .bind(user)
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+        }
+        // … the next is refused, and says when to try again; others are not held up.
+        let res = at_b.get(&format!("/api/participants/code/{code}")).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers().get("retry-after").is_some());
+        assert_eq!(body(res).await["error"], "rate_limited");
+        let res = at_a.api.get(&format!("/api/participants/code/{code}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    })
+    .await;
+}
