@@ -278,6 +278,21 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
         let res = online.api.get("/api/participants?q=amira").await;
         assert_eq!(received.keep(res).await, json!([]));
 
+        // B puts her on a roster there, by the id it now knows.
+        let b_group = new_id();
+        let res = online.api.post("/api/sync/push", json!({ "items": [item("group", &b_group, 0, group(w.b, pss, std::slice::from_ref(&amira_id)))] })).await;
+        let pushed = received.keep(res).await;
+        assert_eq!(pushed["results"][0]["status"], "stored", "{pushed}");
+        // A corrects her registration: B's phones hear of her minimal form again.
+        let (_, cursor) = pull_all(&online.api, None, 500).await;
+        let mut corrected = at_a_changes.iter().find(|c| c["id"] == amira_id.as_str()).unwrap()["data"].clone();
+        corrected["displacement"] = json!("returnee");
+        assert_eq!(at_a.push(&[item("participant", &amira_id, 1, corrected)]).await[0]["status"], "stored");
+        let page = received.keep(online.api.get(&format!("/api/sync/pull?cursor={cursor}")).await).await;
+        let again: Vec<&Value> = page["changes"].as_array().unwrap().iter().filter(|c| c["entity"] == "visitor").collect();
+        assert_eq!(again.len(), 1, "{page}");
+        assert_eq!(again[0]["data"]["displacement"], "returnee");
+
         // Her name, birth year and answers never reached B.
         received.assert_never("Amira", "given name");
         received.assert_never("amira", "given name");
