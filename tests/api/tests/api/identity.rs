@@ -278,6 +278,21 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
         let res = online.api.get("/api/participants?q=amira").await;
         assert_eq!(received.keep(res).await, json!([]));
 
+        // B puts her on a roster there, by the id it now knows.
+        let b_group = new_id();
+        let res = online.api.post("/api/sync/push", json!({ "items": [item("group", &b_group, 0, group(w.b, pss, std::slice::from_ref(&amira_id)))] })).await;
+        let pushed = received.keep(res).await;
+        assert_eq!(pushed["results"][0]["status"], "stored", "{pushed}");
+        // A corrects her registration: B's phones hear of her minimal form again.
+        let (_, cursor) = pull_all(&online.api, None, 500).await;
+        let mut corrected = at_a_changes.iter().find(|c| c["id"] == amira_id.as_str()).unwrap()["data"].clone();
+        corrected["displacement"] = json!("returnee");
+        assert_eq!(at_a.push(&[item("participant", &amira_id, 1, corrected)]).await[0]["status"], "stored");
+        let page = received.keep(online.api.get(&format!("/api/sync/pull?cursor={cursor}")).await).await;
+        let again: Vec<&Value> = page["changes"].as_array().unwrap().iter().filter(|c| c["entity"] == "visitor").collect();
+        assert_eq!(again.len(), 1, "{page}");
+        assert_eq!(again[0]["data"]["displacement"], "returnee");
+
         // Her name, birth year and answers never reached B.
         received.assert_never("Amira", "given name");
         received.assert_never("amira", "given name");
@@ -1153,6 +1168,44 @@ async fn check_ins_and_merges_racing_each_other_lose_nothing() {
                 .unwrap();
         assert_eq!(present, [kids[6].clone()], "present once, as the survivor");
         rollups_agree_with_a_full_scan(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn codes_cannot_be_walked_through_by_lookups() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let mut at_a = Phone::new(app.user(&w.admin, "trainer-a", "trainer", &[w.a]).await).await;
+        let at_b = app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await;
+        let (_, reg) = at_a.participant(w.a, "female", 2015);
+        let code = reg["data"]["code"].as_str().unwrap().to_string();
+        at_a.push(&[reg]).await;
+        // Only whole codes: a prefix is not a code.
+        let res = at_b.get(&format!("/api/participants/code/{}", &code[..4])).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body(res).await["error"], "invalid_code");
+        // An hour's share of lookups spent (as if made one by one) …
+        let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'trainer-b'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let now = sijil::store::now_millis();
+        for _ in 0..sijil::participants::model::LOOKUPS_PER_WINDOW {
+            sqlx::query("INSERT INTO audit_log (at, user_id, login, action) VALUES ($1, $2, 'trainer-b', 'participant.lookup')")
+                .bind(now)
+                .bind(user)
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+        }
+        // … the next is refused, and says when to try again; others are not held up.
+        let res = at_b.get(&format!("/api/participants/code/{code}")).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers().get("retry-after").is_some());
+        assert_eq!(body(res).await["error"], "rate_limited");
+        let res = at_a.api.get(&format!("/api/participants/code/{code}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
     })
     .await;
 }
