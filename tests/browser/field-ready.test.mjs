@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
 import { apiLogIn, visit, worldForThisFile } from './helpers.mjs';
+import { startOutageProxy } from './outage.mjs';
 
 const world = worldForThisFile();
 const TIMEOUT = { timeout: 240_000 };
@@ -21,10 +22,10 @@ function demo() {
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** Logs in as a demo account and switches it to English (the demo gives Duhok's staff Sorani), so the test reads as the steps do. */
-async function demoPhone(login, password) {
+async function demoPhone(login, password, url = world.server.url) {
   const { context, page, errors } = await world.phone();
-  await logIn(page, world.server.url, login, password);
-  const changed = await page.request.patch(`${world.server.url}/api/me`, { data: { language: 'en' } });
+  await logIn(page, url, login, password);
+  const changed = await page.request.patch(`${url}/api/me`, { data: { language: 'en' } });
   assert.equal(changed.status(), 200, await changed.text());
   await page.reload();
   await page.locator('nav.bottom-nav').waitFor();
@@ -207,4 +208,60 @@ describe('drafts', () => {
       assert.deepEqual(errors, []);
     },
   );
+});
+
+describe('sync on a dead cell', () => {
+  test('the server unreachable for 60 s while the browser says online: a waiting record goes within 15 s of its return', {
+    timeout: 300_000,
+  }, async () => {
+    const url = world.server.url;
+    const passwords = demo();
+    const proxy = await startOutageProxy(url);
+    try {
+      const { context: adminContext } = await world.phone();
+      await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+      const { page, errors } = await demoPhone('mobiliser-mosul', passwords['mobiliser-mosul'], proxy.url);
+      // The first pull (six months of the camps' events) has landed before the outage starts.
+      await page.locator('[data-record-id]').first().waitFor({ timeout: 60_000 });
+      await page.locator('.outbox-line[data-unsent="0"][data-sync="idle"]').waitFor({ timeout: 60_000 });
+      const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+      const site = sites.find((s) => s.code === 'MOS-02');
+      const countToday = async () =>
+        (await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}&from=${today()}`)).json()).filter(
+          (r) => r.kind === 'awareness_event',
+        ).length;
+      const before = await countToday();
+
+      proxy.down();
+      const downAt = Date.now();
+      await page.getByRole('link', { name: 'New awareness event' }).first().click();
+      await page.getByRole('heading', { name: 'New awareness event' }).waitFor();
+      await page.getByLabel('Site', { exact: true }).selectOption({ label: site.name });
+      await page.getByLabel('Topic of the event').selectOption({ index: 1 });
+      await page.getByLabel('Female, 25–59 years', { exact: true }).fill('9');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('heading', { name: 'Awareness events' }).waitFor();
+      await page.locator('.outbox-line[data-unsent="1"]').waitFor();
+
+      // The send hangs until its timeout; then the bar says when it tries again, and "Send now" is there.
+      await page.locator('.outbox-retry').waitFor({ timeout: 50_000 });
+      const said = await page.locator('.outbox-retry').textContent();
+      assert.match(said, /trying again in \d+ s/);
+      await page.locator('.outbox-line').getByRole('button', { name: 'Send now' }).waitFor();
+      await visit(page, 'field-ready-dead-cell');
+      assert.equal(await countToday(), before, 'nothing arrived during the outage');
+
+      await page.waitForTimeout(Math.max(0, 60_000 - (Date.now() - downAt)));
+      proxy.up();
+      const upAt = Date.now();
+      await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+      const took = Date.now() - upAt;
+      console.log(`sent ${(took / 1000).toFixed(1)} s after the server came back`);
+      assert.ok(took < 15_000, `sent ${took} ms after the return`);
+      assert.equal(await countToday(), before + 1, 'stored once');
+      assert.deepEqual(errors, []);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -533,4 +533,6 @@ export const ar: Messages = {
   // ---- Field-ready: drafts, sync recovery, attention, locks (issue 12)
   leave_unsaved: 'لم يُحفظ هذا النموذج. هل تغادره؟ يبقى ما أدخلته على هذا الهاتف كمسودة.',
   draft_restored: 'أُعيدت إدخالاتك غير المحفوظة. احفظ للإبقاء عليها، أو ألغِ للتخلص منها.',
+  retry_in: 'لا رد من الخادم: محاولة جديدة بعد {s} ث',
+  retry_checking: 'لا رد من الخادم: جارٍ التحقق مجددًا…',
 };

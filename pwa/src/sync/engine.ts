@@ -3,14 +3,17 @@
  * says it is online again, when something is saved, on "Send now", and
  * when the service worker's Background Sync fires (it asks an open page to
  * send: see src/sw/sync-handler.js). A run pushes the outbox, then pulls.
- * No answer → retry with exponential backoff (5 s doubling to 5 min, with
- * jitter); 401 → the outbox waits, and the next login resumes.
+ * No answer → retry on a short bounded backoff, and probe the server
+ * meanwhile so its return is noticed within seconds (sync/backoff.ts);
+ * 401 → the outbox waits, and the next login resumes.
  */
+import { serverAnswers } from '../api/client';
 import type { Role } from '../api/types';
 import { currentUserDb } from '../db/current';
 import { createStore } from '../store';
 import type { Outcome } from './api';
 import { serverApi } from './api';
+import { PROBE_TIMEOUT_MS, probeDelay, retryDelay } from './backoff';
 import { ensurePrefix } from './codes';
 import { pullAll, pushOutbox } from './core';
 import { onOutboxChange } from './outbox';
@@ -21,6 +24,8 @@ export interface SyncStatus {
   sent: number;
   total: number;
   last?: Outcome;
+  /** When the next try is due (phone clock, ms) after a run that got no answer. */
+  retryAt?: number;
 }
 
 export const syncStatus = createStore<SyncStatus>({ running: false, sent: 0, total: 0 });
@@ -32,8 +37,6 @@ export function dataChanged(): void {
 }
 
 export const SYNC_TAG = 'sijil-outbox';
-const BACKOFF_FIRST_MS = 5_000;
-const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** Who the engine sends for; told by auth/session.ts at sign-in and sign-out. */
 export interface SyncUser {
@@ -45,11 +48,44 @@ let user: SyncUser | null = null;
 let running: Promise<Outcome> | null = null;
 let queued: Promise<Outcome> | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let probeTimer: ReturnType<typeof setTimeout> | undefined;
 let failures = 0;
 
-export function backoffDelay(failuresSoFar: number, random = Math.random()): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failuresSoFar - 1));
-  return Math.round(base * (0.75 + random * 0.5));
+/** Stops waiting: the retry and the probes (a run is starting, or nobody is signed in). */
+function stopWaiting(): void {
+  clearTimeout(retryTimer);
+  clearTimeout(probeTimer);
+}
+
+/**
+ * After a run that failed: the next try on the backoff. When the server
+ * did not answer at all (`offline`), the try is a probe first, so a large
+ * push is not sent into a dead cell to hang until its timeout, and probes
+ * run meanwhile so the server's return starts the push within seconds.
+ * A server that answered with an error is not probed: only the backoff
+ * paces the next push, so a failing server is not hammered.
+ */
+function waitToRetry(outcome: Outcome): void {
+  stopWaiting();
+  const delay = retryDelay(failures);
+  const noAnswer = outcome === 'offline';
+  const waiting = () => user !== null && syncStatus.get().retryAt !== undefined && !syncStatus.get().running;
+  retryTimer = setTimeout(async () => {
+    if (!noAnswer || (await serverAnswers(PROBE_TIMEOUT_MS))) void syncNow();
+    else if (waiting()) {
+      failures++;
+      waitToRetry(outcome);
+    }
+  }, delay);
+  const probe = () => {
+    probeTimer = setTimeout(async () => {
+      if (!waiting()) return;
+      if (await serverAnswers(PROBE_TIMEOUT_MS)) void syncNow();
+      else probe();
+    }, probeDelay());
+  };
+  if (noAnswer) probe();
+  syncStatus.set({ ...syncStatus.get(), retryAt: Date.now() + delay });
 }
 
 /** Runs a sync now, or right after the one under way. */
@@ -70,7 +106,7 @@ export function syncNow(): Promise<Outcome> {
 async function runOnce(): Promise<Outcome> {
   const current = user;
   if (!current) return 'unauthenticated';
-  clearTimeout(retryTimer);
+  stopWaiting();
   let outcome: Outcome;
   try {
     const db = await currentUserDb();
@@ -93,7 +129,7 @@ async function runOnce(): Promise<Outcome> {
     setTimeout(() => void syncNow(), 0);
   } else if (outcome === 'offline' || outcome === 'failed') {
     failures++;
-    retryTimer = setTimeout(() => void syncNow(), backoffDelay(failures));
+    waitToRetry(outcome);
     void registerBackgroundSync();
   }
   return outcome;
@@ -126,7 +162,10 @@ export function setSyncUser(next: SyncUser | null): void {
     failures = 0;
     setTimeout(() => void syncNow(), 0);
   }
-  if (!next) clearTimeout(retryTimer);
+  if (!next) {
+    stopWaiting();
+    syncStatus.set({ ...syncStatus.get(), retryAt: undefined });
+  }
 }
 
 export function startSync(): void {
@@ -134,11 +173,17 @@ export function startSync(): void {
     failures = 0;
     void syncNow();
   });
+  // Someone opens the app again while a retry waits: try now rather than at the end of the wait.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && syncStatus.get().retryAt !== undefined) void syncNow();
+  });
   onOutboxChange(() => dataChanged());
   // The service worker's `sync` event asks the page to send and waits for the answer.
   navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
     if ((event.data as { type?: string } | null)?.type !== 'sijil-sync') return;
     const port = event.ports[0];
-    void syncNow().then((outcome) => port?.postMessage({ ok: outcome === 'done' }));
+    // A run under way sends everything that waits: answer with it rather than queue another
+    // (on a dead cell, a second run would hang as long again before the retry could start).
+    void (running ?? syncNow()).then((outcome) => port?.postMessage({ ok: outcome === 'done' }));
   });
 }
