@@ -82,7 +82,7 @@ describe('the demo, on phones', () => {
     await page.getByRole('button', { name: 'Done' }).click();
 
     // A CFS day: Save with nobody ticked shows why, in view, on the first tap.
-    await page.getByRole('link', { name: 'CFS day' }).first().click();
+    await page.getByRole('link', { name: 'CFS day', exact: true }).click();
     await page.getByRole('heading', { name: 'CFS day' }).waitFor();
     await page.locator('.roster-item').nth(5).waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -151,7 +151,7 @@ describe('drafts', () => {
       const ticked = () => page.locator('.roster-item input:checked').count();
       const note = page.getByLabel('Notes (optional)');
 
-      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.getByRole('heading', { name: 'CFS day' }).waitFor();
       for (let i = 0; i < 5; i++)
         await page
@@ -181,7 +181,7 @@ describe('drafts', () => {
       await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
       await page.getByRole('heading', { name: 'My groups' }).waitFor();
       assert.equal(await sentToday(), 0, 'a draft is never sent');
-      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.getByRole('heading', { name: 'CFS day' }).waitFor();
       await page.locator('.roster-item').nth(5).waitFor();
       assert.equal(await ticked(), 5);
@@ -197,7 +197,7 @@ describe('drafts', () => {
       ).json();
       assert.equal(days.length, 1);
       assert.equal(days[0].attendances, 5);
-      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.locator('.roster-item').nth(5).waitFor();
       assert.equal(await ticked(), 0);
       assert.equal(await page.getByText('Your unsaved entries were brought back.', { exact: false }).count(), 0);
@@ -261,5 +261,65 @@ describe('sync on a dead cell', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('feedback where it is seen', () => {
+  test('a flag set while the app is open shows at the top of home within a minute; a locked month cannot be edited', {
+    timeout: 300_000,
+  }, async () => {
+    const url = world.server.url;
+    const passwords = demo();
+    const { context: adminContext } = await world.phone();
+    await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+    const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+    const site = sites.find((s) => s.code === 'MOS-01');
+    const { page, errors } = await demoPhone('trainer-mos-01', passwords['trainer-mos-01']);
+    await page.locator('[data-record-id]').nth(10).waitFor({ timeout: 60_000 });
+    await page.locator('.outbox-line[data-unsent="0"][data-sync="idle"]').waitFor({ timeout: 60_000 });
+
+    // A coordinator flags one of this trainer's records of last month while the app stays open.
+    const listed = await (
+      await adminContext.request.get(`${url}/api/records?site_id=${site.id}&status=submitted&limit=200`)
+    ).json();
+    const lastMonth = new Date(Date.now() - 35 * 86_400_000).toISOString().slice(0, 7);
+    const target = listed.find((r) => r.date.startsWith(lastMonth) && r.kind !== 'awareness_event');
+    assert.ok(target, 'a record of last month to flag');
+    const comment = 'Ten present? The register says eight.';
+    const flagged = await adminContext.request.post(`${url}/api/records/${target.id}/review`, {
+      data: { status: 'flagged', comment },
+    });
+    assert.equal(flagged.status(), 200, await flagged.text());
+    const flaggedAt = Date.now();
+    const item = page.getByTestId('attention').locator('.attention-item').filter({ hasText: comment });
+    await item.waitFor({ timeout: 60_000 });
+    console.log(`the flag showed ${((Date.now() - flaggedAt) / 1000).toFixed(1)} s after it was set`);
+    // At the top: right under the title, on the first screen.
+    const top = await page.getByTestId('attention').evaluate((e) => ({
+      y: e.getBoundingClientRect().top,
+      before: e.previousElementSibling?.tagName,
+    }));
+    assert.equal(top.before, 'H1');
+    assert.ok(top.y < 640, `attention block at ${top.y}px`);
+    await visit(page, 'field-ready-attention');
+    // One tap from the fix: the record's form.
+    await item.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Edit record' }).waitFor();
+    await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('heading', { name: 'My groups' }).waitFor();
+
+    // The coordinator locks that month: the phone learns of it through its pull.
+    const month = target.date.slice(0, 7);
+    const locked = await adminContext.request.post(`${url}/api/sites/${site.id}/locks`, { data: { month } });
+    assert.equal(locked.status(), 201, await locked.text());
+    const row = page.locator(`[data-record-id="${target.id}"]`);
+    await page.locator(`[data-record-id="${target.id}"][data-locked="true"]`).waitFor({ timeout: 60_000 });
+    assert.equal(await item.count(), 0, 'a flag in a locked month is no longer asked of the trainer');
+    await row.getByRole('link').first().click();
+    await page.getByText('Only an administrator can unlock the month.', { exact: false }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Delete this record' }).count(), 0);
+    await visit(page, 'field-ready-locked-record');
+    assert.deepEqual(errors, []);
   });
 });

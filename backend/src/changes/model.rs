@@ -14,15 +14,19 @@ pub enum Entity {
     Participant,
     Group,
     Record,
+    /// A site's locked month (id `<site_id>:<YYYY-MM>`): phones show its
+    /// records as locked; an unlock reaches them as a deletion.
+    Lock,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 5] = [
+    pub const ALL: [Entity; 6] = [
         Entity::Site,
         Entity::ActivityType,
         Entity::Participant,
         Entity::Group,
         Entity::Record,
+        Entity::Lock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +36,7 @@ impl Entity {
             Entity::Participant => "participant",
             Entity::Group => "group",
             Entity::Record => "record",
+            Entity::Lock => "lock",
         }
     }
 

@@ -181,7 +181,12 @@ pub async fn pull(
 /// participants or rosters.
 fn visible_entities(role: Role) -> &'static [Entity] {
     if role == Role::Mobiliser {
-        &[Entity::Site, Entity::ActivityType, Entity::Record]
+        &[
+            Entity::Site,
+            Entity::ActivityType,
+            Entity::Record,
+            Entity::Lock,
+        ]
     } else {
         &Entity::ALL
     }
@@ -228,6 +233,28 @@ async fn load(
                 ..versioned(Entity::Record, r.id, r.version, r.deleted, &r.payload)
             })
             .collect(),
+        Some(Entity::Lock) => {
+            // A lock that no longer stands was undone: a deletion for the phone.
+            let standing = records::store::locks_by_keys(conn, ids).await?;
+            ids.iter()
+                .map(|key| {
+                    let lock = standing
+                        .iter()
+                        .find(|l| records::store::lock_key(l.site_id, &l.month) == *key);
+                    match lock {
+                        Some(l) => Change {
+                            entity: Entity::Lock.as_str().into(),
+                            id: key.clone(),
+                            version: None,
+                            deleted: false,
+                            data: serde_json::to_value(l).ok(),
+                            review: None,
+                        },
+                        None => departure(Entity::Lock.as_str().into(), key.clone()),
+                    }
+                })
+                .collect()
+        }
         None => vec![],
     })
 }

@@ -8,7 +8,9 @@ import { currentUserDb } from '../db/current';
 import type { LocalActivityType, LocalSite, OutboxItem, OutboxState, SijilDb } from '../db/schema';
 import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
+import { readLocks } from '../sync/locks';
 import * as outbox from '../sync/outbox';
+import { attentionItems } from './attention';
 import type { RecordSetting } from './drafts';
 import type { ActivityRecord, Group, GroupData, Participant, ParticipantData, RecordData, RecordKind } from './model';
 import { matches } from './model';
@@ -87,18 +89,19 @@ export async function loadRecordRows(db: Db): Promise<RecordRow[]> {
 
 /** Everything a home screen lists, read in one go. */
 export async function loadHome(db: Db) {
-  const [groups, rows, attention, sites, types] = await Promise.all([
+  const [groups, rows, unsent, sites, types, locks] = await Promise.all([
     loadGroups(db),
     loadRecordRows(db),
     outbox.needingAttention(db),
     loadSites(db),
     db.getAll('activity_types'),
+    readLocks(db),
   ]);
   return {
     groups,
     rows,
-    // Records show theirs in the record list.
-    attention: attention.filter((i) => i.kind !== 'record'),
+    attention: attentionItems(rows, unsent, locks),
+    locks,
     sites,
     types: new Map(types.map((x) => [x.id, x])),
     siteMap: new Map(sites.map((s) => [s.id, s])),
@@ -112,6 +115,8 @@ export type Home = Awaited<ReturnType<typeof loadHome>>;
 export interface RecordContext extends RecordSetting {
   existing?: ActivityRecord;
   pending?: OutboxItem;
+  /** The locked months this phone knows of (sync/locks.ts). */
+  locks: ReadonlySet<string>;
 }
 
 /**
@@ -129,7 +134,15 @@ export async function loadRecordContext(
   const group = gid ? ((await db.get('groups', gid)) as Group | undefined) : undefined;
   if (k === 'group_session' && !group) return null;
   const pending = recordId ? await outbox.getItem(db, recordId) : undefined;
-  return { kind: k, existing, pending, group, sites: await loadSites(db), types: await loadTypes(db, k) };
+  return {
+    kind: k,
+    existing,
+    pending,
+    group,
+    sites: await loadSites(db),
+    types: await loadTypes(db, k),
+    locks: await readLocks(db),
+  };
 }
 
 /** The group form's context: the group being edited, if any, and the choices. */

@@ -40,7 +40,7 @@ export interface PushResult {
 }
 
 export interface Change {
-  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record';
+  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record' | 'lock';
   id: string;
   version?: number;
   deleted: boolean;

@@ -41,3 +41,16 @@ export function probeDelay(random = Math.random()): number {
 export function secondsUntil(at: number, now = Date.now()): number {
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
+
+/**
+ * While the app is open, visible and signed in, a light pull this often
+ * (30–45 s, jittered) brings a coordinator's flags and month locks to the
+ * screen within the minute: one small GET with the cursor, nothing when
+ * nothing changed.
+ */
+export const POLL_MIN_MS = 30_000;
+export const POLL_MAX_MS = 45_000;
+
+export function pollDelay(random = Math.random()): number {
+  return Math.round(POLL_MIN_MS + random * (POLL_MAX_MS - POLL_MIN_MS));
+}

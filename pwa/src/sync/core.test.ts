@@ -5,6 +5,7 @@ import { ApiError, NetworkError } from '../api/client';
 import { openUserDb } from '../db/schema';
 import type { PullPage, PushItem, PushResult, SyncApi } from './api';
 import { applyPage, CURSOR_KEY, pullAll, pushOutbox } from './core';
+import { readLocks } from './locks';
 import { saveLocal } from './outbox';
 
 let userId = 5000;
@@ -223,6 +224,31 @@ describe('pulling', () => {
     });
     expect(await db.get('groups', 'g')).toBeUndefined();
     expect(await db.get('sites', 3)).toBeUndefined();
+  });
+
+  it('keeps the locked months pulled, forgets an unlocked one, starts over on reset, and skips unknown kinds', async () => {
+    const db = await freshDb();
+    const page = (changes: PullPage['changes'], reset = false): PullPage => ({
+      changes,
+      cursor: 'l',
+      more: false,
+      reset,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    await applyPage(
+      db,
+      page([
+        { entity: 'lock', id: '7:2026-10', deleted: false, data: { site_id: 7, month: '2026-10' } },
+        { entity: 'lock', id: '7:2026-11', deleted: false, data: { site_id: 7, month: '2026-11' } },
+        { entity: 'future_kind' as 'site', id: 'z', deleted: false, data: {} },
+      ]),
+    );
+    expect([...(await readLocks(db))]).toEqual(['7:2026-10', '7:2026-11']);
+    await applyPage(db, page([{ entity: 'lock', id: '7:2026-10', deleted: true }]));
+    expect([...(await readLocks(db))]).toEqual(['7:2026-11']);
+    await applyPage(db, page([], true));
+    expect(await readLocks(db)).toEqual(new Set());
   });
 
   it('on reset clears pulled data but never the outbox, and keeps unsent local copies visible', async () => {

@@ -1,6 +1,7 @@
 /**
  * When the phone syncs: on start and after each login, when the browser
- * says it is online again, when something is saved, on "Send now", and
+ * says it is online again, when something is saved, on "Send now", every
+ * 30–45 s while the app is open and visible (flags and locks arrive), and
  * when the service worker's Background Sync fires (it asks an open page to
  * send: see src/sw/sync-handler.js). A run pushes the outbox, then pulls.
  * No answer → retry on a short bounded backoff, and probe the server
@@ -13,7 +14,7 @@ import { currentUserDb } from '../db/current';
 import { createStore } from '../store';
 import type { Outcome } from './api';
 import { serverApi } from './api';
-import { PROBE_TIMEOUT_MS, probeDelay, retryDelay } from './backoff';
+import { PROBE_TIMEOUT_MS, pollDelay, probeDelay, retryDelay } from './backoff';
 import { ensurePrefix } from './codes';
 import { pullAll, pushOutbox } from './core';
 import { onOutboxChange } from './outbox';
@@ -88,12 +89,16 @@ function waitToRetry(outcome: Outcome): void {
   syncStatus.set({ ...syncStatus.get(), retryAt: Date.now() + delay });
 }
 
-/** Runs a sync now, or right after the one under way. */
+/**
+ * Runs a sync now, or right after the one under way. When that one got no
+ * answer, the queued run is left to the retry (a probe first): starting it
+ * at once would only hang as long again on a dead cell.
+ */
 export function syncNow(): Promise<Outcome> {
   if (running) {
-    queued ??= running.then(() => {
+    queued ??= running.then((outcome) => {
       queued = null;
-      return syncNow();
+      return outcome === 'offline' ? outcome : syncNow();
     });
     return queued;
   }
@@ -168,7 +173,24 @@ export function setSyncUser(next: SyncUser | null): void {
   }
 }
 
+let pollTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * The light poll (sync/backoff.ts): a sync every 30–45 s while the app is
+ * visible, someone is signed in and no retry is waiting (the backoff is in
+ * charge then). A push of an empty outbox sends nothing, so it is a pull.
+ */
+function schedulePoll(): void {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(() => {
+    const idle = !running && syncStatus.get().retryAt === undefined;
+    if (user && idle && document.visibilityState === 'visible') void syncNow();
+    schedulePoll();
+  }, pollDelay());
+}
+
 export function startSync(): void {
+  schedulePoll();
   window.addEventListener('online', () => {
     failures = 0;
     void syncNow();
@@ -182,8 +204,13 @@ export function startSync(): void {
   navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
     if ((event.data as { type?: string } | null)?.type !== 'sijil-sync') return;
     const port = event.ports[0];
-    // A run under way sends everything that waits: answer with it rather than queue another
-    // (on a dead cell, a second run would hang as long again before the retry could start).
+    // A run under way sends everything that waits: answer with it rather than queue another.
+    // And while a retry waits after no answer, the probes are on it: Chromium fires `sync` at
+    // once for a phone it thinks online, which on a dead cell would only hang another push.
+    if (!running && syncStatus.get().retryAt !== undefined) {
+      port?.postMessage({ ok: false });
+      return;
+    }
     void (running ?? syncNow()).then((outcome) => port?.postMessage({ ok: outcome === 'done' }));
   });
 }

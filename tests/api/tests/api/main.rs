@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod demo;
+mod field_ready;
 mod figures;
 mod hardening;
 mod hygiene;
