@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, waitForServiceWorker } from './browser.mjs';
 import { apiLogIn, visit, worldForThisFile } from './helpers.mjs';
+import { startOutageProxy } from './outage.mjs';
 
 const world = worldForThisFile();
 const TIMEOUT = { timeout: 240_000 };
@@ -21,10 +22,10 @@ function demo() {
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** Logs in as a demo account and switches it to English (the demo gives Duhok's staff Sorani), so the test reads as the steps do. */
-async function demoPhone(login, password) {
+async function demoPhone(login, password, url = world.server.url) {
   const { context, page, errors } = await world.phone();
-  await logIn(page, world.server.url, login, password);
-  const changed = await page.request.patch(`${world.server.url}/api/me`, { data: { language: 'en' } });
+  await logIn(page, url, login, password);
+  const changed = await page.request.patch(`${url}/api/me`, { data: { language: 'en' } });
   assert.equal(changed.status(), 200, await changed.text());
   await page.reload();
   await page.locator('nav.bottom-nav').waitFor();
@@ -81,7 +82,7 @@ describe('the demo, on phones', () => {
     await page.getByRole('button', { name: 'Done' }).click();
 
     // A CFS day: Save with nobody ticked shows why, in view, on the first tap.
-    await page.getByRole('link', { name: 'CFS day' }).first().click();
+    await page.getByRole('link', { name: 'CFS day', exact: true }).click();
     await page.getByRole('heading', { name: 'CFS day' }).waitFor();
     await page.locator('.roster-item').nth(5).waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -150,7 +151,7 @@ describe('drafts', () => {
       const ticked = () => page.locator('.roster-item input:checked').count();
       const note = page.getByLabel('Notes (optional)');
 
-      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.getByRole('heading', { name: 'CFS day' }).waitFor();
       for (let i = 0; i < 5; i++)
         await page
@@ -180,7 +181,7 @@ describe('drafts', () => {
       await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
       await page.getByRole('heading', { name: 'My groups' }).waitFor();
       assert.equal(await sentToday(), 0, 'a draft is never sent');
-      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.getByRole('heading', { name: 'CFS day' }).waitFor();
       await page.locator('.roster-item').nth(5).waitFor();
       assert.equal(await ticked(), 5);
@@ -198,7 +199,7 @@ describe('drafts', () => {
       assert.equal(days[0].attendances, 5);
       // Opening the CFS day again continues today's record (one per site and
       // date): the saved ticks, and no draft brought back.
-      await page.getByRole('link', { name: 'CFS day' }).first().click();
+      await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.getByText('Today’s CFS day is already on this phone', { exact: false }).waitFor();
       await page.locator('.roster-item').nth(5).waitFor();
       assert.equal(await ticked(), 5);
@@ -210,4 +211,118 @@ describe('drafts', () => {
       assert.deepEqual(errors, []);
     },
   );
+});
+
+describe('sync on a dead cell', () => {
+  test('the server unreachable for 60 s while the browser says online: a waiting record goes within 15 s of its return', {
+    timeout: 300_000,
+  }, async () => {
+    const url = world.server.url;
+    const passwords = demo();
+    const proxy = await startOutageProxy(url);
+    try {
+      const { context: adminContext } = await world.phone();
+      await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+      const { page, errors } = await demoPhone('mobiliser-mosul', passwords['mobiliser-mosul'], proxy.url);
+      // The first pull (six months of the camps' events) has landed before the outage starts.
+      await page.locator('[data-record-id]').first().waitFor({ timeout: 60_000 });
+      await page.locator('.outbox-line[data-unsent="0"][data-sync="idle"]').waitFor({ timeout: 60_000 });
+      const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+      const site = sites.find((s) => s.code === 'MOS-02');
+      const countToday = async () =>
+        (await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}&from=${today()}`)).json()).filter(
+          (r) => r.kind === 'awareness_event',
+        ).length;
+      const before = await countToday();
+
+      proxy.down();
+      const downAt = Date.now();
+      await page.getByRole('link', { name: 'New awareness event' }).first().click();
+      await page.getByRole('heading', { name: 'New awareness event' }).waitFor();
+      await page.getByLabel('Site', { exact: true }).selectOption({ label: site.name });
+      await page.getByLabel('Topic of the event').selectOption({ index: 1 });
+      await page.getByLabel('Female, 25–59 years', { exact: true }).fill('9');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('heading', { name: 'Awareness events' }).waitFor();
+      await page.locator('.outbox-line[data-unsent="1"]').waitFor();
+
+      // The send hangs until its timeout; then the bar says when it tries again, and "Send now" is there.
+      await page.locator('.outbox-retry', { hasText: /trying again in \d+ s/ }).waitFor({ timeout: 50_000 });
+      await page.locator('.outbox-line').getByRole('button', { name: 'Send now' }).waitFor();
+      await visit(page, 'field-ready-dead-cell');
+      assert.equal(await countToday(), before, 'nothing arrived during the outage');
+
+      await page.waitForTimeout(Math.max(0, 60_000 - (Date.now() - downAt)));
+      proxy.up();
+      const upAt = Date.now();
+      await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+      const took = Date.now() - upAt;
+      console.log(`sent ${(took / 1000).toFixed(1)} s after the server came back`);
+      assert.ok(took < 15_000, `sent ${took} ms after the return`);
+      assert.equal(await countToday(), before + 1, 'stored once');
+      assert.deepEqual(errors, []);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('feedback where it is seen', () => {
+  test('a flag set while the app is open shows at the top of home within a minute; a locked month cannot be edited', {
+    timeout: 300_000,
+  }, async () => {
+    const url = world.server.url;
+    const passwords = demo();
+    const { context: adminContext } = await world.phone();
+    await apiLogIn(adminContext, url, 'admin', world.server.adminPassword);
+    const sites = await (await adminContext.request.get(`${url}/api/sites`)).json();
+    const site = sites.find((s) => s.code === 'MOS-01');
+    const { page, errors } = await demoPhone('trainer-mos-01', passwords['trainer-mos-01']);
+    await page.locator('[data-record-id]').nth(10).waitFor({ timeout: 60_000 });
+    await page.locator('.outbox-line[data-unsent="0"][data-sync="idle"]').waitFor({ timeout: 60_000 });
+
+    // A coordinator flags one of this trainer's records of last month while the app stays open.
+    const listed = await (
+      await adminContext.request.get(`${url}/api/records?site_id=${site.id}&status=submitted&limit=200`)
+    ).json();
+    const lastMonth = new Date(Date.now() - 35 * 86_400_000).toISOString().slice(0, 7);
+    const target = listed.find((r) => r.date.startsWith(lastMonth) && r.kind !== 'awareness_event');
+    assert.ok(target, 'a record of last month to flag');
+    const comment = 'Ten present? The register says eight.';
+    const flagged = await adminContext.request.post(`${url}/api/records/${target.id}/review`, {
+      data: { status: 'flagged', comment },
+    });
+    assert.equal(flagged.status(), 200, await flagged.text());
+    const flaggedAt = Date.now();
+    const item = page.getByTestId('attention').locator('.attention-item').filter({ hasText: comment });
+    await item.waitFor({ timeout: 60_000 });
+    console.log(`the flag showed ${((Date.now() - flaggedAt) / 1000).toFixed(1)} s after it was set`);
+    // At the top: right under the title, on the first screen.
+    const top = await page.getByTestId('attention').evaluate((e) => ({
+      y: e.getBoundingClientRect().top,
+      before: e.previousElementSibling?.tagName,
+    }));
+    assert.equal(top.before, 'H1');
+    assert.ok(top.y < 640, `attention block at ${top.y}px`);
+    await visit(page, 'field-ready-attention');
+    // One tap from the fix: the record's form.
+    await item.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Edit record' }).waitFor();
+    await page.locator('nav.bottom-nav').getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('heading', { name: 'My groups' }).waitFor();
+
+    // The coordinator locks that month: the phone learns of it through its pull.
+    const month = target.date.slice(0, 7);
+    const locked = await adminContext.request.post(`${url}/api/sites/${site.id}/locks`, { data: { month } });
+    assert.equal(locked.status(), 201, await locked.text());
+    const row = page.locator(`[data-record-id="${target.id}"]`);
+    await page.locator(`[data-record-id="${target.id}"][data-locked="true"]`).waitFor({ timeout: 60_000 });
+    assert.equal(await item.count(), 0, 'a flag in a locked month is no longer asked of the trainer');
+    await row.getByRole('link').first().click();
+    await page.getByText('Only an administrator can unlock the month.', { exact: false }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Delete this record' }).count(), 0);
+    await visit(page, 'field-ready-locked-record');
+    assert.deepEqual(errors, []);
+  });
 });

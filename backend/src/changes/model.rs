@@ -17,16 +17,20 @@ pub enum Entity {
     /// A participant of another site who attended at one of the puller's
     /// sites, in the minimal form other sites see (id `<participant>@<site>`).
     Visitor,
+    /// A site's locked month (id `<site_id>:<YYYY-MM>`): phones show its
+    /// records as locked; an unlock reaches them as a deletion.
+    Lock,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 6] = [
+    pub const ALL: [Entity; 7] = [
         Entity::Site,
         Entity::ActivityType,
         Entity::Participant,
         Entity::Group,
         Entity::Record,
         Entity::Visitor,
+        Entity::Lock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +41,7 @@ impl Entity {
             Entity::Group => "group",
             Entity::Record => "record",
             Entity::Visitor => "visitor",
+            Entity::Lock => "lock",
         }
     }
 

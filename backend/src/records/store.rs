@@ -10,6 +10,7 @@ use super::model::{
 use crate::access::SiteScope;
 use crate::changes::item::WriteMeta;
 use crate::changes::model::Head;
+use crate::changes::{self, Entity};
 use crate::participants::code;
 use crate::rollups::Contribution;
 use crate::store::{now_millis, rows, AnyQuery, Db};
@@ -441,8 +442,11 @@ pub async fn lock(
     .bind(month)
     .bind(user_id)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if done.rows_affected() == 1 {
+        touch_lock(&mut *conn, site_id, month).await?;
+    }
     Ok((done.rows_affected() == 1).then(|| MonthLock {
         site_id,
         month: month.to_string(),
@@ -460,7 +464,52 @@ pub async fn unlock(
     let done = sqlx::query("DELETE FROM month_locks WHERE site_id = $1 AND month = $2")
         .bind(site_id)
         .bind(month)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    if done.rows_affected() == 1 {
+        touch_lock(conn, site_id, month).await?;
+    }
     Ok(done.rows_affected() == 1)
+}
+
+/// The change-feed id of `month`'s lock at `site_id`.
+pub fn lock_key(site_id: i64, month: &str) -> String {
+    format!("{site_id}:{month}")
+}
+
+/// Puts a lock or an unlock in the change feed, for the site's phones: they
+/// show the month's records as locked, or editable again.
+async fn touch_lock(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    month: &str,
+) -> Result<(), sqlx::Error> {
+    let key = lock_key(site_id, month);
+    changes::store::touch(conn, Entity::Lock, &key, Some(site_id), None).await?;
+    Ok(())
+}
+
+/// Of these change-feed ids (`<site_id>:<YYYY-MM>`), the locks that stand.
+pub async fn locks_by_keys(
+    conn: &mut AnyConnection,
+    keys: &[String],
+) -> Result<Vec<MonthLock>, sqlx::Error> {
+    let mut found = vec![];
+    for key in keys {
+        let Some((site, month)) = key.split_once(':') else {
+            continue;
+        };
+        let Ok(site_id) = site.parse::<i64>() else {
+            continue;
+        };
+        let lock: Option<MonthLock> = sqlx::query_as(
+            "SELECT site_id, month, locked_by, locked_at FROM month_locks WHERE site_id = $1 AND month = $2",
+        )
+        .bind(site_id)
+        .bind(month)
+        .fetch_optional(&mut *conn)
+        .await?;
+        found.extend(lock);
+    }
+    Ok(found)
 }

@@ -39,7 +39,8 @@ pub struct PullQuery {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Change {
-    /// `site`, `activity_type`, `participant`, `group`, `record` or `visitor`.
+    /// `site`, `activity_type`, `participant`, `group`, `record`, `visitor`
+    /// or `lock` (a site's locked month, id `<site_id>:<YYYY-MM>`; deleted when unlocked).
     pub entity: String,
     pub id: String,
     /// The item's version (participants, groups, records).

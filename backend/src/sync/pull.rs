@@ -182,7 +182,12 @@ pub async fn pull(
 /// participants or rosters.
 fn visible_entities(role: Role) -> &'static [Entity] {
     if role == Role::Mobiliser {
-        &[Entity::Site, Entity::ActivityType, Entity::Record]
+        &[
+            Entity::Site,
+            Entity::ActivityType,
+            Entity::Record,
+            Entity::Lock,
+        ]
     } else {
         &Entity::ALL
     }
@@ -235,6 +240,29 @@ async fn load(
             })
             .collect(),
         Some(Entity::Visitor) => visitors(conn, ids).await?,
+        Some(Entity::Lock) => {
+            // A lock that no longer stands was undone: a deletion for the phone.
+            let standing = records::store::locks_by_keys(conn, ids).await?;
+            ids.iter()
+                .map(|key| {
+                    let lock = standing
+                        .iter()
+                        .find(|l| records::store::lock_key(l.site_id, &l.month) == *key);
+                    match lock {
+                        Some(l) => Change {
+                            entity: Entity::Lock.as_str().into(),
+                            id: key.clone(),
+                            version: None,
+                            deleted: false,
+                            data: serde_json::to_value(l).ok(),
+                            review: None,
+                            merged_into: None,
+                        },
+                        None => departure(Entity::Lock.as_str().into(), key.clone()),
+                    }
+                })
+                .collect()
+        }
         None => vec![],
     })
 }

@@ -124,3 +124,22 @@ function safeParse(text: string): unknown {
 export function isUnauthenticated(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401;
 }
+
+/**
+ * Whether the server answers at all (any status): its health check, a few
+ * hundred bytes, given `timeoutMs`. Sync uses it to notice the network's
+ * return on a cell the browser calls online all along (sync/backoff.ts).
+ */
+export async function serverAnswers(timeoutMs: number): Promise<boolean> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    await fetch('/healthz', { cache: 'no-store', credentials: 'omit', signal: controller.signal });
+    reportReachable();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

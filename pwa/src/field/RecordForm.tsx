@@ -16,6 +16,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
+import { isLocked } from '../sync/locks';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
 import { useProblemFocus } from '../ui/problems';
@@ -111,9 +112,15 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
   }, [draft.site_id, draft.date]);
   const error = (field: string) => problemText(errors[field]);
 
+  // A record in a locked month stays as it is: only an administrator can reopen the month.
+  const locked = existing !== undefined && isLocked(context.locks, existing.data.site_id, existing.data.date);
+
   async function save(e?: Event, confirmedSecond = false) {
     e?.preventDefault();
-    const checked = checkRecord(draft, context);
+    if (locked) return;
+    let checked = checkRecord(draft, context);
+    if (checked.ok && isLocked(context.locks, checked.value.site_id, checked.value.date))
+      checked = { ok: false, errors: { date: 'field_month_locked' } };
     setErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) {
       problems.showProblems();
@@ -173,6 +180,7 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
           {typeLabel(context.types.find((x) => x.id === group.data.activity_type_id))}
         </p>
       )}
+      {locked && <Notice kind="warning">{t('record_locked_note')}</Notice>}
       {autosave.restored && <Notice kind="info">{t('draft_restored')}</Notice>}
       {context.pending?.state === 'conflict' || context.pending?.state === 'rejected' ? (
         <Notice kind="warning">{t('edit_resends')}</Notice>
@@ -290,7 +298,7 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
         </div>
       ) : (
         <>
-          <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
+          <button type="submit" class="button button-wide button-primary-action" disabled={busy || locked}>
             {t('save_record')}
           </button>
           <button type="button" class="button button-secondary button-wide" onClick={() => void cancel()}>
@@ -298,7 +306,7 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
           </button>
         </>
       )}
-      {existing && <DeleteRecord busy={busy} onDelete={() => void remove()} />}
+      {existing && !locked && <DeleteRecord busy={busy} onDelete={() => void remove()} />}
       <p class="muted">{t('saved_locally_note')}</p>
     </form>
   );

@@ -1,6 +1,6 @@
 /**
- * A trainer's home: their groups (tap one to record its session), the
- * other things to record, what needs their attention, their records with
+ * A trainer's home: what needs their attention first, then their groups (tap one to record its session), the
+ * other things to record, their records with
  * where each stands, and their sites.
  */
 import type { ComponentChildren } from 'preact';
@@ -8,6 +8,7 @@ import type { Me } from '../api/types';
 import { t, tn } from '../i18n';
 import { Link } from '../ui/Link';
 import { SiteList } from '../ui/SiteList';
+import { NeedsAttention } from './Attention';
 import { RecordList, typeLabel } from './common';
 import type { Home } from './data';
 import { loadHome } from './data';
@@ -40,26 +41,6 @@ export function GroupList({ groups, home, edit }: { groups: Group[]; home: Home;
         </li>
       ))}
     </ul>
-  );
-}
-
-/** Participants and groups the server refused or that conflict (records show theirs in the list). */
-export function Attention({ home }: { home: Home }) {
-  if (home.attention.length === 0) return null;
-  return (
-    <section class="notice notice-warning">
-      <h2>{t('attention_title')}</h2>
-      <ul class="list">
-        {home.attention.map((item) => (
-          <li key={item.id} class="list-item">
-            <Link href={`/outbox/${item.id}`} class="list-link">
-              {t(item.kind === 'group' ? 'attention_group' : 'attention_participant')} ·{' '}
-              {t(item.state === 'conflict' ? 'state_conflict' : 'state_rejected')}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
 
@@ -98,6 +79,7 @@ export function TrainerHome({ me }: { me: Me }) {
   return (
     <>
       <h1>{t('home_groups_title')}</h1>
+      <NeedsAttention home={home} />
       <GroupList groups={home.groups} home={home} edit />
       <Link href="/record" class="button button-wide button-primary-action">
         {t('record_session')}
@@ -113,9 +95,14 @@ export function TrainerHome({ me }: { me: Me }) {
           {t('cards_title')}
         </Link>
       </OtherRecords>
-      <Attention home={home} />
       <h2>{t('my_records')}</h2>
-      <RecordList rows={home.rows} types={home.types} sites={home.siteMap} groups={home.groupNames} />
+      <RecordList
+        rows={home.rows}
+        types={home.types}
+        sites={home.siteMap}
+        groups={home.groupNames}
+        locks={home.locks}
+      />
       <h2>{t('my_sites')}</h2>
       <SiteList sites={me.sites} empty={t('no_sites_assigned')} />
     </>

@@ -8,6 +8,7 @@ import { intlLocale } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
+import { isLocked } from '../sync/locks';
 import { Link } from '../ui/Link';
 import type { RecordRow } from './data';
 import { keepFoundParticipant, searchLocal } from './data';
@@ -235,11 +236,14 @@ export function RecordList({
   types,
   sites,
   groups,
+  locks,
 }: {
   rows: RecordRow[];
   types: Map<number, LocalActivityType>;
   sites: Map<number, LocalSite>;
   groups: Map<string, string>;
+  /** Locked months (sync/locks.ts): their records are marked and cannot be edited. */
+  locks?: ReadonlySet<string>;
 }) {
   const lang = useStore(language);
   if (rows.length === 0) return <p class="empty">{t('nothing_recorded')}</p>;
@@ -263,6 +267,7 @@ export function RecordList({
             data-record-id={row.record.id}
             data-state={row.state}
             data-review={review?.status ?? ''}
+            data-locked={locks && isLocked(locks, d.site_id, d.date) ? 'true' : undefined}
           >
             <Link href={`/records/${row.record.id}`} class="list-link record-link">
               <span class="list-title">
@@ -276,6 +281,9 @@ export function RecordList({
               </span>
               {review?.status === 'approved' && <span class="badge badge-approved">{t('review_approved')}</span>}
               {review?.status === 'flagged' && <span class="badge badge-flagged">{t('review_flagged')}</span>}
+              {locks && isLocked(locks, d.site_id, d.date) && (
+                <span class="badge badge-locked">{t('record_locked_badge')}</span>
+              )}
             </span>
             {review?.status === 'flagged' && review.comment && (
               <p class="review-comment">{t('review_comment', { comment: review.comment })}</p>

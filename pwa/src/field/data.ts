@@ -8,7 +8,9 @@ import { currentUserDb } from '../db/current';
 import type { LocalActivityType, LocalSite, OutboxItem, OutboxState, SijilDb } from '../db/schema';
 import { nextCode } from '../sync/codes';
 import { afterLocalSave } from '../sync/engine';
+import { readLocks } from '../sync/locks';
 import * as outbox from '../sync/outbox';
+import { attentionItems } from './attention';
 import type { RecordSetting } from './drafts';
 import { cfsDayId, joinCfsDay } from './identity';
 import type {
@@ -144,18 +146,19 @@ export async function loadRecordRows(db: Db): Promise<RecordRow[]> {
 
 /** Everything a home screen lists, read in one go. */
 export async function loadHome(db: Db) {
-  const [groups, rows, attention, sites, types] = await Promise.all([
+  const [groups, rows, unsent, sites, types, locks] = await Promise.all([
     loadGroups(db),
     loadRecordRows(db),
     outbox.needingAttention(db),
     loadSites(db),
     db.getAll('activity_types'),
+    readLocks(db),
   ]);
   return {
     groups,
     rows,
-    // Records show theirs in the record list.
-    attention: attention.filter((i) => i.kind !== 'record'),
+    attention: attentionItems(rows, unsent, locks),
+    locks,
     sites,
     types: new Map(types.map((x) => [x.id, x])),
     siteMap: new Map(sites.map((s) => [s.id, s])),
@@ -173,6 +176,8 @@ export interface RecordContext extends RecordSetting {
   continues?: boolean;
   /** The group's other sessions on this phone, to ask before a second one on one date. */
   groupRecords: ActivityRecord[];
+  /** The locked months this phone knows of (sync/locks.ts). */
+  locks: ReadonlySet<string>;
 }
 
 /**
@@ -204,7 +209,17 @@ export async function loadRecordContext(
   const groupRecords = group
     ? ((await db.getAll('records')) as ActivityRecord[]).filter((r) => r.data.group_id === group.id)
     : [];
-  return { kind: k, existing: opened, pending, continues, group, groupRecords, sites, types: await loadTypes(db, k) };
+  return {
+    kind: k,
+    existing: opened,
+    pending,
+    continues,
+    group,
+    groupRecords,
+    sites,
+    types: await loadTypes(db, k),
+    locks: await readLocks(db),
+  };
 }
 
 export async function loadRecord(db: Db, id: string): Promise<ActivityRecord | undefined> {

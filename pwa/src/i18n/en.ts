@@ -578,4 +578,11 @@ export const en = {
   // ---- Field-ready: drafts, sync recovery, attention, locks (issue 12)
   leave_unsaved: 'This form is not saved. Leave it? What you entered stays on this phone as a draft.',
   draft_restored: 'Your unsaved entries were brought back. Save to keep them, or Cancel to throw them away.',
+  retry_in: 'No answer from the server: trying again in {s} s',
+  retry_checking: 'No answer from the server: checking again…',
+  attention_correct: 'Correct it',
+  record_locked_badge: 'Locked',
+  record_locked_note:
+    'This month is locked after review, so this record cannot be changed. Only an administrator can unlock the month.',
+  field_month_locked: 'This month is locked at this site. Only an administrator can unlock it.',
 } as const;

@@ -40,7 +40,7 @@ export interface PushResult {
 }
 
 export interface Change {
-  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record' | 'visitor';
+  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record' | 'visitor' | 'lock';
   id: string;
   version?: number;
   deleted: boolean;

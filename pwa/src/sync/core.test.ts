@@ -5,7 +5,7 @@ import { ApiError, NetworkError } from '../api/client';
 import { openUserDb } from '../db/schema';
 import type { PullPage, PushItem, PushResult, SyncApi } from './api';
 import { applyPage, CURSOR_KEY, pullAll, pushOutbox } from './core';
-import { backoffDelay } from './engine';
+import { readLocks } from './locks';
 import { saveLocal } from './outbox';
 
 let userId = 5000;
@@ -122,16 +122,12 @@ describe('pushing the outbox', () => {
     expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', attempts: 0 });
   });
 
-  it('on no answer keeps everything waiting, counts the attempt, and backs off exponentially', async () => {
+  it('on no answer keeps everything waiting and counts the attempt (when to retry: backoff.test.ts)', async () => {
     const db = await freshDb();
     await saveLocal(db, rec('a'));
     const api = fakeApi(() => new NetworkError());
     expect(await pushOutbox(db, api)).toBe('offline');
     expect(await db.get('outbox', 'a')).toMatchObject({ state: 'waiting', attempts: 1 });
-    expect(backoffDelay(1, 0.5)).toBe(5_000);
-    expect(backoffDelay(2, 0.5)).toBe(10_000);
-    expect(backoffDelay(4, 0.5)).toBe(40_000);
-    expect(backoffDelay(30, 0.5)).toBe(300_000);
   });
 
   it('does not drop an edit made while its earlier version was on the way', async () => {
@@ -295,6 +291,31 @@ describe('pulling', () => {
     });
     expect(await db.count('visitors')).toBe(0);
     expect((await db.get('records', 'r'))?.data).toEqual({ attendance: ['kept'] });
+  });
+
+  it('keeps the locked months pulled, forgets an unlocked one, starts over on reset, and skips unknown kinds', async () => {
+    const db = await freshDb();
+    const page = (changes: PullPage['changes'], reset = false): PullPage => ({
+      changes,
+      cursor: 'l',
+      more: false,
+      reset,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    await applyPage(
+      db,
+      page([
+        { entity: 'lock', id: '7:2026-10', deleted: false, data: { site_id: 7, month: '2026-10' } },
+        { entity: 'lock', id: '7:2026-11', deleted: false, data: { site_id: 7, month: '2026-11' } },
+        { entity: 'future_kind' as 'site', id: 'z', deleted: false, data: {} },
+      ]),
+    );
+    expect([...(await readLocks(db))]).toEqual(['7:2026-10', '7:2026-11']);
+    await applyPage(db, page([{ entity: 'lock', id: '7:2026-10', deleted: true }]));
+    expect([...(await readLocks(db))]).toEqual(['7:2026-11']);
+    await applyPage(db, page([], true));
+    expect(await readLocks(db)).toEqual(new Set());
   });
 
   it('on reset clears pulled data but never the outbox, and keeps unsent local copies visible', async () => {

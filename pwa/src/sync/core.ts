@@ -9,6 +9,7 @@ import type { Local, OutboxItem, SijilDb } from '../db/schema';
 import { PULLED_STORES, STORE_OF } from '../db/schema';
 import type { Change, Outcome, PullPage, PushItem, PushResult, SyncApi } from './api';
 import { outcomeOf } from './api';
+import { applyLock, LOCKS_KEY } from './locks';
 import { mergeParticipantLocally } from './merge';
 import { countAttempt, forgetSentBefore, offerAgain, settleAnswers, unsentIn, waitingItems } from './outbox';
 
@@ -68,6 +69,7 @@ export async function applyPage(db: Db, page: PullPage): Promise<void> {
   const unsent = await unsentIn(tx);
   if (page.reset) {
     for (const name of PULLED_STORES) await tx.objectStore(name).clear();
+    await tx.objectStore('meta').delete(LOCKS_KEY);
     // What this phone made and the server has not confirmed stays visible.
     for (const item of unsent.values()) {
       if (!item.deleted)
@@ -84,6 +86,13 @@ export async function applyPage(db: Db, page: PullPage): Promise<void> {
 type PullTx = IDBPTransaction<SijilDb, StoreNames<SijilDb>[], 'readwrite'>;
 
 async function applyChange(tx: PullTx, change: Change, unsent: Map<string, OutboxItem>): Promise<void> {
+  if (change.entity === 'lock') {
+    await applyLock(tx.objectStore('meta'), change.id, change.deleted);
+    return;
+  }
+  // A kind of change this version of the app does not know (a newer server): skipped, not fatal.
+  const known = change.entity in STORE_OF || ['site', 'activity_type', 'visitor'].includes(change.entity);
+  if (!known) return;
   if (change.entity === 'site' || change.entity === 'activity_type') {
     const store = tx.objectStore(change.entity === 'site' ? 'sites' : 'activity_types');
     if (change.deleted || !change.data) await store.delete(Number(change.id));

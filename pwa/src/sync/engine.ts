@@ -1,16 +1,20 @@
 /**
  * When the phone syncs: on start and after each login, when the browser
- * says it is online again, when something is saved, on "Send now", and
+ * says it is online again, when something is saved, on "Send now", every
+ * 30–45 s while the app is open and visible (flags and locks arrive), and
  * when the service worker's Background Sync fires (it asks an open page to
  * send: see src/sw/sync-handler.js). A run pushes the outbox, then pulls.
- * No answer → retry with exponential backoff (5 s doubling to 5 min, with
- * jitter); 401 → the outbox waits, and the next login resumes.
+ * No answer → retry on a short bounded backoff, and probe the server
+ * meanwhile so its return is noticed within seconds (sync/backoff.ts);
+ * 401 → the outbox waits, and the next login resumes.
  */
+import { serverAnswers } from '../api/client';
 import type { Role } from '../api/types';
 import { currentUserDb } from '../db/current';
 import { createStore } from '../store';
 import type { Outcome } from './api';
 import { serverApi } from './api';
+import { PROBE_TIMEOUT_MS, pollDelay, probeDelay, retryDelay } from './backoff';
 import { ensurePrefix } from './codes';
 import { pullAll, pushOutbox } from './core';
 import { onOutboxChange } from './outbox';
@@ -21,6 +25,8 @@ export interface SyncStatus {
   sent: number;
   total: number;
   last?: Outcome;
+  /** When the next try is due (phone clock, ms) after a run that got no answer. */
+  retryAt?: number;
 }
 
 export const syncStatus = createStore<SyncStatus>({ running: false, sent: 0, total: 0 });
@@ -32,8 +38,6 @@ export function dataChanged(): void {
 }
 
 export const SYNC_TAG = 'sijil-outbox';
-const BACKOFF_FIRST_MS = 5_000;
-const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** Who the engine sends for; told by auth/session.ts at sign-in and sign-out. */
 export interface SyncUser {
@@ -45,19 +49,56 @@ let user: SyncUser | null = null;
 let running: Promise<Outcome> | null = null;
 let queued: Promise<Outcome> | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let probeTimer: ReturnType<typeof setTimeout> | undefined;
 let failures = 0;
 
-export function backoffDelay(failuresSoFar: number, random = Math.random()): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failuresSoFar - 1));
-  return Math.round(base * (0.75 + random * 0.5));
+/** Stops waiting: the retry and the probes (a run is starting, or nobody is signed in). */
+function stopWaiting(): void {
+  clearTimeout(retryTimer);
+  clearTimeout(probeTimer);
 }
 
-/** Runs a sync now, or right after the one under way. */
+/**
+ * After a run that failed: the next try on the backoff. When the server
+ * did not answer at all (`offline`), the try is a probe first, so a large
+ * push is not sent into a dead cell to hang until its timeout, and probes
+ * run meanwhile so the server's return starts the push within seconds.
+ * A server that answered with an error is not probed: only the backoff
+ * paces the next push, so a failing server is not hammered.
+ */
+function waitToRetry(outcome: Outcome): void {
+  stopWaiting();
+  const delay = retryDelay(failures);
+  const noAnswer = outcome === 'offline';
+  const waiting = () => user !== null && syncStatus.get().retryAt !== undefined && !syncStatus.get().running;
+  retryTimer = setTimeout(async () => {
+    if (!noAnswer || (await serverAnswers(PROBE_TIMEOUT_MS))) void syncNow();
+    else if (waiting()) {
+      failures++;
+      waitToRetry(outcome);
+    }
+  }, delay);
+  const probe = () => {
+    probeTimer = setTimeout(async () => {
+      if (!waiting()) return;
+      if (await serverAnswers(PROBE_TIMEOUT_MS)) void syncNow();
+      else probe();
+    }, probeDelay());
+  };
+  if (noAnswer) probe();
+  syncStatus.set({ ...syncStatus.get(), retryAt: Date.now() + delay });
+}
+
+/**
+ * Runs a sync now, or right after the one under way. When that one got no
+ * answer, the queued run is left to the retry (a probe first): starting it
+ * at once would only hang as long again on a dead cell.
+ */
 export function syncNow(): Promise<Outcome> {
   if (running) {
-    queued ??= running.then(() => {
+    queued ??= running.then((outcome) => {
       queued = null;
-      return syncNow();
+      return outcome === 'offline' ? outcome : syncNow();
     });
     return queued;
   }
@@ -70,7 +111,7 @@ export function syncNow(): Promise<Outcome> {
 async function runOnce(): Promise<Outcome> {
   const current = user;
   if (!current) return 'unauthenticated';
-  clearTimeout(retryTimer);
+  stopWaiting();
   let outcome: Outcome;
   try {
     const db = await currentUserDb();
@@ -93,7 +134,7 @@ async function runOnce(): Promise<Outcome> {
     setTimeout(() => void syncNow(), 0);
   } else if (outcome === 'offline' || outcome === 'failed') {
     failures++;
-    retryTimer = setTimeout(() => void syncNow(), backoffDelay(failures));
+    waitToRetry(outcome);
     void registerBackgroundSync();
   }
   return outcome;
@@ -126,19 +167,50 @@ export function setSyncUser(next: SyncUser | null): void {
     failures = 0;
     setTimeout(() => void syncNow(), 0);
   }
-  if (!next) clearTimeout(retryTimer);
+  if (!next) {
+    stopWaiting();
+    syncStatus.set({ ...syncStatus.get(), retryAt: undefined });
+  }
+}
+
+let pollTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * The light poll (sync/backoff.ts): a sync every 30–45 s while the app is
+ * visible, someone is signed in and no retry is waiting (the backoff is in
+ * charge then). A push of an empty outbox sends nothing, so it is a pull.
+ */
+function schedulePoll(): void {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(() => {
+    const idle = !running && syncStatus.get().retryAt === undefined;
+    if (user && idle && document.visibilityState === 'visible') void syncNow();
+    schedulePoll();
+  }, pollDelay());
 }
 
 export function startSync(): void {
+  schedulePoll();
   window.addEventListener('online', () => {
     failures = 0;
     void syncNow();
+  });
+  // Someone opens the app again while a retry waits: try now rather than at the end of the wait.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && syncStatus.get().retryAt !== undefined) void syncNow();
   });
   onOutboxChange(() => dataChanged());
   // The service worker's `sync` event asks the page to send and waits for the answer.
   navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
     if ((event.data as { type?: string } | null)?.type !== 'sijil-sync') return;
     const port = event.ports[0];
-    void syncNow().then((outcome) => port?.postMessage({ ok: outcome === 'done' }));
+    // A run under way sends everything that waits: answer with it rather than queue another.
+    // And while a retry waits after no answer, the probes are on it: Chromium fires `sync` at
+    // once for a phone it thinks online, which on a dead cell would only hang another push.
+    if (!running && syncStatus.get().retryAt !== undefined) {
+      port?.postMessage({ ok: false });
+      return;
+    }
+    void (running ?? syncNow()).then((outcome) => port?.postMessage({ ok: outcome === 'done' }));
   });
 }

@@ -4,11 +4,13 @@
  * bottom where a thumb reaches it on a phone held in one hand.
  */
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { t, tn } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
 import { applyUpdate, updateWaiting } from '../sw/register';
+import { secondsUntil } from '../sync/backoff';
 import { syncNow, syncStatus } from '../sync/engine';
 import { outboxCounts, unsentTotal } from '../sync/outbox';
 import { Link } from './Link';
@@ -37,11 +39,27 @@ export function AppBar() {
   );
 }
 
-/** "n records waiting to send", from the outbox in IndexedDB. */
+/** The seconds left until `at`, redrawn every second while there is a wait. */
+function useCountdown(at: number | undefined): number | undefined {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (at === undefined) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  return at === undefined ? undefined : secondsUntil(at);
+}
+
+/**
+ * "n records waiting to send", from the outbox in IndexedDB, with what sync
+ * is doing ("trying again in 20 s") and "Send now" whenever something
+ * waits and no run is under way: the browser's idea of "online" is not
+ * trusted (a dead cell says online; a live one may say offline).
+ */
 export function OutboxLine() {
   const counts = useStore(outboxCounts);
   const sync = useStore(syncStatus);
-  const isOnline = useStore(online);
+  const retryIn = useCountdown(sync.running ? undefined : sync.retryAt);
   // Same height before the count is read, so the screen does not jump.
   if (!counts)
     return (
@@ -52,12 +70,22 @@ export function OutboxLine() {
   const waiting = counts.waiting;
   const attention = counts.conflict + counts.rejected;
   return (
-    <div class="outbox-line" role="status" data-unsent={unsentTotal(counts)}>
+    <div
+      class="outbox-line"
+      role="status"
+      data-unsent={unsentTotal(counts)}
+      data-sync={sync.running ? 'running' : 'idle'}
+    >
       <span>{waiting === 0 ? t('nothing_waiting') : tn('waiting_to_send', waiting)}</span>
       {sync.running && sync.total > 0 && (
         <span class="outbox-progress">{t('sent_of', { sent: sync.sent, total: sync.total })}</span>
       )}
-      {waiting > 0 && isOnline && !sync.running && (
+      {waiting > 0 && !sync.running && retryIn !== undefined && (
+        <span class="outbox-retry" data-retry-in={retryIn}>
+          {retryIn > 0 ? t('retry_in', { s: retryIn }) : t('retry_checking')}
+        </span>
+      )}
+      {waiting > 0 && !sync.running && (
         <button type="button" class="button button-secondary outbox-send" onClick={() => void syncNow()}>
           {t('logout_send_now')}
         </button>

@@ -231,7 +231,7 @@ fn valid_month(month: &str) -> bool {
 
 /// What a phone is told when a change would touch a locked month.
 pub fn locked_reason(month: &str) -> String {
-    format!("{month} at this site is locked after review; ask your coordinator to unlock it")
+    format!("{month} at this site is locked after review; only an administrator can unlock it")
 }
 
 #[cfg(test)]
