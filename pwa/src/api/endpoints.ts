@@ -39,3 +39,14 @@ export const setUserPassword = (id: number, password: string) =>
 
 export const searchParticipants = (q: string) =>
   request<FoundParticipant[]>('GET', `/participants?q=${encodeURIComponent(q)}`);
+
+// Shared and lost phones (issue 11): this device's recovery key, and remote wipe.
+export interface DeviceKey {
+  device_id: string;
+  /** 64 hex characters; held in memory only, never stored on the phone. */
+  key: string;
+  wipe: boolean;
+}
+export const deviceKey = (device_id: string) => request<DeviceKey>('POST', '/devices/key', { device_id });
+export const deviceStatus = (device_id: string) => request<{ wipe: boolean }>('POST', '/devices/status', { device_id });
+export const deviceWiped = (device_id: string) => request<void>('POST', '/devices/wiped', { device_id });
