@@ -241,13 +241,21 @@ describe('a shared or lost phone', () => {
       await page.getByRole('heading', { name: 'Sijil is locked' }).waitFor();
       const cdp = await context.newCDPSession(page);
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-      const started = Date.now();
-      await unlock(page);
-      await page.locator('nav.bottom-nav').waitFor();
-      const unlockMs = Date.now() - started;
+      const timings = [];
+      for (let i = 0; i < 3; i++) {
+        if (i > 0) {
+          await page.getByRole('button', { name: 'Lock', exact: true }).click();
+          await page.locator('#pin').waitFor();
+        }
+        const started = Date.now();
+        await unlock(page);
+        await page.locator('nav.bottom-nav').waitFor();
+        timings.push(Date.now() - started);
+      }
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-      console.log(`# unlock with the PIN at 4× CPU slowdown: ${unlockMs} ms`);
-      assert.ok(unlockMs < 2000, `unlock took ${unlockMs} ms`);
+      console.log(`# unlock with the PIN at 4× CPU slowdown, PIN submitted to screen shown: ${timings.join(', ')} ms`);
+      // The issue asks for under a second; the bound here leaves room for a loaded test machine.
+      assert.ok(Math.min(...timings) < 1000 && Math.max(...timings) < 2000, `unlock took ${timings} ms`);
       assert.equal(await page.getByLabel('Topic (optional)').inputValue(), TOPIC);
       await page.goto(world.server.url);
       await unlock(page);
@@ -257,50 +265,66 @@ describe('a shared or lost phone', () => {
     },
   );
 
-  test('10 wrong PINs leave the outbox encrypted and intact; a password login sends it', TIMEOUT, async () => {
-    await setUp();
-    const { context, page, errors } = await world.phone({ locked: true });
-    // The waits between wrong PINs (up to a minute) pass on a fake clock.
-    await page.clock.install();
-    await logIn(page, world.server.url, 'pin.trainer', PASSWORD);
-    const me = await (await page.request.get(`${world.server.url}/api/me`)).json();
-    await page.locator('a.group-link', { hasText: 'Safety PSS group' }).waitFor();
-    await context.setOffline(true);
-    await page.locator('.connection[data-online="false"]').waitFor();
-    await registerParticipant(page, 'Hevi');
-    await page.getByText('1 record waiting to send').waitFor();
+  test(
+    '10 wrong PINs leave the outbox encrypted and intact; a password login sends it; idle and background lock',
+    TIMEOUT,
+    async () => {
+      await setUp();
+      const { context, page, errors } = await world.phone({ locked: true });
+      // The waits between wrong PINs (up to a minute) pass on a fake clock.
+      await page.clock.install();
+      await logIn(page, world.server.url, 'pin.trainer', PASSWORD);
+      const me = await (await page.request.get(`${world.server.url}/api/me`)).json();
+      await page.locator('a.group-link', { hasText: 'Safety PSS group' }).waitFor();
+      await context.setOffline(true);
+      await page.locator('.connection[data-online="false"]').waitFor();
+      await registerParticipant(page, 'Hevi');
+      await page.getByText('1 record waiting to send').waitFor();
 
-    await page.getByRole('button', { name: 'Lock', exact: true }).click();
-    for (let i = 1; i <= 10; i++) {
-      await page.getByLabel('PIN', { exact: true }).fill('000000');
-      await page.getByRole('button', { name: 'Unlock', exact: true }).click();
-      if (i < 10) {
-        await page.getByText(`Wrong PIN. Tries left: ${10 - i}.`).waitFor();
-        await page.clock.fastForward(61_000);
+      await page.getByRole('button', { name: 'Lock', exact: true }).click();
+      for (let i = 1; i <= 10; i++) {
+        await page.getByLabel('PIN', { exact: true }).fill('000000');
+        await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+        if (i < 10) {
+          await page.getByText(`Wrong PIN. Tries left: ${10 - i}.`).waitFor();
+          await page.clock.fastForward(61_000);
+        }
       }
-    }
-    await page.getByText('Too many wrong PINs.', { exact: false }).waitFor();
-    await visit(page, 'safety-too-many-pins');
-    // The PIN wrap is gone; the outbox is there, sealed.
-    const keyring = JSON.parse(await page.evaluate((id) => localStorage.getItem(`sijil.keys.u${id}`), me.id));
-    assert.equal(keyring.pin, null);
-    assert.ok(keyring.recovery.ct.length > 0);
-    const unsent = await unsentInRawDb(page, me.id);
-    assert.equal(unsent.length, 1);
-    assert.deepEqual(unsent[0].keys, ['id', 'kind', 'sealed', 'state']);
-    assert.ok(unsent[0].sealed);
-    assert.ok(!unsent[0].text.includes('Hevi'));
+      await page.getByText('Too many wrong PINs.', { exact: false }).waitFor();
+      await visit(page, 'safety-too-many-pins');
+      // The PIN wrap is gone; the outbox is there, sealed.
+      const keyring = JSON.parse(await page.evaluate((id) => localStorage.getItem(`sijil.keys.u${id}`), me.id));
+      assert.equal(keyring.pin, null);
+      assert.ok(keyring.recovery.ct.length > 0);
+      const unsent = await unsentInRawDb(page, me.id);
+      assert.equal(unsent.length, 1);
+      assert.deepEqual(unsent[0].keys, ['id', 'kind', 'sealed', 'state']);
+      assert.ok(unsent[0].sealed);
+      assert.ok(!unsent[0].text.includes('Hevi'));
 
-    // Online again, the password opens it (and asks for a new PIN); the outbox goes.
-    await context.setOffline(false);
-    await page.locator('.connection[data-online="true"]').waitFor();
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Unlock with password' }).click();
-    await setPin(page);
-    await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
-    assert.ok((await namesOnServer('pin.trainer')).includes('Hevi'));
-    assert.deepEqual(errors, []);
-  });
+      // Online again, the password opens it (and asks for a new PIN); the outbox goes.
+      await context.setOffline(false);
+      await page.locator('.connection[data-online="true"]').waitFor();
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Unlock with password' }).click();
+      await setPin(page);
+      await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
+      assert.ok((await namesOnServer('pin.trainer')).includes('Hevi'));
+
+      // Left alone longer than the idle time (5 minutes unless set otherwise): locked.
+      await page.clock.fastForward(6 * 60_000);
+      await page.locator('#pin').waitFor();
+      await unlock(page);
+      await page.locator('nav.bottom-nav').waitFor();
+      // Sent to the background (another app in front): locked.
+      await page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await page.locator('#pin').waitFor();
+      assert.deepEqual(errors, []);
+    },
+  );
 
   test('quick exit: a neutral page at once, and Back does not return to the content', TIMEOUT, async () => {
     await setUp();
