@@ -365,11 +365,15 @@ describe('a shared or lost phone', () => {
     await page.getByRole('button', { name: 'Lock', exact: true }).click();
     await page.getByRole('heading', { name: 'Sijil is locked' }).waitFor();
 
-    // The phone is lost; an admin marks its user's devices for wiping.
+    // The phone is lost; an admin marks its user's phones for wiping, in the app.
     const admin = await world.phone();
-    await apiLogIn(admin.context, world.server.url, 'admin', world.server.adminPassword);
-    const marked = await apiPost(admin.context, world.server.url, `/users/${me.id}/devices/wipe`, {});
-    assert.equal(marked.devices, 1);
+    await logIn(admin.page, world.server.url, 'admin', world.server.adminPassword);
+    await admin.page.goto(`${world.server.url}/users/${me.id}`);
+    await admin.page.getByRole('button', { name: 'Wipe this person’s phones…' }).click();
+    await admin.page.getByRole('button', { name: 'Wipe the phones' }).click();
+    await admin.page.getByText('Phones marked for wiping: 1.').waitFor();
+    await admin.page.getByText('to be wiped at its next contact', { exact: false }).waitFor();
+    await visit(admin.page, 'safety-admin-wipe');
 
     // Its next contact: locked as it is, it sends the outbox, deletes everything, signs out.
     await context.setOffline(false);
@@ -384,8 +388,12 @@ describe('a shared or lost phone', () => {
     );
     assert.ok(!left.databases.includes(`sijil-u${me.id}`), `databases left: ${left.databases}`);
     assert.deepEqual(left.keys, []);
-    const audit = await (await admin.context.request.get(`${world.server.url}/api/audit?action=device.wiped`)).json();
+    const audit = await (await admin.page.request.get(`${world.server.url}/api/audit?action=device.wiped`)).json();
     assert.equal(audit.entries.length, 1);
+    await admin.page.reload();
+    await admin.page.getByText(/· wiped /).waitFor();
+    assert.equal(await admin.page.getByText('to be wiped at its next contact', { exact: false }).count(), 0);
+    assert.deepEqual(admin.errors, []);
     assert.deepEqual(errors, []);
   });
 });

@@ -50,3 +50,14 @@ export interface DeviceKey {
 export const deviceKey = (device_id: string) => request<DeviceKey>('POST', '/devices/key', { device_id });
 export const deviceStatus = (device_id: string) => request<{ wipe: boolean }>('POST', '/devices/status', { device_id });
 export const deviceWiped = (device_id: string) => request<void>('POST', '/devices/wiped', { device_id });
+/** A device as admins see it (never its key). */
+export interface DeviceView {
+  id: string;
+  created_at: number;
+  last_seen_at: number;
+  wipe_requested_at: number | null;
+  wiped_at: number | null;
+}
+export const listUserDevices = (userId: number) => request<DeviceView[]>('GET', `/users/${userId}/devices`);
+export const wipeUserDevices = (userId: number) =>
+  request<{ devices: number }>('POST', `/users/${userId}/devices/wipe`);

@@ -529,6 +529,18 @@ export const ar: Messages = {
   report_generated: 'طُبع من سجل في {date}',
   yes: 'نعم',
   no: 'لا',
+  // ---- Shared and lost phones: remote wipe (admin/DeviceWipe.tsx)
+  devices_title: 'هواتف هذا الشخص',
+  devices_none: 'لم يفتح أي هاتف سجل لهذا الشخص بعد.',
+  device_last_seen: 'آخر اتصال {when}',
+  device_in_use: 'قيد الاستخدام',
+  device_wipe_waiting: 'سيُمسح عند اتصاله التالي',
+  device_wiped: 'مُسح {when}',
+  devices_wipe: 'مسح هواتف هذا الشخص…',
+  devices_wipe_question:
+    'سيرسل كل هاتف لهذا الشخص ما لم يُرسَل عند اتصاله التالي، ثم يحذف كل بيانات هذا الشخص. استخدمه لهاتف مفقود أو مأخوذ.',
+  devices_wipe_confirm: 'مسح الهواتف',
+  devices_marked: 'الهواتف المحددة للمسح: {n}.',
   // ---- Shared and lost phones: app lock, quick exit (lock/)
   lock_opening: 'جارٍ الفتح…',
   lock_wiping: 'جارٍ إرسال ما لم يُرسَل، ثم حذف بيانات هذا الحساب من هذا الهاتف…',

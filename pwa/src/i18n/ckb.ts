@@ -477,6 +477,18 @@ export const ckb: Messages = {
   report_generated: 'لە سیجل چاپکرا لە {date}',
   yes: 'بەڵێ',
   no: 'نەخێر',
+  // ---- Shared and lost phones: remote wipe (admin/DeviceWipe.tsx)
+  devices_title: 'مۆبایلەکانی ئەم کەسە',
+  devices_none: 'هێشتا هیچ مۆبایلێک سیجلی بۆ ئەم کەسە نەکردووەتەوە.',
+  device_last_seen: 'دوایین پەیوەندی {when}',
+  device_in_use: 'لە بەکارهێنانە',
+  device_wipe_waiting: 'لە پەیوەندیی داهاتوودا دەسڕدرێتەوە',
+  device_wiped: 'سڕایەوە {when}',
+  devices_wipe: 'سڕینەوەی مۆبایلەکانی ئەم کەسە…',
+  devices_wipe_question:
+    'هەر مۆبایلێکی ئەم کەسە لە پەیوەندیی داهاتوودا ئەوەی نەینێردووە دەینێرێت، پاشان هەموو زانیارییەکانی ئەم کەسە دەسڕێتەوە. بۆ مۆبایلی ونبوو یان بردراو بەکاری بهێنە.',
+  devices_wipe_confirm: 'سڕینەوەی مۆبایلەکان',
+  devices_marked: 'مۆبایلە دیاریکراوەکان بۆ سڕینەوە: {n}.',
   // ---- Shared and lost phones: app lock, quick exit (lock/)
   lock_opening: 'دەکرێتەوە…',
   lock_wiping: 'ئەوەی نەنێردراوە دەنێردرێت، پاشان زانیارییەکانی ئەم هەژمارە لەم مۆبایلە دەسڕدرێنەوە…',

@@ -470,6 +470,18 @@ export const en = {
   report_generated: 'Printed from Sijil on {date}',
   yes: 'Yes',
   no: 'No',
+  // ---- Shared and lost phones: remote wipe (admin/DeviceWipe.tsx)
+  devices_title: 'This person’s phones',
+  devices_none: 'No phone has opened Sijil for this person yet.',
+  device_last_seen: 'Last contact {when}',
+  device_in_use: 'in use',
+  device_wipe_waiting: 'to be wiped at its next contact',
+  device_wiped: 'wiped {when}',
+  devices_wipe: 'Wipe this person’s phones…',
+  devices_wipe_question:
+    'Each phone of this person will send what it has not sent at its next contact, then delete all of this person’s data. Use it for a lost or taken phone.',
+  devices_wipe_confirm: 'Wipe the phones',
+  devices_marked: 'Phones marked for wiping: {n}.',
   // ---- Shared and lost phones: app lock, quick exit (lock/)
   lock_opening: 'Opening…',
   lock_wiping: 'Sending what is unsent, then removing this account’s data from this phone…',
