@@ -149,12 +149,17 @@ function filesUnder(dir) {
   });
 }
 
-/** Where each text occurs in the profile's files, searched as bytes in UTF-8 (= Latin-1 for these) and UTF-16 LE. */
+/**
+ * Where each text occurs in the profile's files, searched as bytes in UTF-8
+ * (= Latin-1 for these, as V8 writes short strings), UTF-16 LE (V8's other
+ * string form) and UTF-16 BE (how Chromium's IndexedDB encodes keys and
+ * index keys).
+ */
 function findInProfile(dir, texts) {
   const found = {};
   const files = filesUnder(dir);
   for (const text of texts) {
-    const needles = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')];
+    const needles = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le'), Buffer.from(text, 'utf16le').swap16()];
     found[text] = files.filter((file) => {
       const bytes = readFileSync(file);
       return needles.some((needle) => bytes.includes(needle));
@@ -228,10 +233,15 @@ describe('a shared or lost phone', () => {
       await context.close();
 
       const dashed = codes.map((c) => `${c.slice(0, 3)}-${c.slice(3)}`);
-      const { found, files } = findInProfile(dir, [...NAMES, ...codes, ...dashed, TOPIC, TRAINER_NAME]);
+      const { found, files } = findInProfile(dir, [...NAMES, ...codes, ...dashed, TOPIC, TRAINER_NAME, 'by_sent_at']);
       assert.ok(files > 20, `the profile has files (${files})`);
       // The scan finds what is stored in clear: the cached account (localStorage) names the trainer.
       assert.ok(found[TRAINER_NAME].length > 0, 'the scan must find the trainer’s name in the cached session');
+      // …and reads IndexedDB's own files: an index name of the phone's database is there in clear.
+      assert.ok(
+        found.by_sent_at.some((file) => file.includes('IndexedDB')),
+        `the scan must find IndexedDB's metadata: ${found.by_sent_at}`,
+      );
       for (const secret of [...NAMES, ...codes, ...dashed, TOPIC])
         assert.deepEqual(found[secret], [], `"${secret}" is readable in the profile`);
 
