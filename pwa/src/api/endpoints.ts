@@ -48,7 +48,8 @@ export interface DeviceKey {
   wipe: boolean;
 }
 export const deviceKey = (device_id: string) => request<DeviceKey>('POST', '/devices/key', { device_id });
-export const deviceStatus = (device_id: string) => request<{ wipe: boolean }>('POST', '/devices/status', { device_id });
+export const deviceStatus = (device_id: string) =>
+  request<{ wipe: boolean; keep_records_days: number }>('POST', '/devices/status', { device_id });
 export const deviceWiped = (device_id: string) => request<void>('POST', '/devices/wiped', { device_id });
 /** A device as admins see it (never its key). */
 export interface DeviceView {

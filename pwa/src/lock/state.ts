@@ -54,8 +54,14 @@ export const storagePersisted = createStore<boolean | null>(null);
 
 export const IDLE_MINUTES_KEY = 'sijil.lock-idle-minutes';
 export const DEFAULT_IDLE_MINUTES = 5;
-/** Records older than this leave the phone after a clean sync (unless unsent). */
-export const KEEP_RECORD_DAYS = 90;
+/** Records older than this leave the phone after a clean sync (unless unsent); the server's setting, heard at each contact. */
+export const KEEP_RECORD_DAYS_KEY = 'sijil.keep-record-days';
+export const DEFAULT_KEEP_RECORD_DAYS = 90;
+
+function keepRecordDays(): number {
+  const stored = Number(storage().getItem(KEEP_RECORD_DAYS_KEY));
+  return Number.isInteger(stored) && stored >= 1 ? stored : DEFAULT_KEEP_RECORD_DAYS;
+}
 const WIPE_CHECK_MS = 2 * 60_000;
 
 let me: Me | null = null;
@@ -277,6 +283,8 @@ export async function checkWipe(): Promise<void> {
   if (!user || !ring || lockState.get().status === 'wiping') return;
   try {
     const status = await api.deviceStatus(ring.device_id);
+    if (Number.isInteger(status.keep_records_days))
+      storage().setItem(KEEP_RECORD_DAYS_KEY, String(status.keep_records_days));
     if (!status.wipe || !isStill(user)) return;
     const released = await api.deviceKey(ring.device_id);
     const dataKey = await unwrapKey(await recoveryKey(released.key), ring.recovery, 'recovery', user.id);
@@ -293,7 +301,7 @@ async function purgeAfterCleanSync(): Promise<void> {
   const db = openedUserDb();
   if (!user || !db || !isCurrentUserDbUnlocked()) return;
   const sites = user.all_sites ? 'all' : user.sites.map((s) => s.id);
-  await purgeAfterSync(await db, sites, KEEP_RECORD_DAYS, new Date());
+  await purgeAfterSync(await db, sites, keepRecordDays(), new Date());
 }
 
 // ---- start
