@@ -9,6 +9,9 @@ import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const THEME_COLOUR = '#0b5e55';
+/** The installed app's name: neutral where a programme asks (pwa/README.md, "A neutral name and icon"). */
+const APP_NAME =
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.SIJIL_APP_NAME || 'Sijil';
 
 /**
  * Background Sync's `sync` handler (src/sw/sync-handler.js), built as
@@ -45,8 +48,8 @@ export default defineConfig({
       injectRegister: false,
       manifestFilename: 'manifest.webmanifest',
       manifest: {
-        name: 'Sijil',
-        short_name: 'Sijil',
+        name: APP_NAME,
+        short_name: APP_NAME,
         description: 'Offline-first register for community psychosocial programmes',
         id: '/',
         start_url: '/',

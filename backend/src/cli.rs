@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// happened is marked "late entry" for the coordinator.
     #[arg(long, env = "SIJIL_LATE_ENTRY_DAYS", default_value_t = 7)]
     pub late_entry_days: i64,
+    /// Days a phone keeps records after a clean sync; older ones (unless
+    /// unsent) leave the phone, which needs them no more.
+    #[arg(long, env = "SIJIL_PHONE_KEEPS_RECORDS_DAYS", default_value_t = 90)]
+    pub phone_keeps_records_days: u32,
     /// The same as `--trusted-proxies 1` (kept for existing set-ups).
     #[arg(long, env = "SIJIL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
@@ -135,6 +139,7 @@ impl ServeArgs {
             session_idle_secs: self.session_idle_minutes.max(1) * 60,
             session_max_secs: self.session_max_hours.max(1) * 3600,
             device_key_window_secs: 10 * 60,
+            phone_keeps_records_days: self.phone_keeps_records_days.max(1),
             trusted_proxies: if self.trusted_proxies == 0 && self.trust_forwarded_for {
                 1
             } else {

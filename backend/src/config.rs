@@ -67,6 +67,9 @@ pub struct Config {
     /// login (or to a device marked for wiping), so an open session on a
     /// lost phone does not unlock its data.
     pub device_key_window_secs: i64,
+    /// Days a phone keeps records after a clean sync (older ones leave it
+    /// unless unsent); phones hear it at each contact (`/devices/status`).
+    pub phone_keeps_records_days: u32,
     /// How many reverse proxies stand in front and append to
     /// `X-Forwarded-For`: the client address is the entry the outermost of
     /// them wrote (counted from the right), since everything to its left is
@@ -152,6 +155,7 @@ impl Config {
             session_idle_secs: 60 * 60,
             session_max_secs: 30 * 24 * 60 * 60,
             device_key_window_secs: 10 * 60,
+            phone_keeps_records_days: 90,
             trusted_proxies: 0,
             throttle: ThrottlePolicy::default(),
             phone_keeps_sent_days: 14,

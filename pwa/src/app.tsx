@@ -15,6 +15,7 @@ import { EventScreen, MobiliserHome } from './field/MobiliserHome';
 import { fieldScreen, MOBILISER_ROUTES, TRAINER_ROUTES } from './field/routes';
 import { RecordChooser, TrainerHome } from './field/TrainerHome';
 import { language } from './i18n';
+import { LockGate, LockSettings, SafetyControls } from './lock/LockScreen';
 import { currentPath, matchRoute, navigate } from './router';
 import { useStore } from './store';
 import { lazyScreen } from './ui/lazy';
@@ -84,7 +85,19 @@ export function App() {
   // Reading the language here re-renders the whole tree when it changes.
   useStore(language);
   const current = useStore(session);
-  return current.status === 'signed-in' ? <SignedIn session={current} /> : <LoginScreen />;
+  // The lock stands between a signed-in user and their screens; quick exit is on every screen.
+  return (
+    <>
+      {current.status === 'signed-in' ? (
+        <LockGate>
+          <SignedIn session={current} />
+        </LockGate>
+      ) : (
+        <LoginScreen />
+      )}
+      <SafetyControls />
+    </>
+  );
 }
 
 function SignedIn({ session: { me, checked_at } }: { session: Extract<Session, { status: 'signed-in' }> }) {
@@ -96,7 +109,14 @@ function SignedIn({ session: { me, checked_at } }: { session: Extract<Session, {
   }, [known]);
   return (
     <Shell nav={screens.nav} path={path}>
-      {path === '/account' ? <AccountScreen me={me} checkedAt={checked_at} /> : known ? screens.render(path, me) : null}
+      {path === '/account' ? (
+        <>
+          <AccountScreen me={me} checkedAt={checked_at} />
+          <LockSettings />
+        </>
+      ) : known ? (
+        screens.render(path, me)
+      ) : null}
     </Shell>
   );
 }

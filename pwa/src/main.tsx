@@ -3,6 +3,8 @@ import { render } from 'preact';
 import { App } from './app';
 import { startSession } from './auth/session';
 import { applyToDocument, language, loadCatalogue } from './i18n';
+import { leftAgainAfterQuickExit, watchQuickExit } from './lock/exit';
+import { startLock } from './lock/state';
 import { watchConnectivity } from './net/connectivity';
 import { startOutboxReminder } from './push/outboxReminder';
 import { listenForNotificationClicks } from './push/push';
@@ -11,6 +13,10 @@ import { startServiceWorker } from './sw/register';
 import { startSync } from './sync/engine';
 import { watchOutbox } from './sync/outbox';
 import './ui/styles.css';
+
+// Back into the app after a quick exit: straight out again, before anything shows.
+leftAgainAfterQuickExit();
+watchQuickExit();
 
 /** The first screen in its own language: its catalogue is loaded before the first render. */
 async function start(): Promise<void> {
@@ -21,6 +27,7 @@ async function start(): Promise<void> {
   watchConnectivity();
   watchOutbox();
   startSession();
+  startLock();
   startSync();
   const root = document.getElementById('app');
   if (!root) throw new Error('index.html has no #app element');

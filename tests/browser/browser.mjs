@@ -35,12 +35,40 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** The PIN the tests choose at each login (the app asks for one on every new login: lock/). */
+export const PIN = '246810';
+
 export async function logIn(page, url, login, password) {
   await page.goto(url);
   await page.getByLabel('Login name').fill(login);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+  await setPin(page);
   await page.locator('nav.bottom-nav').waitFor();
+}
+
+/** Chooses the test PIN on the screen that follows a login (by ids: any language). */
+export async function setPin(page, pin = PIN) {
+  await page.locator('#new-pin').fill(pin);
+  await page.locator('#new-pin-again').fill(pin);
+  await page.locator('.lock-screen button[type=submit]').click();
+}
+
+/** Unlocks with the PIN (the app locks whenever it is opened again). */
+export async function unlock(page, pin = PIN) {
+  await page.locator('#pin').fill(pin);
+  await page.locator('.lock-screen button[type=submit]').click();
+}
+
+/**
+ * Tests written before the app lock reload and open pages freely: this
+ * unlocks with the test PIN whenever the lock screen stands in the way of
+ * an action or assertion (Playwright's locator handlers).
+ */
+export async function autoUnlock(page) {
+  await page.addLocatorHandler(page.locator('#pin'), async () => {
+    await unlock(page);
+  });
 }
 
 /** Waits until the service worker controls the page (clientsClaim makes that happen on the first load). */

@@ -6,7 +6,7 @@
 // exactly once with the right attendance and head counts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { logIn, waitForServiceWorker } from './browser.mjs';
+import { logIn, unlock, waitForServiceWorker } from './browser.mjs';
 import { apiLogIn, apiPost, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
@@ -172,6 +172,7 @@ describe('field work offline', () => {
       const again = await context.newPage();
       again.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
       await again.goto(world.server.url);
+      await unlock(again);
       await again.getByRole('heading', { name: 'My groups' }).waitFor();
       await again.getByText('3 records waiting to send').waitFor();
       await again.locator('[data-record-id]').nth(1).waitFor();

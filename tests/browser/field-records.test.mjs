@@ -4,7 +4,7 @@
 // "Send now" at logout sends before logging out.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { logIn, waitForServiceWorker } from './browser.mjs';
+import { logIn, setPin, waitForServiceWorker } from './browser.mjs';
 import { apiLogIn, apiPost, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
@@ -181,6 +181,7 @@ describe('my records', () => {
       await page.getByLabel('Login name').fill('expiry.mobiliser');
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Log in' }).click();
+      await setPin(page);
       await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
       await page.locator('[data-record-id][data-state="sent"]').waitFor();
       listed = await (await adminContext.request.get(`${url}/api/records?site_id=${site.id}`)).json();

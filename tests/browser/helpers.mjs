@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { launchBrowser, phoneContext, phoneLayoutProblems, screenshot } from './browser.mjs';
+import { autoUnlock, launchBrowser, phoneContext, phoneLayoutProblems, screenshot } from './browser.mjs';
 import { APP_DIR, startServer } from './server.mjs';
 
 export const PASSWORD = 'correct horse battery';
@@ -39,11 +39,16 @@ async function startWorld() {
   const contexts = [];
   return {
     server,
-    /** A new phone: its own profile, one page, and a list of problems the page reported. */
-    async phone() {
+    /**
+     * A new phone: its own profile, one page, and a list of problems the page reported.
+     * The lock screen is unlocked with the test PIN whenever it stands in the way, unless
+     * `{ locked: true }` (tests of the lock itself).
+     */
+    async phone(options = {}) {
       const context = await phoneContext(browser);
       contexts.push(context);
       const page = await context.newPage();
+      if (!options.locked) await autoUnlock(page);
       const errors = [];
       page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
       page.on('console', (message) => {

@@ -2,7 +2,7 @@
 // the choice is kept for the user (on the server) and on the phone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { logIn } from './browser.mjs';
+import { logIn, setPin } from './browser.mjs';
 import { dir, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
 
 const world = worldForThisFile();
@@ -94,6 +94,7 @@ describe('languages', () => {
     await page.getByLabel('اسم المستخدم').fill('new.mobiliser');
     await page.getByLabel('كلمة المرور').fill(PASSWORD);
     await page.getByRole('button', { name: 'دخول' }).click();
+    await setPin(page);
     await page.getByRole('heading', { name: 'الفعاليات التوعوية' }).waitFor();
     await visit(page, 'mobiliser-home-ar');
     const me = await (await page.request.get(`${world.server.url}/api/me`)).json();

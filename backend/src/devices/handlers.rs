@@ -72,7 +72,8 @@ pub async fn key(
     }))
 }
 
-/// Whether this device is to be wiped (the phone asks at each contact).
+/// Whether this device is to be wiped, and how long it keeps records (the
+/// phone asks at each contact).
 #[utoipa::path(post, path = "/devices/status", tag = "devices", request_body = DeviceRequest, responses(
     (status = 200, body = DeviceStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn status(
@@ -93,6 +94,7 @@ pub async fn status(
     tx.commit().await.context("commit")?;
     Ok(Json(DeviceStatus {
         wipe: row.wipe_requested_at.is_some() && row.wiped_at.is_none(),
+        keep_records_days: state.config.phone_keeps_records_days,
     }))
 }
 

@@ -55,6 +55,8 @@ pub struct DeviceKey {
 pub struct DeviceStatus {
     /// An admin asked this device to send its outbox and delete the user's data.
     pub wipe: bool,
+    /// Days the phone keeps records after a clean sync (older ones leave it unless unsent).
+    pub keep_records_days: u32,
 }
 
 /// A device as admins see it (never its key).

@@ -13,6 +13,7 @@ import { Checkbox, FieldGroup, SelectField, TextField } from '../ui/fields';
 import { Link } from '../ui/Link';
 import { LoadFailed, Loading, Notice } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';
+import { DeviceWipe } from './DeviceWipe';
 import type { DraftErrors, UserDraft } from './drafts';
 import { checkNewUser, checkPasswordReset, checkUserChanges, EMPTY_USER, seesEverySite, userDraftFrom } from './drafts';
 import { savedName } from './flash';
@@ -40,6 +41,7 @@ export function UserForm({ userId }: { userId?: number }) {
         <>
           <UserEditor loaded={remote.data} />
           {remote.data.user && <PasswordReset user={remote.data.user} />}
+          {remote.data.user && <DeviceWipe userId={remote.data.user.id} />}
         </>
       )}
     </>

@@ -44,3 +44,25 @@ export const searchParticipants = (q: string) =>
 /** Who holds a participant code, anywhere in the programme (issue 10): no name, no birth year. */
 export const lookupParticipantCode = (code: string) =>
   request<CodeLookup>('GET', `/participants/code/${encodeURIComponent(code)}`);
+// Shared and lost phones (issue 11): this device's recovery key, and remote wipe.
+export interface DeviceKey {
+  device_id: string;
+  /** 64 hex characters; held in memory only, never stored on the phone. */
+  key: string;
+  wipe: boolean;
+}
+export const deviceKey = (device_id: string) => request<DeviceKey>('POST', '/devices/key', { device_id });
+export const deviceStatus = (device_id: string) =>
+  request<{ wipe: boolean; keep_records_days: number }>('POST', '/devices/status', { device_id });
+export const deviceWiped = (device_id: string) => request<void>('POST', '/devices/wiped', { device_id });
+/** A device as admins see it (never its key). */
+export interface DeviceView {
+  id: string;
+  created_at: number;
+  last_seen_at: number;
+  wipe_requested_at: number | null;
+  wiped_at: number | null;
+}
+export const listUserDevices = (userId: number) => request<DeviceView[]>('GET', `/users/${userId}/devices`);
+export const wipeUserDevices = (userId: number) =>
+  request<{ devices: number }>('POST', `/users/${userId}/devices/wipe`);

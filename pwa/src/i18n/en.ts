@@ -585,4 +585,47 @@ export const en = {
   record_locked_note:
     'This month is locked after review, so this record cannot be changed. Only an administrator can unlock the month.',
   field_month_locked: 'This month is locked at this site. Only an administrator can unlock it.',
+  // ---- Shared and lost phones: remote wipe (admin/DeviceWipe.tsx)
+  devices_title: 'This person’s phones',
+  devices_none: 'No phone has opened Sijil for this person yet.',
+  device_last_seen: 'Last contact {when}',
+  device_in_use: 'in use',
+  device_wipe_waiting: 'to be wiped at its next contact',
+  device_wiped: 'wiped {when}',
+  devices_wipe: 'Wipe this person’s phones…',
+  devices_wipe_question:
+    'Each phone of this person will send what it has not sent at its next contact, then delete all of this person’s data. Use it for a lost or taken phone.',
+  devices_wipe_confirm: 'Wipe the phones',
+  devices_marked: 'Phones marked for wiping: {n}.',
+  // ---- Shared and lost phones: app lock, quick exit (lock/)
+  lock_opening: 'Opening…',
+  lock_wiping: 'Sending what is unsent, then removing this account’s data from this phone…',
+  lock_set_pin_title: 'Choose a PIN',
+  lock_set_pin_hint:
+    'At least {n} digits. It opens Sijil on this phone, with or without a network. Keep it to yourself.',
+  lock_new_pin: 'New PIN',
+  lock_new_pin_again: 'The same PIN again',
+  lock_save_pin: 'Save PIN',
+  lock_pin_too_short: 'The PIN must have {n} to 12 digits.',
+  lock_pin_mismatch: 'The two PINs are not the same.',
+  lock_locked_title: 'Sijil is locked',
+  lock_pin: 'PIN',
+  lock_unlock: 'Unlock',
+  lock_unlocking: 'Unlocking…',
+  lock_wrong_pin: 'Wrong PIN. Tries left: {n}.',
+  lock_wait: 'Wait {n} s before the next try.',
+  lock_use_password: 'Use my password instead',
+  lock_too_many:
+    'Too many wrong PINs. Your records are kept on this phone, locked; log in with your password to open and send them.',
+  lock_lost_key: 'The data on this phone cannot be opened. Nothing was deleted: ask your admin.',
+  lock_password_hint: 'Your password opens Sijil on this phone. It needs a network.',
+  lock_unlock_password: 'Unlock with password',
+  lock_log_out: 'Log out',
+  lock_now: 'Lock',
+  quick_exit: 'Exit',
+  quick_exit_hint: 'Leave at once (or press Escape twice)',
+  lock_idle_label: 'Lock after no use for',
+  lock_idle_minutes: '{n} min',
+  storage_not_persisted:
+    'This browser did not promise to keep Sijil’s data when the phone is short of space. Send your records often.',
 } as const;

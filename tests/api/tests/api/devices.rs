@@ -276,3 +276,32 @@ async fn an_old_session_gets_no_device_key_unless_the_device_is_to_be_wiped() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn many_first_key_requests_at_once_register_one_device_with_one_key() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        let site = app.site(&admin, "K5").await;
+        let noor = app.user(&admin, "noor", "trainer", &[site]).await;
+        let device = new_id();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let noor = noor.clone();
+                let device = device.clone();
+                tokio::spawn(async move {
+                    noor.post("/api/devices/key", json!({ "device_id": device }))
+                        .await
+                })
+            })
+            .collect();
+        let mut keys = std::collections::BTreeSet::new();
+        for task in tasks {
+            let res = task.await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            keys.insert(body(res).await["key"].as_str().unwrap().to_string());
+        }
+        assert_eq!(keys.len(), 1, "one key for one device: {keys:?}");
+        assert_eq!(app.count("devices").await, 1);
+    })
+    .await;
+}
