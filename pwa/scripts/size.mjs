@@ -16,6 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const BUDGET_BYTES = 60 * 1024;
+// Everything a field phone may load, forms included (the service worker
+// precaches it all at install): the first screen's 60 KB plus the forms.
+const TOTAL_BUDGET_BYTES = 80 * 1024;
 const STAFF_ONLY = [/^src\/admin\//, /^src\/coordinator\//];
 const CATALOGUE = /^src\/i18n\/(?!en\.ts)[a-z]+\.ts$/;
 
@@ -44,17 +47,38 @@ function closure(key, into = new Set()) {
 const entries = Object.keys(manifest).filter((key) => manifest[key].isEntry);
 const isStaffOnly = (key) => STAFF_ONLY.some((pattern) => pattern.test(manifest[key].src ?? ''));
 
-const field = new Set();
+/** The manifest keys loaded with `key`: itself and its static imports, recursively. */
+function closureKeys(key, into = new Set()) {
+  if (!manifest[key] || into.has(key)) return into;
+  into.add(key);
+  for (const imported of manifest[key].imports ?? []) closureKeys(imported, into);
+  return into;
+}
+
+// What the first screen needs: the entries and their static imports.
+const initial = new Set();
+for (const entry of entries) closure(entry, initial);
+// Field screens loaded when first opened (from the precache, so offline
+// too), and the language catalogues; staff screens are counted apart.
+const lazyField = new Set();
 const catalogues = new Set();
 const isCatalogue = (key) => CATALOGUE.test(manifest[key].src ?? '');
-for (const entry of entries) {
-  closure(entry, field);
-  // Dynamic imports a field screen makes (workbox-window for updates) count too.
-  for (const dynamic of manifest[entry].dynamicImports ?? []) {
-    if (isCatalogue(dynamic)) catalogues.add(manifest[dynamic].file);
-    else if (!isStaffOnly(dynamic)) closure(dynamic, field);
+const visited = new Set();
+function loadedLater(key) {
+  if (visited.has(key)) return;
+  visited.add(key);
+  if (isCatalogue(key)) {
+    catalogues.add(manifest[key].file);
+    return;
   }
+  if (isStaffOnly(key)) return;
+  for (const file of closure(key)) if (!initial.has(file)) lazyField.add(file);
+  for (const k of closureKeys(key)) for (const dynamic of manifest[k].dynamicImports ?? []) loadedLater(dynamic);
 }
+for (const entry of entries) {
+  for (const k of closureKeys(entry)) for (const dynamic of manifest[k].dynamicImports ?? []) loadedLater(dynamic);
+}
+const field = new Set([...initial, ...lazyField]);
 const staff = new Set();
 for (const key of Object.keys(manifest).filter(isStaffOnly)) {
   for (const file of closure(key)) if (!field.has(file)) staff.add(file);
@@ -72,26 +96,32 @@ const assets = walk(dist)
 
 console.log('gzipped size of each file in dist/:');
 for (const file of assets) {
-  const group = field.has(file)
-    ? 'field'
-    : catalogues.has(file)
-      ? 'one language (a phone loads its own)'
-      : staff.has(file)
-        ? 'staff (lazy)'
-        : 'service worker / other';
+  const group = initial.has(file)
+    ? 'field, first screen'
+    : lazyField.has(file)
+      ? 'field, when first opened'
+      : catalogues.has(file)
+        ? 'one language (a phone loads its own)'
+        : staff.has(file)
+          ? 'staff (lazy)'
+          : 'service worker / other';
   console.log(`  ${kb(gzipped(file)).padStart(9)}  ${file.padEnd(48)} ${group}`);
 }
 const total = (files) => [...files].reduce((sum, file) => sum + gzipped(file), 0);
 const largestCatalogue = Math.max(0, ...[...catalogues].map(gzipped));
+const firstScreen = total(initial) + largestCatalogue;
 const fieldTotal = total(field) + largestCatalogue;
 console.log(
-  `\nfield screens (JS+CSS a trainer's or mobiliser's phone loads): ${kb(fieldTotal)} of ${kb(BUDGET_BYTES)} budget`,
+  `\nfirst screen of a field phone (JS+CSS before it shows, with its language): ${kb(firstScreen)} of ${kb(BUDGET_BYTES)} budget`,
 );
-console.log(`  of which its language's catalogue (the largest counted):       ${kb(largestCatalogue)}`);
-console.log(`admin and coordinator screens (lazy, loaded by staff only):     ${kb(total(staff))}`);
-if (fieldTotal > BUDGET_BYTES) {
+console.log(
+  `all field screens (with the forms loaded when first opened):              ${kb(fieldTotal)} of ${kb(TOTAL_BUDGET_BYTES)} budget`,
+);
+console.log(`  of which one language's catalogue (the largest counted):              ${kb(largestCatalogue)}`);
+console.log(`admin and coordinator screens (lazy, loaded by staff only):              ${kb(total(staff))}`);
+if (firstScreen > BUDGET_BYTES || fieldTotal > TOTAL_BUDGET_BYTES) {
   console.error(
-    `\nOver budget by ${kb(fieldTotal - BUDGET_BYTES)}: move code out of the field screens or make it lazy.`,
+    `\nOver budget (first screen by ${kb(Math.max(0, firstScreen - BUDGET_BYTES))}, all field screens by ${kb(Math.max(0, fieldTotal - TOTAL_BUDGET_BYTES))}): move code out of the field screens or make it lazy.`,
   );
   process.exit(1);
 }

@@ -153,6 +153,8 @@ describe('drafts', () => {
 
       await page.getByRole('link', { name: 'CFS day', exact: true }).click();
       await page.getByRole('heading', { name: 'CFS day' }).waitFor();
+      // The site's children arrive with the first pull, which takes a while on a loaded machine.
+      await page.locator('.roster-item').nth(9).waitFor({ timeout: 120_000 });
       for (let i = 0; i < 5; i++)
         await page
           .locator('.roster-item')

@@ -13,7 +13,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Language } from '../api/types';
-import { LANGUAGES, language, t, translate } from '../i18n';
+import { LANGUAGES, language, loadCatalogue, t, translate } from '../i18n';
 import { displayCode } from '../sync/codes';
 import { SelectField } from '../ui/fields';
 import { Link } from '../ui/Link';
@@ -49,6 +49,15 @@ export default function CardsScreen() {
   const sites = useLocal(loadSites);
   const [siteId, setSiteId] = useState('');
   const [lang, setLang] = useState<Language>(language.get());
+  // Cards may be printed in another language than the screen's: load its catalogue first.
+  const [loadedLang, setLoadedLang] = useState<Language>(language.get());
+  useEffect(() => {
+    let live = true;
+    void loadCatalogue(lang).then(() => live && setLoadedLang(lang));
+    return () => {
+      live = false;
+    };
+  }, [lang]);
   const [encode, setEncode] = useState<Encode | null>(null);
   const chosen = siteId || (sites?.length === 1 ? String(sites[0].id) : '');
   const site = sites?.find((s) => String(s.id) === chosen);
@@ -97,12 +106,12 @@ export default function CardsScreen() {
           {(people ?? []).map((p) => (
             <article class="card" key={p.id} data-code={p.data.code}>
               <p class="card-site">{site.name}</p>
-              <p class="card-label">{translate(lang, 'card_label')}</p>
+              <p class="card-label">{translate(loadedLang, 'card_label')}</p>
               <QrCode text={displayCode(p.data.code)} encode={encode} />
               <p class="card-code" dir="ltr">
                 {displayCode(p.data.code)}
               </p>
-              <p class="card-note">{translate(lang, 'card_note')}</p>
+              <p class="card-note">{translate(loadedLang, 'card_note')}</p>
             </article>
           ))}
         </div>

@@ -7,7 +7,7 @@ import { NeedsAttention } from './Attention';
 import { RecordList } from './common';
 import { loadHome } from './data';
 import { useLocal } from './hooks';
-import { RecordScreen } from './RecordForm';
+import { RecordScreen } from './routes';
 
 export function MobiliserHome({ me }: { me: Me }) {
   const home = useLocal(loadHome);

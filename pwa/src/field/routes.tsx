@@ -2,14 +2,26 @@
 import type { ComponentChildren } from 'preact';
 import { matchRoute } from '../router';
 import { lazyScreen } from '../ui/lazy';
+import type { RecordKind } from './model';
 import './field.css';
-import { GroupScreen } from './GroupScreen';
-import { RecordScreen } from './RecordForm';
-import { RegisterScreen } from './RegisterScreen';
-import { ResolveScreen } from './ResolveScreen';
 
 /** Printable cards: rarely opened, so loaded on demand with their QR encoder. */
 const CardsScreen = lazyScreen(() => import('./Cards'));
+
+// The forms load when first opened (from the service worker's precache, so
+// offline too): the home screen and the lock come up without them.
+export const RecordScreen = lazyScreen<{ kind?: RecordKind; groupId?: string; recordId?: string }>(() =>
+  import('./RecordForm').then((m) => ({ default: m.RecordScreen })),
+);
+const GroupScreen = lazyScreen<{ groupId?: string }>(() =>
+  import('./GroupScreen').then((m) => ({ default: m.GroupScreen })),
+);
+const RegisterScreen = lazyScreen<Record<string, never>>(() =>
+  import('./RegisterScreen').then((m) => ({ default: m.RegisterScreen })),
+);
+const ResolveScreen = lazyScreen<{ id: string }>(() =>
+  import('./ResolveScreen').then((m) => ({ default: m.ResolveScreen })),
+);
 
 export const TRAINER_ROUTES = [
   '/cards',
