@@ -320,8 +320,8 @@ describe('a shared or lost phone', () => {
       await setPin(page);
       await page.locator('.outbox-line[data-unsent="0"]').waitFor({ timeout: 60_000 });
       assert.ok((await namesOnServer('pin.trainer')).includes('Hevi'));
-    // At that contact the phone also heard how long it keeps records (SIJIL_PHONE_KEEPS_RECORDS_DAYS).
-    assert.equal(await page.evaluate(() => localStorage.getItem('sijil.keep-record-days')), '90');
+      // At that contact the phone also heard how long it keeps records (SIJIL_PHONE_KEEPS_RECORDS_DAYS).
+      assert.equal(await page.evaluate(() => localStorage.getItem('sijil.keep-record-days')), '90');
 
       // Left alone longer than the idle time (5 minutes unless set otherwise): locked.
       await page.clock.fastForward(6 * 60_000);
