@@ -5,7 +5,8 @@
  * way to find or register someone who is not on the roster.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { t, tn } from '../i18n';
+import { language, t, tn } from '../i18n';
+import { listSeparator } from '../i18n/format';
 import { Checkbox } from '../ui/fields';
 import { ParticipantFinder, participantMeta } from './common';
 import { participantsAt } from './data';
@@ -91,7 +92,7 @@ export function Roster({
           <Checkbox
             key={id}
             id={`walkin-${id}`}
-            label={`${label(id)} · ${t('walk_in')}`}
+            label={`${label(id)}${listSeparator(language.get())}${t('walk_in')}`}
             checked
             onChange={(on) => onToggle(id, on)}
           />
