@@ -176,6 +176,24 @@ describe('field screens in three languages, as seen at 360×640', () => {
       seen[`event-${lang}`] = await languageProblems(page, lang);
       assert.deepEqual(errors, []);
     }
+    // A coordinator's dashboard: chart axes, the site table's places, the scope names.
+    for (const [login, lang] of [
+      ['coord-duhok', 'ckb'],
+      ['coordinator', 'ar'],
+    ]) {
+      const { page, errors } = await world.phone();
+      await logIn(page, url, login, passwords[login]);
+      const set = await page.request.patch(`${url}/api/me`, { data: { language: lang } });
+      assert.equal(set.status(), 200);
+      await page.reload();
+      await page.locator('.site-table tbody tr').first().waitFor({ timeout: 60_000 });
+      await page.locator('.chart').first().waitFor();
+      await visit(page, `ready-dashboard-${lang}`);
+      await page.locator('.site-table').first().scrollIntoViewIfNeeded();
+      await visit(page, `ready-dashboard-sites-${lang}`);
+      seen[`dashboard-${lang}`] = await languageProblems(page, lang);
+      assert.deepEqual(errors, []);
+    }
     for (const [screen, problems] of Object.entries(seen)) assert.deepEqual(problems, [], screen);
   });
 });

@@ -206,6 +206,13 @@ export function targetShare(achieved: number, value: number): { share: number; p
   return { share: Math.max(0, Math.min(1, ratio)), percent: Math.round(ratio * 100) };
 }
 
+/** Where a site is (its district, else its governorate), named in the person's language. */
+export function sitePlace(row: SiteRow, lang: Language): string {
+  if (lang === 'ar') return (row.district ? row.district_ar : row.governorate_ar) ?? row.district ?? row.governorate;
+  if (lang === 'ckb') return (row.district ? row.district_ckb : row.governorate_ckb) ?? row.district ?? row.governorate;
+  return row.district ?? row.governorate;
+}
+
 /** A day (YYYY-MM-DD) in the person's language; the day is read as a calendar day, not shifted by time zones. */
 export function formatDay(day: string, lang: Language): string {
   if (!isDay(day)) return day;
