@@ -116,7 +116,7 @@ describe('administration in the app', () => {
       await page.getByLabel('الاسم الكامل').fill('Someone');
       await page.getByLabel('كلمة المرور', { exact: true }).fill('short');
       await page.getByRole('button', { name: 'حفظ' }).click();
-      await page.getByText('10 أحرف على الأقل.').waitFor();
+      await page.getByText('١٠ أحرف على الأقل.').waitFor();
       await page.getByLabel('كلمة المرور', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'حفظ' }).click();
       // The login exists already: only the server knows, and its code is translated.

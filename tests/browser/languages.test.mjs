@@ -102,3 +102,99 @@ describe('languages', () => {
     assert.deepEqual(errors, []);
   });
 });
+
+/**
+ * What a screen shows in Arabic or Sorani that it should not: Latin month
+ * names, Latin digits (outside codes, which are Latin by design, anything
+ * marked dir="ltr", and names people typed, shown as typed in <bdi>), English names of places that have a name in
+ * the language, and words or codes broken across lines. In English: no
+ * Arabic-Indic digits.
+ */
+async function languageProblems(page, lang) {
+  return page.evaluate((lang) => {
+    const problems = [];
+    const root = document.querySelector('.shell') ?? document.body;
+    const texts = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || el.closest('[dir=ltr], bdi, script, style, title, option') || !node.textContent.trim()) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      texts.push(node);
+    }
+    // Participant codes (K7M-42QX, 001-01F0) and site codes (MOS-01) are Latin by design.
+    const CODE = /\b[0-9A-Z]{3}-[0-9A-Z]{4}\b|\b[A-Z]{2,}(?:-[0-9A-Z]+)+\b/g;
+    const rtl = lang !== 'en';
+    for (const node of texts) {
+      const text = node.textContent.replace(CODE, '');
+      if (rtl && /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b/.test(text))
+        problems.push(`Latin month: "${text.trim().slice(0, 60)}"`);
+      if (rtl && /[0-9]/.test(text)) problems.push(`Latin digits: "${text.trim().slice(0, 60)}"`);
+      if (!rtl && /[\u0660-\u0669]/.test(text)) problems.push(`Arabic-Indic digits in English: "${text.trim()}"`);
+      if (rtl && /\b(Duhok|Dohuk|Sumel|Mosul|Ninawa|Nineveh|Whole programme)\b/.test(text))
+        problems.push(`English place name: "${text.trim().slice(0, 60)}"`);
+      // A word (or code) drawn on two lines was broken inside.
+      const words = /\S+/g;
+      for (let m = words.exec(node.textContent); m; m = words.exec(node.textContent)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) problems.push(`broken mid-word: "${m[0]}"`);
+      }
+    }
+    return [...new Set(problems)];
+  }, lang);
+}
+
+describe('field screens in three languages, as seen at 360×640', () => {
+  test('dates, months, digits, place names and words on the demo', { timeout: 240_000 }, async () => {
+    const passwords = world.server.runDemo();
+    const url = world.server.url;
+    const seen = {};
+    for (const [login, lang] of [
+      ['trainer-duh-01', 'ckb'],
+      ['trainer-mos-01', 'ar'],
+      ['mobiliser-duhok', 'en'],
+    ]) {
+      const { page, errors } = await world.phone();
+      await logIn(page, url, login, passwords[login]);
+      const set = await page.request.patch(`${url}/api/me`, { data: { language: lang } });
+      assert.equal(set.status(), 200);
+      await page.reload();
+      await page.locator('[data-record-id]').nth(3).waitFor({ timeout: 60_000 });
+      await visit(page, `ready-home-${lang}`);
+      seen[`home-${lang}`] = await languageProblems(page, lang);
+      await page.getByTestId('my-records').scrollIntoViewIfNeeded();
+      await visit(page, `ready-records-${lang}`);
+      // The head-count form: age bands beside counts, in one digit system.
+      await page.goto(`${url}/event`);
+      await page.locator('.tally-grid, fieldset').first().waitFor();
+      await visit(page, `ready-event-${lang}`);
+      await page.locator('.tally-grid, fieldset').last().scrollIntoViewIfNeeded();
+      await visit(page, `ready-event-counts-${lang}`);
+      seen[`event-${lang}`] = await languageProblems(page, lang);
+      assert.deepEqual(errors, []);
+    }
+    // A coordinator's dashboard: chart axes, the site table's places, the scope names.
+    for (const [login, lang] of [
+      ['coord-duhok', 'ckb'],
+      ['coordinator', 'ar'],
+    ]) {
+      const { page, errors } = await world.phone();
+      await logIn(page, url, login, passwords[login]);
+      const set = await page.request.patch(`${url}/api/me`, { data: { language: lang } });
+      assert.equal(set.status(), 200);
+      await page.reload();
+      await page.locator('.site-table tbody tr').first().waitFor({ timeout: 60_000 });
+      await page.locator('.chart').first().waitFor();
+      await visit(page, `ready-dashboard-${lang}`);
+      await page.locator('.site-table').first().scrollIntoViewIfNeeded();
+      await visit(page, `ready-dashboard-sites-${lang}`);
+      seen[`dashboard-${lang}`] = await languageProblems(page, lang);
+      assert.deepEqual(errors, []);
+    }
+    for (const [screen, problems] of Object.entries(seen)) assert.deepEqual(problems, [], screen);
+  });
+});

@@ -101,6 +101,10 @@ pub async fn site_table(
             partner: p.partner,
             district: p.district,
             governorate: p.governorate,
+            district_ar: p.district_ar,
+            district_ckb: p.district_ckb,
+            governorate_ar: p.governorate_ar,
+            governorate_ckb: p.governorate_ckb,
             active: p.active,
             last_activity: p.last_activity,
         })

@@ -102,6 +102,12 @@ pub struct SitePlace {
     pub partner: String,
     pub district: Option<String>,
     pub governorate: String,
+    /// The district's and governorate's names in Arabic and Sorani, so
+    /// screens in those languages name places as their readers do.
+    pub district_ar: Option<String>,
+    pub district_ckb: Option<String>,
+    pub governorate_ar: String,
+    pub governorate_ckb: String,
     #[sqlx(try_from = "Flag")]
     pub active: bool,
     /// The latest day anything was recorded there.
@@ -112,7 +118,9 @@ pub struct SitePlace {
 pub async fn site_places(conn: &mut AnyConnection) -> Result<Vec<SitePlace>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id, s.code, s.name, p.name AS partner, CASE WHEN a.level = 2 THEN a.name_en END AS district,
-                g.name_en AS governorate, s.active,
+                g.name_en AS governorate,
+                CASE WHEN a.level = 2 THEN a.name_ar END AS district_ar, CASE WHEN a.level = 2 THEN a.name_ckb END AS district_ckb,
+                g.name_ar AS governorate_ar, g.name_ckb AS governorate_ckb, s.active,
                 (SELECT MAX(d.day) FROM activity_days d WHERE d.site_id = s.id AND d.activities > 0) AS last_activity
          FROM sites s JOIN partners p ON p.id = s.partner_id JOIN areas a ON a.id = s.area_id
               JOIN areas g ON g.id = COALESCE(a.parent_id, a.id)

@@ -85,6 +85,9 @@ pub struct Site {
     pub partner_name: String,
     pub area_id: i64,
     pub area_name_en: String,
+    /// The area's name in Arabic and Sorani: phones name places in their reader's language.
+    pub area_name_ar: String,
+    pub area_name_ckb: String,
     /// P-code of the district, when the site's area is a district.
     pub district_pcode: Option<String>,
     pub governorate_pcode: String,

@@ -136,7 +136,7 @@ pub async fn update_area(
 /// A site with its partner's name and its area's codes, as phones and
 /// screens show it.
 const SITE_SELECT: &str = "SELECT s.id, s.code, s.name, s.kind, s.partner_id, p.name AS partner_name,
-        s.area_id, a.name_en AS area_name_en,
+        s.area_id, a.name_en AS area_name_en, a.name_ar AS area_name_ar, a.name_ckb AS area_name_ckb,
         CASE WHEN a.level = 2 THEN a.pcode ELSE NULL END AS district_pcode, g.pcode AS governorate_pcode,
         s.latitude, s.longitude, s.active
     FROM sites s

@@ -73,6 +73,9 @@ export interface Site {
   partner_name: string;
   area_id: number;
   area_name_en: string;
+  /** The area in Arabic and Sorani (absent from an older server). */
+  area_name_ar?: string;
+  area_name_ckb?: string;
   district_pcode: string | null;
   governorate_pcode: string;
   latitude: number | null;

@@ -11,6 +11,7 @@
 import { listAreas, listSites } from '../api/endpoints';
 import type { Area, Me, Site } from '../api/types';
 import { formatNumber, language, localName, t } from '../i18n';
+import { listSeparator } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
@@ -34,6 +35,18 @@ const PERIOD_LABEL: Record<PeriodChoice, StringKey> = {
   last_6_months: 'dash_last_6_months',
   custom: 'dash_custom',
 };
+
+/**
+ * The figures' place, named in the person's language: the server names it
+ * in English ("Whole programme", "Duhok"), so the programme and areas are
+ * named here, from the catalogue and the areas' own Arabic and Sorani names.
+ */
+function scopeName(scope: { kind: string; id: number | null; name: string }, areas: Area[] | undefined): string {
+  if (scope.kind === 'programme') return t('dash_programme');
+  const area =
+    scope.kind === 'governorate' || scope.kind === 'district' ? areas?.find((a) => a.id === scope.id) : undefined;
+  return area ? localName(area) : scope.name;
+}
 
 /** Places the user may pick: the programme, the governorates and districts of their sites, each site. */
 function placeOptions(sites: Site[], areas: Area[]) {
@@ -123,18 +136,18 @@ export function Dashboard({ me }: { me: Me }) {
         <>
           <p class="muted" data-figures-range={`${data.data[0].from}/${data.data[0].to}`}>
             {t('dash_sites_covered', {
-              place: data.data[0].scope.name,
+              place: scopeName(data.data[0].scope, places.state === 'ready' ? places.data[1] : undefined),
               from: formatDay(data.data[0].from, lang),
               to: formatDay(data.data[0].to, lang),
               sites: formatNumber(data.data[0].scope.sites, lang),
             })}
-            {' · '}
+            {listSeparator(lang)}
             {t(data.data[0].include_flagged ? 'dash_flagged_in' : 'dash_flagged_out')}
           </p>
           <Headline totals={data.data[0].figures.totals} />
           <Trend query={query} />
           <SexAndAge answer={data.data[0]} />
-          <Breakdown query={query} />
+          <Breakdown query={query} areas={places.state === 'ready' ? places.data[1] : undefined} />
           <SiteTable rows={data.data[1]} />
           <Silent rows={data.data[1]} />
           <Targets me={me} sites={sites} />

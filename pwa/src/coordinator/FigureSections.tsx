@@ -5,7 +5,8 @@
  * shows what the server computed; nothing here adds unique counts up.
  */
 import { useState } from 'preact/hooks';
-import { formatNumber, language, t } from '../i18n';
+import type { Area, Language } from '../api/types';
+import { formatNumber, language, localName, t } from '../i18n';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { SelectField } from '../ui/fields';
@@ -147,7 +148,19 @@ const GROUPS: { value: string; label: StringKey }[] = [
 ];
 
 /** The scope's figures by the level below it, or by partner: each row counted on its own by the server. */
-export function Breakdown({ query }: { query: Query }) {
+/** A breakdown row's name: a month in the language, an area by its own name in the language, else as the server gave it (names people typed). */
+function groupName(
+  group: string | undefined,
+  g: { key: string | null; label: string },
+  lang: Language,
+  areas?: Area[],
+) {
+  if (group === 'month') return formatMonth(g.label, lang);
+  const area = group === 'governorate' || group === 'district' ? areas?.find((a) => String(a.id) === g.key) : undefined;
+  return area ? localName(area) : <bdi>{g.label}</bdi>;
+}
+
+export function Breakdown({ query, areas }: { query: Query; areas?: Area[] }) {
   const lang = useStore(language);
   const [group, setGroup] = useState('next');
   const [data, retry] = useRemote(() => figures(query, group), [queryString(query), group]);
@@ -182,7 +195,7 @@ export function Breakdown({ query }: { query: Query }) {
               <tbody>
                 {data.data.groups.map((g) => (
                   <tr key={g.key ?? g.label}>
-                    <th scope="row">{data.data.group === 'month' ? formatMonth(g.label, lang) : g.label}</th>
+                    <th scope="row">{groupName(data.data.group, g, lang, areas)}</th>
                     <td>{g.participants_counted ? n(g.totals.unique_participants) : '—'}</td>
                     <td>{n(g.totals.attendances)}</td>
                     <td>{n(g.totals.activities)}</td>

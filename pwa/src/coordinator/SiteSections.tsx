@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { Me, Site } from '../api/types';
 import { formatNumber, language, t } from '../i18n';
+import { listSeparator } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
@@ -16,7 +17,7 @@ import type { Query, SiteRow } from './api';
 import { queryString, targets } from './api';
 import { TargetBar } from './Charts';
 import type { SortKey } from './logic';
-import { formatDay, silentSites, sortSites, targetShare } from './logic';
+import { formatDay, silentSites, sitePlace, sortSites, targetShare } from './logic';
 import { indicatorLabel, TargetForm } from './Targets';
 
 const COLUMNS: { key: SortKey; label: StringKey }[] = [
@@ -66,9 +67,11 @@ export function SiteTable({ rows }: { rows: SiteRow[] }) {
                 <th scope="row">
                   <Link href={`/review/sites/${r.site_id}`}>
                     <span>
-                      <span dir="ltr">{r.code}</span> {r.name}
+                      <span dir="ltr">{r.code}</span> <bdi>{r.name}</bdi>
                       <span class="cell-meta">
-                        {r.partner} · {r.district ?? r.governorate}
+                        <bdi>{r.partner}</bdi>
+                        {listSeparator(lang)}
+                        {sitePlace(r, lang)}
                       </span>
                     </span>
                   </Link>

@@ -44,6 +44,11 @@ export interface SiteRow {
   partner: string;
   district: string | null;
   governorate: string;
+  /** The same places in Arabic and Sorani (absent from an older server). */
+  district_ar?: string | null;
+  district_ckb?: string | null;
+  governorate_ar?: string;
+  governorate_ckb?: string;
   active: boolean;
   last_activity: string | null;
   totals: Totals;

@@ -1,7 +1,7 @@
 /** The dashboard's pure logic: periods, silent sites, sorting, chart scales, sex and age cells. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import type { SiteRow } from './api';
-import { bySexAndAge, niceMax, presetRange, silentSites, sortSites } from './logic';
+import { bySexAndAge, niceMax, presetRange, silentSites, sitePlace, sortSites } from './logic';
 
 const today = new Date(Date.UTC(2026, 0, 15));
 
@@ -62,5 +62,30 @@ describe('dashboard logic', () => {
     ]);
     expect(bands.find((b) => b.band === '18-24')).toEqual({ band: '18-24', female: 3, male: 0 });
     expect(bands.find((b) => b.band === '60+')).toEqual({ band: '60+', female: 0, male: 4 });
+  });
+});
+
+describe('place names', () => {
+  const row = {
+    site_id: 1,
+    code: 'DUH-01',
+    name: 'Khanke Camp CFS',
+    partner: 'Play for Peace',
+    district: 'Sumel',
+    governorate: 'Duhok',
+    district_ar: 'سميل',
+    district_ckb: 'سێمێل',
+    governorate_ar: 'دهوك',
+    governorate_ckb: 'دهۆک',
+    active: true,
+    last_activity: null,
+    totals: {} as SiteRow['totals'],
+  } satisfies SiteRow;
+
+  it('are in the reader’s language where the area has a name in it', () => {
+    expect(sitePlace(row, 'ckb')).toBe('سێمێل');
+    expect(sitePlace(row, 'ar')).toBe('سميل');
+    expect(sitePlace(row, 'en')).toBe('Sumel');
+    expect(sitePlace({ ...row, district: null, district_ar: null }, 'ar')).toBe('دهوك');
   });
 });

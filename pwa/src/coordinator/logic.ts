@@ -3,7 +3,7 @@
  * chart scales. No DOM, so it is unit-tested.
  */
 import type { Language } from '../api/types';
-import { intlLocale } from '../i18n/format';
+import { formatCalendarDay, formatCalendarMonth } from '../i18n/format';
 import type { FiguresAnswer, SiteRow, SplitRow, Totals } from './api';
 
 export type Preset = 'this_month' | 'last_month' | 'this_quarter' | 'last_quarter' | 'last_6_months';
@@ -206,19 +206,23 @@ export function targetShare(achieved: number, value: number): { share: number; p
   return { share: Math.max(0, Math.min(1, ratio)), percent: Math.round(ratio * 100) };
 }
 
+/** Where a site is (its district, else its governorate), named in the person's language. */
+export function sitePlace(row: SiteRow, lang: Language): string {
+  if (lang === 'ar') return (row.district ? row.district_ar : row.governorate_ar) ?? row.district ?? row.governorate;
+  if (lang === 'ckb') return (row.district ? row.district_ckb : row.governorate_ckb) ?? row.district ?? row.governorate;
+  return row.district ?? row.governorate;
+}
+
 /** A day (YYYY-MM-DD) in the person's language; the day is read as a calendar day, not shifted by time zones. */
 export function formatDay(day: string, lang: Language): string {
   if (!isDay(day)) return day;
-  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeZone: 'UTC' }).format(
-    new Date(`${day}T00:00:00Z`),
-  );
+  const [y, m, d] = day.split('-').map(Number);
+  return formatCalendarDay(y, m, d, lang);
 }
 
 /** A month (YYYY-MM), long ("November 2026") or short for chart axes ("Nov 26"). */
 export function formatMonth(month: string, lang: Language, short = false): string {
   if (!isMonth(month)) return month;
-  const options: Intl.DateTimeFormatOptions = short
-    ? { month: 'short', year: '2-digit', timeZone: 'UTC' }
-    : { month: 'long', year: 'numeric', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(intlLocale(lang), options).format(new Date(`${month}-01T00:00:00Z`));
+  const [y, m] = month.split('-').map(Number);
+  return formatCalendarMonth(y, m, lang, short);
 }

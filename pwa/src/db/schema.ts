@@ -77,6 +77,8 @@ export interface LocalSite {
   partner_name?: string;
   area_id?: number;
   area_name_en?: string;
+  area_name_ar?: string;
+  area_name_ckb?: string;
   district_pcode?: string | null;
   governorate_pcode?: string;
   latitude?: number | null;

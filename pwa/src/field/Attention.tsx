@@ -5,7 +5,9 @@
  * phone pulls while the app is open (sync/engine.ts), so a flag set now
  * shows here within the minute.
  */
+import type { Language } from '../api/types';
 import { language, t } from '../i18n';
+import { listSeparator } from '../i18n/format';
 import { useStore } from '../store';
 import { Link } from '../ui/Link';
 import type { AttentionItem } from './attention';
@@ -17,7 +19,7 @@ const FIX = { flagged: 'attention_correct', conflict: 'resolve', rejected: 'reso
 
 function itemTitle(item: AttentionItem, home: Home, lang: string): string {
   if (!item.row) return t(item.kind === 'group' ? 'attention_group' : 'attention_participant');
-  return `${recordTitle(item.row, home.types)} · ${formatDay(item.row.record.data.date, lang)}`;
+  return `${recordTitle(item.row, home.types)}${listSeparator(lang as Language)}${formatDay(item.row.record.data.date, lang)}`;
 }
 
 export function NeedsAttention({ home }: { home: Home }) {

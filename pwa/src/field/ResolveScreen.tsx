@@ -10,6 +10,7 @@ import { Link } from '../ui/Link';
 import { Notice } from '../ui/Notice';
 import { discard, keepMine, loadOutboxItem, takeTheirs } from './data';
 import { useLocal } from './hooks';
+import { fieldLabel, reasonText } from './serverWords';
 
 function show(value: unknown): string {
   if (value === undefined || value === null || value === '') return '—';
@@ -54,8 +55,8 @@ export function ResolveScreen({ id }: { id: string }) {
           <tbody>
             {keys.map((k) => (
               <tr key={k}>
-                <th scope="row" dir="ltr">
-                  {k}
+                <th scope="row" dir={fieldLabel(k) ? undefined : 'ltr'}>
+                  {fieldLabel(k) ?? k}
                 </th>
                 <td dir="auto">{item.deleted ? t('state_deleting') : show(mine[k])}</td>
                 <td dir="auto">{show(theirs[k])}</td>
@@ -80,10 +81,16 @@ export function ResolveScreen({ id }: { id: string }) {
       <ul class="list reasons">
         {Object.entries(reasons).map(([field, reason]) => (
           <li class="list-item" key={field}>
-            <span class="list-title" dir="ltr">
-              {field}
+            <span class="list-title" dir={fieldLabel(field) ? undefined : 'ltr'}>
+              {fieldLabel(field) ?? field}
             </span>
-            <span>{reason}</span>
+            {reasonText(reason) ? (
+              <span>{reasonText(reason)}</span>
+            ) : (
+              <span dir="auto" lang="en">
+                {reason}
+              </span>
+            )}
           </li>
         ))}
       </ul>

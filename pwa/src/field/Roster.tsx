@@ -7,7 +7,8 @@
  * someone by the code on their card, find or register them.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { t, tn } from '../i18n';
+import { language, t, tn } from '../i18n';
+import { listSeparator } from '../i18n/format';
 import { displayCode } from '../sync/codes';
 import { Checkbox } from '../ui/fields';
 import type { CodeInfo } from './AddByCode';
@@ -136,7 +137,7 @@ export function Roster({
           <Checkbox
             key={id}
             id={`walkin-${id}`}
-            label={`${label(id)} · ${t('walk_in')}`}
+            label={`${label(id)}${listSeparator(language.get())}${t('walk_in')}`}
             checked
             onChange={(on) => tick(id, on)}
           />

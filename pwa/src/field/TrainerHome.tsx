@@ -5,7 +5,8 @@
  */
 import type { ComponentChildren } from 'preact';
 import type { Me } from '../api/types';
-import { t, tn } from '../i18n';
+import { language, t, tn } from '../i18n';
+import { listSeparator } from '../i18n/format';
 import { Link } from '../ui/Link';
 import { SiteList } from '../ui/SiteList';
 import { NeedsAttention } from './Attention';
@@ -22,7 +23,9 @@ export function GroupList({ groups, home, edit }: { groups: Group[]; home: Home;
       {groups.map((g) => (
         <li key={g.id} class="list-item group-item" data-group-id={g.id}>
           <Link href={`/session/${g.id}`} class="list-link group-link">
-            <span class="list-title">{g.data.name}</span>
+            <span class="list-title">
+              <bdi>{g.data.name}</bdi>
+            </span>
             <span class="list-meta">
               {[
                 typeLabel(home.types.get(g.data.activity_type_id)),
@@ -30,7 +33,7 @@ export function GroupList({ groups, home, edit }: { groups: Group[]; home: Home;
                 tn('members', g.data.members.filter((m) => !m.left_on).length),
               ]
                 .filter(Boolean)
-                .join(' · ')}
+                .join(listSeparator(language.get()))}
             </span>
           </Link>
           {edit && (

@@ -4,7 +4,7 @@ import { searchParticipants } from '../api/endpoints';
 import type { Language } from '../api/types';
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import { language, t, tn } from '../i18n';
-import { intlLocale } from '../i18n/format';
+import { formatCalendarDay, formatYear, listSeparator } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
@@ -27,7 +27,13 @@ export function typeLabel(type: LocalActivityType | undefined): string {
 /** A form check's problem, in the person's language. */
 export function problemText(problem: Problem | undefined): string | undefined {
   if (problem === undefined) return undefined;
-  return typeof problem === 'string' ? t(problem) : t(problem.key, problem.params);
+  if (typeof problem === 'string') return t(problem);
+  // Years are written whole ("1916", not "1,916").
+  const params =
+    problem.key === 'field_birth_year'
+      ? Object.fromEntries(Object.entries(problem.params).map(([k, v]) => [k, formatYear(v, language.get())]))
+      : problem.params;
+  return t(problem.key, params);
 }
 
 export const bandLabel = (band: AgeBand) => t(`band_${band.replace('-', '_').replace('+', '_plus')}` as StringKey);
@@ -116,9 +122,10 @@ export function TallyGrid({ value, onChange }: { value: TallyMap; onChange: (nex
  */
 export function participantMeta(p: Participant): string {
   const sex = t(p.data.sex === 'female' ? 'sex_female' : 'sex_male');
-  if (p.data.visitor) return `${sex}, ${p.data.age_band ? bandLabel(p.data.age_band) : ''} · ${t('visitor_meta')}`;
-  const year = new Intl.NumberFormat(intlLocale(language.get()), { useGrouping: false }).format(p.data.birth_year);
-  return p.data.wg_by_caregiver ? `${sex}, ${year} · ${t('caregiver_answered')}` : `${sex}, ${year}`;
+  const sep = listSeparator(language.get());
+  if (p.data.visitor) return `${sex}, ${p.data.age_band ? bandLabel(p.data.age_band) : ''}${sep}${t('visitor_meta')}`;
+  const year = formatYear(p.data.birth_year, language.get());
+  return p.data.wg_by_caregiver ? `${sex}, ${year}${sep}${t('caregiver_answered')}` : `${sex}, ${year}`;
 }
 
 /**
@@ -271,9 +278,20 @@ export function RecordList({
           >
             <Link href={`/records/${row.record.id}`} class="list-link record-link">
               <span class="list-title">
-                {recordTitle(row, types)} · <span dir="ltr">{formatDay(d.date, lang)}</span>
+                {recordTitle(row, types)}
+                {listSeparator(lang)}
+                <span class="nowrap">{formatDay(d.date, lang)}</span>
               </span>
-              <span class="list-meta">{[where, counted].filter(Boolean).join(' · ')}</span>
+              <span class="list-meta">
+                {/* Names people typed are shown as typed, isolated from the text around them. */}
+                {where && (
+                  <>
+                    <bdi>{where}</bdi>
+                    {listSeparator(lang)}
+                  </>
+                )}
+                {counted}
+              </span>
             </Link>
             <span class="badges">
               <span class={`badge badge-${row.state}`}>
@@ -303,12 +321,7 @@ export function RecordList({
 export function formatDay(date: string, lang: string): string {
   const [y, m, d] = date.split('-').map(Number);
   if (!y || !m || !d) return date;
-  return new Intl.DateTimeFormat(intlLocale(lang as Language), {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(Date.UTC(y, m - 1, d));
+  return formatCalendarDay(y, m, d, lang as Language);
 }
 
 /** Toggle buttons for a small choice (sex, disability mode), each a full touch target. */

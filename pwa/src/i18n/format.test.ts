@@ -1,6 +1,16 @@
 /** Numbers and dates in each language, and numbers typed in any script. */
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatNumber, parseDecimal, westernDigits } from './format';
+import {
+  formatCalendarDay,
+  formatCalendarMonth,
+  formatDateTime,
+  formatNumber,
+  formatYear,
+  listSeparator,
+  localDigits,
+  parseDecimal,
+  westernDigits,
+} from './format';
 
 describe('numbers', () => {
   it('are written with Arabic-Indic digits in Arabic and Sorani', () => {
@@ -25,5 +35,41 @@ describe('dates', () => {
     const date = new Date(Date.UTC(2026, 2, 21, 9, 30));
     expect(formatDateTime(date, 'en')).toContain('2026');
     expect(formatDateTime(date, 'ar')).toContain('٢٠٢٦');
+  });
+});
+
+describe('our own formatting for Arabic and Sorani (Chromium has no Sorani data)', () => {
+  it('writes days with Iraqi month names and Arabic-Indic digits, whatever the ICU', () => {
+    expect(formatCalendarDay(2026, 12, 2, 'ckb')).toBe('٢ کانوونی یەکەم ٢٠٢٦');
+    expect(formatCalendarDay(2026, 7, 14, 'ar')).toBe('١٤ تموز ٢٠٢٦');
+    expect(formatCalendarDay(2026, 12, 2, 'en')).toBe('2 Dec 2026');
+  });
+
+  it('writes months for titles and chart axes', () => {
+    expect(formatCalendarMonth(2026, 7, 'ckb', true)).toBe('تەمموز ٢٦');
+    expect(formatCalendarMonth(2026, 11, 'ar')).toBe('تشرين الثاني ٢٠٢٦');
+    expect(formatCalendarMonth(2026, 7, 'en', true)).toBe('Jul 26');
+  });
+
+  it('never puts a thousands separator in a year', () => {
+    expect(formatYear(1916, 'en')).toBe('1916');
+    expect(formatYear(2026, 'ckb')).toBe('٢٠٢٦');
+  });
+
+  it('keeps one digit system: no Latin digit in an Arabic or Sorani number or date', () => {
+    for (const lang of ['ar', 'ckb'] as const) {
+      for (const text of [
+        formatNumber(1234567.5, lang),
+        formatDateTime(new Date(2026, 0, 5, 7, 3), lang),
+        formatCalendarMonth(2026, 1, lang, true),
+      ])
+        expect(text).not.toMatch(/[0-9]/);
+    }
+  });
+
+  it('separates parts of a line with the Arabic comma in right-to-left languages ("·" reads as a zero)', () => {
+    expect(listSeparator('ar')).toBe('، ');
+    expect(listSeparator('en')).toBe(' · ');
+    expect(localDigits('0–5', 'ckb')).toBe('٠–٥');
   });
 });

@@ -1,11 +1,20 @@
 /**
- * Numbers and dates in the person's language, through Intl. Arabic and
- * Sorani are shown with Arabic-Indic digits (٠١٢٣), as they are read in
- * Iraq and the Kurdistan Region; digits typed either way are accepted.
+ * Numbers and dates in the person's language. Arabic and Sorani are shown
+ * with Arabic-Indic digits (٠١٢٣), as they are read in Iraq and the
+ * Kurdistan Region; digits typed either way are accepted.
+ *
+ * Why our own code for Arabic and Sorani: Chromium ships a trimmed ICU
+ * without Sorani data, so `Intl` there falls back to English ("2 Dec
+ * 2026", Latin digits, "Jul 26" on chart axes) although Node's full ICU
+ * formats Sorani well and the unit tests passed. So for both right-to-left
+ * languages the digits, month names and separators come from the tables
+ * below, identical in every browser; English keeps `Intl` (en-GB).
+ *
+ * A year is written without a group separator: "2026", never "2,026".
  */
 import type { Language } from '../api/types';
 
-/** The BCP 47 locale used with Intl for each app language. */
+/** The BCP 47 locale used with Intl for each app language (plural rules; English formatting). */
 export function intlLocale(language: Language): string {
   switch (language) {
     case 'ar':
@@ -17,12 +26,106 @@ export function intlLocale(language: Language): string {
   }
 }
 
-export function formatNumber(n: number, language: Language): string {
-  return new Intl.NumberFormat(intlLocale(language)).format(n);
+const ARABIC_INDIC = '٠١٢٣٤٥٦٧٨٩';
+
+/** The Iraqi month names (the Syriac-origin names both languages use in Iraq), January first. */
+const MONTHS: Record<'ar' | 'ckb', readonly string[]> = {
+  ar: [
+    'كانون الثاني',
+    'شباط',
+    'آذار',
+    'نيسان',
+    'أيار',
+    'حزيران',
+    'تموز',
+    'آب',
+    'أيلول',
+    'تشرين الأول',
+    'تشرين الثاني',
+    'كانون الأول',
+  ],
+  ckb: [
+    'کانوونی دووەم',
+    'شوبات',
+    'ئازار',
+    'نیسان',
+    'ئایار',
+    'حوزەیران',
+    'تەمموز',
+    'ئاب',
+    'ئەیلوول',
+    'تشرینی یەکەم',
+    'تشرینی دووەم',
+    'کانوونی یەکەم',
+  ],
+};
+
+const isRtlLanguage = (language: Language): language is 'ar' | 'ckb' => language === 'ar' || language === 'ckb';
+
+/** Western digits (and `,` `.` separators) in `text` written the language's way. */
+export function localDigits(text: string, language: Language): string {
+  if (!isRtlLanguage(language)) return text;
+  return text.replace(/[0-9.,]/g, (c) => (c === ',' ? '٬' : c === '.' ? '٫' : ARABIC_INDIC[Number(c)]));
 }
 
+/** A number, grouped by thousands, in the language's digits (a year: {@link formatYear}). */
+export function formatNumber(n: number, language: Language): string {
+  if (!isRtlLanguage(language)) return new Intl.NumberFormat(intlLocale(language)).format(n);
+  return localDigits(new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 }).format(n), language);
+}
+
+/** A year, never grouped ("2026"). */
+export function formatYear(year: number, language: Language): string {
+  return localDigits(String(year), language);
+}
+
+/** The name of month `m` (1–12) in Arabic or Sorani; English through Intl. */
+export function monthName(m: number, language: Language, short = false): string {
+  if (isRtlLanguage(language)) return MONTHS[language][m - 1] ?? String(m);
+  return new Intl.DateTimeFormat('en-GB', { month: short ? 'short' : 'long', timeZone: 'UTC' }).format(
+    Date.UTC(2000, m - 1, 1),
+  );
+}
+
+/** A calendar day "2 December 2026" (short: "2 Dec 2026" in English; Arabic and Sorani have no short month names). */
+export function formatCalendarDay(year: number, month: number, day: number, language: Language, short = true): string {
+  if (isRtlLanguage(language))
+    return `${localDigits(String(day), language)} ${monthName(month, language)} ${formatYear(year, language)}`;
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: short ? 'short' : 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(Date.UTC(year, month - 1, day));
+}
+
+/** A month "November 2026"; short for chart axes ("Nov 26" in English, the month name alone otherwise, with the year's last two digits). */
+export function formatCalendarMonth(year: number, month: number, language: Language, short = false): string {
+  if (isRtlLanguage(language)) {
+    const y = short ? String(year % 100).padStart(2, '0') : String(year);
+    return `${monthName(month, language)} ${localDigits(y, language)}`;
+  }
+  return new Intl.DateTimeFormat('en-GB', {
+    month: short ? 'short' : 'long',
+    year: short ? '2-digit' : 'numeric',
+    timeZone: 'UTC',
+  }).format(Date.UTC(year, month - 1, 1));
+}
+
+/** A moment on the phone's clock: its day and its time (24-hour). */
 export function formatDateTime(date: Date, language: Language): string {
+  if (isRtlLanguage(language)) {
+    const hh = String(date.getHours()).padStart(2, '0');
+    const mm = String(date.getMinutes()).padStart(2, '0');
+    const day = formatCalendarDay(date.getFullYear(), date.getMonth() + 1, date.getDate(), language);
+    return `${day}، ${localDigits(`${hh}:${mm}`, language)}`;
+  }
   return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** Between the parts of a line ("CFS day · 3 Dec 2026"): "·" is read as a zero beside Arabic-Indic digits, so RTL uses the Arabic comma. */
+export function listSeparator(language: Language): string {
+  return isRtlLanguage(language) ? '، ' : ' · ';
 }
 
 /** Arabic-Indic (٠–٩) and Extended Arabic-Indic (۰–۹) digits to 0–9, Arabic decimal separator to '.'. */

@@ -277,6 +277,11 @@ pub struct SiteRow {
     pub partner: String,
     pub district: Option<String>,
     pub governorate: String,
+    /// The place names in Arabic and Sorani (the English ones above).
+    pub district_ar: Option<String>,
+    pub district_ckb: Option<String>,
+    pub governorate_ar: String,
+    pub governorate_ckb: String,
     pub active: bool,
     /// The latest day anything was recorded there (any period).
     pub last_activity: Option<String>,
