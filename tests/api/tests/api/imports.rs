@@ -1,0 +1,294 @@
+//! Importing a programme's existing lists (issue 16): every bad row reported
+//! by row and column, nothing written by a dry run or by an apply of a file
+//! with problems, the good rows only when the admin accepts, re-imports that
+//! change nothing, and imported people reaching phones by pull.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sijil::participants::code;
+use sijil_e2e::field::pull_all;
+use sijil_e2e::{body, each_database, Api};
+
+async fn send(api: &Api, kind: &str, query: &str, file: &str) -> reqwest::Response {
+    api.request(
+        reqwest::Method::POST,
+        &format!("/api/imports/{kind}?{query}"),
+    )
+    .header("content-type", "text/csv")
+    .body(file.to_string())
+    .send()
+    .await
+    .expect("POST a file")
+}
+
+/// `(row, column)` of each problem in a report.
+fn places(report: &Value) -> BTreeSet<(i64, String)> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_i64().unwrap(),
+                p["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const MIXED: &str = "\u{feff}id,site_code,given_name,sex,birth_year,displacement,notes\n\
+P-1,K1,Amira,female,2014,idp,the programme's own note\n\
+P-2,K1,Huda,girl,2013,host,\n\
+P-3,K1,Nour,male,1800,idp,\n\
+P-4,ZZ9,Ali,male,2010,idp,\n\
+P-5,K1,Sa\0ra,female,2012,idp,\n\
+P-6,K1,Dana,female,2011\n\
+P-7,K1,Rana,female,2015,returnee,\n";
+
+#[tokio::test]
+async fn a_file_with_bad_rows_is_reported_row_by_row_and_only_its_good_rows_are_written() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        let site = app.site(&admin, "K1").await;
+        let trainer = app.user(&admin, "noor", "trainer", &[site]).await;
+
+        // The dry run: each bad row by its row number and column, nothing written.
+        let res = send(&admin, "participants", "mode=dry_run", MIXED).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let report = body(res).await;
+        let expected: BTreeSet<(i64, String)> = [
+            (3, "sex"),
+            (4, "birth_year"),
+            (5, "site_code"),
+            (6, "given_name"),
+            (7, "displacement"),
+        ]
+        .into_iter()
+        .map(|(r, c)| (r, c.to_string()))
+        .collect();
+        assert_eq!(places(&report), expected, "{report}");
+        assert_eq!(
+            (&report["rows"], &report["bad_rows"], &report["new"]),
+            (&Value::from(7), &Value::from(5), &Value::from(2))
+        );
+        assert!(report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["code"].is_string() && p["message"].is_string()));
+        assert_eq!(report["written"], false);
+        assert_eq!(app.count("participants").await, 0);
+        assert_eq!(app.count("import_keys").await, 0);
+
+        // Applying a file with problems is refused as a whole.
+        let res = send(&admin, "participants", "mode=apply", MIXED).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = body(res).await;
+        assert_eq!(refused["error"], "invalid");
+        assert_eq!(places(&refused), expected);
+        assert_eq!(app.count("participants").await, 0);
+        assert_eq!(app.count("import_keys").await, 0);
+        assert_eq!(app.count("device_prefixes").await, 0);
+
+        // A file without a required column: nothing can be imported, even the good rows.
+        let no_year = "site_code,sex,displacement\nK1,female,idp\n";
+        let res = send(
+            &admin,
+            "participants",
+            "mode=apply&accept_good_rows=true",
+            no_year,
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let report = body(res).await;
+        assert!(places(&report).contains(&(1, "birth_year".to_string())));
+        assert_eq!(report["problems"][0]["code"], "missing_column");
+        assert_eq!(app.count("participants").await, 0);
+
+        // A JSON body is not a file: 415, nothing written.
+        let res = admin
+            .post(
+                "/api/imports/participants?mode=apply",
+                serde_json::json!({ "rows": [] }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(body(res).await["error"], "unsupported_media_type");
+
+        // Only admins import.
+        let res = send(&trainer, "participants", "mode=dry_run", MIXED).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = send(&admin, "people", "mode=dry_run", MIXED).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+        // The good rows only, when the admin accepts them.
+        let res = send(
+            &admin,
+            "participants",
+            "mode=apply&accept_good_rows=true",
+            MIXED,
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let report = body(res).await;
+        assert_eq!(
+            (&report["new"], &report["written"]),
+            (&Value::from(2), &Value::Bool(true))
+        );
+        assert_eq!(places(&report), expected);
+        assert_eq!(app.count("participants").await, 2);
+
+        // They reach the trainer's phone by pull, with codes whose check character holds.
+        let (changes, _) = pull_all(&trainer, None, 100).await;
+        let people: Vec<&Value> = changes
+            .iter()
+            .filter(|c| c["entity"] == "participant")
+            .collect();
+        assert_eq!(people.len(), 2, "{changes:?}");
+        for p in &people {
+            let typed = p["data"]["code"].as_str().unwrap();
+            let canonical = code::normalise(typed).unwrap();
+            assert!(code::is_valid(&canonical), "{typed}");
+        }
+        let names: BTreeSet<&str> = people
+            .iter()
+            .map(|p| p["data"]["given_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, BTreeSet::from(["Amira", "Rana"]));
+        assert!(
+            !format!("{changes:?}").contains("own note"),
+            "extra columns are never stored"
+        );
+
+        // One audit entry per applied import: counts, never names.
+        let audit = body(admin.get("/api/audit?action=import.participants").await).await;
+        let entries = audit["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{audit}");
+        assert_eq!(entries[0]["detail"]["created"], 2);
+        assert_eq!(entries[0]["detail"]["bad_rows"], 5);
+        assert!(!audit.to_string().contains("Amira"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn importing_the_same_clean_files_twice_stores_each_participant_and_roster_place_once() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        let site = app.site(&admin, "K1").await;
+        let trainer = app.user(&admin, "noor", "trainer", &[site]).await;
+        // Arabic headers; the third person has no programme id (known by the tuple).
+        let people = "المعرف,رمز الموقع,الاسم,الجنس,سنة الميلاد,النزوح\n\
+P-1,k1,أمل,أنثى,2014,نازح\n\
+P-2,K1,Huda,female,2013,host\n\
+,K1,Nour,male,2012,idp\n";
+        for round in 0..2 {
+            let res = send(&admin, "participants", "mode=apply", people).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let report = body(res).await;
+            let (new, skipped) = if round == 0 { (3, 0) } else { (0, 3) };
+            assert_eq!(
+                (&report["new"], &report["already_imported"]),
+                (&Value::from(new), &Value::from(skipped)),
+                "round {round}: {report}"
+            );
+            assert_eq!(app.count("participants").await, 3);
+        }
+        let nour: String = sqlx::query_scalar("SELECT code FROM participants WHERE given_name = 'Nour'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+
+        // A roster: one row per member, by import id or by code.
+        let roster = format!(
+            "group_name,site_code,activity_type,member_id,member_code,joined_on\n\
+Girls 1,K1,PSS,P-1,,2026-01-10\n\
+girls 1,k1,pss,P-2,,\n\
+Girls 1,K1,PSS,,{},\n\
+Boys 1,K1,PSS,P-404,,\n",
+            code::display(&nour)
+        );
+        let res = send(&admin, "groups", "mode=dry_run", &roster).await;
+        let report = body(res).await;
+        assert_eq!(places(&report), BTreeSet::from([(5, "member_id".to_string())]), "{report}");
+        assert_eq!(report["new"], 3);
+        assert_eq!(app.count("activity_groups").await, 0);
+
+        let clean: String = roster.lines().take(4).map(|l| format!("{l}\n")).collect();
+        for round in 0..2 {
+            let res = send(&admin, "groups", "mode=apply", &clean).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let report = body(res).await;
+            let (new, skipped) = if round == 0 { (3, 0) } else { (0, 3) };
+            assert_eq!(
+                (&report["new"], &report["already_imported"]),
+                (&Value::from(new), &Value::from(skipped)),
+                "round {round}: {report}"
+            );
+            assert_eq!(app.count("activity_groups").await, 1);
+            assert_eq!(app.count("group_members").await, 3);
+        }
+
+        // A later file adds a member to the same group, through the same write path.
+        let more_people = "id,site_code,given_name,sex,birth_year,displacement\nP-9,K1,Rana,female,2015,idp\n";
+        assert_eq!(send(&admin, "participants", "mode=apply", more_people).await.status(), StatusCode::OK);
+        let more = "group_name,site_code,activity_type,member_id\nGirls 1,K1,PSS,P-9\nGirls 1,K1,PSS,P-1\n";
+        let report = body(send(&admin, "groups", "mode=apply", more).await).await;
+        assert_eq!((&report["new"], &report["already_imported"]), (&Value::from(1), &Value::from(1)));
+        assert_eq!(app.count("activity_groups").await, 1);
+        assert_eq!(app.count("group_members").await, 4);
+
+        // The trainer's phone pulls the group with its roster, as if made on a phone.
+        let (changes, _) = pull_all(&trainer, None, 100).await;
+        let group = changes.iter().find(|c| c["entity"] == "group").expect("group pulled");
+        assert_eq!(group["version"], 2);
+        assert_eq!(group["data"]["members"].as_array().unwrap().len(), 4);
+        assert_eq!(changes.iter().filter(|c| c["entity"] == "participant").count(), 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_template_comes_in_each_language_and_reads_back_cleanly() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        let site = app.site(&admin, "DHK-01").await;
+        let trainer = app.user(&admin, "noor", "trainer", &[site]).await;
+        for (language, header) in [
+            ("en", "site_code"),
+            ("ar", "رمز الموقع"),
+            ("ckb", "کۆدی شوێن"),
+        ] {
+            let res = admin
+                .get(&format!(
+                    "/api/imports/participants/template?language={language}"
+                ))
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            assert!(res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"));
+            let text = res.text().await.unwrap();
+            assert!(text.lines().next().unwrap().contains(header), "{text}");
+            // The example row is a good row: the dry run finds nothing wrong.
+            let report = body(send(&admin, "participants", "mode=dry_run", &text).await).await;
+            assert_eq!(
+                (&report["bad_rows"], &report["new"]),
+                (&Value::from(0), &Value::from(1)),
+                "{report}"
+            );
+        }
+        let res = admin
+            .get("/api/imports/participants/template?language=fr")
+            .await;
+        assert!(res.status().is_client_error());
+        let res = trainer
+            .get("/api/imports/groups/template?language=en")
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
