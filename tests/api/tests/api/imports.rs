@@ -292,3 +292,32 @@ async fn a_template_comes_in_each_language_and_reads_back_cleanly() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_admins_applying_the_same_file_at_once_store_each_person_once() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        app.site(&admin, "K1").await;
+        let mut file = String::from("id,site_code,sex,birth_year,displacement\n");
+        for i in 0..40 {
+            file.push_str(&format!("P-{i},K1,female,2012,idp\n"));
+        }
+        // Both wait for the change clock; the second then finds every row imported.
+        let (a, b) = tokio::join!(
+            send(&admin, "participants", "mode=apply", &file),
+            send(&admin, "participants", "mode=apply", &file)
+        );
+        let (a, b) = (body(a).await, body(b).await);
+        let mut news = [a["new"].as_i64().unwrap(), b["new"].as_i64().unwrap()];
+        news.sort_unstable();
+        assert_eq!(news, [0, 40], "{a} {b}");
+        assert_eq!(app.count("participants").await, 40);
+        assert_eq!(app.count("import_keys").await, 40);
+        let codes: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT code) FROM participants")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(codes, 40);
+    })
+    .await;
+}
