@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::participants::model::{DisabilityMode, Displacement, Sex};
-use crate::validate::{dates, unsafe_char};
+use crate::sites::model::SiteKind;
+use crate::validate::{dates, unsafe_char, Checker};
 
 /// Most data rows one file may carry: a programme's list of a few thousand
 /// people, applied in one transaction that holds the change clock.
@@ -21,6 +22,7 @@ const MAX_CELL: usize = 120;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    Sites,
     Participants,
     Groups,
 }
@@ -30,6 +32,7 @@ impl Kind {
         match s {
             "participants" => Some(Kind::Participants),
             "groups" => Some(Kind::Groups),
+            "sites" => Some(Kind::Sites),
             _ => None,
         }
     }
@@ -38,6 +41,7 @@ impl Kind {
         match self {
             Kind::Participants => "participants",
             Kind::Groups => "groups",
+            Kind::Sites => "sites",
         }
     }
 
@@ -46,6 +50,7 @@ impl Kind {
         match self {
             Kind::Participants => "import.participants",
             Kind::Groups => "import.groups",
+            Kind::Sites => "import.sites",
         }
     }
 
@@ -53,6 +58,7 @@ impl Kind {
         match self {
             Kind::Participants => PARTICIPANT_COLUMNS,
             Kind::Groups => GROUP_COLUMNS,
+            Kind::Sites => SITE_COLUMNS,
         }
     }
 }
@@ -125,6 +131,39 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
         names: ["registered_on", "تاريخ التسجيل", "ڕێکەوتی تۆمارکردن"],
         required: false,
         example: "2026-01-15",
+    },
+];
+
+const SITE_COLUMNS: &[Column] = &[
+    Column {
+        key: "partner",
+        names: ["partner", "الشريك", "هاوبەش"],
+        required: true,
+        example: "Harikar",
+    },
+    Column {
+        key: "area_pcode",
+        names: ["area_pcode", "رمز المنطقة", "کۆدی ناوچە"],
+        required: true,
+        example: "IQG15",
+    },
+    Column {
+        key: "site_code",
+        names: ["site_code", "رمز الموقع", "کۆدی شوێن"],
+        required: true,
+        example: "DHK-01",
+    },
+    Column {
+        key: "site_name",
+        names: ["site_name", "اسم الموقع", "ناوی شوێن"],
+        required: true,
+        example: "Duhok child-friendly space",
+    },
+    Column {
+        key: "kind",
+        names: ["kind", "نوع الموقع", "جۆری شوێن"],
+        required: true,
+        example: "child_friendly_space",
     },
 ];
 
@@ -604,6 +643,59 @@ pub fn participant(
     })
 }
 
+/// A site row, checked as the site form checks one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteRow {
+    pub number: usize,
+    pub partner: String,
+    pub area_pcode: String,
+    pub code: String,
+    pub name: String,
+    pub kind: SiteKind,
+}
+
+pub fn site(row: &Row) -> Result<SiteRow, Vec<Problem>> {
+    let n = row.number;
+    let mut problems = Vec::new();
+    let partner = required(row, "partner", &mut problems).map(str::to_string);
+    let area_pcode = required(row, "area_pcode", &mut problems).map(|s| s.to_uppercase());
+    let mut check = Checker::new();
+    let code = required(row, "site_code", &mut problems).map(|c| check.code("site_code", c, 32));
+    let name =
+        required(row, "site_name", &mut problems).map(|c| check.text("site_name", c, 1, 120));
+    for (field, reason) in check.into_errors() {
+        problems.push(Problem::new(n, &field, "bad_value", reason));
+    }
+    let kind = required(row, "kind", &mut problems).and_then(|k| {
+        let value = serde_json::Value::String(k.trim().to_lowercase().replace([' ', '-'], "_"));
+        let kind = serde_json::from_value::<SiteKind>(value).ok();
+        if kind.is_none() {
+            problems.push(Problem::new(
+                n,
+                "kind",
+                "bad_choice",
+                "must be child_friendly_space, community_centre, womens_centre, camp, school, sports_ground or other",
+            ));
+        }
+        kind
+    });
+    match (partner, area_pcode, code, name, kind) {
+        (Some(partner), Some(area_pcode), Some(code), Some(name), Some(kind))
+            if problems.is_empty() =>
+        {
+            Ok(SiteRow {
+                number: n,
+                partner,
+                area_pcode,
+                code,
+                name,
+                kind,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
 /// A roster row, checked: which group, and who joins it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosterRow {
@@ -762,7 +854,7 @@ mod tests {
     #[test]
     fn a_template_reads_back_without_problems_in_every_language() {
         for language in [Language::En, Language::Ar, Language::Ckb] {
-            for kind in [Kind::Participants, Kind::Groups] {
+            for kind in [Kind::Sites, Kind::Participants, Kind::Groups] {
                 let t = template(kind, language);
                 let table = read(kind, t.as_bytes());
                 assert!(table.problems.is_empty(), "{kind:?} {language:?}");

@@ -11,18 +11,19 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{AnyConnection, Connection};
 
-use super::model::{self, Kind, MemberRef, ParticipantRow, Problem, RosterRow, Table};
+use super::model::{self, Kind, MemberRef, ParticipantRow, Problem, RosterRow, SiteRow, Table};
 use super::store;
 use crate::access::CurrentUser;
 use crate::audit::{self, Entry};
 use crate::changes;
 use crate::changes::item::{apply, Actor, Pushed, Syncable};
-use crate::error::FieldErrors;
+use crate::error::{ApiError, FieldErrors};
 use crate::groups::model::{GroupData, Member};
 use crate::groups::sync::Groups;
 use crate::participants::code;
 use crate::participants::model::ParticipantData;
 use crate::participants::sync::Participants;
+use crate::sites::model::SiteChanges;
 use crate::store::Db;
 use crate::validate::dates;
 
@@ -63,6 +64,10 @@ pub enum Outcome {
 
 /// A row ready to write, with the row numbers it stands for.
 enum Planned {
+    Site {
+        row: SiteRow,
+        area_id: i64,
+    },
     Participant {
         row: ParticipantRow,
         site_id: i64,
@@ -81,6 +86,7 @@ impl Planned {
     fn first_row(&self) -> usize {
         match self {
             Planned::Participant { row, .. } => row.number,
+            Planned::Site { row, .. } => row.number,
             Planned::Group { rows, .. } => rows[0],
         }
     }
@@ -115,6 +121,7 @@ pub async fn run(
                 plan_participants(&mut tx, &table, &mut problems, &mut report).await?
             }
             Kind::Groups => plan_groups(&mut tx, &table, &mut problems, &mut report).await?,
+            Kind::Sites => plan_sites(&mut tx, &table, &mut problems, &mut report).await?,
         }
     };
     let bad: BTreeSet<usize> = problems.iter().map(|p| p.row).filter(|&r| r > 1).collect();
@@ -197,7 +204,7 @@ fn refused(mut report: Report) -> Report {
 
 fn planned_rows(p: &Planned) -> usize {
     match p {
-        Planned::Participant { .. } => 1,
+        Planned::Participant { .. } | Planned::Site { .. } => 1,
         Planned::Group { rows, .. } => rows.len(),
     }
 }
@@ -224,6 +231,51 @@ async fn site_of(
     let id = store::site_id(conn, code).await?;
     cache.insert(code.to_string(), id);
     Ok(id)
+}
+
+async fn plan_sites(
+    conn: &mut AnyConnection,
+    table: &Table,
+    problems: &mut Vec<Problem>,
+    report: &mut Report,
+) -> anyhow::Result<Vec<Planned>> {
+    let mut in_file: HashMap<String, usize> = HashMap::new();
+    let mut plan = vec![];
+    for row in &table.rows {
+        let row = match model::site(row) {
+            Ok(r) => r,
+            Err(found) => {
+                problems.extend(found);
+                continue;
+            }
+        };
+        let Some(area_id) = store::area_id(conn, &row.area_pcode).await? else {
+            problems.push(Problem::new(
+                row.number,
+                "area_pcode",
+                "unknown_area",
+                "no area has this P-code",
+            ));
+            continue;
+        };
+        if let Some(first) = in_file.get(&row.code) {
+            problems.push(Problem::new(
+                row.number,
+                "site_code",
+                "duplicate_row",
+                format!("the same site code as row {first}"),
+            ));
+            continue;
+        }
+        in_file.insert(row.code.clone(), row.number);
+        // A site is known by its code: one that exists was imported (or made) before.
+        if store::site_code_used(conn, &row.code).await? {
+            report.already_imported += 1;
+            continue;
+        }
+        plan.push(Planned::Site { row, area_id });
+    }
+    Ok(plan)
 }
 
 async fn plan_participants(
@@ -467,6 +519,8 @@ async fn plan_groups(
 struct Codes {
     prefix: Option<String>,
     next: u32,
+    /// Partners named by a sites file, found or created once each.
+    partners: HashMap<String, i64>,
 }
 
 impl Codes {
@@ -493,6 +547,44 @@ async fn write(
     planned: Planned,
 ) -> anyhow::Result<Result<(), FieldErrors>> {
     match planned {
+        Planned::Site { row, area_id } => {
+            let mut savepoint = tx.begin().await?;
+            let key = row.partner.to_lowercase();
+            let partner_id = match codes.partners.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id = match store::partner_id(&mut savepoint, &row.partner).await? {
+                        Some(id) => id,
+                        None => crate::sites::store::insert_partner(&mut savepoint, &row.partner)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?,
+                    };
+                    codes.partners.insert(key, id);
+                    id
+                }
+            };
+            let changes = SiteChanges {
+                code: Some(row.code),
+                name: Some(row.name),
+                kind: Some(row.kind),
+                partner_id: Some(partner_id),
+                area_id: Some(area_id),
+                ..SiteChanges::default()
+            };
+            // The sites' one write path: the row, and the phones told.
+            match crate::sites::store::insert_site(&mut savepoint, &changes).await {
+                Ok(_) => {
+                    savepoint.commit().await?;
+                    Ok(Ok(()))
+                }
+                Err(ApiError::Conflict { message, .. }) => {
+                    savepoint.rollback().await?;
+                    codes.partners.clear();
+                    Ok(Err(FieldErrors::from([("site_code".to_string(), message)])))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
         Planned::Participant {
             row,
             site_id,

@@ -58,3 +58,28 @@ pub async fn group_type_id(
     .fetch_optional(conn)
     .await
 }
+
+/// Whether a site (active or not) has `code` already.
+pub async fn site_code_used(conn: &mut AnyConnection, code: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites WHERE code = $1")
+        .bind(code)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The id of the area with P-code `pcode`.
+pub async fn area_id(conn: &mut AnyConnection, pcode: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM areas WHERE pcode = $1")
+        .bind(pcode)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The id of the partner named `name` (compared as typed, case aside).
+pub async fn partner_id(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM partners WHERE LOWER(name) = LOWER($1)")
+        .bind(name)
+        .fetch_optional(conn)
+        .await
+}

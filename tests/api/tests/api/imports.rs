@@ -321,3 +321,61 @@ async fn two_admins_applying_the_same_file_at_once_store_each_person_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sites_file_adds_partners_and_sites_once_and_phones_hear_of_them() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        // Sorani headers; the P-code is a seeded governorate's.
+        let file = "هاوبەش,کۆدی ناوچە,کۆدی شوێن,ناوی شوێن,جۆری شوێن\n\
+Harikar,IQG15,dhk-01,Duhok CFS,child_friendly_space\n\
+Harikar,IQG15,DHK-02,Duhok centre,community centre\n\
+Emma,IQG99,ERB-01,Erbil centre,community_centre\n\
+Emma,IQG15,ERB-02,Erbil park,park\n\
+Harikar,IQG15,DHK-01,Duhok CFS again,camp\n";
+        let report = body(send(&admin, "sites", "mode=dry_run", file).await).await;
+        let expected: BTreeSet<(i64, String)> = [(4, "area_pcode"), (5, "kind"), (6, "site_code")]
+            .into_iter()
+            .map(|(r, c)| (r, c.to_string()))
+            .collect();
+        assert_eq!(places(&report), expected, "{report}");
+        assert_eq!(report["new"], 2);
+        let partners_before = app.count("partners").await;
+        let sites_before = app.count("sites").await;
+        assert_eq!(
+            send(&admin, "sites", "mode=apply", file).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(app.count("sites").await, sites_before);
+        for round in 0..2 {
+            let res = send(&admin, "sites", "mode=apply&accept_good_rows=true", file).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let report = body(res).await;
+            assert_eq!(report["new"], if round == 0 { 2 } else { 0 }, "{report}");
+            assert_eq!(app.count("sites").await, sites_before + 2);
+            assert_eq!(app.count("partners").await, partners_before + 1);
+        }
+        let audit = body(admin.get("/api/audit?action=import.sites").await).await;
+        assert_eq!(audit["entries"].as_array().unwrap().len(), 2);
+
+        // A trainer of the new site sees it on their phone.
+        let sites = body(admin.get("/api/sites").await).await;
+        let dhk = sites
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == "DHK-01")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let trainer = app.user(&admin, "noor", "trainer", &[dhk]).await;
+        let (changes, _) = pull_all(&trainer, None, 100).await;
+        assert!(
+            changes
+                .iter()
+                .any(|c| c["entity"] == "site" && c["data"]["code"] == "DHK-01"),
+            "{changes:?}"
+        );
+    })
+    .await;
+}
