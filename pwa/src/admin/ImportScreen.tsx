@@ -1,6 +1,6 @@
 /**
- * Import lists: an admin brings in the participants and group rosters a
- * programme already keeps. Choose what the file lists, download the
+ * Import lists: an admin brings in the sites, participants and group
+ * rosters a programme already keeps. Choose what the file lists, download the
  * template in one's language, choose the file; a dry run reports every
  * row's problems by row and column; then import it all, or only its good
  * rows. Nothing is written before the admin says so.

@@ -6,7 +6,7 @@
 import type { Language } from '../api/types';
 import { t } from '../i18n';
 
-export const IMPORT_KINDS = ['participants', 'groups'] as const;
+export const IMPORT_KINDS = ['sites', 'participants', 'groups'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export interface ImportProblem {
@@ -48,6 +48,8 @@ const PROBLEM_CODES = [
   'conflicting_group',
   'group_deleted',
   'refused',
+  'unknown_area',
+  'bad_value',
 ] as const;
 type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -65,6 +67,10 @@ const COLUMNS = [
   'member_id',
   'member_code',
   'joined_on',
+  'partner',
+  'area_pcode',
+  'site_name',
+  'kind',
 ] as const;
 type ColumnKey = (typeof COLUMNS)[number];
 

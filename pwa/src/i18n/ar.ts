@@ -700,4 +700,11 @@ export const ar: Messages = {
   import_problem_conflicting_group: 'صف سابق يعطي هذه المجموعة نوع نشاط آخر.',
   import_problem_group_deleted: 'استُوردت هذه المجموعة من قبل ثم حُذفت.',
   import_problem_refused: 'رفض الخادم هذا الصف.',
+  import_kind_sites: 'المواقع (مع شركائها)',
+  import_col_partner: 'الشريك',
+  import_col_area_pcode: 'رمز المنطقة (P-code)',
+  import_col_site_name: 'اسم الموقع',
+  import_col_kind: 'نوع الموقع',
+  import_problem_unknown_area: 'لا توجد منطقة بهذا الرمز.',
+  import_problem_bad_value: 'قيمة غير مقبولة (انظر النموذج).',
 };

@@ -638,4 +638,11 @@ export const ckb: Messages = {
   import_problem_conflicting_group: 'ڕیزێکی پێشوو جۆرە چالاکییەکی تر دەداتە ئەم گروپە.',
   import_problem_group_deleted: 'ئەم گروپە پێشتر هاوردەکرابوو و دواتر سڕایەوە.',
   import_problem_refused: 'ڕاژەکار ئەم ڕیزەی ڕەتکردەوە.',
+  import_kind_sites: 'شوێنەکان (لەگەڵ هاوبەشەکانیان)',
+  import_col_partner: 'هاوبەش',
+  import_col_area_pcode: 'کۆدی ناوچە (P-code)',
+  import_col_site_name: 'ناوی شوێن',
+  import_col_kind: 'جۆری شوێن',
+  import_problem_unknown_area: 'هیچ ناوچەیەک ئەم کۆدەی نییە.',
+  import_problem_bad_value: 'بەهایەکی پەسەندکراو نییە (سەیری نموونەکە بکە).',
 };

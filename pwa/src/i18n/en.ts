@@ -630,4 +630,11 @@ export const en = {
   import_problem_conflicting_group: 'An earlier row gives this group another activity type.',
   import_problem_group_deleted: 'This group was imported before and has been deleted since.',
   import_problem_refused: 'The server refused this row.',
+  import_kind_sites: 'Sites (with their partners)',
+  import_col_partner: 'Partner',
+  import_col_area_pcode: 'Area P-code',
+  import_col_site_name: 'Site name',
+  import_col_kind: 'Kind of site',
+  import_problem_unknown_area: 'No area has this P-code.',
+  import_problem_bad_value: 'Not an acceptable value (see the template).',
 } as const;
