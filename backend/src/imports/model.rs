@@ -7,8 +7,10 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::access::Role;
 use crate::participants::model::{DisabilityMode, Displacement, Sex};
 use crate::sites::model::SiteKind;
+use crate::users::model::Language as UserLanguage;
 use crate::validate::{dates, unsafe_char, Checker};
 
 /// Most data rows one file may carry: a programme's list of a few thousand
@@ -23,6 +25,7 @@ const MAX_CELL: usize = 120;
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Sites,
+    Users,
     Participants,
     Groups,
 }
@@ -33,6 +36,7 @@ impl Kind {
             "participants" => Some(Kind::Participants),
             "groups" => Some(Kind::Groups),
             "sites" => Some(Kind::Sites),
+            "users" => Some(Kind::Users),
             _ => None,
         }
     }
@@ -42,6 +46,7 @@ impl Kind {
             Kind::Participants => "participants",
             Kind::Groups => "groups",
             Kind::Sites => "sites",
+            Kind::Users => "users",
         }
     }
 
@@ -51,6 +56,7 @@ impl Kind {
             Kind::Participants => "import.participants",
             Kind::Groups => "import.groups",
             Kind::Sites => "import.sites",
+            Kind::Users => "import.users",
         }
     }
 
@@ -59,6 +65,7 @@ impl Kind {
             Kind::Participants => PARTICIPANT_COLUMNS,
             Kind::Groups => GROUP_COLUMNS,
             Kind::Sites => SITE_COLUMNS,
+            Kind::Users => USER_COLUMNS,
         }
     }
 }
@@ -164,6 +171,39 @@ const SITE_COLUMNS: &[Column] = &[
         names: ["kind", "نوع الموقع", "جۆری شوێن"],
         required: true,
         example: "child_friendly_space",
+    },
+];
+
+const USER_COLUMNS: &[Column] = &[
+    Column {
+        key: "login",
+        names: ["login", "اسم الدخول", "ناوی چوونەژوورەوە"],
+        required: true,
+        example: "layla.hassan",
+    },
+    Column {
+        key: "display_name",
+        names: ["display_name", "الاسم الكامل", "ناوی تەواو"],
+        required: true,
+        example: "Layla Hassan",
+    },
+    Column {
+        key: "role",
+        names: ["role", "الدور", "ڕۆڵ"],
+        required: true,
+        example: "trainer",
+    },
+    Column {
+        key: "language",
+        names: ["language", "اللغة", "زمان"],
+        required: false,
+        example: "ar",
+    },
+    Column {
+        key: "site_codes",
+        names: ["site_codes", "رموز المواقع", "کۆدی شوێنەکان"],
+        required: false,
+        example: "DHK-01",
     },
 ];
 
@@ -696,6 +736,74 @@ pub fn site(row: &Row) -> Result<SiteRow, Vec<Problem>> {
     }
 }
 
+/// A user row, read (its rules are the account form's, `users::model`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    pub number: usize,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub language: Option<UserLanguage>,
+    /// Site codes (separated by spaces, commas or semicolons); `*` for every site.
+    pub site_codes: Vec<String>,
+    pub all_sites: bool,
+}
+
+pub fn user(row: &Row) -> Result<UserRow, Vec<Problem>> {
+    let n = row.number;
+    let mut problems = Vec::new();
+    let login = required(row, "login", &mut problems).map(str::to_lowercase);
+    let display_name = required(row, "display_name", &mut problems).map(str::to_string);
+    let role = required(row, "role", &mut problems).and_then(|r| {
+        let role = Role::parse(&r.trim().to_lowercase());
+        if role.is_none() {
+            problems.push(Problem::new(
+                n,
+                "role",
+                "bad_choice",
+                "must be admin, coordinator, trainer or mobiliser",
+            ));
+        }
+        role
+    });
+    let language = match row.get("language") {
+        None => None,
+        Some(l) => {
+            let language = UserLanguage::parse(&l.trim().to_lowercase());
+            if language.is_none() {
+                problems.push(Problem::new(
+                    n,
+                    "language",
+                    "bad_choice",
+                    "must be en, ar or ckb",
+                ));
+            }
+            language
+        }
+    };
+    let mut site_codes: Vec<String> = row
+        .get("site_codes")
+        .unwrap_or("")
+        .split([' ', ',', ';'])
+        .filter(|c| !c.is_empty())
+        .map(str::to_uppercase)
+        .collect();
+    let all_sites = site_codes.iter().any(|c| c == "*");
+    site_codes.retain(|c| c != "*");
+    match (login, display_name, role) {
+        (Some(login), Some(display_name), Some(role)) if problems.is_empty() => Ok(UserRow {
+            number: n,
+            login,
+            display_name,
+            role,
+            language,
+            site_codes,
+            all_sites,
+        }),
+        _ => Err(problems),
+    }
+}
+
 /// A roster row, checked: which group, and who joins it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosterRow {
@@ -854,7 +962,7 @@ mod tests {
     #[test]
     fn a_template_reads_back_without_problems_in_every_language() {
         for language in [Language::En, Language::Ar, Language::Ckb] {
-            for kind in [Kind::Sites, Kind::Participants, Kind::Groups] {
+            for kind in [Kind::Sites, Kind::Users, Kind::Participants, Kind::Groups] {
                 let t = template(kind, language);
                 let table = read(kind, t.as_bytes());
                 assert!(table.problems.is_empty(), "{kind:?} {language:?}");

@@ -25,6 +25,8 @@ use crate::participants::model::ParticipantData;
 use crate::participants::sync::Participants;
 use crate::sites::model::SiteChanges;
 use crate::store::Db;
+use crate::users::model::{CreateUser, NewUser};
+use crate::users::password;
 use crate::validate::dates;
 
 /// What an import found and did. Counts and row numbers, never names.
@@ -47,6 +49,18 @@ pub struct Report {
     pub already_imported: usize,
     /// Whether anything was written.
     pub written: bool,
+    /// Accounts made by an applied users file, each with its password,
+    /// shown this once (never stored in the clear, never logged).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub passwords: Vec<Issued>,
+}
+
+/// An account an import made, and its first password.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Issued {
+    pub row: usize,
+    pub login: String,
+    pub password: String,
 }
 
 /// What the admin asked.
@@ -64,6 +78,11 @@ pub enum Outcome {
 
 /// A row ready to write, with the row numbers it stands for.
 enum Planned {
+    User {
+        number: usize,
+        user: NewUser,
+        password: String,
+    },
     Site {
         row: SiteRow,
         area_id: i64,
@@ -87,6 +106,7 @@ impl Planned {
         match self {
             Planned::Participant { row, .. } => row.number,
             Planned::Site { row, .. } => row.number,
+            Planned::User { number, .. } => *number,
             Planned::Group { rows, .. } => rows[0],
         }
     }
@@ -101,8 +121,10 @@ pub async fn run(
 ) -> anyhow::Result<Outcome> {
     let table = model::read(kind, bytes);
     // The rows are checked inside the transaction that writes them, so what
-    // was checked is what is written (the clock is taken only to write).
-    let mut tx = if asked.apply {
+    // was checked is what is written. Participants and groups take the
+    // change clock as a push does; sites and accounts are written as their
+    // own forms write them (the clock is not held while passwords are hashed).
+    let mut tx = if asked.apply && matches!(kind, Kind::Participants | Kind::Groups) {
         changes::store::begin(db).await?
     } else {
         db.begin().await?
@@ -122,6 +144,7 @@ pub async fn run(
             }
             Kind::Groups => plan_groups(&mut tx, &table, &mut problems, &mut report).await?,
             Kind::Sites => plan_sites(&mut tx, &table, &mut problems, &mut report).await?,
+            Kind::Users => plan_users(&mut tx, &table, &mut problems, &mut report).await?,
         }
     };
     let bad: BTreeSet<usize> = problems.iter().map(|p| p.row).filter(|&r| r > 1).collect();
@@ -157,9 +180,20 @@ pub async fn run(
     for planned in plan {
         let rows = planned_rows(&planned);
         let first = planned.first_row();
+        let issued = match &planned {
+            Planned::User { user, password, .. } => Some(Issued {
+                row: first,
+                login: user.login.clone(),
+                password: password.clone(),
+            }),
+            _ => None,
+        };
         let answer = write(&mut tx, &actor, &mut codes, planned).await?;
         match answer {
-            Ok(()) => created += rows,
+            Ok(()) => {
+                created += rows;
+                report.passwords.extend(issued);
+            }
             Err(errors) => {
                 for (field, reason) in errors {
                     problems.push(Problem::new(first, column_of(&field), "refused", reason));
@@ -167,6 +201,7 @@ pub async fn run(
                 if !asked.accept_good_rows {
                     report.problems = problems;
                     report.new = 0;
+                    report.passwords.clear();
                     return Ok(Outcome::Refused(refused(report)));
                 }
             }
@@ -199,12 +234,13 @@ fn refused(mut report: Report) -> Report {
             .into(),
     );
     report.written = false;
+    report.passwords.clear();
     report
 }
 
 fn planned_rows(p: &Planned) -> usize {
     match p {
-        Planned::Participant { .. } | Planned::Site { .. } => 1,
+        Planned::Participant { .. } | Planned::Site { .. } | Planned::User { .. } => 1,
         Planned::Group { rows, .. } => rows.len(),
     }
 }
@@ -231,6 +267,88 @@ async fn site_of(
     let id = store::site_id(conn, code).await?;
     cache.insert(code.to_string(), id);
     Ok(id)
+}
+
+async fn plan_users(
+    conn: &mut AnyConnection,
+    table: &Table,
+    problems: &mut Vec<Problem>,
+    report: &mut Report,
+) -> anyhow::Result<Vec<Planned>> {
+    let mut sites = HashMap::new();
+    let mut in_file: HashMap<String, usize> = HashMap::new();
+    let mut plan = vec![];
+    for row in &table.rows {
+        let row = match model::user(row) {
+            Ok(r) => r,
+            Err(found) => {
+                problems.extend(found);
+                continue;
+            }
+        };
+        let n = row.number;
+        let mut site_ids = vec![];
+        let mut unknown = vec![];
+        for code in &row.site_codes {
+            match site_of(conn, &mut sites, code).await? {
+                Some(id) => site_ids.push(id),
+                None => unknown.push(code.as_str()),
+            }
+        }
+        if !unknown.is_empty() {
+            problems.push(Problem::new(
+                n,
+                "site_codes",
+                "unknown_site",
+                format!("no active site has the code {}", unknown.join(", ")),
+            ));
+            continue;
+        }
+        if let Some(first) = in_file.get(&row.login) {
+            problems.push(Problem::new(
+                n,
+                "login",
+                "duplicate_row",
+                format!("the same login as row {first}"),
+            ));
+            continue;
+        }
+        in_file.insert(row.login.clone(), n);
+        // An account is known by its login.
+        if store::login_used(conn, &row.login).await? {
+            report.already_imported += 1;
+            continue;
+        }
+        // The account form's own rules, with a generated password.
+        let create = CreateUser {
+            login: row.login,
+            display_name: row.display_name,
+            role: row.role,
+            language: row.language,
+            password: password::generate(),
+            site_ids,
+            all_sites: row.all_sites,
+        };
+        match create.parse() {
+            Ok((user, password)) => plan.push(Planned::User {
+                number: n,
+                user,
+                password,
+            }),
+            Err(ApiError::Invalid { fields, .. }) => {
+                for (field, reason) in fields {
+                    let column = if field == "site_ids" || field == "all_sites" {
+                        "site_codes"
+                    } else {
+                        field.as_str()
+                    };
+                    problems.push(Problem::new(n, column, "bad_value", reason));
+                }
+            }
+            Err(e) => return Err(anyhow::anyhow!("{e}")),
+        }
+    }
+    Ok(plan)
 }
 
 async fn plan_sites(
@@ -547,6 +665,26 @@ async fn write(
     planned: Planned,
 ) -> anyhow::Result<Result<(), FieldErrors>> {
     match planned {
+        Planned::User { user, password, .. } => {
+            let hash = password::hash(password).await?;
+            let mut savepoint = tx.begin().await?;
+            // The accounts' one write path: the row and its sites.
+            match crate::users::store::insert(&mut savepoint, &user, &hash).await {
+                Ok(_) => {
+                    savepoint.commit().await?;
+                    Ok(Ok(()))
+                }
+                Err(ApiError::Conflict { message, .. }) => {
+                    savepoint.rollback().await?;
+                    Ok(Err(FieldErrors::from([("login".to_string(), message)])))
+                }
+                Err(ApiError::Invalid { fields, .. }) => {
+                    savepoint.rollback().await?;
+                    Ok(Err(fields))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
         Planned::Site { row, area_id } => {
             let mut savepoint = tx.begin().await?;
             let key = row.partner.to_lowercase();

@@ -83,3 +83,12 @@ pub async fn partner_id(conn: &mut AnyConnection, name: &str) -> Result<Option<i
         .fetch_optional(conn)
         .await
 }
+
+/// Whether an account has `login` already.
+pub async fn login_used(conn: &mut AnyConnection, login: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}

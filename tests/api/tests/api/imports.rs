@@ -379,3 +379,65 @@ Harikar,IQG15,DHK-01,Duhok CFS again,camp\n";
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_users_file_makes_accounts_once_each_with_a_password_shown_once() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        app.site(&admin, "K1").await;
+        let file = "login,display_name,role,language,site_codes\n\
+layla.hassan,Layla Hassan,trainer,ar,K1\n\
+omar,Omar Aziz,coordinator,,*\n\
+bad login!,Someone,trainer,,K1\n\
+nadia,Nadia,trainer,,ZZ9\n\
+sami,Sami,chief,,K1\n\
+noor,Noor,trainer,,\n";
+        let report = body(send(&admin, "users", "mode=dry_run", file).await).await;
+        let rows: BTreeSet<i64> = places(&report).into_iter().map(|(r, _)| r).collect();
+        // A trainer may start without sites (row 7), as in the account form.
+        assert_eq!(rows, BTreeSet::from([4, 5, 6]), "{report}");
+        assert!(
+            report.get("passwords").is_none(),
+            "no password before an apply"
+        );
+        let users_before = app.count("users").await;
+
+        let res = send(&admin, "users", "mode=apply&accept_good_rows=true", file).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let report = body(res).await;
+        assert_eq!(report["new"], 3, "{report}");
+        let issued = report["passwords"].as_array().unwrap();
+        assert_eq!(issued.len(), 3);
+        assert_eq!(app.count("users").await, users_before + 3);
+        // The password works, once given to its owner.
+        let layla = issued
+            .iter()
+            .find(|p| p["login"] == "layla.hassan")
+            .unwrap();
+        let layla_api = app
+            .login("layla.hassan", layla["password"].as_str().unwrap())
+            .await;
+        let me = body(layla_api.get("/api/me").await).await;
+        assert_eq!(
+            (me["role"].as_str(), me["language"].as_str()),
+            (Some("trainer"), Some("ar"))
+        );
+        // Passwords never reach the audit log.
+        let audit = body(admin.get("/api/audit?action=import.users").await).await;
+        assert_eq!(audit["entries"][0]["detail"]["created"], 3);
+        assert!(!audit
+            .to_string()
+            .contains(layla["password"].as_str().unwrap()));
+
+        // Again: nothing new, no password.
+        let report =
+            body(send(&admin, "users", "mode=apply&accept_good_rows=true", file).await).await;
+        assert_eq!(
+            (&report["new"], &report["already_imported"]),
+            (&Value::from(0), &Value::from(3))
+        );
+        assert!(report.get("passwords").is_none());
+        assert_eq!(app.count("users").await, users_before + 3);
+    })
+    .await;
+}
