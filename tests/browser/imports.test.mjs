@@ -58,6 +58,21 @@ describe('importing lists in the app', () => {
     await page.getByTestId('import-done').getByText('Imported: 1. Already there: 0.').waitFor();
     const found = await (await setup.context.request.get(`${world.server.url}/api/participants?q=Amira`)).json();
     assert.equal(found.length, 1);
+
+    // Staff accounts: each first password shown once, after the import.
+    await page.getByLabel('What the file lists').selectOption({ label: 'Staff accounts' });
+    await page.getByLabel('The file (CSV)').setInputFiles({
+      name: 'staff.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('login,display_name,role,site_codes\nlayla.hassan,Layla Hassan,trainer,DHK-01\n'),
+    });
+    await page.getByText('1 rows · 1 to import · 0 already imported · 0 with problems').waitFor();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByTestId('import-passwords').waitFor();
+    const issued = await page.getByTestId('import-passwords').locator('tbody tr td').allTextContents();
+    assert.equal(issued[0], 'layla.hassan');
+    assert.equal(issued[1].length, 16);
+    await visit(page, 'admin-import-passwords');
     assert.deepEqual(admin.errors, []);
   });
 });

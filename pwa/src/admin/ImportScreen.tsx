@@ -102,6 +102,24 @@ export function ImportScreen() {
           </span>
         </Notice>
       )}
+      {state.step === 'done' && state.report.passwords && state.report.passwords.length > 0 && (
+        <section aria-labelledby="import-passwords-title">
+          <h2 id="import-passwords-title">{t('import_passwords_title')}</h2>
+          <p class="muted">{t('import_passwords_hint')}</p>
+          <div class="table-scroll">
+            <table class="site-table" data-testid="import-passwords">
+              <tbody>
+                {state.report.passwords.map((p) => (
+                  <tr key={p.login}>
+                    <td dir="ltr">{p.login}</td>
+                    <td dir="ltr">{p.password}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
       {report && (
         <section aria-labelledby="import-report-title" data-testid="import-report">
           <h2 id="import-report-title">{t('import_report_title')}</h2>

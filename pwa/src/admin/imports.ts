@@ -6,7 +6,7 @@
 import type { Language } from '../api/types';
 import { t } from '../i18n';
 
-export const IMPORT_KINDS = ['sites', 'participants', 'groups'] as const;
+export const IMPORT_KINDS = ['sites', 'users', 'participants', 'groups'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export interface ImportProblem {
@@ -25,6 +25,8 @@ export interface ImportReport {
   new: number;
   already_imported: number;
   written: boolean;
+  /** Accounts an applied users file made, each with its password, shown this once. */
+  passwords?: { row: number; login: string; password: string }[];
 }
 
 const PROBLEM_CODES = [
@@ -71,6 +73,11 @@ const COLUMNS = [
   'area_pcode',
   'site_name',
   'kind',
+  'login',
+  'display_name',
+  'role',
+  'language',
+  'site_codes',
 ] as const;
 type ColumnKey = (typeof COLUMNS)[number];
 

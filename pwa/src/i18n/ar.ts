@@ -707,4 +707,12 @@ export const ar: Messages = {
   import_col_kind: 'نوع الموقع',
   import_problem_unknown_area: 'لا توجد منطقة بهذا الرمز.',
   import_problem_bad_value: 'قيمة غير مقبولة (انظر النموذج).',
+  import_kind_users: 'حسابات الموظفين',
+  import_col_login: 'اسم الدخول',
+  import_col_display_name: 'الاسم الكامل',
+  import_col_role: 'الدور',
+  import_col_language: 'اللغة',
+  import_col_site_codes: 'رموز المواقع',
+  import_passwords_title: 'كلمات المرور الأولى',
+  import_passwords_hint: 'تظهر الآن فقط. أعطِ كل شخص كلمة مروره على انفراد؛ يمكنه تغييرها بعد الدخول.',
 };

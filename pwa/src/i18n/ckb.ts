@@ -645,4 +645,13 @@ export const ckb: Messages = {
   import_col_kind: 'جۆری شوێن',
   import_problem_unknown_area: 'هیچ ناوچەیەک ئەم کۆدەی نییە.',
   import_problem_bad_value: 'بەهایەکی پەسەندکراو نییە (سەیری نموونەکە بکە).',
+  import_kind_users: 'هەژمارەکانی کارمەندان',
+  import_col_login: 'ناوی چوونەژوورەوە',
+  import_col_display_name: 'ناوی تەواو',
+  import_col_role: 'ڕۆڵ',
+  import_col_language: 'زمان',
+  import_col_site_codes: 'کۆدی شوێنەکان',
+  import_passwords_title: 'یەکەم وشە نهێنییەکان',
+  import_passwords_hint:
+    'تەنها ئێستا پیشان دەدرێن. وشەی نهێنی هەر کەسێک بە تایبەتی بدە بە خۆی؛ دوای چوونەژوورەوە دەتوانێت بیگۆڕێت.',
 };

@@ -637,4 +637,12 @@ export const en = {
   import_col_kind: 'Kind of site',
   import_problem_unknown_area: 'No area has this P-code.',
   import_problem_bad_value: 'Not an acceptable value (see the template).',
+  import_kind_users: 'Staff accounts',
+  import_col_login: 'Login name',
+  import_col_display_name: 'Full name',
+  import_col_role: 'Role',
+  import_col_language: 'Language',
+  import_col_site_codes: 'Site codes',
+  import_passwords_title: 'First passwords',
+  import_passwords_hint: 'Shown only now. Give each person theirs privately; they can change it after logging in.',
 } as const;
