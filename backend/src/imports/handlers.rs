@@ -1,6 +1,7 @@
 //! HTTP handlers for imports (admins only).
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,7 +79,7 @@ pub async fn import(
     Path(kind): Path<String>,
     Query(query): Query<ImportQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
     if !is_csv(&headers) {
@@ -88,6 +89,19 @@ pub async fn import(
             status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
         });
     }
+    // A file past the import's limit gets the usual JSON error body.
+    let body = body.map_err(|rejection| ApiError::BadRequest {
+        code: if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ErrorCode::PayloadTooLarge
+        } else {
+            ErrorCode::BadRequest
+        },
+        message: format!(
+            "the file could not be read (at most {} MB)",
+            super::MAX_FILE_BYTES / (1024 * 1024)
+        ),
+        status: rejection.status(),
+    })?;
     let asked = Asked {
         apply: matches!(query.mode, Mode::Apply),
         accept_good_rows: query.accept_good_rows,

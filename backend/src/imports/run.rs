@@ -430,7 +430,15 @@ async fn plan_participants(
                 row.number,
                 "id",
                 "duplicate_row",
-                format!("the same person as row {first}"),
+                if row.key.starts_with("id:") {
+                    format!("the same programme id as row {first}")
+                } else {
+                    // Without names (a women's centre does not ask them), two
+                    // women of one age at one site read alike: an id tells them apart.
+                    format!(
+                        "the same site, given name, sex and birth year as row {first}; add an id column to tell them apart"
+                    )
+                },
             ));
             continue;
         }

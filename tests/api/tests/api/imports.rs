@@ -441,3 +441,28 @@ noor,Noor,trainer,,\n";
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_file_larger_than_other_bodies_is_accepted_up_to_its_own_limit() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        app.site(&admin, "K1").await;
+        // About 1 MB: past the API's usual 256 KiB, within the import's 4 MB.
+        let note = "x".repeat(100);
+        let mut file = String::from("site_code,sex,birth_year,displacement,notes\n");
+        for i in 0..5000 {
+            file.push_str(&format!("K1,female,{},idp,{note}\n", 1990 + i % 30));
+        }
+        assert!(file.len() > 512 * 1024);
+        let res = send(&admin, "participants", "mode=dry_run", &file).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(body(res).await["rows"], 5000);
+        // Past 4 MB: 413 with the usual error body, nothing written.
+        let huge = "x".repeat(5 * 1024 * 1024);
+        let res = send(&admin, "participants", "mode=apply", &huge).await;
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body(res).await["error"], "payload_too_large");
+        assert_eq!(app.count("participants").await, 0);
+    })
+    .await;
+}
