@@ -37,6 +37,7 @@ pub mod extract;
 pub mod figures;
 pub mod groups;
 pub mod http;
+pub mod imports;
 pub mod monitoring;
 pub mod participants;
 pub mod push;

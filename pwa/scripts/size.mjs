@@ -15,7 +15,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_BYTES = 60 * 1024;
+// The first screen: 60 KB until issues 10–13 and 16 (codes and QR cards,
+// drafts and recovery, the lock and AES, push, imports) added features and
+// their strings in three languages; 64 KB now, and the next step is to move
+// staff-only strings (admin, coordinator, imports) out of the catalogue a
+// field phone loads.
+const BUDGET_BYTES = 64 * 1024;
 // Everything a field phone may load, forms included (the service worker
 // precaches it all at install): the first screen's 60 KB plus the forms.
 const TOTAL_BUDGET_BYTES = 80 * 1024;

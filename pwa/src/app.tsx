@@ -66,6 +66,8 @@ const SCREENS: Record<Role, RoleScreens> = {
       '/users',
       '/users/new',
       '/users/:id',
+      // Importing a programme's existing lists (issue 16).
+      '/imports',
       '/dashboard',
       '/review/sites/:id',
       '/review/records/:id',

@@ -49,6 +49,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::push::router())
         // Shared and lost phones (issue 11).
         .merge(crate::devices::router())
+        // Importing a programme's existing lists (issue 16).
+        .merge(crate::imports::router())
         .routes(routes!(openapi_json))
 }
 

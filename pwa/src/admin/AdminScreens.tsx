@@ -4,12 +4,14 @@
  * sites). `path` picks the screen.
  */
 import { matchRoute } from '../router';
+import { ImportScreen } from './ImportScreen';
 import { SiteForm } from './SiteForm';
 import { SitesScreen } from './SitesScreen';
 import { UserForm } from './UserForm';
 import { UsersScreen } from './UsersScreen';
 
 export default function AdminScreens({ path }: { path: string }) {
+  if (path === '/imports') return <ImportScreen />;
   if (path === '/sites/new') return <SiteForm />;
   const site = matchRoute('/sites/:id', path);
   if (site) return <SiteForm key={site.id} siteId={Number(site.id)} />;

@@ -20,6 +20,9 @@ export function SitesScreen() {
       <Link href="/sites/new" class="button button-wide">
         {t('add_site')}
       </Link>
+      <Link href="/imports" class="button button-secondary button-wide">
+        {t('import_title')}
+      </Link>
       {remote.state === 'loading' && <Loading />}
       {remote.state === 'failed' && <LoadFailed error={remote.error} retry={retry} />}
       {remote.state === 'ready' &&

@@ -143,3 +143,39 @@ export async function serverAnswers(timeoutMs: number): Promise<boolean> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Sends a file as its own body (an import of a programme's lists). An
+ * answer with a `problems` list is a report even when the server refused
+ * to apply it (422): the admin reads it row by row.
+ */
+export async function sendFile<T extends { problems: unknown[] }>(path: string, file: Blob): Promise<T> {
+  let response: Response;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS * 4);
+  try {
+    response = await fetch(`/api${path}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'text/csv' },
+      body: file,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    reportUnreachable();
+    throw new NetworkError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+  reportReachable();
+  const text = await response.text();
+  const json = (text ? safeParse(text) : undefined) as (Partial<ErrorBody> & Partial<T>) | undefined;
+  if (response.ok || (response.status === 422 && Array.isArray(json?.problems))) return json as T;
+  if (response.status === 401) onUnauthenticated?.();
+  throw new ApiError(
+    response.status,
+    json?.error ?? `http_${response.status}`,
+    json?.message ?? response.statusText,
+    json?.fields ?? {},
+  );
+}

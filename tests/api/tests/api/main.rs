@@ -12,6 +12,7 @@ mod figures;
 mod hardening;
 mod hygiene;
 mod identity;
+mod imports;
 mod migrations;
 mod monitoring;
 mod openapi;

@@ -59,6 +59,9 @@ const SERVED: &[&str] = &[
     "POST /api/devices/wiped",
     "GET /api/users/{id}/devices",
     "POST /api/users/{id}/devices/wipe",
+    // Importing a programme's existing lists (issue 16).
+    "POST /api/imports/{kind}",
+    "GET /api/imports/{kind}/template",
 ];
 
 #[tokio::test]
