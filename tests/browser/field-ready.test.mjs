@@ -202,7 +202,7 @@ describe('drafts', () => {
       // Opening the CFS day again continues today's record (one per site and
       // date): the saved ticks, and no draft brought back.
       await page.getByRole('link', { name: 'CFS day', exact: true }).click();
-      await page.getByText('Today’s CFS day is already on this phone', { exact: false }).waitFor();
+      await page.getByText('This CFS day is already on this phone', { exact: false }).waitFor();
       await page.locator('.roster-item').nth(5).waitFor();
       assert.equal(await ticked(), 5);
       assert.equal(await page.getByText('Your unsaved entries were brought back.', { exact: false }).count(), 0);
