@@ -118,7 +118,8 @@ async function languageProblems(page, lang) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
-      if (!el || el.closest('[dir=ltr], bdi, script, style, title, option') || !node.textContent.trim()) continue;
+      if (!el || el.closest('[dir=ltr]:not(svg), bdi, script, style, title, option') || !node.textContent.trim())
+        continue;
       const box = el.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue;
       texts.push(node);
@@ -190,6 +191,8 @@ describe('field screens in three languages, as seen at 360×640', () => {
       await page.locator('.site-table tbody tr').first().waitFor({ timeout: 60_000 });
       await page.locator('.chart').first().waitFor();
       await visit(page, `ready-dashboard-${lang}`);
+      await page.locator('.chart').first().scrollIntoViewIfNeeded();
+      await visit(page, `ready-dashboard-chart-${lang}`);
       await page.locator('.site-table').first().scrollIntoViewIfNeeded();
       await visit(page, `ready-dashboard-sites-${lang}`);
       seen[`dashboard-${lang}`] = await languageProblems(page, lang);

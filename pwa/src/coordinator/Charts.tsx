@@ -35,7 +35,8 @@ export function BarChart({
   const groupW = bars.length ? plotW / bars.length : plotW;
   const barW = Math.max(2, (groupW * 0.8) / series.length);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const every = Math.ceil(bars.length / 8);
+  // Arabic and Sorani month names are long (no short forms): fewer labels, so they never overlap.
+  const every = Math.ceil(bars.length / (isRightToLeft(lang) ? 4 : 8));
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>

@@ -7,6 +7,7 @@
 import { useState } from 'preact/hooks';
 import type { Area, Language } from '../api/types';
 import { formatNumber, language, localName, t } from '../i18n';
+import { localDigits } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { useStore } from '../store';
 import { SelectField } from '../ui/fields';
@@ -110,6 +111,7 @@ export function Trend({ query }: { query: Query }) {
 }
 
 export function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figures>> }) {
+  const lang = useStore(language);
   const people = bySexAndAge(answer.figures.split);
   const counted = reachedBySexAndAge(answer.figures.reached);
   const any = (rows: { female: number; male: number }[]) => rows.some((r) => r.female + r.male > 0);
@@ -121,12 +123,12 @@ export function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figure
     <>
       <BarChart
         title={t('chart_sex_age')}
-        bars={any(people) ? people.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []}
+        bars={any(people) ? people.map((b) => ({ label: bandAxis(b.band, lang), values: [b.female, b.male] })) : []}
         series={sexes}
       />
       <BarChart
         title={t('chart_sex_age_heads')}
-        bars={any(counted) ? counted.map((b) => ({ label: b.band, values: [b.female, b.male] })) : []}
+        bars={any(counted) ? counted.map((b) => ({ label: bandAxis(b.band, lang), values: [b.female, b.male] })) : []}
         series={sexes}
       />
       <section class="section">
@@ -148,6 +150,9 @@ const GROUPS: { value: string; label: StringKey }[] = [
 ];
 
 /** The scope's figures by the level below it, or by partner: each row counted on its own by the server. */
+/** An age band on a chart axis ("0–5", "60+"), in the language's digits. */
+const bandAxis = (band: string, lang: Language) => localDigits(band.replace('-', '–'), lang);
+
 /** A breakdown row's name: a month in the language, an area by its own name in the language, else as the server gave it (names people typed). */
 function groupName(
   group: string | undefined,

@@ -101,10 +101,10 @@ export function formatCalendarDay(year: number, month: number, day: number, lang
 
 /** A month "November 2026"; short for chart axes ("Nov 26" in English, the month name alone otherwise, with the year's last two digits). */
 export function formatCalendarMonth(year: number, month: number, language: Language, short = false): string {
-  if (isRtlLanguage(language)) {
-    const y = short ? String(year % 100).padStart(2, '0') : String(year);
-    return `${monthName(month, language)} ${localDigits(y, language)}`;
-  }
+  // On a chart axis, Arabic and Sorani show the month alone: their names have no short forms,
+  // and the bar's title carries the full month and year.
+  if (isRtlLanguage(language))
+    return short ? monthName(month, language) : `${monthName(month, language)} ${formatYear(year, language)}`;
   return new Intl.DateTimeFormat('en-GB', {
     month: short ? 'short' : 'long',
     year: short ? '2-digit' : 'numeric',
