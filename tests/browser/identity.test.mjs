@@ -255,7 +255,8 @@ describe('one person across sites', () => {
       }
       return all.join('\n') + document.body.textContent;
     });
-    assert.ok(phoneText.includes(girlCode), 'the phone holds her code');
+    // She is on the phone (the roster above shows her code); its storage is
+    // encrypted (issue 11), so the raw dump can only prove her name is absent.
     assert.ok(!phoneText.includes('Hevidar'), 'her given name stays with the site that registered her');
     assert.deepEqual(errors, []);
   });
@@ -373,25 +374,11 @@ describe('one person across sites', () => {
     // The phone that registered both learns of the merge at its next pull and keeps the survivor only.
     const phone = made.registeringPhone;
     await phone.reload();
-    await phone.waitForFunction(
-      async ([gone, kept]) => {
-        const me = JSON.parse(localStorage.getItem('sijil.session') ?? 'null');
-        const db = await new Promise((resolve, reject) => {
-          const open = indexedDB.open(`sijil-u${me.me.id}`);
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
-        });
-        const all = await new Promise((resolve) => {
-          const request = db.transaction('participants').objectStore('participants').getAll();
-          request.onsuccess = () => resolve(request.result);
-        });
-        db.close();
-        const codes = all.map((p) => p.data.code);
-        return !codes.includes(gone) && codes.includes(kept);
-      },
-      [mergeCode, keepCode],
-      { timeout: 60_000, polling: 500 },
-    );
+    // Its data are encrypted at rest (issue 11), so this reads what the phone shows:
+    // the CFS list names the survivor and no longer the merged-away code.
+    await phone.getByRole('link', { name: 'CFS day', exact: true }).click();
+    await phone.locator('.roster-item', { hasText: shown(keepCode) }).waitFor({ timeout: 60_000 });
+    await phone.locator('.roster-item', { hasText: shown(mergeCode) }).waitFor({ state: 'detached', timeout: 60_000 });
   });
 
   test('a site prints cards: the code and its QR code, no name, nothing else on paper', TIMEOUT, async () => {
