@@ -54,7 +54,7 @@ export function Announce({ sites }: { sites: Site[] }) {
               <Checkbox
                 key={s.id}
                 id={`announce-site-${s.id}`}
-                label={`${s.code} ${s.name}`}
+                label={<bdi>{`${s.code} ${s.name}`}</bdi>}
                 checked={chosen.includes(s.id)}
                 onChange={(on) => setChosen(on ? [...chosen, s.id] : chosen.filter((id) => id !== s.id))}
               />

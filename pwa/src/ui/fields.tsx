@@ -115,7 +115,8 @@ export function Checkbox({
   onChange,
 }: {
   id: string;
-  label: string;
+  /** Text, or markup such as a name people typed inside <bdi>. */
+  label: ComponentChildren;
   checked: boolean;
   onChange: (checked: boolean) => void;
 }) {
