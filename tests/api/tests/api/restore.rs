@@ -136,3 +136,130 @@ async fn a_restore_refuses_to_replace_a_database_unless_told() {
     std::fs::remove_file(&backup).ok();
     app.stop().await;
 }
+
+/// A backup taken while a phone keeps pushing is one consistent moment:
+/// restored into a fresh file it passes the integrity check, every record
+/// in it has all its attendances, and its rollups agree with a full scan.
+#[tokio::test]
+async fn a_backup_taken_while_phones_push_restores_to_a_consistent_database() {
+    use sijil::figures::engine;
+    use sijil::figures::model::{Filter, Grouping};
+    use sijil::figures::period::Period;
+    use sijil_e2e::field::{group, session};
+
+    const PRESENT: usize = 20;
+    let app = TestApp::spawn(Arc::new(TestDatabase::sqlite()), Config::for_tests()).await;
+    let admin = app.admin().await;
+    let site = app.site(&admin, "MOS-31").await;
+    let pss = activity_type(&admin, "PSS").await;
+    let mut phone = Phone::new(app.user(&admin, "zina", "trainer", &[site]).await).await;
+    let mut members = vec![];
+    let mut items = vec![];
+    for n in 0..PRESENT {
+        let (id, it) = phone.participant(site, ["female", "male"][n % 2], 1990 + n as i64);
+        members.push(id);
+        items.push(it);
+    }
+    let group_id = new_id();
+    items.push(item("group", &group_id, 0, group(site, pss, &members)));
+    assert!(phone
+        .push(&items)
+        .await
+        .iter()
+        .all(|r| r["status"] == "stored"));
+
+    // The phone pushes 20 batches of 25 sessions while the backup is taken.
+    let pushing = tokio::spawn(async move {
+        let mut stored = 0;
+        for _ in 0..20 {
+            let batch: Vec<Value> = (0..25)
+                .map(|_| {
+                    item(
+                        "record",
+                        &new_id(),
+                        0,
+                        session(site, pss, &group_id, &members),
+                    )
+                })
+                .collect();
+            stored += phone
+                .push(&batch)
+                .await
+                .iter()
+                .filter(|r| r["status"] == "stored")
+                .count();
+        }
+        stored
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let dir = std::env::temp_dir().join(format!("sijil-busy-backup-{}", new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let backup = dir.join("backup.db");
+    sijil::store::backup::backup(&app.db, &backup)
+        .await
+        .expect("backup while pushing");
+    assert_eq!(
+        pushing.await.unwrap(),
+        500,
+        "every push was stored meanwhile"
+    );
+
+    let restored_url = format!("sqlite://{}?mode=rwc", dir.join("restored.db").display());
+    sijil::store::backup::restore(&restored_url, &backup, false)
+        .await
+        .expect("restore into a fresh file");
+    let db = sijil::store::Db::connect(&restored_url).await.unwrap();
+    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(verdict, "ok");
+    let records: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM activity_records WHERE kind = 'group_session'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let attendances: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendances")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    eprintln!("the backup holds {records} of the 500 sessions pushed while it was taken");
+    assert!(records <= 500);
+    assert_eq!(
+        attendances,
+        records * PRESENT as i64,
+        "every record with all its attendances"
+    );
+
+    let mut conn = db.pool().acquire().await.unwrap();
+    let today = sijil::validate::dates::format(sijil::validate::dates::today());
+    let period = Period::from_range(&today, &today).unwrap();
+    for grouping in [
+        Grouping::All,
+        Grouping::Site,
+        Grouping::Month,
+        Grouping::SiteMonthType,
+    ] {
+        let mut filter = Filter {
+            sites: None,
+            types: None,
+            include_flagged: true,
+            use_rollups: true,
+        };
+        let fast = engine::compute(&mut conn, period, &filter, grouping)
+            .await
+            .unwrap();
+        filter.use_rollups = false;
+        let naive = engine::compute(&mut conn, period, &filter, grouping)
+            .await
+            .unwrap();
+        assert_eq!(
+            fast, naive,
+            "{grouping:?}: the backup's rollups agree with its records"
+        );
+    }
+    drop(conn);
+    db.close().await;
+    app.stop().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
