@@ -1,7 +1,7 @@
 //! What an operator watches: `GET /metrics` in the Prometheus text format,
 //! through the `metrics` facade and its Prometheus exporter. Requests and
 //! their latency by route and status, sync items by answer, database pool
-//! use and figures query time.
+//! use, the push queue and figures query time.
 //!
 //! Never open by default: without `--metrics-token` the route answers 404
 //! as if it did not exist; with it, a scrape must carry

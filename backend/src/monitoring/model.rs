@@ -8,6 +8,8 @@ pub const HTTP_DURATION: &str = "sijil_http_request_duration_seconds";
 pub const SYNC_ITEMS: &str = "sijil_sync_items_total";
 /// Database connections, by `state` (idle, in_use).
 pub const DB_CONNECTIONS: &str = "sijil_db_pool_connections";
+/// Web-push notices in the queue, by `status` (pending, sent, failed).
+pub const PUSH_QUEUE: &str = "sijil_push_queue_notices";
 /// Time to compute figures, by `request` (figures, sites, export).
 pub const FIGURES_DURATION: &str = "sijil_figures_query_seconds";
 

@@ -96,6 +96,10 @@ async fn metrics_need_the_token_and_count_what_phones_push() {
             after.contains("sijil_db_pool_connections{state=\"idle\"}"),
             "{after}"
         );
+        for status in ["pending", "sent", "failed"] {
+            let series = format!("sijil_push_queue_notices{{status=\"{status}\"}}");
+            assert!(after.contains(&series), "{series}: {after}");
+        }
         // Paths never become labels: a scanner cannot grow the series.
         anon.get("/no/such/page/ABC-123").await;
         assert!(!scrape(&anon).await.contains("ABC-123"));
