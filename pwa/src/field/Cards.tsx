@@ -101,17 +101,18 @@ export default function CardsScreen() {
         )}
         {site && people?.length === 0 && <p class="empty">{t('no_children')}</p>}
       </div>
-      {site && encode && (
+      {/* Drawn once the chosen language is loaded, so a card never prints in the wrong one. */}
+      {site && encode && loadedLang === lang && (
         <div class="cards" lang={lang} dir={rtl ? 'rtl' : 'ltr'} data-testid="cards">
           {(people ?? []).map((p) => (
             <article class="card" key={p.id} data-code={p.data.code}>
               <p class="card-site">{site.name}</p>
-              <p class="card-label">{translate(loadedLang, 'card_label')}</p>
+              <p class="card-label">{translate(lang, 'card_label')}</p>
               <QrCode text={displayCode(p.data.code)} encode={encode} />
               <p class="card-code" dir="ltr">
                 {displayCode(p.data.code)}
               </p>
-              <p class="card-note">{translate(loadedLang, 'card_note')}</p>
+              <p class="card-note">{translate(lang, 'card_note')}</p>
             </article>
           ))}
         </div>
