@@ -1,31 +1,102 @@
 //! The SQL of the change clock and the change feed (see migration 0004 for
-//! why the clock is one row).
+//! why the clock is one row, and 0085 for how PostgreSQL numbers the feed
+//! at commit).
+//!
+//! Two rules keep a pull complete: every feed value is taken while holding
+//! the clock row, which stays locked until its transaction's commit is
+//! visible (so values become visible in commit order); and writers that
+//! must not interleave exclude each other with the writers' lock below.
+//! On SQLite both come free with its one writer (`BEGIN IMMEDIATE`), and a
+//! change takes its value when written. On PostgreSQL a change is written
+//! with a provisional negative value and numbered by a deferred trigger at
+//! COMMIT: the clock is held for the end of a transaction only, so pushes
+//! of different sites run side by side.
 
 use sqlx::AnyConnection;
 
 use super::model::Entity;
 use crate::access::SiteScope;
-use crate::store::{Db, Tx};
+use crate::store::{Backend, Db, Tx};
 
-/// Starts a write transaction that holds the change clock until it commits.
+/// The namespace of Sijil's advisory locks (`pg_advisory_xact_lock(ns, key)`):
+/// "SJ" in ASCII.
+const LOCKS: i32 = 0x534a;
+/// The writers' lock: shared by pushes, exclusive for every other writer
+/// of records, participants and groups.
+const WRITERS: i32 = 0;
+/// The namespace of one site's push lock (key: the site id).
+const SITE_PUSHES: i32 = 0x534b;
+
+/// Starts a write transaction that excludes every other writer of records,
+/// participants and groups until it commits: a review, a month lock or
+/// unlock, a merge, a staff edit, an import.
 ///
-/// Every writer of records starts this way (a push, a review, a month lock
-/// or unlock): holding the one clock row serialises them, so cursor values
-/// become visible in commit order (a pull never skips a late commit), the
-/// rollups' subtract-then-add never interleaves with another writer, and a
-/// lock either lands before a push or refuses it.
+/// So a lock either lands before a push or refuses it, a merge sees every
+/// attendance of the person merged away, and the rollups' subtract-then-add
+/// of a reviewed record never interleaves with a push of the same record.
 pub async fn begin(db: &Db) -> Result<Tx, sqlx::Error> {
     let mut tx = db.begin().await?;
-    tick(&mut tx).await?;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(LOCKS)
+            .bind(WRITERS)
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(tx)
 }
 
-/// Takes the next clock value. Must run inside the write's transaction: the
-/// clock row stays locked until commit, which orders commits by value.
-async fn tick(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+/// Starts the transaction of a push by someone of `scope`.
+///
+/// On PostgreSQL pushes share the writers' lock (so they run beside each
+/// other, never beside a review or a lock) and take the push lock of each
+/// of their sites, in site order: two pushes for one site run one after the
+/// other (they would touch the same rollup rows, and the same items when a
+/// phone sends a batch again), two pushes for different sites side by side.
+/// Someone of every site takes the writers' lock whole.
+pub async fn begin_push(db: &Db, scope: &SiteScope) -> Result<Tx, sqlx::Error> {
+    if db.backend() == Backend::Sqlite || scope.all_sites {
+        return begin(db).await;
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1, $2)")
+        .bind(LOCKS)
+        .bind(WRITERS)
+        .execute(&mut *tx)
+        .await?;
+    // OFFSET 0 keeps the ordered subquery whole, so the locks are taken in
+    // site order (the same order for everyone: no deadlock between pushes).
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock($1, CAST(s.site_id AS INTEGER))
+         FROM (SELECT site_id FROM user_sites WHERE user_id = $2 ORDER BY site_id OFFSET 0) s",
+    )
+    .bind(SITE_PUSHES)
+    .bind(scope.user_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
+/// The feed value of a change written now: on SQLite the next clock
+/// value, taken at once (its one writer holds the clock until commit); on
+/// PostgreSQL `None`, for a provisional value its commit replaces
+/// (migration 0085).
+async fn next_value(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        return Ok(None);
+    }
     sqlx::query_scalar("UPDATE sync_clock SET seq = seq + 1 WHERE id = 1 RETURNING seq")
         .fetch_one(conn)
         .await
+        .map(Some)
+}
+
+/// The SQL of a feed value bound at `$n` (SQLite), or the provisional one.
+fn value_sql(value: Option<i64>, n: usize) -> String {
+    match value {
+        Some(_) => format!("${n}"),
+        None => "-nextval('sync_pending')".to_string(),
+    }
 }
 
 /// Records that `entity` `id` changed, visible to `site_id`'s scope (and
@@ -36,20 +107,23 @@ pub async fn touch(
     id: &str,
     site_id: Option<i64>,
     user_id: Option<i64>,
-) -> Result<i64, sqlx::Error> {
-    let seq = tick(&mut *conn).await?;
-    sqlx::query(
-        "INSERT INTO sync_changes (entity, entity_id, seq, site_id, user_id) VALUES ($1, $2, $3, $4, $5)
+) -> Result<(), sqlx::Error> {
+    let value = next_value(&mut *conn).await?;
+    let sql = format!(
+        "INSERT INTO sync_changes (entity, entity_id, site_id, user_id, seq) VALUES ($1, $2, $3, $4, {})
          ON CONFLICT (entity, entity_id) DO UPDATE SET seq = excluded.seq, site_id = excluded.site_id, user_id = excluded.user_id",
-    )
-    .bind(entity.as_str())
-    .bind(id)
-    .bind(seq)
-    .bind(site_id)
-    .bind(user_id)
-    .execute(conn)
-    .await?;
-    Ok(seq)
+        value_sql(value, 5)
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(entity.as_str())
+        .bind(id)
+        .bind(site_id)
+        .bind(user_id);
+    if let Some(seq) = value {
+        q = q.bind(seq);
+    }
+    q.execute(conn).await?;
+    Ok(())
 }
 
 /// Records that `entity` `id` left `site_id`: the phones of that site
@@ -61,17 +135,20 @@ pub async fn depart(
     id: &str,
     site_id: i64,
 ) -> Result<(), sqlx::Error> {
-    let seq = tick(&mut *conn).await?;
-    sqlx::query(
-        "INSERT INTO sync_departures (entity, entity_id, site_id, seq) VALUES ($1, $2, $3, $4)
+    let value = next_value(&mut *conn).await?;
+    let sql = format!(
+        "INSERT INTO sync_departures (entity, entity_id, site_id, seq) VALUES ($1, $2, $3, {})
          ON CONFLICT (entity, entity_id, site_id) DO UPDATE SET seq = excluded.seq",
-    )
-    .bind(entity.as_str())
-    .bind(id)
-    .bind(site_id)
-    .bind(seq)
-    .execute(conn)
-    .await?;
+        value_sql(value, 4)
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(entity.as_str())
+        .bind(id)
+        .bind(site_id);
+    if let Some(seq) = value {
+        q = q.bind(seq);
+    }
+    q.execute(conn).await?;
     Ok(())
 }
 

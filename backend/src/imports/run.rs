@@ -2,7 +2,7 @@
 //! then — when applying, and only when the file is clean or the admin
 //! accepted the good rows — write each new participant or group through its
 //! one write path (`changes::item::apply`, exactly as a phone's push), in
-//! one transaction that holds the change clock, with one audit entry.
+//! one transaction that excludes every other writer, with one audit entry.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -122,8 +122,8 @@ pub async fn run(
     let table = model::read(kind, bytes);
     // The rows are checked inside the transaction that writes them, so what
     // was checked is what is written. Participants and groups take the
-    // change clock as a push does; sites and accounts are written as their
-    // own forms write them (the clock is not held while passwords are hashed).
+    // writers' lock as a push does; sites and accounts are written as their
+    // own forms write them (the lock is not held while passwords are hashed).
     let mut tx = if asked.apply && matches!(kind, Kind::Participants | Kind::Groups) {
         changes::store::begin(db).await?
     } else {

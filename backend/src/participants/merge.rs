@@ -1,6 +1,6 @@
 //! Two registrations of one person made one. A coordinator with both sites
 //! in scope (or an admin) keeps one participant and merges the other into
-//! it, in one transaction that holds the change clock:
+//! it, in one transaction that excludes every other writer:
 //!
 //! 1. every record where the merged-away person was present names the
 //!    survivor instead (present once, if both were ticked), its old

@@ -138,7 +138,7 @@ pub async fn lock_month(
     user.require_staff()?;
     let month = body.parse()?;
     site_in_scope(&state, &user, site_id).await?;
-    // Holding the change clock as pushes do: a push either lands before the
+    // Excluding every other writer of records: a push either lands before the
     // lock or is refused by it.
     let mut tx = changes::store::begin(&state.db).await.context("begin")?;
     let lock = store::lock(&mut tx, site_id, &month, user.id)

@@ -1,7 +1,9 @@
 //! The one write path of a record. A push (new, edit, deletion) and a
 //! coordinator's review both come through [`write`], which spells each
 //! write-side rule once, in this order, inside the caller's transaction
-//! (which holds the change clock: see [`crate::changes::store::begin`]):
+//! (started by [`crate::changes::store::begin`] or, for a push,
+//! [`crate::changes::store::begin_push`]: no other writer of this record
+//! runs beside it):
 //!
 //! 1. a record in a locked month stays as reviewed;
 //! 2. its old contribution leaves the rollups;

@@ -10,9 +10,12 @@
 //!   write path through [`store::participant_changed`]);
 //! - `activity_days`, `tally_days`: the summable counts per day.
 //!
-//! Every writer of records holds the change clock (see
-//! [`crate::changes::store::begin`]), so the read-subtract-write sequence
-//! never interleaves with another writer. [`crate::figures`] reads these
+//! Every change is an atomic upsert (`count = count + delta`), so writers
+//! may add side by side. The read-subtract-write sequence of one record
+//! never interleaves with another writer of it: pushes of one site run one
+//! after the other and every other writer of records runs alone (see
+//! [`crate::changes::store::begin`] and
+//! [`crate::changes::store::begin_push`]). [`crate::figures`] reads these
 //! tables; nothing else writes them.
 
 pub mod model;

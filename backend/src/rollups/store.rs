@@ -29,13 +29,22 @@ async fn presences(
     let sign = sign.value();
     let unflagged = if at.flagged { 0 } else { sign };
     let month = at.month();
-    sqlx::query(
+    // On PostgreSQL, pushes of different sites run side by side: holding
+    // the people counted (FOR SHARE) until commit makes an edit of one of
+    // them wait, so the attributes copied here are never stale (and an edit
+    // already under way is waited for, then read).
+    let hold = if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        " FOR SHARE OF p"
+    } else {
+        ""
+    };
+    sqlx::query(&format!(
         "INSERT INTO presence_months (month, site_id, activity_type_id, participant_id, attendances, unflagged, sex, birth_year, has_disability, displacement)
          SELECT $1, $2, $3, a.participant_id, $4, $5, p.sex, p.birth_year, p.has_disability, p.displacement
-         FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $6
+         FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $6{hold}
          ON CONFLICT (month, site_id, activity_type_id, participant_id) DO UPDATE
          SET attendances = presence_months.attendances + excluded.attendances, unflagged = presence_months.unflagged + excluded.unflagged",
-    )
+    ))
     .bind(month)
     .bind(at.site_id)
     .bind(at.activity_type_id)

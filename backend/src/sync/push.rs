@@ -1,12 +1,15 @@
 //! A pushed batch: each item read, checked and stored on its own under the
-//! rule of [`crate::changes::item`], in one transaction that holds the
-//! change clock from its first statement.
+//! rule of [`crate::changes::item`], in one transaction started by
+//! [`changes::store::begin_push`].
 //!
-//! Holding the clock row for the whole batch serialises pushes. That is the
-//! price of two promises: cursor values become visible in commit order (so a
-//! pull never skips a late commit), and two connections pushing the same
-//! batch cannot deadlock on each other's rows — the second simply waits, then
-//! finds every item already stored and answers `duplicate`.
+//! Pushes for different sites run side by side; two pushes for one site
+//! (two phones of a centre, or a phone that sends a batch again before the
+//! first answer came) run one after the other, so the second finds every
+//! item already stored and answers `duplicate`. The change feed is numbered
+//! at commit, so a pull never skips a push that committed late (see
+//! [`changes::store`]). Should PostgreSQL still find two transactions
+//! waiting on each other (a participant edited at one site while a record
+//! at another counts her), it cancels one: that batch is simply run again.
 
 use anyhow::Context;
 use serde::Deserialize;
@@ -26,7 +29,7 @@ use crate::validate::first_unsafe_text;
 
 /// The envelope of one item; `data` is read by its kind afterwards so a
 /// malformed item is answered on its own.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Envelope {
     #[serde(rename = "type")]
@@ -59,6 +62,7 @@ pub struct Pusher<'a> {
 }
 
 /// An item as read from the batch: ready to apply, or already answered.
+#[derive(Clone)]
 enum Read {
     Item(ItemKind, Envelope),
     Answered(Box<ItemResult>),
@@ -90,14 +94,51 @@ pub async fn push(
     // within a kind: a session can then tick someone registered in the same batch.
     read.sort_by_key(|(i, item)| (item.kind(), *i));
 
+    let mut attempt = 1;
+    loop {
+        match apply_batch(db, pusher, &read).await {
+            Err(e) if attempt < ATTEMPTS && must_run_again(&e) => {
+                tracing::info!(attempt, error = %e, "push ran into another writer; running it again");
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// How many times a batch is run before its error is answered.
+const ATTEMPTS: u32 = 4;
+
+/// Whether PostgreSQL cancelled the transaction to break a wait between
+/// writers (deadlock detected, or a serialisation failure): nothing of it
+/// was kept, so running it again is safe.
+fn must_run_again(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(db)) if matches!(db.code().as_deref(), Some("40P01" | "40001"))
+        )
+    })
+}
+
+/// Runs the batch in one transaction and answers each item, in the order sent.
+async fn apply_batch(
+    db: &Db,
+    pusher: &Pusher<'_>,
+    read: &[(usize, Read)],
+) -> anyhow::Result<Vec<ItemResult>> {
     let mut results: Vec<(usize, ItemResult)> = Vec::with_capacity(read.len());
-    let mut tx = changes::store::begin(db).await.context("begin the push")?;
+    let mut tx = changes::store::begin_push(db, &pusher.actor.scope)
+        .await
+        .context("begin the push")?;
     for (i, item) in read {
         let result = match item {
-            Read::Answered(answer) => *answer,
-            Read::Item(kind, envelope) => apply_one(&mut tx, &pusher.actor, kind, envelope).await?,
+            Read::Answered(answer) => (**answer).clone(),
+            Read::Item(kind, envelope) => {
+                apply_one(&mut tx, &pusher.actor, *kind, envelope.clone()).await?
+            }
         };
-        results.push((i, result));
+        results.push((*i, result));
     }
     audit_batch(&mut tx, pusher, &results)
         .await

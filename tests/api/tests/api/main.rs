@@ -7,6 +7,7 @@ mod demo;
 mod devices;
 mod docker;
 mod exports;
+mod feed_order;
 mod field_ready;
 mod figures;
 mod hardening;
