@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts, OptionalFromRequestP
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
+use super::cache::AuthCache;
 use super::model::{Role, SiteScope};
 use super::session::{
     session_error, EPOCH_KEY, LOGIN_AT_KEY, SEEN_KEY, UNDATED_SINCE_KEY, USER_ID_KEY,
@@ -23,8 +24,10 @@ use crate::store::now_millis;
 /// the idle timeout when that is shorter, so a session in use never ends.
 const TOUCH_AFTER_MS: i64 = 5 * 60 * 1000;
 
-/// The signed-in user, loaded fresh from the database on every request so a
-/// deactivation or role change takes effect at once.
+/// The signed-in user, loaded from the database (or remembered from it for
+/// at most [`super::cache::FRESH`]), so a deactivation or role change takes
+/// effect at once on the instance that made it and within half a second on
+/// every other.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub id: i64,
@@ -71,14 +74,31 @@ where
             .await
             .map_err(session_error)?
             .ok_or(ApiError::Unauthenticated)?;
-        let stored = store::active_user(&state.db, user_id)
-            .await
-            .context("load the signed-in user")?;
         let epoch: i64 = session
             .get(EPOCH_KEY)
             .await
             .map_err(session_error)?
             .unwrap_or(0);
+        let cache = parts.extensions.get::<AuthCache>().cloned();
+        // A remembered account is trusted only when it agrees with the
+        // session; otherwise (a login after a password reset elsewhere, say)
+        // the database decides.
+        let remembered = cache
+            .as_ref()
+            .and_then(|c| c.users.get(&user_id))
+            .filter(|u| u.session_epoch == epoch);
+        let stored = match remembered {
+            Some(user) => Some(user),
+            None => {
+                let stored = store::active_user(&state.db, user_id)
+                    .await
+                    .context("load the signed-in user")?;
+                if let (Some(cache), Some(user)) = (&cache, &stored) {
+                    cache.users.put(user_id, user.clone());
+                }
+                stored
+            }
+        };
         let current = stored
             .filter(|u| u.session_epoch == epoch)
             .and_then(|u| u.role().map(|r| (u, r)));

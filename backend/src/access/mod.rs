@@ -7,10 +7,12 @@
 //! imports none of them: signing in and out is [`crate::auth`]'s, accounts
 //! are [`crate::users`]'.
 
+pub mod cache;
 mod guard;
 pub mod model;
 pub mod session;
 pub mod store;
 
+pub use cache::AuthCache;
 pub use guard::{AdminUser, ClientAddr, CurrentUser};
 pub use model::{Role, SiteScope};

@@ -4,7 +4,7 @@
 //! HttpOnly, SameSite=Lax, Secure when served over HTTPS.
 
 use async_trait::async_trait;
-use tower_sessions::cookie::time::Duration;
+use tower_sessions::cookie::time::{Duration, OffsetDateTime};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::service::PlaintextCookie;
 use tower_sessions::session::{Id, Record};
@@ -12,6 +12,7 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+use super::cache::AuthCache;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::store::{Db, SessionPool};
@@ -37,48 +38,78 @@ pub fn session_error(e: tower_sessions::session::Error) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("session store: {e}"))
 }
 
-/// The session store of whichever database is configured.
+/// The session store of whichever database is configured, remembering
+/// what it loaded or saved for a moment (see [`super::cache`]).
+#[derive(Clone)]
+pub struct DbSessionStore {
+    store: SqlxStore,
+    cache: AuthCache,
+}
+
 #[derive(Debug, Clone)]
-pub enum DbSessionStore {
+enum SqlxStore {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
 }
 
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSessionStore")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
 impl DbSessionStore {
-    pub fn new(db: &Db) -> DbSessionStore {
-        match db.session_pool() {
-            SessionPool::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
-            SessionPool::Postgres(pool) => {
-                DbSessionStore::Postgres(PostgresStore::new(pool.clone()))
-            }
-        }
+    pub fn new(db: &Db, cache: AuthCache) -> DbSessionStore {
+        let store = match db.session_pool() {
+            SessionPool::Sqlite(pool) => SqlxStore::Sqlite(SqliteStore::new(pool.clone())),
+            SessionPool::Postgres(pool) => SqlxStore::Postgres(PostgresStore::new(pool.clone())),
+        };
+        DbSessionStore { store, cache }
     }
 }
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            DbSessionStore::Sqlite(s) => s.create(record).await,
-            DbSessionStore::Postgres(s) => s.create(record).await,
-        }
+        match &self.store {
+            SqlxStore::Sqlite(s) => s.create(record).await,
+            SqlxStore::Postgres(s) => s.create(record).await,
+        }?;
+        self.cache.sessions.put(record.id, record.clone());
+        Ok(())
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            DbSessionStore::Sqlite(s) => s.save(record).await,
-            DbSessionStore::Postgres(s) => s.save(record).await,
-        }
+        match &self.store {
+            SqlxStore::Sqlite(s) => s.save(record).await,
+            SqlxStore::Postgres(s) => s.save(record).await,
+        }?;
+        self.cache.sessions.put(record.id, record.clone());
+        Ok(())
     }
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            DbSessionStore::Sqlite(s) => s.load(id).await,
-            DbSessionStore::Postgres(s) => s.load(id).await,
+        let now = OffsetDateTime::now_utc();
+        if let Some(record) = self.cache.sessions.get(id) {
+            if record.expiry_date > now {
+                return Ok(Some(record));
+            }
         }
+        let record = match &self.store {
+            SqlxStore::Sqlite(s) => s.load(id).await,
+            SqlxStore::Postgres(s) => s.load(id).await,
+        }?;
+        match &record {
+            Some(r) => self.cache.sessions.put(*id, r.clone()),
+            None => self.cache.sessions.forget(id),
+        }
+        Ok(record)
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            DbSessionStore::Sqlite(s) => s.delete(id).await,
-            DbSessionStore::Postgres(s) => s.delete(id).await,
+        self.cache.sessions.forget(id);
+        match &self.store {
+            SqlxStore::Sqlite(s) => s.delete(id).await,
+            SqlxStore::Postgres(s) => s.delete(id).await,
         }
     }
 }
@@ -86,15 +117,19 @@ impl SessionStore for DbSessionStore {
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            DbSessionStore::Sqlite(s) => s.delete_expired().await,
-            DbSessionStore::Postgres(s) => s.delete_expired().await,
+        match &self.store {
+            SqlxStore::Sqlite(s) => s.delete_expired().await,
+            SqlxStore::Postgres(s) => s.delete_expired().await,
         }
     }
 }
 
-pub fn layer(db: &Db, config: &Config) -> SessionManagerLayer<DbSessionStore, PlaintextCookie> {
-    SessionManagerLayer::new(DbSessionStore::new(db))
+pub fn layer(
+    db: &Db,
+    config: &Config,
+    cache: AuthCache,
+) -> SessionManagerLayer<DbSessionStore, PlaintextCookie> {
+    SessionManagerLayer::new(DbSessionStore::new(db, cache))
         .with_name(if config.secure_cookies {
             SECURE_COOKIE_NAME
         } else {
@@ -111,7 +146,7 @@ pub fn layer(db: &Db, config: &Config) -> SessionManagerLayer<DbSessionStore, Pl
 
 /// Removes expired sessions every ten minutes for as long as the server runs.
 pub fn spawn_expired_session_sweeper(db: &Db) -> tokio::task::JoinHandle<()> {
-    let store = DbSessionStore::new(db);
+    let store = DbSessionStore::new(db, AuthCache::default());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {

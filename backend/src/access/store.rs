@@ -17,8 +17,8 @@ pub struct ActiveUser {
     pub session_epoch: i64,
 }
 
-/// The active account `user_id`, read fresh on every request so that a
-/// deactivation or a change of role takes effect at once.
+/// The active account `user_id`, as stored now (the guard remembers it for
+/// half a second at most: see [`super::cache`]).
 pub async fn active_user(db: &Db, user_id: i64) -> Result<Option<ActiveUser>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, login, role, all_sites, session_epoch FROM users WHERE id = $1 AND active = 1",

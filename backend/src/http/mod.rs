@@ -71,6 +71,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/api", api_routes())
         .split_for_parts();
     openapi::complete(&mut doc);
+    // One memory of sessions and users per instance (see access::cache).
+    let auth_cache = crate::access::AuthCache::default();
     let api = api
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(Arc::new(doc)))
@@ -78,7 +80,12 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             csrf::refuse_cross_origin_writes,
         ))
-        .layer(crate::access::session::layer(&state.db, &state.config))
+        .layer(Extension(auth_cache.clone()))
+        .layer(crate::access::session::layer(
+            &state.db,
+            &state.config,
+            auth_cache,
+        ))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(encoding::inflate())
         .layer(middleware::from_fn(encoding::refuse_unknown_encodings))

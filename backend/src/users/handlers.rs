@@ -1,15 +1,18 @@
 //! HTTP handlers for accounts and for the signed-in user's own record:
 //! thin, over `model` (rules) and `store` (SQL).
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde_json::json;
 
 use super::model::{
     check_password, dedup, CreateUser, Me, SetPassword, UpdateMe, UpdateUser, UserView,
 };
 use super::{password, store};
-use crate::access::{AdminUser, CurrentUser};
+use crate::access::{AdminUser, AuthCache, CurrentUser};
 use crate::audit::{self, Entry};
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
 use crate::extract::{Json, Path};
@@ -81,6 +84,7 @@ pub async fn create(
     (status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
+    Extension(cache): Extension<AuthCache>,
     AdminUser(admin): AdminUser,
     Path(id): Path<i64>,
     Json(body): Json<UpdateUser>,
@@ -121,6 +125,8 @@ pub async fn update(
         .detail(detail);
     audit::record(&mut tx, entry).await.context("audit")?;
     tx.commit().await.context("commit")?;
+    // Other instances let go of what they remember within half a second.
+    cache.forget_user(id);
     Ok(Json(user_view(&state, id).await?))
 }
 
@@ -129,6 +135,7 @@ pub async fn update(
     (status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
+    Extension(cache): Extension<AuthCache>,
     AdminUser(admin): AdminUser,
     Path(id): Path<i64>,
     Json(body): Json<SetPassword>,
@@ -150,21 +157,38 @@ pub async fn reset_password(
         .target("user", id);
     audit::record(&mut tx, entry).await.context("audit")?;
     tx.commit().await.context("commit")?;
+    cache.forget_user(id);
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in user: role, language and the sites they work at.
 #[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
-    Ok(Json(
-        store::me(&state.db, user.id).await.context("load me")?,
-    ))
+pub async fn me(
+    State(state): State<AppState>,
+    Extension(cache): Extension<AuthCache>,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    // Phones ask often; the answer is remembered for half a second (a
+    // change made here is forgotten at once: see access::cache).
+    let answer = match cache.me.get(&user.id) {
+        Some(answer) => answer,
+        None => {
+            let me = store::me(&state.db, user.id).await.context("load me")?;
+            let json = serde_json::to_vec(&me)
+                .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("write me")))?;
+            let answer = Bytes::from(json);
+            cache.me.put(user.id, answer.clone());
+            answer
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
 }
 
 /// Changes the signed-in user's own settings (their language).
 #[utoipa::path(patch, path = "/me", tag = "auth", request_body = UpdateMe, responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
+    Extension(cache): Extension<AuthCache>,
     user: CurrentUser,
     Json(body): Json<UpdateMe>,
 ) -> Result<Json<Me>, ApiError> {
@@ -179,6 +203,7 @@ pub async fn update_me(
         .detail(json!({ "language": body.language }));
     audit::record(&mut tx, entry).await.context("audit")?;
     tx.commit().await.context("commit")?;
+    cache.forget_user(user.id);
     Ok(Json(
         store::me(&state.db, user.id).await.context("load me")?,
     ))
