@@ -20,6 +20,7 @@ mod openapi;
 mod operations;
 mod push;
 mod restore;
+mod revocation;
 mod roles;
 mod sync;
 mod wire;
