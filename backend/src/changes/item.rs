@@ -11,6 +11,10 @@
 //! to the kind ([`Syncable::write`]), which keeps its derived data and the
 //! change feed in step in the same transaction.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -20,6 +24,35 @@ use crate::access::{self, Role, SiteScope};
 use crate::error::FieldErrors;
 use crate::store::now_millis;
 use crate::validate::Checker;
+
+tokio::task_local! {
+    /// Facts a batch checks for every item and no item of it changes (is
+    /// this site open to me, is this type active, is this month locked),
+    /// read once per batch: see [`recalled`].
+    static BATCH_FACTS: RefCell<HashMap<String, bool>>;
+}
+
+/// Runs `batch` (the items of one push) with a memory of the facts its
+/// items check again and again; outside it, [`recalled`] always reads.
+pub async fn with_batch_facts<F: Future>(batch: F) -> F::Output {
+    BATCH_FACTS.scope(RefCell::new(HashMap::new()), batch).await
+}
+
+/// The fact named `key`, as this batch already read it, or as `read` reads
+/// it now. Only for facts that hold for the whole batch: sites, activity
+/// types and month locks are not changed by pushed items, and a month lock
+/// waits for every push (see [`crate::changes::store::begin`]).
+pub async fn recalled(
+    key: String,
+    read: impl Future<Output = Result<bool, sqlx::Error>>,
+) -> Result<bool, sqlx::Error> {
+    if let Ok(Some(fact)) = BATCH_FACTS.try_with(|facts| facts.borrow().get(&key).copied()) {
+        return Ok(fact);
+    }
+    let fact = read.await?;
+    let _outside_a_batch = BATCH_FACTS.try_with(|facts| facts.borrow_mut().insert(key, fact));
+    Ok(fact)
+}
 
 /// Who is pushing.
 #[derive(Debug, Clone, Copy)]

@@ -4,12 +4,12 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{may_record, RecordData, MAX_ATTENDANCE};
+use super::model::{locked_reason, may_record, RecordData, MAX_ATTENDANCE};
 use super::store::{self, StoredRecord};
-use super::write::{self, lock_refusal, Change};
+use super::write::{self, Change};
 use crate::access::Role;
 use crate::activity_types::ActivityKind;
-use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
+use crate::changes::item::{recalled, Actor, Syncable, Write, WriteMeta, Written};
 use crate::participants::code;
 use crate::validate::Checker;
 use crate::{access, activity_types, groups, participants, users};
@@ -124,12 +124,25 @@ impl Syncable for Records {
         data: &RecordData,
         check: &mut Checker,
     ) -> Result<(), sqlx::Error> {
-        if !access::store::site_writable(&mut *conn, &actor.scope, data.site_id).await? {
+        // The site, type and month recur in every record of a batch: each
+        // is read once per batch.
+        let writable = recalled(
+            format!("site {} writable", data.site_id),
+            access::store::site_writable(&mut *conn, &actor.scope, data.site_id),
+        )
+        .await?;
+        if !writable {
             check.fail("site_id", "is not an active site in your scope");
         }
-        if activity_types::store::active_kind(&mut *conn, data.activity_type_id).await?
-            != Some(data.kind)
-        {
+        let type_fits = recalled(
+            format!("type {} is {}", data.activity_type_id, data.kind.as_str()),
+            async {
+                let kind = activity_types::store::active_kind(&mut *conn, data.activity_type_id);
+                Ok(kind.await? == Some(data.kind))
+            },
+        )
+        .await?;
+        if !type_fits {
             let kind = data.kind.as_str().replace('_', " ");
             check.fail(
                 "activity_type_id",
@@ -148,8 +161,15 @@ impl Syncable for Records {
                 Some(_) => {}
             }
         }
-        if let Some(reason) = lock_refusal(&mut *conn, data.site_id, &data.date).await? {
-            check.fail("date", reason);
+        if let Some(month) = data.date.get(..7) {
+            let locked = recalled(
+                format!("month {month} of site {} locked", data.site_id),
+                store::month_locked(&mut *conn, data.site_id, month),
+            )
+            .await?;
+            if locked {
+                check.fail("date", locked_reason(month));
+            }
         }
         users::store::check_active_users(
             &mut *conn,

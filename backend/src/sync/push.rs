@@ -94,16 +94,19 @@ pub async fn push(
     // within a kind: a session can then tick someone registered in the same batch.
     read.sort_by_key(|(i, item)| (item.kind(), *i));
 
-    let mut attempt = 1;
-    loop {
-        match apply_batch(db, pusher, &read).await {
-            Err(e) if attempt < ATTEMPTS && must_run_again(&e) => {
-                tracing::info!(attempt, error = %e, "push ran into another writer; running it again");
-                attempt += 1;
+    changes::item::with_batch_facts(async {
+        let mut attempt = 1;
+        loop {
+            match apply_batch(db, pusher, &read).await {
+                Err(e) if attempt < ATTEMPTS && must_run_again(&e) => {
+                    tracing::info!(attempt, error = %e, "push ran into another writer; running it again");
+                    attempt += 1;
+                }
+                outcome => return outcome,
             }
-            outcome => return outcome,
         }
-    }
+    })
+    .await
 }
 
 /// How many times a batch is run before its error is answered.
