@@ -68,6 +68,8 @@ error_codes! {
     UnsupportedMediaType => "unsupported_media_type",
     /// The body is larger than the route accepts.
     PayloadTooLarge => "payload_too_large",
+    /// An import sent as an XLSX workbook that is not one (issue 16).
+    NotASpreadsheet => "not_a_spreadsheet",
     /// A known route asked with a method it does not serve.
     MethodNotAllowed => "method_not_allowed",
     /// A sync push with more items than one batch may carry.

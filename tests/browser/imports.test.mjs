@@ -1,10 +1,11 @@
 // An admin imports a programme's existing list in the app: the template in
 // their language, the dry run's problems by row and column, then only the
-// good rows.
+// good rows; from a CSV file and from an Excel workbook.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn } from './browser.mjs';
 import { apiLogIn, apiPost, PASSWORD, visit, worldForThisFile } from './helpers.mjs';
+import { workbook } from './xlsx.mjs';
 
 const world = worldForThisFile();
 
@@ -43,7 +44,7 @@ describe('importing lists in the app', () => {
     assert.match(await template.text(), /site_code/);
 
     await page
-      .getByLabel('The file (CSV)')
+      .getByLabel('The file (CSV or Excel .xlsx)')
       .setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(FILE) });
     const problems = page.getByTestId('import-problems');
     await problems.waitFor();
@@ -61,7 +62,7 @@ describe('importing lists in the app', () => {
 
     // Staff accounts: each first password shown once, after the import.
     await page.getByLabel('What the file lists').selectOption({ label: 'Staff accounts' });
-    await page.getByLabel('The file (CSV)').setInputFiles({
+    await page.getByLabel('The file (CSV or Excel .xlsx)').setInputFiles({
       name: 'staff.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from('login,display_name,role,site_codes\nlayla.hassan,Layla Hassan,trainer,DHK-01\n'),
@@ -73,6 +74,34 @@ describe('importing lists in the app', () => {
     assert.equal(issued[0], 'layla.hassan');
     assert.equal(issued[1].length, 16);
     await visit(page, 'admin-import-passwords');
+
+    // The same from an Excel workbook: a birth year typed as a number, a
+    // blank sheet row, and the problem reported at the sheet's own row.
+    await page.getByLabel('What the file lists').selectOption({ label: 'Participants' });
+    const xlsxHref = await page.getByTestId('import-template-xlsx').getAttribute('href');
+    assert.equal(xlsxHref, '/api/imports/participants/template?language=en&format=xlsx');
+    const xlsxTemplate = await setup.context.request.get(`${world.server.url}${xlsxHref}`);
+    assert.equal((await xlsxTemplate.body()).subarray(0, 2).toString(), 'PK');
+    const sheet = workbook([
+      ['id', 'site_code', 'given_name', 'sex', 'birth_year', 'displacement'],
+      [],
+      ['P-11', 'DHK-01', 'Zainab', 'female', 2012, 'idp'],
+      ['P-12', 'DHK-01', 'Mina', 'x', 2011, 'host'],
+    ]);
+    await page.getByLabel('The file (CSV or Excel .xlsx)').setInputFiles({
+      name: 'list.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: sheet,
+    });
+    await page.getByText('2 rows · 1 to import · 0 already imported · 1 with problems').waitFor();
+    const sheetRows = await page.getByTestId('import-problems').locator('tbody tr').allTextContents();
+    assert.deepEqual(sheetRows.length, 1, sheetRows.join(' | '));
+    assert.match(sheetRows[0], /^4Sex/);
+    await page.getByRole('button', { name: 'Import the good rows' }).click();
+    await page.getByTestId('import-done').getByText('Imported: 1. Already there: 0.').waitFor();
+    const zainab = await (await setup.context.request.get(`${world.server.url}/api/participants?q=Zainab`)).json();
+    assert.equal(zainab.length, 1);
+    assert.equal(zainab[0].birth_year, 2012);
     assert.deepEqual(admin.errors, []);
   });
 });

@@ -6,8 +6,9 @@
 //!
 //! The records export is read a page at a time ([`RecordPages`]) from one
 //! read transaction, so it is one consistent snapshot however long it runs;
-//! as CSV it streams, each page written while the next is read, so a whole
-//! history starts arriving at once and the server holds one page at a time.
+//! as CSV and as XLSX it streams ([`super::download`]), each page written
+//! while the next is read, so a whole history starts arriving at once and
+//! the server holds one page at a time.
 //!
 //! "Reached" columns count unique participants (individually registered,
 //! distinct per row); head counts from awareness events are in their own
@@ -15,15 +16,12 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::{Body, Bytes};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use tokio::sync::mpsc;
+use axum::response::Response;
 
+use super::download;
 use super::model::{Buckets, Figures};
 use super::period::Period;
 use super::store::{self, ExportFilter, ExportedRecord, FiveWPlace};
-use crate::error::{ApiError, ResultExt};
 use crate::participants::code;
 use crate::store::Tx;
 use crate::validate::dates;
@@ -299,141 +297,31 @@ impl RecordPages {
     }
 }
 
-/// The records export as a streamed CSV download named `name`: the header
-/// goes out at once, then each page as it is read. A failure half-way
-/// aborts the response (the client sees a broken download, never a short
-/// file that looks whole) and is logged.
-pub fn records_csv(mut pages: RecordPages, name: &str) -> Response {
-    // A few pages of slack: reading runs ahead of a slow client only so far.
-    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+/// The records export as a CSV or XLSX download named `name`, sent as it
+/// is read: the head goes out at once, then each page as it is read.
+pub fn records_download(mut pages: RecordPages, format: &str, name: &str) -> Response {
+    let (mut out, response) = download::start(format, name, &RECORD_HEADERS, None);
     tokio::spawn(async move {
-        if sender.send(csv_head(&RECORD_HEADERS, None)).await.is_err() {
-            return;
-        }
         loop {
-            let chunk = match pages.next_page().await {
-                Ok(Some(rows)) => csv_rows(&rows),
+            match pages.next_page().await {
+                Ok(Some(rows)) => {
+                    // The client went away: stop reading.
+                    if out.rows(&rows).await.is_err() {
+                        return;
+                    }
+                }
                 Ok(None) => break,
                 Err(e) => {
                     tracing::error!(error = %e, "records export: reading a page failed");
-                    let _ = sender
-                        .send(Err(std::io::Error::other("the export failed")))
-                        .await;
+                    out.fail().await;
                     return;
                 }
-            };
-            // The client went away: stop reading.
-            if sender.send(chunk).await.is_err() {
-                return;
             }
         }
         if let Err(e) = pages.finish().await {
             tracing::warn!(error = %e, "records export: ending the read failed");
         }
+        let _ = out.finish().await;
     });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
-    (download_headers("csv", name), Body::from_stream(stream)).into_response()
-}
-
-/// The records export as an XLSX download: a workbook is one zip file, so
-/// it is written whole, but read page by page.
-pub async fn records_xlsx(mut pages: RecordPages, name: &str) -> Result<Response, ApiError> {
-    let mut rows = vec![];
-    while let Some(page) = pages.next_page().await.context("read a page of records")? {
-        rows.extend(page);
-    }
-    pages.finish().await.context("end the read")?;
-    file("xlsx", name, &RECORD_HEADERS, None, rows)
-}
-
-fn download_headers(format: &str, name: &str) -> [(header::HeaderName, String); 3] {
-    let content_type = match format {
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _ => "text/csv; charset=utf-8",
-    };
-    [
-        (header::CONTENT_TYPE, content_type.to_string()),
-        (
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.{format}\""),
-        ),
-        (header::CACHE_CONTROL, "no-store".into()),
-    ]
-}
-
-/// The rows as a CSV or XLSX download named `name`.
-pub fn file(
-    format: &str,
-    name: &str,
-    headers: &[&str],
-    hxl: Option<&[&str]>,
-    rows: Vec<Vec<Cell>>,
-) -> Result<Response, ApiError> {
-    let body = match format {
-        "xlsx" => xlsx(headers, hxl, &rows)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?,
-        _ => {
-            let mut out = csv_head(headers, hxl)
-                .map_err(|e| ApiError::Internal(e.into()))?
-                .to_vec();
-            out.extend_from_slice(&csv_rows(&rows).map_err(|e| ApiError::Internal(e.into()))?);
-            out
-        }
-    };
-    Ok((download_headers(format, name), body).into_response())
-}
-
-/// A byte-order mark (so spreadsheet programs read Arabic and Kurdish names
-/// as UTF-8), the header row and the HXL hashtags under it.
-fn csv_head(headers: &[&str], hxl: Option<&[&str]>) -> Result<Bytes, std::io::Error> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(headers)?;
-    if let Some(tags) = hxl {
-        w.write_record(tags)?;
-    }
-    w.into_inner().map(Bytes::from).map_err(|e| e.into_error())
-}
-
-fn csv_rows(rows: &[Vec<Cell>]) -> Result<Bytes, std::io::Error> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    for row in rows {
-        w.write_record(row.iter().map(|c| match c {
-            Cell::Text(t) => t.clone(),
-            Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
-            Cell::Number(n) => format!("{n:.2}"),
-        }))?;
-    }
-    w.into_inner().map(Bytes::from).map_err(|e| e.into_error())
-}
-fn xlsx(
-    headers: &[&str],
-    hxl: Option<&[&str]>,
-    rows: &[Vec<Cell>],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = workbook.add_worksheet();
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let mut r = 1;
-    if let Some(tags) = hxl {
-        for (c, t) in tags.iter().enumerate() {
-            sheet.write_string(r, c as u16, *t)?;
-        }
-        r += 1;
-    }
-    for row in rows {
-        for (c, cell) in row.iter().enumerate() {
-            match cell {
-                Cell::Text(t) => sheet.write_string(r, c as u16, t)?,
-                Cell::Number(n) => sheet.write_number(r, c as u16, *n)?,
-            };
-        }
-        r += 1;
-    }
-    sheet.set_freeze_panes(if hxl.is_some() { 2 } else { 1 }, 0)?;
-    workbook.save_to_buffer()
+    response
 }

@@ -8,13 +8,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::exports;
 use super::model::{
     achieved, labelled, weeks, FiguresAnswer, FiguresQuery, Filter, Grouping, Request, SiteRow,
     Target, TargetInput, TargetQuery,
 };
 use super::store::ExportFilter;
-use super::{engine, store};
+use super::{download, engine, exports, store};
 use crate::access::{CurrentUser, Role};
 use crate::activity_types;
 use crate::audit::{self, Entry};
@@ -202,6 +201,8 @@ pub async fn set_target(
 }
 
 /// The figures in a 5W layout, one row per site × month × activity type.
+/// The download starts at once (its header goes out while the figures are
+/// computed); the rows follow once computed and audited.
 #[utoipa::path(get, path = "/exports/figures", tag = "exports", params(FiguresQuery), responses(
     (status = 200, description = "CSV (UTF-8) or XLSX file", content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn figures_export(
@@ -211,6 +212,34 @@ pub async fn figures_export(
 ) -> Result<Response, ApiError> {
     let format = q.format()?;
     let req = resolve(&state, &user, &q).await?;
+    let (from, to) = (dates::format(req.period.from), dates::format(req.period.to));
+    let (headers, tags) = exports::five_w_headers();
+    let hxl = q.hxl.unwrap_or(false).then_some(tags.as_slice());
+    let name = format!("sijil-figures-{from}-{to}");
+    let (mut out, response) = download::start(format, &name, &headers, hxl);
+    tokio::spawn(async move {
+        match five_w(&state, &user, &req, format).await {
+            Ok(rows) => {
+                if out.rows(&rows).await.is_ok() {
+                    let _ = out.finish().await;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "figures export failed");
+                out.fail().await;
+            }
+        }
+    });
+    Ok(response)
+}
+
+/// The 5W rows of a request, audited (with their number) before any is sent.
+async fn five_w(
+    state: &AppState,
+    user: &CurrentUser,
+    req: &Request,
+    format: &str,
+) -> Result<Vec<Vec<exports::Cell>>, ApiError> {
     let started = Instant::now();
     let mut conn = state.db.begin_read().await.context("begin")?;
     let buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType)
@@ -235,16 +264,8 @@ pub async fn figures_export(
         "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": from, "to": to,
         "flagged": flagged, "rows": rows.len()
     });
-    audit_export(&state, &user, "export.figures", detail).await?;
-    let (headers, tags) = exports::five_w_headers();
-    let hxl = q.hxl.unwrap_or(false).then_some(tags.as_slice());
-    exports::file(
-        format,
-        &format!("sijil-figures-{from}-{to}"),
-        &headers,
-        hxl,
-        rows,
-    )
+    audit_export(state, user, "export.figures", detail).await?;
+    Ok(rows)
 }
 
 /// Records one row each, with participant codes (admins only).
@@ -275,10 +296,7 @@ pub async fn records_export(
     };
     let tx = state.db.begin_read().await.context("begin")?;
     let pages = exports::RecordPages::new(tx, filter);
-    match format {
-        "xlsx" => exports::records_xlsx(pages, &name).await,
-        _ => Ok(exports::records_csv(pages, &name)),
-    }
+    Ok(exports::records_download(pages, format, &name))
 }
 
 /// Reads and checks a figures request: staff only; the place within the

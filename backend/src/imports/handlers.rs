@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 use super::model::{self, Kind, Language};
 use super::run::{self, Asked, Outcome, Report};
+use super::table::{self, Table};
+use super::xlsx;
 use crate::access::AdminUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
 use crate::extract::{Json, Path, Query};
@@ -35,44 +37,96 @@ pub struct ImportQuery {
 #[serde(deny_unknown_fields)]
 pub struct TemplateQuery {
     pub language: Language,
+    /// `csv` (the default) or `xlsx`.
+    #[serde(default)]
+    pub format: TemplateFormat,
 }
 
-/// Whether a request's content type is one a CSV file arrives as (browsers
-/// on Windows send `application/vnd.ms-excel`; scripts often send none).
-fn is_csv(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::CONTENT_TYPE) else {
-        return true;
-    };
-    let mime = value
-        .to_str()
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        mime.as_str(),
-        "text/csv"
-            | "text/plain"
-            | "application/csv"
-            | "application/vnd.ms-excel"
-            | "application/octet-stream"
-    )
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateFormat {
+    #[default]
+    Csv,
+    Xlsx,
+}
+
+/// The content type of an XLSX workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// How a file arrived.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// The format a request's content type names: a CSV file (browsers on
+/// Windows send `application/vnd.ms-excel`), a workbook, or, for a type
+/// that says nothing (`application/octet-stream`, or none, as scripts
+/// send), whichever the first bytes show. `None`: neither.
+fn format_of(headers: &HeaderMap, body: &[u8]) -> Option<Format> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .map(|value| {
+            value
+                .to_str()
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    match mime.as_str() {
+        XLSX => Some(Format::Xlsx),
+        "text/csv" | "text/plain" | "application/csv" | "application/vnd.ms-excel" => {
+            Some(Format::Csv)
+        }
+        "" | "application/octet-stream" if xlsx::looks_like_zip(body) => Some(Format::Xlsx),
+        "" | "application/octet-stream" => Some(Format::Csv),
+        _ => None,
+    }
+}
+
+/// Reads the file into a table. A workbook is unpacked off the async
+/// threads (up to [`xlsx::MAX_UNPACKED_BYTES`] of XML).
+async fn read(kind: Kind, format: Format, body: Bytes) -> Result<Table, ApiError> {
+    match format {
+        Format::Csv => Ok(table::read_csv(kind, &body)),
+        Format::Xlsx => {
+            let read = tokio::task::spawn_blocking(move || xlsx::read(kind, &body))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))
+                .context("read a workbook")?;
+            read.map_err(|refusal| match refusal {
+                xlsx::Refusal::NotASpreadsheet(why) => ApiError::BadRequest {
+                    code: ErrorCode::NotASpreadsheet,
+                    message: format!("the file is not a readable XLSX workbook: {why}"),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
+                xlsx::Refusal::TooLarge(why) => ApiError::BadRequest {
+                    code: ErrorCode::PayloadTooLarge,
+                    message: why,
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                },
+            })
+        }
+    }
 }
 
 fn kind_of(kind: &str) -> Result<Kind, ApiError> {
     Kind::parse(kind).ok_or_else(|| ApiError::not_found("import kind"))
 }
 
-/// Imports a CSV file of `participants` or `groups` (one row per roster
-/// place). The answer reports every bad row by row and column; an apply of
+/// Imports a CSV file or an XLSX workbook (its first sheet) of `sites`,
+/// `users`, `participants` or `groups` (one row per roster place). The answer reports every bad row by row and column; an apply of
 /// a file with problems is refused (422, the same report) unless
 /// `accept_good_rows`.
 #[utoipa::path(post, path = "/imports/{kind}", tag = "imports",
     params(("kind" = String, Path, description = "participants or groups"), ImportQuery),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = Report)))]
+    responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = Report)))]
 pub async fn import(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -82,12 +136,13 @@ pub async fn import(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
-    if !is_csv(&headers) {
-        return Err(ApiError::BadRequest {
-            code: ErrorCode::UnsupportedMediaType,
-            message: "send the file as text/csv".into(),
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        });
+    let unsupported = || ApiError::BadRequest {
+        code: ErrorCode::UnsupportedMediaType,
+        message: format!("send the file as text/csv or as {XLSX}"),
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    };
+    if format_of(&headers, b"").is_none() {
+        return Err(unsupported());
     }
     // A file past the import's limit gets the usual JSON error body.
     let body = body.map_err(|rejection| ApiError::BadRequest {
@@ -102,11 +157,13 @@ pub async fn import(
         ),
         status: rejection.status(),
     })?;
+    let format = format_of(&headers, &body).ok_or_else(unsupported)?;
+    let table = read(kind, format, body).await?;
     let asked = Asked {
         apply: matches!(query.mode, Mode::Apply),
         accept_good_rows: query.accept_good_rows,
     };
-    let outcome = run::run(&state.db, &admin, kind, &body, asked)
+    let outcome = run::run(&state.db, &admin, kind, table, asked)
         .await
         .map_err(ApiError::Internal)
         .context("import a file")?;
@@ -118,7 +175,8 @@ pub async fn import(
     })
 }
 
-/// The template of a kind: the header row in `language` and one example row.
+/// The template of a kind: the header row in `language` and one example
+/// row, as CSV or as a workbook.
 #[utoipa::path(get, path = "/imports/{kind}/template", tag = "imports",
     params(("kind" = String, Path, description = "participants or groups"), TemplateQuery),
     responses((status = 200, body = String, content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -133,16 +191,31 @@ pub async fn template(
         Language::Ar => "ar",
         Language::Ckb => "ckb",
     };
+    let extension = match query.format {
+        TemplateFormat::Csv => "csv",
+        TemplateFormat::Xlsx => "xlsx",
+    };
     let disposition = format!(
-        "attachment; filename=\"sijil-{}-{language}.csv\"",
+        "attachment; filename=\"sijil-{}-{language}.{extension}\"",
         kind.as_str()
     );
+    let (content_type, body) = match query.format {
+        TemplateFormat::Csv => (
+            "text/csv; charset=utf-8",
+            model::template(kind, query.language).into_bytes(),
+        ),
+        TemplateFormat::Xlsx => (
+            XLSX,
+            xlsx::template(kind, query.language)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?,
+        ),
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        model::template(kind, query.language),
+        body,
     )
         .into_response())
 }

@@ -1,5 +1,6 @@
 //! Importing the lists a programme already keeps (issue 16): participants
-//! and group rosters from a CSV file, in English, Arabic or Sorani headers.
+//! and group rosters from a CSV file or an XLSX workbook, in English, Arabic
+//! or Sorani headers (the reader is the only difference: [`table`]).
 //! A dry run reports every row's problems by row and column and writes
 //! nothing; an apply writes only a clean file (or, when the admin accepts,
 //! its good rows), through the same write path as a phone's push, so the
@@ -10,6 +11,8 @@ mod handlers;
 pub mod model;
 mod run;
 pub mod store;
+pub mod table;
+pub mod xlsx;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;

@@ -1,8 +1,7 @@
-//! A programme's existing lists as CSV files: the columns each kind has (in
-//! every language), reading a file into rows, and the rules each row must
-//! meet, as plain functions. Nothing here touches the database.
-
-use std::collections::{HashMap, HashSet};
+//! A programme's existing lists: the columns each kind has (in every
+//! language), the templates, and the rules each row must meet, as plain
+//! functions. Reading a file into rows is [`super::table`] (CSV) and
+//! [`super::xlsx`] (workbooks). Nothing here touches the database.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -11,14 +10,9 @@ use crate::access::Role;
 use crate::participants::model::{DisabilityMode, Displacement, Sex};
 use crate::sites::model::SiteKind;
 use crate::users::model::Language as UserLanguage;
-use crate::validate::{dates, unsafe_char, Checker};
+use crate::validate::{dates, Checker};
 
-/// Most data rows one file may carry: a programme's list of a few thousand
-/// people, applied in one transaction that holds the change clock.
-pub const MAX_ROWS: usize = 5000;
-/// Longest cell accepted (a given name is at most 60 characters; the rest
-/// are codes, numbers and dates).
-const MAX_CELL: usize = 120;
+pub use super::table::{Row, Table};
 
 /// What a file lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -266,177 +260,6 @@ impl Problem {
             message: message.into(),
         }
     }
-}
-
-/// A data row: its number and its cells by column key (empty cells left out).
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub number: usize,
-    pub cells: HashMap<&'static str, String>,
-}
-
-impl Row {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.cells.get(key).map(String::as_str)
-    }
-}
-
-/// A file read into rows, with the problems found in the file as a whole
-/// (its header) and in cells that are unsafe or too long.
-#[derive(Debug, Default)]
-pub struct Table {
-    /// Data rows read (blank rows left out), bad ones included.
-    pub count: usize,
-    /// The rows whose cells could all be read.
-    pub rows: Vec<Row>,
-    pub problems: Vec<Problem>,
-    /// True when the header itself is unusable: no row can be imported.
-    pub unusable: bool,
-}
-
-/// Lower case, trimmed, inner spaces and hyphens as underscores: how a
-/// header cell and the accepted names are compared.
-fn header_key(s: &str) -> String {
-    s.trim()
-        .trim_start_matches('\u{feff}')
-        .to_lowercase()
-        .replace([' ', '-'], "_")
-}
-
-/// Reads a CSV file (UTF-8, with or without a byte-order mark; comma or
-/// semicolon separated, as spreadsheets in Arabic locales often save) into
-/// rows by column key.
-pub fn read(kind: Kind, bytes: &[u8]) -> Table {
-    let mut table = Table::default();
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_err() {
-        table.unusable = true;
-        table.problems.push(Problem::new(
-            1,
-            "",
-            "not_utf8",
-            "the file is not UTF-8 text; save it as \"CSV UTF-8\"",
-        ));
-        return table;
-    }
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
-    let delimiter = if first_line.iter().filter(|&&b| b == b';').count()
-        > first_line.iter().filter(|&&b| b == b',').count()
-    {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        _ => {
-            table.unusable = true;
-            table.problems.push(Problem::new(
-                1,
-                "",
-                "empty_file",
-                "the file has no header row",
-            ));
-            return table;
-        }
-    };
-    // Which column of the file is which key.
-    let mut positions: Vec<Option<&'static str>> = Vec::new();
-    let mut seen = HashSet::new();
-    for name in header.iter() {
-        let wanted = header_key(name);
-        let column = kind
-            .columns()
-            .iter()
-            .find(|c| c.names.iter().any(|n| header_key(n) == wanted));
-        match column {
-            Some(c) if !seen.insert(c.key) => {
-                table.unusable = true;
-                table.problems.push(Problem::new(
-                    1,
-                    c.key,
-                    "duplicate_column",
-                    "this column appears twice",
-                ));
-                positions.push(None);
-            }
-            Some(c) => positions.push(Some(c.key)),
-            // Extra columns (a programme's own notes) are ignored, never stored.
-            None => positions.push(None),
-        }
-    }
-    for c in kind.columns().iter().filter(|c| c.required) {
-        if !seen.contains(c.key) {
-            table.unusable = true;
-            table.problems.push(Problem::new(
-                1,
-                c.key,
-                "missing_column",
-                format!("the file has no \"{}\" column", c.names[0]),
-            ));
-        }
-    }
-    for (index, record) in records.enumerate() {
-        let number = index + 2;
-        if table.count >= MAX_ROWS {
-            table.unusable = true;
-            table.problems.push(Problem::new(
-                number,
-                "",
-                "too_many_rows",
-                format!("at most {MAX_ROWS} rows in one file; split it"),
-            ));
-            break;
-        }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                table
-                    .problems
-                    .push(Problem::new(number, "", "unreadable_row", e.to_string()));
-                table.count += 1;
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        table.count += 1;
-        let before = table.problems.len();
-        let mut row = Row {
-            number,
-            cells: HashMap::new(),
-        };
-        for (cell, key) in record.iter().zip(&positions) {
-            let Some(key) = key else { continue };
-            let value = cell.trim();
-            if let Some(why) = unsafe_char(value) {
-                table
-                    .problems
-                    .push(Problem::new(number, key, "unsafe_text", why));
-            } else if value.chars().count() > MAX_CELL {
-                table.problems.push(Problem::new(
-                    number,
-                    key,
-                    "too_long",
-                    format!("at most {MAX_CELL} characters"),
-                ));
-            } else if !value.is_empty() {
-                row.cells.insert(key, value.to_string());
-            }
-        }
-        // A row with an unreadable cell is reported, never half-imported.
-        if table.problems.len() == before {
-            table.rows.push(row);
-        }
-    }
-    table
 }
 
 /// The template of `kind`: the header row in `language` and one example row.
@@ -893,6 +716,7 @@ pub fn roster(row: &Row, today: time::Date) -> Result<RosterRow, Vec<Problem>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::table::read_csv as read;
     use super::*;
     use time::macros::date;
 

@@ -116,10 +116,9 @@ pub async fn run(
     db: &Db,
     admin: &CurrentUser,
     kind: Kind,
-    bytes: &[u8],
+    table: Table,
     asked: Asked,
 ) -> anyhow::Result<Outcome> {
-    let table = model::read(kind, bytes);
     // The rows are checked inside the transaction that writes them, so what
     // was checked is what is written. Participants and groups take the
     // writers' lock as a push does; sites and accounts are written as their

@@ -1,7 +1,8 @@
 /**
  * Import lists: an admin brings in the sites, participants and group
  * rosters a programme already keeps. Choose what the file lists, download the
- * template in one's language, choose the file; a dry run reports every
+ * template in one's language (CSV or an Excel workbook), choose the file
+ * (either); a dry run reports every
  * row's problems by row and column; then import it all, or only its good
  * rows. Nothing is written before the admin says so.
  */
@@ -15,12 +16,14 @@ import { Notice } from '../ui/Notice';
 import {
   applyChoice,
   columnLabel,
+  contentTypeOf,
   IMPORT_KINDS,
   type ImportKind,
   type ImportReport,
   importPath,
   problemText,
   templateHref,
+  XLSX_TYPE,
 } from './imports';
 
 type State =
@@ -40,7 +43,7 @@ export function ImportScreen() {
   const check = async (file: File) => {
     setState({ step: 'checking' });
     try {
-      const report = await sendFile<ImportReport>(importPath(kind, 'dry_run'), file);
+      const report = await sendFile<ImportReport>(importPath(kind, 'dry_run'), file, contentTypeOf(file));
       setState({ step: 'checked', file, report });
     } catch (error) {
       setState({ step: 'failed', message: describeError(error).message });
@@ -50,7 +53,11 @@ export function ImportScreen() {
   const apply = async (file: File, report: ImportReport) => {
     setState({ step: 'importing', file, report });
     try {
-      const done = await sendFile<ImportReport>(importPath(kind, 'apply', applyChoice(report) === 'good_rows'), file);
+      const done = await sendFile<ImportReport>(
+        importPath(kind, 'apply', applyChoice(report) === 'good_rows'),
+        file,
+        contentTypeOf(file),
+      );
       setState(
         done.written || done.error === undefined
           ? { step: 'done', report: done }
@@ -79,6 +86,14 @@ export function ImportScreen() {
       <p>
         <a href={templateHref(kind, lang)} download class="button button-secondary" data-testid="import-template">
           {t('import_template')}
+        </a>{' '}
+        <a
+          href={templateHref(kind, lang, 'xlsx')}
+          download
+          class="button button-secondary"
+          data-testid="import-template-xlsx"
+        >
+          {t('import_template_xlsx')}
         </a>
       </p>
       <div class="field">
@@ -86,7 +101,7 @@ export function ImportScreen() {
         <input
           id="import-file"
           type="file"
-          accept=".csv,text/csv"
+          accept={`.csv,text/csv,.xlsx,${XLSX_TYPE}`}
           onChange={(e) => {
             const file = e.currentTarget.files?.[0];
             if (file) void check(file);

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LANGUAGES, language, loadCatalogue } from '../i18n';
-import { applyChoice, columnLabel, type ImportReport, importPath, problemText, templateHref } from './imports';
+import {
+  applyChoice,
+  columnLabel,
+  contentTypeOf,
+  type ImportReport,
+  importPath,
+  problemText,
+  templateHref,
+  XLSX_TYPE,
+} from './imports';
 
 // A phone loads its language's catalogue before showing it; so do these tests.
 beforeAll(async () => {
@@ -41,5 +50,13 @@ describe('an import report', () => {
     expect(importPath('groups', 'apply', true)).toBe('/imports/groups?mode=apply&accept_good_rows=true');
     expect(importPath('participants', 'dry_run')).toBe('/imports/participants?mode=dry_run');
     expect(templateHref('participants', 'ckb')).toBe('/api/imports/participants/template?language=ckb');
+    expect(templateHref('groups', 'ar', 'xlsx')).toBe('/api/imports/groups/template?language=ar&format=xlsx');
+  });
+
+  it('sends a workbook as a workbook, by its type or by its name, and anything else as CSV', () => {
+    expect(contentTypeOf({ name: 'list.xlsx', type: '' })).toBe(XLSX_TYPE);
+    expect(contentTypeOf({ name: 'LIST.XLSX', type: 'application/octet-stream' })).toBe(XLSX_TYPE);
+    expect(contentTypeOf({ name: 'list', type: XLSX_TYPE })).toBe(XLSX_TYPE);
+    expect(contentTypeOf({ name: 'list.csv', type: 'application/vnd.ms-excel' })).toBe('text/csv');
   });
 });

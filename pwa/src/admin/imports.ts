@@ -107,7 +107,16 @@ export function importPath(kind: ImportKind, mode: 'dry_run' | 'apply', acceptGo
   return `/imports/${kind}?mode=${mode}${accept}`;
 }
 
-/** Where the template in `lang` is downloaded from. */
-export function templateHref(kind: ImportKind, lang: Language): string {
-  return `/api/imports/${kind}/template?language=${lang}`;
+/** The content type of an XLSX workbook. */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Where the template in `lang` is downloaded from, as CSV or as a workbook. */
+export function templateHref(kind: ImportKind, lang: Language, format: 'csv' | 'xlsx' = 'csv'): string {
+  const as = format === 'xlsx' ? '&format=xlsx' : '';
+  return `/api/imports/${kind}/template?language=${lang}${as}`;
+}
+
+/** How a chosen file is sent: a workbook by its type or its name, anything else as CSV. */
+export function contentTypeOf(file: { name: string; type: string }): string {
+  return file.type === XLSX_TYPE || file.name.toLowerCase().endsWith('.xlsx') ? XLSX_TYPE : 'text/csv';
 }

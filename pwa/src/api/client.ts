@@ -149,7 +149,11 @@ export async function serverAnswers(timeoutMs: number): Promise<boolean> {
  * answer with a `problems` list is a report even when the server refused
  * to apply it (422): the admin reads it row by row.
  */
-export async function sendFile<T extends { problems: unknown[] }>(path: string, file: Blob): Promise<T> {
+export async function sendFile<T extends { problems: unknown[] }>(
+  path: string,
+  file: Blob,
+  contentType = 'text/csv',
+): Promise<T> {
   let response: Response;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS * 4);
@@ -157,7 +161,7 @@ export async function sendFile<T extends { problems: unknown[] }>(path: string, 
     response = await fetch(`/api${path}`, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { Accept: 'application/json', 'Content-Type': 'text/csv' },
+      headers: { Accept: 'application/json', 'Content-Type': contentType },
       body: file,
       signal: controller.signal,
     });

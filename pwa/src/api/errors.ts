@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'login_taken',
   'malformed_json',
   'method_not_allowed',
+  'not_a_spreadsheet',
   'not_found',
   'partner_exists',
   'payload_too_large',

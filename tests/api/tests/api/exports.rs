@@ -1,8 +1,13 @@
 //! The row-level records export streams: it starts at once, reads one page
 //! at a time, and still holds every record exactly once with its own
-//! participants' codes, across page boundaries and days with many records.
+//! participants' codes, across page boundaries and days with many records;
+//! as CSV and as an XLSX workbook streamed as a zip, which reads back (with
+//! calamine) to the same rows. The figures export streams both ways too.
 
 use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
 
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use reqwest::StatusCode;
@@ -10,7 +15,60 @@ use serde_json::{json, Value};
 use sijil::participants::code;
 use sijil::validate::dates;
 use sijil_e2e::field::{activity_type, group, item, new_id, Phone};
-use sijil_e2e::{body, each_database};
+use sijil_e2e::{body, each_database, Api};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Every row of every sheet of a workbook, as the text a CSV file holds.
+fn workbook_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut book = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a readable workbook");
+    let mut rows = vec![];
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("a readable sheet");
+        for row in range.rows() {
+            rows.push(
+                row.iter()
+                    .map(|cell| match cell {
+                        Data::Empty => String::new(),
+                        Data::String(s) => s.clone(),
+                        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                        Data::Float(f) => format!("{f:.2}"),
+                        Data::Int(n) => n.to_string(),
+                        other => panic!("unexpected cell {other:?}"),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// Every row of a CSV download (its byte-order mark dropped).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark first");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// A download that streams: no length known up front, sent in chunks.
+async fn streamed(api: &Api, path: &str, content_type: &str) -> Vec<u8> {
+    let res = api.get(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    assert_eq!(res.headers()[CONTENT_TYPE], content_type);
+    assert!(
+        res.headers().get(CONTENT_LENGTH).is_none(),
+        "{:?}",
+        res.headers()
+    );
+    assert_eq!(res.headers()[TRANSFER_ENCODING], "chunked");
+    res.bytes().await.unwrap().to_vec()
+}
 
 /// More than two pages (500 each) and one over, so the last page is short.
 const SESSIONS: usize = 1_201;
@@ -106,17 +164,43 @@ async fn a_records_export_streams_every_record_once_with_its_own_codes() {
         assert_eq!(seen.len(), SESSIONS);
         assert_eq!(seen, expected, "each record with exactly its own codes");
 
-        // The workbook holds the same records, read the same way.
-        let xlsx = admin
-            .get(&format!("/api/exports/records?from={from}&to={to}&format=xlsx"))
-            .await;
-        assert_eq!(xlsx.status(), StatusCode::OK);
-        assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+        // The workbook, streamed too, reads back to the same rows in the
+        // same order, header first.
+        let csv_text = admin
+            .get(&format!("/api/exports/records?from={from}&to={to}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let path = format!("/api/exports/records?from={from}&to={to}&format=xlsx");
+        let xlsx = streamed(&admin, &path, XLSX).await;
+        assert_eq!(&xlsx[..4], b"PK\x03\x04");
+        let sheet = workbook_rows(&xlsx);
+        assert_eq!(sheet.len(), SESSIONS + 1);
+        assert_eq!(sheet, csv_rows(&csv_text));
 
-        // Both downloads are in the audit log, each audited once.
+        // All three downloads are in the audit log, each audited once.
         let audit = body(admin.get("/api/audit?action=export.records").await).await;
         let entries = audit["entries"].as_array().unwrap();
-        assert_eq!(entries.len(), 2, "{audit}");
+        assert_eq!(entries.len(), 3, "{audit}");
+
+        // The figures export (5W, with HXL hashtags) streams both ways and
+        // the workbook holds what the CSV file holds: header, hashtag row,
+        // one row per site × month × type.
+        let figures = format!("/api/exports/figures?scope=site:{site}&from={from}&to={to}&hxl=true");
+        let csv_text = String::from_utf8(streamed(&admin, &figures, "text/csv; charset=utf-8").await).unwrap();
+        let csv_figures = csv_rows(&csv_text);
+        assert_eq!(csv_figures[0][0], "Organisation");
+        assert_eq!(csv_figures[1][0], "#org+impl+name");
+        assert!(csv_figures.len() >= 3, "{csv_text}");
+        let at = csv_figures[0].iter().position(|h| h == "Attendances").unwrap();
+        let total: i64 = csv_figures[2..].iter().map(|r| r[at].parse::<i64>().unwrap()).sum();
+        let attendances: usize = expected.values().map(Vec::len).sum();
+        assert_eq!(total, attendances as i64, "attendances in the 5W rows");
+        let xlsx = streamed(&admin, &format!("{figures}&format=xlsx"), XLSX).await;
+        assert_eq!(workbook_rows(&xlsx), csv_figures);
+        let audit = body(admin.get("/api/audit?action=export.figures").await).await;
+        assert_eq!(audit["entries"].as_array().unwrap().len(), 2, "{audit}");
     })
     .await;
 }

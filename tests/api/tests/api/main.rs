@@ -14,6 +14,7 @@ mod hardening;
 mod hygiene;
 mod identity;
 mod imports;
+mod imports_xlsx;
 mod migrations;
 mod monitoring;
 mod openapi;
