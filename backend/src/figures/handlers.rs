@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::exports;
 use super::model::{
-    achieved, labelled, weeks, FiguresAnswer, FiguresQuery, Filter, Grouping, Request, SiteRow,
-    Target, TargetInput, TargetQuery,
+    achieved, labelled, FiguresAnswer, FiguresQuery, Filter, Grouping, Request, SiteRow, Target,
+    TargetInput, TargetQuery,
 };
 use super::store::ExportFilter;
 use super::{engine, store};
@@ -45,14 +45,10 @@ pub async fn figures(
         let buckets = engine::compute(&mut conn, req.period, &req.filter, grouping)
             .await
             .context("compute the breakdown")?;
-        groups = if grouping == Grouping::Day {
-            weeks(buckets)
-        } else {
-            let names = store::bucket_names(&mut conn, grouping)
-                .await
-                .context("name the buckets")?;
-            labelled(buckets, &names)
-        };
+        let names = store::bucket_names(&mut conn, grouping)
+            .await
+            .context("name the buckets")?;
+        groups = labelled(buckets, &names, q.splits.unwrap_or(false));
     }
     conn.commit().await.context("commit")?;
     timed("figures", started);

@@ -87,6 +87,7 @@ pub async fn bucket_names(
         Grouping::Site => "SELECT CAST(id AS TEXT), code || ' ' || name FROM sites",
         Grouping::District | Grouping::Governorate => "SELECT CAST(id AS TEXT), name_en FROM areas",
         Grouping::Partner => "SELECT CAST(id AS TEXT), name FROM partners",
+        Grouping::Type => "SELECT CAST(id AS TEXT), label_en FROM activity_types",
         _ => return Ok(BTreeMap::new()),
     };
     let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(conn).await?;

@@ -409,7 +409,7 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         let mut conn = app.db.pool().acquire().await.unwrap();
         for (from, to) in [("2025-12-01", "2026-01-31"), ("2025-12-15", "2026-01-20"), ("2026-01-01", "2026-01-31"), ("2026-01-12", "2026-01-12")] {
             let period = Period::from_range(from, to).unwrap();
-            for grouping in [Grouping::All, Grouping::Site, Grouping::District, Grouping::Governorate, Grouping::Month, Grouping::SiteMonthType] {
+            for grouping in [Grouping::All, Grouping::Site, Grouping::District, Grouping::Governorate, Grouping::Month, Grouping::SiteMonthType, Grouping::Week, Grouping::Type, Grouping::Kind] {
                 for include_flagged in [true, false] {
                     let mut filter = Filter { sites: None, types: None, include_flagged, use_rollups: true };
                     let fast = engine::compute(&mut conn, period, &filter, grouping).await.unwrap();
@@ -421,9 +421,136 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         }
         // And the incremental rollups equal a rebuild from scratch.
         let before: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
+        let sets_before = sijil_e2e::presence_sets(&mut conn).await;
+        assert!(!sets_before.is_empty());
         sijil::rollups::store::rebuild(&mut conn).await.unwrap();
+        assert_eq!(sets_before, sijil_e2e::presence_sets(&mut conn).await, "the presence sets equal a rebuild");
         let after: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
         assert_eq!(before, after);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn figures_break_down_by_type_kind_and_week_with_their_unique_counts() {
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        let d = fx.district;
+        let group = |answer: &Value, pick: &dyn Fn(&Value) -> bool| -> Value {
+            answer["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| pick(g))
+                .cloned()
+                .unwrap_or_else(|| panic!("no such group in {answer}"))
+        };
+
+        // January by activity type: the two-session cycle and the awareness event.
+        let by_type = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=type&splits=true"),
+        )
+        .await;
+        assert_eq!(by_type["group"], "type");
+        assert_eq!(by_type["groups"].as_array().unwrap().len(), 2, "{by_type}");
+        let cycle = group(&by_type, &|g| g["label"] == "Two-session cycle");
+        assert_eq!(
+            cycle["totals"]["unique_participants"], 3,
+            "P1 P2 P3: {cycle}"
+        );
+        assert_eq!(cycle["totals"]["attendances"], 5);
+        assert_eq!(
+            cycle["totals"]["completed"], 2,
+            "P1 (R2 R3) and P3 (R3 R4); P2 only R2, R5 deleted: {cycle}"
+        );
+        // Its splits come with it: the girl counts once, at 18 in January.
+        let split = cycle["split"].as_array().unwrap();
+        let unique: i64 = split
+            .iter()
+            .map(|r| r["unique_participants"].as_i64().unwrap())
+            .sum();
+        assert_eq!(unique, 3);
+        assert!(split.iter().any(|r| r["sex"] == "female"
+            && r["age_band"] == "18-24"
+            && r["unique_participants"] == 1));
+        let event = group(&by_type, &|g| g["totals"]["reached_by_head_count"] == 42);
+        assert_eq!(event["totals"]["unique_participants"], 0);
+        assert_eq!(event["totals"]["activities"], 1);
+        assert_eq!(
+            event["reached"].as_array().unwrap().len(),
+            2,
+            "30 f 25-59, 12 m 18-24"
+        );
+        // New to a type: nobody had been at the cycle before December.
+        let dec = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&from=2025-12-01&to=2026-01-31&group=type"),
+        )
+        .await;
+        let cycle = group(&dec, &|g| g["label"] == "Two-session cycle");
+        assert_eq!(cycle["totals"]["new_participants"], 3, "{cycle}");
+        assert!(cycle.get("split").is_none(), "splits only when asked");
+
+        // By kind, the same two buckets under their kinds.
+        let by_kind = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=kind"),
+        )
+        .await;
+        let kinds: Vec<&str> = by_kind["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["awareness_event", "group_session"]);
+        assert_eq!(
+            group(&by_kind, &|g| g["key"] == "group_session")["totals"]["unique_participants"],
+            3
+        );
+
+        // Weeks count unique participants too (no more 0 with a flag).
+        let weekly = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=week"),
+        )
+        .await;
+        let weeks: Vec<(&str, i64, i64)> = weekly["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"].as_str().unwrap(),
+                    g["totals"]["activities"].as_i64().unwrap(),
+                    g["totals"]["unique_participants"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                ("2026-W01", 0, 0),
+                ("2026-W02", 2, 2),
+                ("2026-W03", 2, 2),
+                ("2026-W04", 0, 0),
+                ("2026-W05", 0, 0)
+            ]
+        );
+        assert!(weekly["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["participants_counted"] == true));
+
+        // An unknown grouping is refused, and says which exist.
+        let res = fx.admin.get("/api/figures?group=colour").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body(res).await["fields"]["group"]
+            .as_str()
+            .unwrap()
+            .contains("type or kind"));
     })
     .await;
 }
