@@ -892,3 +892,47 @@ async fn targets_show_what_was_achieved() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn targets_per_activity_type_and_per_sex_and_age_band() {
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        let types = body(fx.admin.get("/api/activity-types").await).await;
+        let type_id = |code: &str| types.as_array().unwrap().iter().find(|t| t["code"] == code).unwrap()["id"].as_i64().unwrap();
+        let (t2, aw) = (type_id("T2"), type_id("AW-GBV"));
+        let set = |target: Value| {
+            let admin = &fx.admin;
+            async move { admin.post("/api/targets", target).await }
+        };
+        // Young women at the two-session cycle in January: P1 (18 in 2026).
+        let res = set(json!({ "indicator": "unique_participants", "activity_type_id": t2, "sex": "female", "age_band": "18-24", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 10 })).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        // Every participant at that type: P1 P2 P3 P4 (C is in the programme).
+        assert_eq!(set(json!({ "indicator": "unique_participants", "activity_type_id": t2, "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 20 })).await.status(), StatusCode::CREATED);
+        // Women reached by the awareness event: 30 of 25-59.
+        assert_eq!(set(json!({ "indicator": "reached_by_head_count", "activity_type_id": aw, "sex": "female", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 50 })).await.status(), StatusCode::CREATED);
+        // The awareness event has no participants: 0 at that type.
+        assert_eq!(set(json!({ "indicator": "unique_participants", "activity_type_id": aw, "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 })).await.status(), StatusCode::CREATED);
+        let targets = body(fx.admin.get("/api/targets").await).await;
+        let achieved = |pick: &dyn Fn(&Value) -> bool| targets.as_array().unwrap().iter().find(|t| pick(t)).unwrap()["achieved"].as_f64().unwrap();
+        assert_eq!(achieved(&|t| t["sex"] == "female" && t["age_band"] == "18-24"), 1.0, "{targets}");
+        assert_eq!(achieved(&|t| t["activity_type_id"] == t2 && t["sex"].is_null()), 4.0);
+        assert_eq!(achieved(&|t| t["indicator"] == "reached_by_head_count"), 30.0);
+        assert_eq!(achieved(&|t| t["activity_type_id"] == aw && t["indicator"] == "unique_participants"), 0.0);
+
+        // Refused, and nothing stored: activities have no sex; a band that
+        // does not exist; a type that does not exist.
+        for (bad, field) in [
+            (json!({ "indicator": "activities", "sex": "female", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "indicator"),
+            (json!({ "indicator": "attendances", "age_band": "7-9", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "age_band"),
+            (json!({ "indicator": "attendances", "sex": "other", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "sex"),
+            (json!({ "indicator": "attendances", "activity_type_id": 999_999, "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "activity_type_id"),
+        ] {
+            let res = set(bad).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(body(res).await["fields"][field].is_string());
+        }
+        assert_eq!(body(fx.admin.get("/api/targets").await).await.as_array().unwrap().len(), 4);
+    })
+    .await;
+}
