@@ -189,18 +189,22 @@ mod tests {
             unique_participants: unique,
             ..SplitRow::default()
         };
-        let mut figures = Figures::default();
-        figures.split = vec![
-            row("female", "12-17", 3),
-            row("female", "18-24", 2),
-            row("male", "12-17", 5),
-        ];
-        figures.totals.unique_participants = 10;
-        figures.reached = vec![ReachedRow {
-            sex: "male".into(),
-            age_band: "60+".into(),
-            count: 7,
-        }];
+        let figures = Figures {
+            split: vec![
+                row("female", "12-17", 3),
+                row("female", "18-24", 2),
+                row("male", "12-17", 5),
+            ],
+            totals: Totals {
+                unique_participants: 10,
+                ..Totals::default()
+            },
+            reached: vec![ReachedRow {
+                sex: "male".into(),
+                age_band: "60+".into(),
+                count: 7,
+            }],
+        };
         assert_eq!(achieved("unique_participants", &figures, None, None), 10.0);
         assert_eq!(
             achieved("unique_participants", &figures, Some("female"), None),
