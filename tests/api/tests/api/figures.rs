@@ -555,6 +555,92 @@ async fn figures_break_down_by_type_kind_and_week_with_their_unique_counts() {
     .await;
 }
 
+/// Two writers of one presence set (site B's January at the cycle), with no
+/// attendee and no day in common, so the set's row is all they share: on
+/// PostgreSQL the second waits for the first to commit and then changes
+/// what it wrote (no update lost); on SQLite the second waits to begin.
+#[tokio::test]
+async fn two_writers_of_one_presence_set_lose_neither_change() {
+    use sijil::records::store::load;
+    use sijil::rollups::store::contribute;
+    use sijil::rollups::Sign;
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        // R6: P2 at B on 20 January, beside R4 (P3 at B on the 15th).
+        let (changed, _) = pull_all(&fx.trainer.api, None, 500).await;
+        let p2 = changed
+            .iter()
+            .find(|c| c["entity"] == "participant" && c["data"]["birth_year"] == 1990)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r4 = changed.iter().find(|c| c["id"] == fx.r4.as_str()).unwrap();
+        let mut data = r4["data"].clone();
+        data["attendance"] = json!([p2]);
+        data["date"] = json!("2026-01-20");
+        let r6 = new_id();
+        assert_eq!(
+            fx.trainer.push(&[item("record", &r6, 0, data)]).await[0]["status"],
+            "stored"
+        );
+        let bucket =
+            |sets: &[(String, i64, i64, Vec<sijil::rollups::sets::Member>)]| -> (usize, u32) {
+                let set = sets
+                    .iter()
+                    .find(|s| s.0 == "2026-01" && s.1 == fx.sites[1])
+                    .expect("B's January set");
+                (set.3.len(), set.3.iter().map(|m| m.attendances).sum())
+            };
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        assert_eq!(
+            bucket(&sijil_e2e::presence_sets(&mut conn).await),
+            (3, 4),
+            "R3 P1 P3, R4 P3, R6 P2"
+        );
+        drop(conn);
+
+        let mut first = app.db.begin().await.unwrap();
+        let stored = load(&mut first, &fx.r4).await.unwrap().unwrap();
+        contribute(
+            &mut first,
+            &fx.r4,
+            &stored.contribution(&stored.review_status),
+            Sign::Remove,
+        )
+        .await
+        .unwrap();
+        let db = app.db.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let stored = load(&mut tx, &r6).await.unwrap().unwrap();
+            contribute(
+                &mut tx,
+                &r6,
+                &stored.contribution(&stored.review_status),
+                Sign::Remove,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(
+            !second.is_finished(),
+            "the second writer waits for the first"
+        );
+        first.commit().await.unwrap();
+        second.await.unwrap();
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        assert_eq!(
+            bucket(&sijil_e2e::presence_sets(&mut conn).await),
+            (2, 2),
+            "both removals landed: R3's P1 and P3 are left"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_coordinator_of_two_sites_never_sees_the_third() {
     each_database(|app| async move {
