@@ -9,8 +9,8 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::model::{
-    achieved, labelled, weeks, FiguresAnswer, FiguresQuery, Filter, Grouping, Request, SiteRow,
-    Target, TargetInput, TargetQuery,
+    achieved, labelled, FiguresAnswer, FiguresQuery, Filter, Grouping, Request, SiteRow, Target,
+    TargetInput, TargetQuery,
 };
 use super::store::ExportFilter;
 use super::{download, engine, exports, store};
@@ -44,14 +44,10 @@ pub async fn figures(
         let buckets = engine::compute(&mut conn, req.period, &req.filter, grouping)
             .await
             .context("compute the breakdown")?;
-        groups = if grouping == Grouping::Day {
-            weeks(buckets)
-        } else {
-            let names = store::bucket_names(&mut conn, grouping)
-                .await
-                .context("name the buckets")?;
-            labelled(buckets, &names)
-        };
+        let names = store::bucket_names(&mut conn, grouping)
+            .await
+            .context("name the buckets")?;
+        groups = labelled(buckets, &names, q.splits.unwrap_or(false));
     }
     conn.commit().await.context("commit")?;
     timed("figures", started);
@@ -140,14 +136,19 @@ pub async fn list_targets(
                 .site_id
                 .map(|site| vec![site])
                 .or_else(|| visible.clone()),
-            types: None,
+            types: target.activity_type_id.map(|t| vec![t]),
             include_flagged: true,
             use_rollups: true,
         };
         let figures = engine::whole(&mut conn, period, &filter)
             .await
             .context("measure a target")?;
-        target.achieved = achieved(&target.indicator, &figures.totals);
+        target.achieved = achieved(
+            &target.indicator,
+            &figures,
+            target.sex.as_deref(),
+            target.age_band.as_deref(),
+        );
     }
     conn.commit().await.context("commit")?;
     Ok(Json(targets))
@@ -177,6 +178,12 @@ pub async fn set_target(
         }
     }
     let mut tx = state.db.begin().await.context("begin")?;
+    if let Some(activity_type) = body.activity_type_id {
+        activity_types::store::get(&mut tx, activity_type)
+            .await
+            .context("load the activity type")?
+            .ok_or_else(|| ApiError::invalid_field("activity_type_id", "no such activity type"))?;
+    }
     let id = store::set_target(&mut tx, &body, user.id)
         .await
         .context("store the target")?;
@@ -184,7 +191,8 @@ pub async fn set_target(
         .target("target", id)
         .detail(json!({
             "indicator": body.indicator, "site_id": body.site_id, "period_start": body.period_start,
-            "period_end": body.period_end, "value": body.value
+            "period_end": body.period_end, "value": body.value,
+            "activity_type_id": body.activity_type_id, "sex": body.sex, "age_band": body.age_band
         }));
     audit::record(&mut tx, entry).await.context("audit")?;
     tx.commit().await.context("commit")?;
@@ -192,6 +200,9 @@ pub async fn set_target(
         id,
         indicator: body.indicator,
         site_id: body.site_id,
+        activity_type_id: body.activity_type_id,
+        sex: body.sex,
+        age_band: body.age_band,
         period_start: body.period_start,
         period_end: body.period_end,
         value: body.value,

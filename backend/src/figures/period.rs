@@ -96,6 +96,19 @@ impl Period {
         }
     }
 
+    /// The ISO weeks the range touches, each with its days inside the range.
+    pub fn weeks(&self) -> Vec<(String, Period)> {
+        let mut out = vec![];
+        let mut from = self.from;
+        while from <= self.to {
+            let sunday = from + Duration::days(6 - from.weekday().number_days_from_monday() as i64);
+            let to = sunday.min(self.to);
+            out.push((Period::iso_week(from), Period { from, to }));
+            from = to + Duration::days(1);
+        }
+        out
+    }
+
     /// The ISO week (`2026-W40`) a day belongs to.
     pub fn iso_week(day: Date) -> String {
         let (year, week, _) = day.to_iso_week_date();
@@ -134,6 +147,36 @@ fn last_day(year: i32, month: Month) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_cuts_into_the_parts_of_its_iso_weeks() {
+        let p = Period::from_range("2026-01-01", "2026-01-12").unwrap();
+        let weeks: Vec<(String, String, String)> = p
+            .weeks()
+            .into_iter()
+            .map(|(w, p)| (w, dates::format(p.from), dates::format(p.to)))
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                (
+                    "2026-W01".to_string(),
+                    "2026-01-01".to_string(),
+                    "2026-01-04".to_string()
+                ),
+                (
+                    "2026-W02".to_string(),
+                    "2026-01-05".to_string(),
+                    "2026-01-11".to_string()
+                ),
+                (
+                    "2026-W03".to_string(),
+                    "2026-01-12".to_string(),
+                    "2026-01-12".to_string()
+                ),
+            ]
+        );
+    }
 
     fn d(s: &str) -> Date {
         dates::parse(s).unwrap()

@@ -87,6 +87,7 @@ pub async fn bucket_names(
         Grouping::Site => "SELECT CAST(id AS TEXT), code || ' ' || name FROM sites",
         Grouping::District | Grouping::Governorate => "SELECT CAST(id AS TEXT), name_en FROM areas",
         Grouping::Partner => "SELECT CAST(id AS TEXT), name FROM partners",
+        Grouping::Type => "SELECT CAST(id AS TEXT), label_en FROM activity_types",
         _ => return Ok(BTreeMap::new()),
     };
     let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(conn).await?;
@@ -138,9 +139,9 @@ pub async fn targets(
     site_id: Option<i64>,
 ) -> Result<Vec<Target>, sqlx::Error> {
     let sql = format!(
-        "SELECT id, indicator, site_id, period_start, period_end, value FROM targets
+        "SELECT id, indicator, site_id, activity_type_id, sex, age_band, period_start, period_end, value FROM targets
          WHERE (site_id IS NULL OR {}) AND ($3 = 0 OR site_id IS NULL OR site_id = $4)
-         ORDER BY period_start DESC, indicator",
+         ORDER BY period_start DESC, indicator, id",
         SiteScope::sql("site_id", 1)
     );
     let (all, uid) = scope.binds();
@@ -161,17 +162,21 @@ pub async fn set_target(
     set_by: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query(
-        "DELETE FROM targets WHERE indicator = $1 AND COALESCE(site_id, 0) = $2 AND period_start = $3 AND period_end = $4",
+        "DELETE FROM targets WHERE indicator = $1 AND COALESCE(site_id, 0) = $2 AND period_start = $3 AND period_end = $4
+           AND COALESCE(activity_type_id, 0) = $5 AND COALESCE(sex, '') = $6 AND COALESCE(age_band, '') = $7",
     )
     .bind(&t.indicator)
     .bind(t.site_id.unwrap_or(0))
     .bind(&t.period_start)
     .bind(&t.period_end)
+    .bind(t.activity_type_id.unwrap_or(0))
+    .bind(t.sex.as_deref().unwrap_or(""))
+    .bind(t.age_band.as_deref().unwrap_or(""))
     .execute(&mut *conn)
     .await?;
     sqlx::query_scalar(
-        "INSERT INTO targets (indicator, site_id, period_start, period_end, value, set_by, set_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO targets (indicator, site_id, period_start, period_end, value, set_by, set_at, activity_type_id, sex, age_band)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&t.indicator)
     .bind(t.site_id)
@@ -180,6 +185,9 @@ pub async fn set_target(
     .bind(t.value)
     .bind(set_by)
     .bind(now_millis())
+    .bind(t.activity_type_id)
+    .bind(t.sex.as_deref())
+    .bind(t.age_band.as_deref())
     .fetch_one(conn)
     .await
 }

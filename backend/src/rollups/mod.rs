@@ -8,6 +8,10 @@
 //! - `presence_months`: who was present, per month × site × type, with the
 //!   participant's attributes copied in (kept current by the participants'
 //!   write path through [`store::participant_changed`]);
+//! - `presence_month_sets`, `presence_day_sets`: the same people as one
+//!   compact set per month (or day) × site × type ([`sets`]), so distinct
+//!   counts are unions of a few thousand small sets, not a GROUP BY over
+//!   every presence;
 //! - `activity_days`, `tally_days`: the summable counts per day.
 //!
 //! Every change is an atomic upsert (`count = count + delta`), so writers
@@ -19,6 +23,7 @@
 //! tables; nothing else writes them.
 
 pub mod model;
+pub mod sets;
 pub mod store;
 
 pub use model::{Contribution, Sign};

@@ -1,9 +1,11 @@
 //! The SQL of the rollups: add or remove one record's contribution, copy a
 //! participant's attributes into the presence rows, rebuild everything.
 
+use futures_util::TryStreamExt;
 use sqlx::AnyConnection;
 
 use super::model::{Contribution, Sign};
+use super::sets::{self, Attributes, Member};
 
 /// Adds ([`Sign::Add`]) or removes ([`Sign::Remove`]) what record `id`
 /// contributes to the rollups: `at` says where and how it counts, its
@@ -15,6 +17,7 @@ pub async fn contribute(
     sign: Sign,
 ) -> Result<(), sqlx::Error> {
     presences(conn, id, at, sign).await?;
+    presence_sets(conn, id, at, sign).await?;
     activity_day(conn, id, at, sign).await?;
     tally_days(conn, id, at, sign).await
 }
@@ -125,9 +128,171 @@ async fn tally_days(
     Ok(())
 }
 
+/// The tables of presence sets and their period column.
+const SET_TABLES: [(&str, &str); 2] = [
+    ("presence_month_sets", "month"),
+    ("presence_day_sets", "day"),
+];
+
+/// Each attendee of record `id` in the record's month and day sets. Every
+/// attendee gets a dense number first (kept for good: the sets name people
+/// by it).
+async fn presence_sets(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &Contribution,
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    // NOT EXISTS first: PostgreSQL spends a sequence value on every row
+    // offered to an INSERT, conflicting or not, and the numbers stay dense.
+    sqlx::query(
+        "INSERT INTO participant_numbers (participant_id)
+         SELECT a.participant_id FROM attendances a WHERE a.record_id = $1
+           AND NOT EXISTS (SELECT 1 FROM participant_numbers n WHERE n.participant_id = a.participant_id)
+         ON CONFLICT (participant_id) DO NOTHING",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let rows: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT n.number, p.sex, p.birth_year, p.has_disability, p.displacement
+         FROM attendances a JOIN participants p ON p.id = a.participant_id JOIN participant_numbers n ON n.participant_id = a.participant_id
+         WHERE a.record_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut present = rows.iter().map(member_of).collect::<Result<Vec<_>, _>>()?;
+    present.sort_unstable();
+    for ((table, column), key) in SET_TABLES.iter().zip([at.month(), at.day.as_str()]) {
+        patch(
+            conn,
+            table,
+            column,
+            (key, at.site_id, at.activity_type_id),
+            |members| sets::apply(members, &present, sign.value(), at.flagged),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A participant's number and the attributes a set carries.
+fn member_of(row: &(i64, String, i64, i64, String)) -> Result<(u32, i32, u8), sqlx::Error> {
+    let (number, sex, birth_year, disability, displacement) = row;
+    let attributes = Attributes::from_columns(sex, *disability, displacement).ok_or_else(|| {
+        sqlx::Error::Decode(format!("participant attributes {sex} / {displacement}").into())
+    })?;
+    let number = u32::try_from(*number).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok((number, *birth_year as i32, attributes.code()))
+}
+
+/// Reads, changes and writes back one set, holding its row: on PostgreSQL
+/// `FOR UPDATE` makes a second writer of the same bucket wait for the first
+/// to commit and then read what it wrote (READ COMMITTED); SQLite has one
+/// writer at a time. An empty set is deleted.
+async fn patch(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    (key, site_id, activity_type_id): (&str, i64, i64),
+    change: impl FnOnce(&mut Vec<Member>),
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({column}, site_id, activity_type_id, members) VALUES ($1, $2, $3, $4)
+         ON CONFLICT ({column}, site_id, activity_type_id) DO NOTHING"
+    ))
+    .bind(key)
+    .bind(site_id)
+    .bind(activity_type_id)
+    .bind(sets::encode(&[]))
+    .execute(&mut *conn)
+    .await?;
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let bytes: Vec<u8> = sqlx::query_scalar(&format!(
+        "SELECT members FROM {table} WHERE {column} = $1 AND site_id = $2 AND activity_type_id = $3{lock}"
+    ))
+    .bind(key)
+    .bind(site_id)
+    .bind(activity_type_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut members = sets::decode(&bytes).ok_or_else(|| {
+        sqlx::Error::Decode(format!("{table} {key} {site_id} {activity_type_id}: not a set").into())
+    })?;
+    change(&mut members);
+    if members.is_empty() {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE {column} = $1 AND site_id = $2 AND activity_type_id = $3"
+        ))
+        .bind(key)
+        .bind(site_id)
+        .bind(activity_type_id)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query(&format!(
+            "UPDATE {table} SET members = $4 WHERE {column} = $1 AND site_id = $2 AND activity_type_id = $3"
+        ))
+        .bind(key)
+        .bind(site_id)
+        .bind(activity_type_id)
+        .bind(sets::encode(&members))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Copies participant `id`'s current attributes into the presence rollup
-/// (after an edit of their sex, birth year, disability or displacement).
+/// and every presence set she is in (after an edit of her sex, birth year,
+/// disability or displacement).
 pub async fn participant_changed(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    let row: Option<(i64, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT n.number, p.sex, p.birth_year, p.has_disability, p.displacement
+         FROM participant_numbers n JOIN participants p ON p.id = n.participant_id WHERE n.participant_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = row {
+        let (number, birth_year, attributes) = member_of(&row)?;
+        let months: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT month, site_id, activity_type_id FROM presence_months WHERE participant_id = $1 ORDER BY 1, 2, 3",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let days: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT DISTINCT r.occurred_on, r.site_id, r.activity_type_id
+             FROM attendances a JOIN activity_records r ON r.id = a.record_id
+             WHERE a.participant_id = $1 AND r.deleted = 0 ORDER BY 1, 2, 3",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for ((table, column), buckets) in SET_TABLES.iter().zip([months, days]) {
+            for (key, site_id, activity_type_id) in buckets {
+                patch(
+                    conn,
+                    table,
+                    column,
+                    (&key, site_id, activity_type_id),
+                    |members| {
+                        sets::relabel(members, number, birth_year, attributes);
+                    },
+                )
+                .await?;
+            }
+        }
+    }
     sqlx::query(
         "UPDATE presence_months SET sex = (SELECT sex FROM participants WHERE id = $1), birth_year = (SELECT birth_year FROM participants WHERE id = $1),
              has_disability = (SELECT has_disability FROM participants WHERE id = $1), displacement = (SELECT displacement FROM participants WHERE id = $1)
@@ -175,5 +340,92 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     ))
     .execute(&mut *conn)
     .await?;
+    rebuild_sets(conn).await
+}
+
+/// Rebuilds the presence sets from the records: numbers for everyone
+/// present who has none yet (existing numbers stay), then one set per
+/// month and per day, site and type.
+pub async fn rebuild_sets(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO participant_numbers (participant_id)
+         SELECT DISTINCT a.participant_id FROM attendances a
+         WHERE NOT EXISTS (SELECT 1 FROM participant_numbers n WHERE n.participant_id = a.participant_id)
+         ORDER BY a.participant_id",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let flagged = "CASE WHEN r.review_status = 'flagged' THEN 1 ELSE 0 END";
+    for ((table, column), period) in SET_TABLES
+        .iter()
+        .zip(["SUBSTR(r.occurred_on, 1, 7)", "r.occurred_on"])
+    {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+        // Streamed (10 M attendances are 10 M rows a day): each bucket's
+        // set is encoded as its rows pass, and written once the read ends.
+        type Row = (String, i64, i64, i64, i64, i64, String, i64, i64, String);
+        let sql = format!(
+            "SELECT {period}, r.site_id, r.activity_type_id, n.number, CAST(COUNT(*) AS BIGINT), CAST(SUM(1 - {flagged}) AS BIGINT),
+                    MIN(p.sex), MIN(p.birth_year), MIN(p.has_disability), MIN(p.displacement)
+             FROM attendances a JOIN activity_records r ON r.id = a.record_id JOIN participants p ON p.id = a.participant_id
+                  JOIN participant_numbers n ON n.participant_id = a.participant_id
+             WHERE r.deleted = 0
+             GROUP BY {period}, r.site_id, r.activity_type_id, n.number
+             ORDER BY 1, 2, 3, 4"
+        );
+        let mut encoded: Vec<(String, i64, i64, Vec<u8>)> = vec![];
+        let mut current: Option<(String, i64, i64)> = None;
+        let mut members: Vec<Member> = vec![];
+        {
+            let mut rows = sqlx::query_as::<_, Row>(&sql).fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await? {
+                let (
+                    key,
+                    site,
+                    activity_type,
+                    number,
+                    attendances,
+                    unflagged,
+                    sex,
+                    birth_year,
+                    disability,
+                    displacement,
+                ) = row;
+                let bucket = (key, site, activity_type);
+                if current.as_ref() != Some(&bucket) {
+                    if let Some((k, s, t)) = current.take() {
+                        encoded.push((k, s, t, sets::encode(&members)));
+                        members.clear();
+                    }
+                    current = Some(bucket);
+                }
+                let (number, birth_year, attributes) =
+                    member_of(&(number, sex, birth_year, disability, displacement))?;
+                members.push(Member {
+                    number,
+                    attendances: attendances as u32,
+                    unflagged: unflagged as u32,
+                    birth_year,
+                    attributes,
+                });
+            }
+        }
+        if let Some((k, s, t)) = current.take() {
+            encoded.push((k, s, t, sets::encode(&members)));
+        }
+        for (key, site, activity_type, bytes) in encoded {
+            sqlx::query(&format!(
+                "INSERT INTO {table} ({column}, site_id, activity_type_id, members) VALUES ($1, $2, $3, $4)"
+            ))
+            .bind(key)
+            .bind(site)
+            .bind(activity_type)
+            .bind(bytes)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
     Ok(())
 }

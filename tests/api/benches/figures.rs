@@ -1,8 +1,12 @@
-//! Dashboard figures at scale: the generator fills a programme (2,000
-//! sites, 200,000 participants, two years, N attendances); the dashboard's
-//! queries (programme-wide headline for the last full quarter, its
-//! governorate breakdown and monthly trend) run with the rollups and, in
-//! the same run, as a naive full scan of the records; both must agree.
+//! Figures at scale: the generator fills a programme (2,000 sites, 200,000
+//! participants, two years, N attendances); the dashboard's queries
+//! (programme-wide headline for the last full quarter, its governorate
+//! breakdown and monthly trend) and the other requests (a custom range
+//! across months, a week, the site table, by type, by week) run with the
+//! presence sets, with the presence rows counted in SQL (the way before)
+//! and, in the same run, as a naive full scan of the records; sets and scan
+//! must agree exactly. With several sizes it ends with each figure's cost
+//! at the largest size over its cost at the smallest.
 //!
 //!     cargo bench -p sijil-e2e --bench figures                         # 1M and 10M
 //!     SIJIL_BENCH_ATTENDANCES=1000000 cargo bench -p sijil-e2e --bench figures
@@ -11,6 +15,7 @@
 //! DIR, PostgreSQL databases `sijil_bench_<size>`) and reuses them on the
 //! next run, so the queries can be measured again without regenerating.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use sijil::demo::generate::{self, Spec};
@@ -53,6 +58,7 @@ async fn main() {
             }
         }
     }
+    print_growth();
 }
 
 async fn run(kind: &str, url: &str, size: u64) {
@@ -109,9 +115,138 @@ async fn run(kind: &str, url: &str, size: u64) {
     if quarter.to > end {
         quarter = Period::parse(&quarter_of(quarter.from - time::Duration::days(1))).unwrap();
     }
-    let (fast, fast_time) = dashboard(&db, quarter, true, 3).await;
-    let (naive, naive_time) = dashboard(&db, quarter, false, 1).await;
-    for (i, (f, n)) in fast.iter().zip(&naive).enumerate() {
+    // The dashboard set, then every other kind of request the issue names:
+    // a custom range across months (edges from the day sets), a week, the
+    // site table, per-type and per-week breakdowns.
+    let custom = Period {
+        from: quarter.from + time::Duration::days(14),
+        to: quarter.to - time::Duration::days(16),
+    };
+    let week = Period::parse(&Period::iso_week(quarter.from + time::Duration::days(35))).unwrap();
+    let queries: Vec<(&str, Period, Vec<Grouping>)> = vec![
+        (
+            "dashboard set (quarter + governorates + monthly trend)",
+            quarter,
+            vec![Grouping::All, Grouping::Governorate, Grouping::Month],
+        ),
+        ("quarter, whole programme", quarter, vec![Grouping::All]),
+        (
+            "quarter by governorate",
+            quarter,
+            vec![Grouping::Governorate],
+        ),
+        ("quarter by month", quarter, vec![Grouping::Month]),
+        (
+            "custom range across months",
+            custom,
+            vec![Grouping::All, Grouping::Month],
+        ),
+        ("one ISO week", week, vec![Grouping::All]),
+        (
+            "quarter by site (/api/figures/sites)",
+            quarter,
+            vec![Grouping::Site],
+        ),
+        ("quarter by activity type", quarter, vec![Grouping::Type]),
+        ("quarter by week", quarter, vec![Grouping::Week]),
+    ];
+    println!(
+        "\n{kind}, {} attendances ({} records, {} participants; generated in {:.0} s), quarter {}..{}",
+        made.attendances, made.records, made.participants, generated.as_secs_f64(), quarter.from, quarter.to
+    );
+    println!(
+        "| figure | sets (ms) | presence rows, before (ms) | naive scan (ms) | naive / sets | exact |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let mut timings = vec![];
+    for (name, period, groupings) in &queries {
+        let (sets, sets_time) = measure(&db, *period, groupings, Path::Sets, 3).await;
+        let rows_time =
+            if groupings.len() == 1 && matches!(groupings[0], Grouping::Type | Grouping::Week) {
+                None
+            } else {
+                Some(
+                    measure(&db, *period, groupings, Path::PresenceRows, 1)
+                        .await
+                        .1,
+                )
+            };
+        let (naive, naive_time) = measure(&db, *period, groupings, Path::Naive, 1).await;
+        let exact = agree(&sets, &naive);
+        println!(
+            "| {name} | {:.1} | {} | {:.1} | {:.0}× | {} |",
+            ms(sets_time),
+            rows_time.map_or("—".to_string(), |t| format!("{:.1}", ms(t))),
+            ms(naive_time),
+            naive_time.as_secs_f64() / sets_time.as_secs_f64(),
+            if exact { "exact" } else { "DIFFERS" }
+        );
+        assert!(exact, "{name}: the sets and the full scan disagree");
+        timings.push((name.to_string(), sets_time));
+    }
+    let headline = {
+        let (answer, _) = measure(&db, quarter, &[Grouping::All], Path::Sets, 1).await;
+        answer[0][&Some("all".to_string())].totals.clone()
+    };
+    println!(
+        "quarter: {} unique participants, {} attendances",
+        headline.unique_participants, headline.attendances
+    );
+    COSTS
+        .lock()
+        .unwrap()
+        .push((kind.to_string(), made.attendances, timings));
+    db.close().await;
+}
+
+/// Sets timings of every run: database, attendances, (figure, time).
+type Costs = Vec<(String, u64, Vec<(String, Duration)>)>;
+static COSTS: std::sync::Mutex<Costs> = std::sync::Mutex::new(Vec::new());
+
+/// The cost of each figure at the largest size over its cost at the smallest.
+fn print_growth() {
+    let costs = COSTS.lock().unwrap();
+    for kind in ["sqlite", "postgres"] {
+        let runs: Vec<_> = costs.iter().filter(|c| c.0 == kind).collect();
+        let (Some(small), Some(large)) = (
+            runs.iter().min_by_key(|c| c.1),
+            runs.iter().max_by_key(|c| c.1),
+        ) else {
+            continue;
+        };
+        if small.1 == large.1 {
+            continue;
+        }
+        println!(
+            "\n{kind}: cost at {} attendances / cost at {}",
+            large.1, small.1
+        );
+        println!("| figure | small (ms) | large (ms) | ratio |");
+        println!("|---|---|---|---|");
+        for ((name, a), (_, b)) in small.2.iter().zip(&large.2) {
+            println!(
+                "| {name} | {:.1} | {:.1} | {:.2} |",
+                ms(*a),
+                ms(*b),
+                b.as_secs_f64() / a.as_secs_f64()
+            );
+        }
+    }
+}
+
+/// Which way the figures are computed.
+#[derive(Clone, Copy, PartialEq)]
+enum Path {
+    /// The presence sets (the server's way).
+    Sets,
+    /// The rollups with unique counts from the presence rows in SQL (before).
+    PresenceRows,
+    /// Everything from the records.
+    Naive,
+}
+
+fn agree(fast: &[Buckets], naive: &[Buckets]) -> bool {
+    for (i, (f, n)) in fast.iter().zip(naive).enumerate() {
         for key in f.keys().chain(n.keys()) {
             let (a, b) = (f.get(key), n.get(key));
             if a != b {
@@ -119,62 +254,46 @@ async fn run(kind: &str, url: &str, size: u64) {
                     a.cloned().unwrap_or_default(),
                     b.cloned().unwrap_or_default(),
                 );
-                let split: Vec<_> = a
-                    .split
-                    .iter()
-                    .zip(&b.split)
-                    .filter(|(x, y)| x != y)
-                    .take(3)
-                    .collect();
-                panic!("query {i}, bucket {key:?}: rollups and full scan disagree\n{:?}\n{:?}\n{split:?}\n{} vs {} split rows", a.totals, b.totals, a.split.len(), b.split.len());
+                eprintln!(
+                    "query {i}, bucket {key:?}: sets and full scan disagree\n{:?}\n{:?}",
+                    a.totals, b.totals
+                );
+                return false;
             }
         }
     }
-    let headline = &fast[0][&Some("all".to_string())].totals;
-    println!(
-        "{:>9} {:>10} attendances ({} records, {} participants; generated in {:.0} s) | quarter {}..{}: {} unique, {} attendances | dashboard with rollups {:>7.1} ms | naive full scan {:>8.1} ms | {:.1}× faster",
-        kind,
-        made.attendances,
-        made.records,
-        made.participants,
-        generated.as_secs_f64(),
-        quarter.from,
-        quarter.to,
-        headline.unique_participants,
-        headline.attendances,
-        ms(fast_time),
-        ms(naive_time),
-        naive_time.as_secs_f64() / fast_time.as_secs_f64()
-    );
-    db.close().await;
+    true
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// The dashboard's three queries; the best of `runs`.
-async fn dashboard(
+/// The figures of `groupings` over `period`, the whole programme; the best
+/// of `runs`.
+async fn measure(
     db: &Db,
-    quarter: Period,
-    use_rollups: bool,
+    period: Period,
+    groupings: &[Grouping],
+    path: Path,
     runs: usize,
 ) -> (Vec<Buckets>, Duration) {
     let filter = Filter {
         sites: None,
         types: None,
         include_flagged: true,
-        use_rollups,
+        use_rollups: path != Path::Naive,
     };
+    engine::PRESENCE_ROWS.store(path == Path::PresenceRows, Ordering::Relaxed);
     let mut best = Duration::MAX;
     let mut answer = vec![];
     for _ in 0..runs {
         let started = Instant::now();
         let mut conn = db.begin_read().await.unwrap();
         answer = vec![];
-        for grouping in [Grouping::All, Grouping::Governorate, Grouping::Month] {
+        for grouping in groupings {
             answer.push(
-                engine::compute(&mut conn, quarter, &filter, grouping)
+                engine::compute(&mut conn, period, &filter, *grouping)
                     .await
                     .unwrap(),
             );
@@ -182,5 +301,6 @@ async fn dashboard(
         conn.commit().await.unwrap();
         best = best.min(started.elapsed());
     }
+    engine::PRESENCE_ROWS.store(false, Ordering::Relaxed);
     (answer, best)
 }

@@ -228,3 +228,24 @@ pub async fn body(res: Response) -> Value {
     let text = res.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("expected JSON, got {text:?}"))
 }
+
+/// Every presence set (month and day), decoded, in key order: the tests
+/// compare the sets kept in step record by record with a rebuild.
+pub async fn presence_sets(
+    conn: &mut sqlx::AnyConnection,
+) -> Vec<(String, i64, i64, Vec<sijil::rollups::sets::Member>)> {
+    let mut out = vec![];
+    for sql in [
+        "SELECT month, site_id, activity_type_id, members FROM presence_month_sets ORDER BY 1, 2, 3",
+        "SELECT day, site_id, activity_type_id, members FROM presence_day_sets ORDER BY 1, 2, 3",
+    ] {
+        let rows: Vec<(String, i64, i64, Vec<u8>)> =
+            sqlx::query_as(sql).fetch_all(&mut *conn).await.unwrap();
+        for (key, site, activity_type, bytes) in rows {
+            let members = sijil::rollups::sets::decode(&bytes).expect("a set");
+            assert!(!members.is_empty(), "an empty set is deleted: {key} {site}");
+            out.push((key, site, activity_type, members));
+        }
+    }
+    out
+}

@@ -23,6 +23,12 @@
 use sqlx::AnyConnection;
 
 mod people;
+mod sets;
+
+/// Benchmarks only: with the rollups, count unique participants from the
+/// presence rows in SQL (the way before the presence sets) instead of the
+/// sets, so one run prints both against the naive scan. Off in the server.
+pub static PRESENCE_ROWS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 use super::model::{Buckets, Figures, Filter, Grouping, ReachedRow, Totals};
 use super::period::Period;
@@ -40,6 +46,9 @@ impl Grouping {
             Grouping::Partner => "CAST(s.partner_id AS TEXT)".into(),
             Grouping::Month => format!("SUBSTR({date}, 1, 7)"),
             Grouping::Day => date.into(),
+            Grouping::Week | Grouping::Type | Grouping::Kind => {
+                unreachable!("computed per part by compute()")
+            }
             Grouping::SiteMonthType => format!(
                 "CAST(s.id AS TEXT) || '|' || SUBSTR({date}, 1, 7) || '|' || {}",
                 activity_type
@@ -70,7 +79,12 @@ impl Grouping {
     /// The joins the bucket key needs (none for the whole scope or time buckets).
     fn places(self, alias: &str) -> String {
         match self {
-            Grouping::All | Grouping::Month | Grouping::Day => String::new(),
+            Grouping::All
+            | Grouping::Month
+            | Grouping::Day
+            | Grouping::Week
+            | Grouping::Type
+            | Grouping::Kind => String::new(),
             _ => format!(
                 " JOIN sites s ON s.id = {alias}.site_id JOIN areas area ON area.id = s.area_id"
             ),
@@ -98,12 +112,78 @@ pub async fn whole(
     period: Period,
     filter: &Filter,
 ) -> Result<Figures, sqlx::Error> {
-    let mut buckets = compute(conn, period, filter, Grouping::All).await?;
+    let mut buckets = buckets(conn, period, filter, Grouping::All).await?;
     Ok(buckets.remove(&Some("all".into())).unwrap_or_default())
 }
 
 /// Computes the figures for `period` under `filter`, bucketed by `grouping`.
 pub async fn compute(
+    conn: &mut AnyConnection,
+    period: Period,
+    filter: &Filter,
+    grouping: Grouping,
+) -> Result<Buckets, sqlx::Error> {
+    match grouping {
+        Grouping::Week | Grouping::Type | Grouping::Kind => {
+            parts(conn, period, filter, grouping).await
+        }
+        _ => buckets(conn, period, filter, grouping).await,
+    }
+}
+
+/// Weeks, types and kinds: each bucket is the whole scope for a narrower
+/// request (the week's days inside the period; the filter narrowed to the
+/// type or the kind's types), so every figure means in a bucket exactly
+/// what it means in a request for it: unique people within the week, new
+/// to that type.
+async fn parts(
+    conn: &mut AnyConnection,
+    period: Period,
+    filter: &Filter,
+    grouping: Grouping,
+) -> Result<Buckets, sqlx::Error> {
+    let mut parts: Vec<(String, Period, Filter)> = vec![];
+    if grouping == Grouping::Week {
+        for (week, days) in period.weeks() {
+            parts.push((week, days, filter.clone()));
+        }
+    } else {
+        let types: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, kind FROM activity_types ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut by_key: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+        for (id, kind) in types {
+            if filter.types.as_ref().is_some_and(|t| !t.contains(&id)) {
+                continue;
+            }
+            let key = if grouping == Grouping::Type {
+                id.to_string()
+            } else {
+                kind
+            };
+            by_key.entry(key).or_default().push(id);
+        }
+        for (key, ids) in by_key {
+            let mut narrowed = filter.clone();
+            narrowed.types = Some(ids);
+            parts.push((key, period, narrowed));
+        }
+    }
+    let mut out = Buckets::new();
+    for (key, part, narrowed) in parts {
+        let figures = whole(&mut *conn, part, &narrowed).await?;
+        // A type nobody used in the period is left out, as a site with
+        // nothing recorded is.
+        if grouping == Grouping::Week || figures != Figures::default() {
+            out.insert(Some(key), figures);
+        }
+    }
+    Ok(out)
+}
+
+/// Every grouping but weeks, types and kinds: one pass per figure.
+async fn buckets(
     conn: &mut AnyConnection,
     period: Period,
     filter: &Filter,

@@ -70,54 +70,60 @@ pub(super) async fn participants(
     g: Grouping,
     out: &mut Buckets,
 ) -> Result<(), sqlx::Error> {
-    let present = present_cte(period, f, g);
-    // Each person once per bucket: their attributes, and their age in the
-    // first year they were present in the period. "Completed": at least the
-    // type's cycle of attendances in one type within the period. Two
-    // aggregations in a row (person × type, then person) and no self-join:
-    // SQLite 3.46 plans a join of two such CTEs as a nested loop without an
-    // index, which turned a 2 s quarter into minutes at 10 M attendances.
-    let people = format!(
-        "WITH {present},
-         per_type AS (SELECT bucket, pid, tid, MIN(yr) AS first_year, SUM(n) AS n, MIN(sex) AS sex, MIN(birth_year) AS birth_year,
-                             MIN(has_disability) AS has_disability, MIN(displacement) AS displacement
-                      FROM present GROUP BY bucket, pid, tid),
-         people AS (SELECT p.bucket, p.pid, MIN(p.first_year) AS first_year, MIN(p.sex) AS sex, MIN(p.birth_year) AS birth_year,
-                           MIN(p.has_disability) AS has_disability, MIN(p.displacement) AS displacement,
-                           MAX(CASE WHEN t.cycle_sessions IS NOT NULL AND p.n >= t.cycle_sessions THEN 1 ELSE 0 END) AS completed
-                    FROM per_type p JOIN activity_types t ON t.id = p.tid GROUP BY p.bucket, p.pid)
-         SELECT bucket, sex, {band}, has_disability, displacement, COUNT(*), CAST(SUM(completed) AS BIGINT)
-         FROM people
-         GROUP BY bucket, sex, {band}, has_disability, displacement",
-        band = AgeBand::sql_case("first_year - birth_year"),
-    );
-    let rows: Vec<CellRow2> = sqlx::query_as(&people).fetch_all(&mut *conn).await?;
-    add(
-        out,
-        rows.iter()
-            .map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)),
-        |r, n| r.unique_participants += n,
-    );
-    add(
-        out,
-        rows.iter()
-            .map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)),
-        |r, n| r.completed += n,
-    );
+    if f.use_rollups && !super::PRESENCE_ROWS.load(std::sync::atomic::Ordering::Relaxed) {
+        // The presence sets: a union of small blobs, not a GROUP BY over
+        // every presence in scope.
+        super::sets::participants(&mut *conn, period, f, g, out).await?;
+    } else {
+        let present = present_cte(period, f, g);
+        // Each person once per bucket: their attributes, and their age in the
+        // first year they were present in the period. "Completed": at least the
+        // type's cycle of attendances in one type within the period. Two
+        // aggregations in a row (person × type, then person) and no self-join:
+        // SQLite 3.46 plans a join of two such CTEs as a nested loop without an
+        // index, which turned a 2 s quarter into minutes at 10 M attendances.
+        let people = format!(
+            "WITH {present},
+             per_type AS (SELECT bucket, pid, tid, MIN(yr) AS first_year, SUM(n) AS n, MIN(sex) AS sex, MIN(birth_year) AS birth_year,
+                                 MIN(has_disability) AS has_disability, MIN(displacement) AS displacement
+                          FROM present GROUP BY bucket, pid, tid),
+             people AS (SELECT p.bucket, p.pid, MIN(p.first_year) AS first_year, MIN(p.sex) AS sex, MIN(p.birth_year) AS birth_year,
+                               MIN(p.has_disability) AS has_disability, MIN(p.displacement) AS displacement,
+                               MAX(CASE WHEN t.cycle_sessions IS NOT NULL AND p.n >= t.cycle_sessions THEN 1 ELSE 0 END) AS completed
+                        FROM per_type p JOIN activity_types t ON t.id = p.tid GROUP BY p.bucket, p.pid)
+             SELECT bucket, sex, {band}, has_disability, displacement, COUNT(*), CAST(SUM(completed) AS BIGINT)
+             FROM people
+             GROUP BY bucket, sex, {band}, has_disability, displacement",
+            band = AgeBand::sql_case("first_year - birth_year"),
+        );
+        let rows: Vec<CellRow2> = sqlx::query_as(&people).fetch_all(&mut *conn).await?;
+        add(
+            out,
+            rows.iter()
+                .map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)),
+            |r, n| r.unique_participants += n,
+        );
+        add(
+            out,
+            rows.iter()
+                .map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)),
+            |r, n| r.completed += n,
+        );
 
-    // Attendances: each at the age in the year of the activity.
-    let attendances = format!(
-        "WITH {present} SELECT bucket, sex, {band}, has_disability, displacement, CAST(SUM(n) AS BIGINT)
-         FROM present GROUP BY bucket, sex, {band}, has_disability, displacement",
-        band = AgeBand::sql_case("yr - birth_year"),
-    );
-    let rows: Vec<CellRow> = sqlx::query_as(&attendances).fetch_all(&mut *conn).await?;
-    add(
-        out,
-        rows.iter()
-            .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
-        |r, n| r.attendances += n,
-    );
+        // Attendances: each at the age in the year of the activity.
+        let attendances = format!(
+            "WITH {present} SELECT bucket, sex, {band}, has_disability, displacement, CAST(SUM(n) AS BIGINT)
+             FROM present GROUP BY bucket, sex, {band}, has_disability, displacement",
+            band = AgeBand::sql_case("yr - birth_year"),
+        );
+        let rows: Vec<CellRow> = sqlx::query_as(&attendances).fetch_all(&mut *conn).await?;
+        add(
+            out,
+            rows.iter()
+                .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
+            |r, n| r.attendances += n,
+        );
+    }
 
     let new = if f.types.is_some() {
         new_to_types(period, f, g)

@@ -28,8 +28,15 @@ pub enum Grouping {
     Governorate,
     Partner,
     Month,
-    /// Days (summable figures only; the caller buckets them into weeks).
+    /// Days (summable figures only).
     Day,
+    /// ISO weeks (the parts of them inside the period), every figure.
+    Week,
+    /// Activity types: each bucket as if the request named that type
+    /// ("new" means new to it).
+    Type,
+    /// Activity kinds (group session, awareness event, CFS day), likewise.
+    Kind,
     /// Site × month × activity type, for exports.
     SiteMonthType,
 }

@@ -31,8 +31,11 @@ pub struct FiguresQuery {
     /// Count flagged records (default true).
     pub include_flagged: Option<bool>,
     /// Break down by `next` (the level below the scope), `governorate`,
-    /// `district`, `site`, `partner`, `month` or `week`.
+    /// `district`, `site`, `partner`, `month`, `week`, `type` (activity
+    /// type) or `kind`.
     pub group: Option<String>,
+    /// Each group carries its splits and head counts too (default false).
+    pub splits: Option<bool>,
     /// Exports: `csv` (default) or `xlsx`.
     pub format: Option<String>,
     /// Exports: add an HXL hashtag row under the header.
@@ -106,7 +109,7 @@ impl FiguresQuery {
             Some(g) => grouping_for(g, place).map(Some).ok_or_else(|| {
                 ApiError::invalid_field(
                     "group",
-                    "must be next, governorate, district, site, partner, month or week",
+                    "must be next, governorate, district, site, partner, month, week, type or kind",
                 )
             }),
         }
@@ -199,18 +202,28 @@ fn grouping_for(group: &str, place: Place) -> Option<(Grouping, &'static str)> {
         "site" => (Grouping::Site, "site"),
         "partner" => (Grouping::Partner, "partner"),
         "month" => (Grouping::Month, "month"),
-        "week" => (Grouping::Day, "week"),
+        "week" => (Grouping::Week, "week"),
+        "type" => (Grouping::Type, "type"),
+        "kind" => (Grouping::Kind, "kind"),
         _ => return None,
     })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupFigures {
-    /// The bucket: an id (site, district, governorate, partner), `YYYY-MM` or `YYYY-Www`; null for "no district".
+    /// The bucket: an id (site, district, governorate, partner, activity type), a kind, `YYYY-MM` or `YYYY-Www`; null for "no district".
     pub key: Option<String>,
     pub label: String,
     pub totals: Totals,
-    /// False for weeks: unique, new and completed participants are counted by month and longer.
+    /// The bucket's splits by sex × age band × disability × displacement
+    /// (with `splits=true`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split: Vec<SplitRow>,
+    /// The bucket's head counts by sex × age band (with `splits=true`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reached: Vec<ReachedRow>,
+    /// Unique, new and completed participants are counted for every
+    /// bucket, weeks included (kept for clients that read it).
     pub participants_counted: bool,
 }
 
@@ -226,32 +239,14 @@ pub struct FiguresAnswer {
     pub groups: Vec<GroupFigures>,
 }
 
-/// Days summed into ISO weeks (summable figures only).
-pub fn weeks(days: Buckets) -> Vec<GroupFigures> {
-    let mut by_week: BTreeMap<String, Totals> = BTreeMap::new();
-    for (day, figures) in days {
-        let Some(week) = day.as_deref().and_then(dates::parse).map(Period::iso_week) else {
-            continue;
-        };
-        by_week
-            .entry(week)
-            .or_default()
-            .add_summable(&figures.totals);
-    }
-    by_week
-        .into_iter()
-        .map(|(week, totals)| GroupFigures {
-            key: Some(week.clone()),
-            label: week,
-            totals,
-            participants_counted: false,
-        })
-        .collect()
-}
-
-/// Names each bucket from `names` (site, district, governorate, partner);
-/// months name themselves.
-pub fn labelled(buckets: Buckets, names: &BTreeMap<String, String>) -> Vec<GroupFigures> {
+/// Names each bucket from `names` (site, district, governorate, partner,
+/// activity type); months, weeks and kinds name themselves. The splits
+/// stay only when `splits` is asked.
+pub fn labelled(
+    buckets: Buckets,
+    names: &BTreeMap<String, String>,
+    splits: bool,
+) -> Vec<GroupFigures> {
     buckets
         .into_iter()
         .map(|(key, figures)| {
@@ -263,6 +258,8 @@ pub fn labelled(buckets: Buckets, names: &BTreeMap<String, String>) -> Vec<Group
                 key,
                 label,
                 totals: figures.totals,
+                split: if splits { figures.split } else { vec![] },
+                reached: if splits { figures.reached } else { vec![] },
                 participants_counted: true,
             }
         })
@@ -313,28 +310,5 @@ mod tests {
             Grouping::Month
         );
         assert!(grouping_for("year", Place::Programme).is_none());
-    }
-
-    #[test]
-    fn days_are_summed_into_iso_weeks_without_unique_counts() {
-        let mut days = Buckets::new();
-        for day in ["2026-10-05", "2026-10-11", "2026-10-12"] {
-            let mut figures = Figures::default();
-            figures.totals.activities = 1;
-            figures.totals.unique_participants = 9;
-            days.insert(Some(day.into()), figures);
-        }
-        let weeks = weeks(days);
-        let summary: Vec<(&str, i64, i64)> = weeks
-            .iter()
-            .map(|w| {
-                (
-                    w.label.as_str(),
-                    w.totals.activities,
-                    w.totals.unique_participants,
-                )
-            })
-            .collect();
-        assert_eq!(summary, [("2026-W41", 2, 0), ("2026-W42", 1, 0)]);
     }
 }

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Totals;
+use super::{Figures, Totals};
 use crate::error::ApiError;
 use crate::figures::period::Period;
+use crate::records::model::AgeBand;
 use crate::validate::Checker;
 
 /// The years a target's period may lie in, and its longest span (as for
@@ -24,8 +25,52 @@ pub const INDICATORS: [&str; 7] = [
     "hours",
 ];
 
+/// The indicators that split by sex and age band (the others, activities
+/// and hours, belong to no one person).
+pub const SPLIT_INDICATORS: [&str; 5] = [
+    "attendances",
+    "unique_participants",
+    "reached_by_head_count",
+    "new_participants",
+    "completed",
+];
+
+/// The value of `indicator` in `figures`; with a sex or an age band, only
+/// the split cells (or head counts) that match them.
+pub fn achieved(
+    indicator: &str,
+    figures: &Figures,
+    sex: Option<&str>,
+    age_band: Option<&str>,
+) -> f64 {
+    if sex.is_none() && age_band.is_none() {
+        return total(indicator, &figures.totals);
+    }
+    let fits = |s: &str, b: &str| sex.is_none_or(|x| x == s) && age_band.is_none_or(|x| x == b);
+    if indicator == "reached_by_head_count" {
+        return figures
+            .reached
+            .iter()
+            .filter(|r| fits(&r.sex, &r.age_band))
+            .map(|r| r.count)
+            .sum::<i64>() as f64;
+    }
+    figures
+        .split
+        .iter()
+        .filter(|r| fits(&r.sex, &r.age_band))
+        .map(|r| match indicator {
+            "attendances" => r.attendances,
+            "unique_participants" => r.unique_participants,
+            "new_participants" => r.new_participants,
+            "completed" => r.completed,
+            _ => 0,
+        })
+        .sum::<i64>() as f64
+}
+
 /// The value of `indicator` in `totals`.
-pub fn achieved(indicator: &str, totals: &Totals) -> f64 {
+fn total(indicator: &str, totals: &Totals) -> f64 {
     match indicator {
         "activities" => totals.activities as f64,
         "attendances" => totals.attendances as f64,
@@ -44,6 +89,12 @@ pub struct Target {
     pub indicator: String,
     /// Null: the whole programme.
     pub site_id: Option<i64>,
+    /// Null: every activity type.
+    pub activity_type_id: Option<i64>,
+    /// Null: both sexes.
+    pub sex: Option<String>,
+    /// Null: every age band.
+    pub age_band: Option<String>,
     pub period_start: String,
     pub period_end: String,
     pub value: i64,
@@ -65,6 +116,12 @@ pub struct TargetInput {
     pub indicator: String,
     /// Absent: a programme target (admins, or coordinators of every site).
     pub site_id: Option<i64>,
+    /// Only this activity type's figures.
+    pub activity_type_id: Option<i64>,
+    /// Only `female` or `male` (indicators about people).
+    pub sex: Option<String>,
+    /// Only this age band, e.g. `12-17` (indicators about people).
+    pub age_band: Option<String>,
     pub period_start: String,
     pub period_end: String,
     pub value: i64,
@@ -95,7 +152,75 @@ impl TargetInput {
             }
             Some(_) => {}
         }
+        if let Some(sex) = &self.sex {
+            if !["female", "male"].contains(&sex.as_str()) {
+                check.fail("sex", "must be female or male");
+            }
+        }
+        if let Some(band) = &self.age_band {
+            if !AgeBand::ALL.iter().any(|b| b.as_str() == band) {
+                check.fail("age_band", "must be 0-5, 6-11, 12-17, 18-24, 25-59 or 60+");
+            }
+        }
+        if (self.sex.is_some() || self.age_band.is_some())
+            && INDICATORS.contains(&self.indicator.as_str())
+            && !SPLIT_INDICATORS.contains(&self.indicator.as_str())
+        {
+            check.fail(
+                "indicator",
+                "activities and hours do not split by sex or age band",
+            );
+        }
         check.int_range("value", self.value, 0, 100_000_000);
         check.finish(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::model::{ReachedRow, SplitRow};
+
+    #[test]
+    fn a_target_by_sex_and_age_band_counts_only_its_cells() {
+        let row = |sex: &str, band: &str, unique| SplitRow {
+            sex: sex.into(),
+            age_band: band.into(),
+            unique_participants: unique,
+            ..SplitRow::default()
+        };
+        let figures = Figures {
+            split: vec![
+                row("female", "12-17", 3),
+                row("female", "18-24", 2),
+                row("male", "12-17", 5),
+            ],
+            totals: Totals {
+                unique_participants: 10,
+                ..Totals::default()
+            },
+            reached: vec![ReachedRow {
+                sex: "male".into(),
+                age_band: "60+".into(),
+                count: 7,
+            }],
+        };
+        assert_eq!(achieved("unique_participants", &figures, None, None), 10.0);
+        assert_eq!(
+            achieved("unique_participants", &figures, Some("female"), None),
+            5.0
+        );
+        assert_eq!(
+            achieved("unique_participants", &figures, None, Some("12-17")),
+            8.0
+        );
+        assert_eq!(
+            achieved("unique_participants", &figures, Some("male"), Some("12-17")),
+            5.0
+        );
+        assert_eq!(
+            achieved("reached_by_head_count", &figures, Some("male"), None),
+            7.0
+        );
     }
 }

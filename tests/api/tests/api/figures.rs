@@ -409,7 +409,7 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         let mut conn = app.db.pool().acquire().await.unwrap();
         for (from, to) in [("2025-12-01", "2026-01-31"), ("2025-12-15", "2026-01-20"), ("2026-01-01", "2026-01-31"), ("2026-01-12", "2026-01-12")] {
             let period = Period::from_range(from, to).unwrap();
-            for grouping in [Grouping::All, Grouping::Site, Grouping::District, Grouping::Governorate, Grouping::Month, Grouping::SiteMonthType] {
+            for grouping in [Grouping::All, Grouping::Site, Grouping::District, Grouping::Governorate, Grouping::Month, Grouping::SiteMonthType, Grouping::Week, Grouping::Type, Grouping::Kind] {
                 for include_flagged in [true, false] {
                     let mut filter = Filter { sites: None, types: None, include_flagged, use_rollups: true };
                     let fast = engine::compute(&mut conn, period, &filter, grouping).await.unwrap();
@@ -421,9 +421,222 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         }
         // And the incremental rollups equal a rebuild from scratch.
         let before: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
+        let sets_before = sijil_e2e::presence_sets(&mut conn).await;
+        assert!(!sets_before.is_empty());
         sijil::rollups::store::rebuild(&mut conn).await.unwrap();
+        assert_eq!(sets_before, sijil_e2e::presence_sets(&mut conn).await, "the presence sets equal a rebuild");
         let after: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
         assert_eq!(before, after);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn figures_break_down_by_type_kind_and_week_with_their_unique_counts() {
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        let d = fx.district;
+        let group = |answer: &Value, pick: &dyn Fn(&Value) -> bool| -> Value {
+            answer["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| pick(g))
+                .cloned()
+                .unwrap_or_else(|| panic!("no such group in {answer}"))
+        };
+
+        // January by activity type: the two-session cycle and the awareness event.
+        let by_type = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=type&splits=true"),
+        )
+        .await;
+        assert_eq!(by_type["group"], "type");
+        assert_eq!(by_type["groups"].as_array().unwrap().len(), 2, "{by_type}");
+        let cycle = group(&by_type, &|g| g["label"] == "Two-session cycle");
+        assert_eq!(
+            cycle["totals"]["unique_participants"], 3,
+            "P1 P2 P3: {cycle}"
+        );
+        assert_eq!(cycle["totals"]["attendances"], 5);
+        assert_eq!(
+            cycle["totals"]["completed"], 2,
+            "P1 (R2 R3) and P3 (R3 R4); P2 only R2, R5 deleted: {cycle}"
+        );
+        // Its splits come with it: the girl counts once, at 18 in January.
+        let split = cycle["split"].as_array().unwrap();
+        let unique: i64 = split
+            .iter()
+            .map(|r| r["unique_participants"].as_i64().unwrap())
+            .sum();
+        assert_eq!(unique, 3);
+        assert!(split.iter().any(|r| r["sex"] == "female"
+            && r["age_band"] == "18-24"
+            && r["unique_participants"] == 1));
+        let event = group(&by_type, &|g| g["totals"]["reached_by_head_count"] == 42);
+        assert_eq!(event["totals"]["unique_participants"], 0);
+        assert_eq!(event["totals"]["activities"], 1);
+        assert_eq!(
+            event["reached"].as_array().unwrap().len(),
+            2,
+            "30 f 25-59, 12 m 18-24"
+        );
+        // New to a type: nobody had been at the cycle before December.
+        let dec = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&from=2025-12-01&to=2026-01-31&group=type"),
+        )
+        .await;
+        let cycle = group(&dec, &|g| g["label"] == "Two-session cycle");
+        assert_eq!(cycle["totals"]["new_participants"], 3, "{cycle}");
+        assert!(cycle.get("split").is_none(), "splits only when asked");
+
+        // By kind, the same two buckets under their kinds.
+        let by_kind = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=kind"),
+        )
+        .await;
+        let kinds: Vec<&str> = by_kind["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["awareness_event", "group_session"]);
+        assert_eq!(
+            group(&by_kind, &|g| g["key"] == "group_session")["totals"]["unique_participants"],
+            3
+        );
+
+        // Weeks count unique participants too (no more 0 with a flag).
+        let weekly = figures(
+            &fx.admin,
+            &format!("scope=district:{d}&period=2026-01&group=week"),
+        )
+        .await;
+        let weeks: Vec<(&str, i64, i64)> = weekly["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"].as_str().unwrap(),
+                    g["totals"]["activities"].as_i64().unwrap(),
+                    g["totals"]["unique_participants"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                ("2026-W01", 0, 0),
+                ("2026-W02", 2, 2),
+                ("2026-W03", 2, 2),
+                ("2026-W04", 0, 0),
+                ("2026-W05", 0, 0)
+            ]
+        );
+        assert!(weekly["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["participants_counted"] == true));
+
+        // An unknown grouping is refused, and says which exist.
+        let res = fx.admin.get("/api/figures?group=colour").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body(res).await["fields"]["group"]
+            .as_str()
+            .unwrap()
+            .contains("type or kind"));
+    })
+    .await;
+}
+
+/// Two writers of one presence set (site B's January at the cycle), with no
+/// attendee and no day in common, so the set's row is all they share: on
+/// PostgreSQL the second waits for the first to commit and then changes
+/// what it wrote (no update lost); on SQLite the second waits to begin.
+#[tokio::test]
+async fn two_writers_of_one_presence_set_lose_neither_change() {
+    use sijil::records::store::load;
+    use sijil::rollups::store::contribute;
+    use sijil::rollups::Sign;
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        // R6: P2 at B on 20 January, beside R4 (P3 at B on the 15th).
+        let (changed, _) = pull_all(&fx.trainer.api, None, 500).await;
+        let p2 = changed
+            .iter()
+            .find(|c| c["entity"] == "participant" && c["data"]["birth_year"] == 1990)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r4 = changed.iter().find(|c| c["id"] == fx.r4.as_str()).unwrap();
+        let mut data = r4["data"].clone();
+        data["attendance"] = json!([p2]);
+        data["date"] = json!("2026-01-20");
+        let r6 = new_id();
+        assert_eq!(
+            fx.trainer.push(&[item("record", &r6, 0, data)]).await[0]["status"],
+            "stored"
+        );
+        let bucket =
+            |sets: &[(String, i64, i64, Vec<sijil::rollups::sets::Member>)]| -> (usize, u32) {
+                let set = sets
+                    .iter()
+                    .find(|s| s.0 == "2026-01" && s.1 == fx.sites[1])
+                    .expect("B's January set");
+                (set.3.len(), set.3.iter().map(|m| m.attendances).sum())
+            };
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        assert_eq!(
+            bucket(&sijil_e2e::presence_sets(&mut conn).await),
+            (3, 4),
+            "R3 P1 P3, R4 P3, R6 P2"
+        );
+        drop(conn);
+
+        let mut first = app.db.begin().await.unwrap();
+        let stored = load(&mut first, &fx.r4).await.unwrap().unwrap();
+        contribute(
+            &mut first,
+            &fx.r4,
+            &stored.contribution(&stored.review_status),
+            Sign::Remove,
+        )
+        .await
+        .unwrap();
+        let db = app.db.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let stored = load(&mut tx, &r6).await.unwrap().unwrap();
+            contribute(
+                &mut tx,
+                &r6,
+                &stored.contribution(&stored.review_status),
+                Sign::Remove,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(
+            !second.is_finished(),
+            "the second writer waits for the first"
+        );
+        first.commit().await.unwrap();
+        second.await.unwrap();
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        assert_eq!(
+            bucket(&sijil_e2e::presence_sets(&mut conn).await),
+            (2, 2),
+            "both removals landed: R3's P1 and P3 are left"
+        );
     })
     .await;
 }
@@ -762,6 +975,50 @@ async fn targets_show_what_was_achieved() {
         // A coordinator of one site cannot set programme targets.
         let coord = app.user(&fx.admin, "sara", "coordinator", &[a]).await;
         assert_eq!(coord.post("/api/targets", json!({ "indicator": "activities", "period_start": "2026-01-01", "period_end": "2026-12-31", "value": 5 })).await.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn targets_per_activity_type_and_per_sex_and_age_band() {
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        let types = body(fx.admin.get("/api/activity-types").await).await;
+        let type_id = |code: &str| types.as_array().unwrap().iter().find(|t| t["code"] == code).unwrap()["id"].as_i64().unwrap();
+        let (t2, aw) = (type_id("T2"), type_id("AW-GBV"));
+        let set = |target: Value| {
+            let admin = &fx.admin;
+            async move { admin.post("/api/targets", target).await }
+        };
+        // Young women at the two-session cycle in January: P1 (18 in 2026).
+        let res = set(json!({ "indicator": "unique_participants", "activity_type_id": t2, "sex": "female", "age_band": "18-24", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 10 })).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        // Every participant at that type: P1 P2 P3 P4 (C is in the programme).
+        assert_eq!(set(json!({ "indicator": "unique_participants", "activity_type_id": t2, "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 20 })).await.status(), StatusCode::CREATED);
+        // Women reached by the awareness event: 30 of 25-59.
+        assert_eq!(set(json!({ "indicator": "reached_by_head_count", "activity_type_id": aw, "sex": "female", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 50 })).await.status(), StatusCode::CREATED);
+        // The awareness event has no participants: 0 at that type.
+        assert_eq!(set(json!({ "indicator": "unique_participants", "activity_type_id": aw, "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 })).await.status(), StatusCode::CREATED);
+        let targets = body(fx.admin.get("/api/targets").await).await;
+        let achieved = |pick: &dyn Fn(&Value) -> bool| targets.as_array().unwrap().iter().find(|t| pick(t)).unwrap()["achieved"].as_f64().unwrap();
+        assert_eq!(achieved(&|t| t["sex"] == "female" && t["age_band"] == "18-24"), 1.0, "{targets}");
+        assert_eq!(achieved(&|t| t["activity_type_id"] == t2 && t["sex"].is_null()), 4.0);
+        assert_eq!(achieved(&|t| t["indicator"] == "reached_by_head_count"), 30.0);
+        assert_eq!(achieved(&|t| t["activity_type_id"] == aw && t["indicator"] == "unique_participants"), 0.0);
+
+        // Refused, and nothing stored: activities have no sex; a band that
+        // does not exist; a type that does not exist.
+        for (bad, field) in [
+            (json!({ "indicator": "activities", "sex": "female", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "indicator"),
+            (json!({ "indicator": "attendances", "age_band": "7-9", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "age_band"),
+            (json!({ "indicator": "attendances", "sex": "other", "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "sex"),
+            (json!({ "indicator": "attendances", "activity_type_id": 999_999, "period_start": "2026-01-01", "period_end": "2026-01-31", "value": 5 }), "activity_type_id"),
+        ] {
+            let res = set(bad).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(body(res).await["fields"][field].is_string());
+        }
+        assert_eq!(body(fx.admin.get("/api/targets").await).await.as_array().unwrap().len(), 4);
     })
     .await;
 }

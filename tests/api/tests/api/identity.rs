@@ -353,6 +353,9 @@ async fn rollups_agree_with_a_full_scan(app: &TestApp) {
             Grouping::Governorate,
             Grouping::Partner,
             Grouping::Month,
+            Grouping::Week,
+            Grouping::Type,
+            Grouping::Kind,
         ] {
             for include_flagged in [true, false] {
                 let mut filter = Filter {
@@ -375,9 +378,12 @@ async fn rollups_agree_with_a_full_scan(app: &TestApp) {
     let read = "SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged, sex, birth_year FROM presence_months ORDER BY 1, 2, 3, 4";
     type Row = (String, i64, i64, String, i64, i64, String, i64);
     let before: Vec<Row> = sqlx::query_as(read).fetch_all(&mut *conn).await.unwrap();
+    let sets_before = sijil_e2e::presence_sets(&mut conn).await;
     sijil::rollups::store::rebuild(&mut conn).await.unwrap();
     let after: Vec<Row> = sqlx::query_as(read).fetch_all(&mut *conn).await.unwrap();
     assert_eq!(before, after);
+    // The presence sets too: members, counts and attributes.
+    assert_eq!(sets_before, sijil_e2e::presence_sets(&mut conn).await);
 }
 
 async fn totals(api: &Api, scope: &str) -> (i64, i64) {
