@@ -761,4 +761,10 @@ export const ar: Messages = {
   import_col_site_codes: 'رموز المواقع',
   import_passwords_title: 'كلمات المرور الأولى',
   import_passwords_hint: 'تظهر الآن فقط. أعطِ كل شخص كلمة مروره على انفراد؛ يمكنه تغييرها بعد الدخول.',
+  // ---- Individual sessions (issue 17)
+  kind_individual_session: 'جلسة فردية',
+  person_seen: 'الشخص الذي تمت مقابلته',
+  nobody_chosen: 'لم يتم اختيار أحد بعد.',
+  change_person: 'اختيار شخص آخر',
+  field_one_participant: 'اختر الشخص الواحد الذي تمت مقابلته.',
 };

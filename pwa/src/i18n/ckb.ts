@@ -703,4 +703,10 @@ export const ckb: Messages = {
   import_passwords_title: 'یەکەم وشە نهێنییەکان',
   import_passwords_hint:
     'تەنها ئێستا پیشان دەدرێن. وشەی نهێنی هەر کەسێک بە تایبەتی بدە بە خۆی؛ دوای چوونەژوورەوە دەتوانێت بیگۆڕێت.',
+  // ---- Individual sessions (issue 17)
+  kind_individual_session: 'دانیشتنی تاکەکەسی',
+  person_seen: 'ئەو کەسەی بینرا',
+  nobody_chosen: 'هێشتا کەس هەڵنەبژێردراوە.',
+  change_person: 'کەسێکی تر هەڵبژێرە',
+  field_one_participant: 'ئەو یەک کەسەی بینرا هەڵبژێرە.',
 };

@@ -695,4 +695,10 @@ export const en = {
   import_col_site_codes: 'Site codes',
   import_passwords_title: 'First passwords',
   import_passwords_hint: 'Shown only now. Give each person theirs privately; they can change it after logging in.',
+  // ---- Individual sessions (issue 17)
+  kind_individual_session: 'Individual session',
+  person_seen: 'Who was seen',
+  nobody_chosen: 'Nobody chosen yet.',
+  change_person: 'Choose someone else',
+  field_one_participant: 'Choose the one person seen.',
 } as const;

@@ -13,6 +13,7 @@ mod hardening;
 mod hygiene;
 mod identity;
 mod imports;
+mod individual;
 mod migrations;
 mod monitoring;
 mod openapi;
