@@ -304,3 +304,36 @@ async fn an_individual_session_names_exactly_one_participant() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_connections_sending_one_individual_session_store_it_once() {
+    each_database(|app| async move {
+        let admin = app.admin().await;
+        let site = app.site(&admin, "MOS-TWO").await;
+        let ind = activity_type(&admin, "PFA").await;
+        let mut phone = Phone::new(app.user(&admin, "noor", "trainer", &[site]).await).await;
+        let (p1, it) = phone.participant(site, "female", 1990);
+        assert_eq!(phone.push(&[it]).await[0]["status"], "stored");
+        let today = sijil_e2e::field::today();
+        let id = new_id();
+        let batch = json!({ "items": [item("record", &id, 0, individual(site, ind, &today, 40, json!({ "attendance": [p1] })))] });
+        let second = phone.api.clone();
+        let (a, b) = tokio::join!(
+            phone.api.post("/api/sync/push", batch.clone()),
+            second.post("/api/sync/push", batch.clone())
+        );
+        assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+        let mut pair = [
+            body(a).await["results"][0]["status"].as_str().unwrap().to_string(),
+            body(b).await["results"][0]["status"].as_str().unwrap().to_string(),
+        ];
+        pair.sort();
+        assert_eq!(pair, ["duplicate", "stored"]);
+        assert_eq!(app.count("activity_records").await, 1);
+        assert_eq!(app.count_where("attendances", "record_id", &id).await, 1);
+        let month = &today[..7];
+        let q = format!("scope=site:{site}&period={month}&kind=individual_session");
+        assert_eq!(counted(&admin, &q).await, (1, 1, 40.0 / 60.0, 1));
+    })
+    .await;
+}
