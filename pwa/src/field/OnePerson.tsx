@@ -72,9 +72,7 @@ export function OnePerson({
             {t('change_person')}
           </button>
         </div>
-      ) : (
-        <p class="muted">{t('nobody_chosen')}</p>
-      )}
+      ) : null}
       {/* The form's last check said nobody was chosen: gone once someone is. */}
       {error && !chosen && <p class="field-error">{error}</p>}
       {!chosen && siteId > 0 && registering && (

@@ -14,7 +14,7 @@
  * the version the server last confirmed; deleting is a soft deletion.
  * The form's rules are in drafts.ts (tested); "who came" is Roster.tsx.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { isLocked } from '../sync/locks';
@@ -122,6 +122,9 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
   // A record in a locked month stays as it is: only an administrator can reopen the month.
   const locked = existing !== undefined && isLocked(context.locks, existing.data.site_id, existing.data.date);
 
+  /** After saving an individual session, go on to refer the person seen (issue 17). */
+  const thenRefer = useRef(false);
+
   async function save(e?: Event, confirmedSecond = false) {
     e?.preventDefault();
     if (locked) return;
@@ -146,7 +149,11 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
     if (kind === 'cfs_day' && !existing) await saveCfsDay(checked.value);
     else await saveRecord(existing?.id, checked.value);
     await autosave.finish();
-    navigate('/');
+    const [personId] = checked.value.attendance;
+    const [code] = checked.value.attendance_codes ?? [];
+    if (thenRefer.current && personId) navigate(`/refer/person/${encodeURIComponent(personId)}`);
+    else if (thenRefer.current && code) navigate(`/refer/code/${encodeURIComponent(code)}`);
+    else navigate('/');
   }
 
   async function cancel() {
@@ -317,9 +324,28 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
         </div>
       ) : (
         <>
-          <button type="submit" class="button button-wide button-primary-action" disabled={busy || locked}>
+          <button
+            type="submit"
+            class="button button-wide button-primary-action"
+            disabled={busy || locked}
+            onClick={() => {
+              thenRefer.current = false;
+            }}
+          >
             {t('save_record')}
           </button>
+          {kind === 'individual_session' && !existing && (
+            <button
+              type="submit"
+              class="button button-wide button-secondary"
+              disabled={busy}
+              onClick={() => {
+                thenRefer.current = true;
+              }}
+            >
+              {t('save_and_refer')}
+            </button>
+          )}
           <button type="button" class="button button-secondary button-wide" onClick={() => void cancel()}>
             {t('cancel')}
           </button>

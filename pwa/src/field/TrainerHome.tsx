@@ -100,6 +100,9 @@ export function TrainerHome({ me }: { me: Me }) {
         <Link href="/cards" class="button button-secondary">
           {t('cards_title')}
         </Link>
+        <Link href="/referrals" class="button button-secondary">
+          {t('referrals_title')}
+        </Link>
       </OtherRecords>
       <h2>{t('my_records')}</h2>
       <RecordList
