@@ -19,6 +19,7 @@ mod monitoring;
 mod openapi;
 mod operations;
 mod push;
+mod referrals;
 mod restore;
 mod roles;
 mod sync;
