@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, DatabaseUrl, PushConfig, ThrottlePolicy};
+use crate::config::{Config, DatabaseUrl, PushConfig, ReferralConfig, ThrottlePolicy};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://sijil-data/sijil.db?mode=rwc";
 
@@ -119,6 +119,13 @@ pub struct ServeArgs {
     /// `Authorization: Bearer <token>`; at least 16 characters. Unset: no `/metrics`.
     #[arg(long, env = "SIJIL_METRICS_TOKEN", hide_env_values = true, value_parser = metrics_token)]
     pub metrics_token: Option<String>,
+    /// A referral with no answer (neither accepted nor declined) more than
+    /// this many days after it was made is overdue.
+    #[arg(long, env = "SIJIL_REFERRAL_OVERDUE_DAYS", default_value_t = 14, value_parser = clap::value_parser!(i64).range(0..=365))]
+    pub referral_overdue_days: i64,
+    /// Let a referral carry a short routing note (≤ 200 characters; never exported).
+    #[arg(long, env = "SIJIL_REFERRAL_NOTES", default_value_t = false)]
+    pub referral_notes: bool,
 }
 
 fn metrics_token(value: &str) -> Result<String, String> {
@@ -157,6 +164,10 @@ impl ServeArgs {
             },
             metrics_token: self.metrics_token.clone(),
             late_entry_days: self.late_entry_days.max(0),
+            referrals: ReferralConfig {
+                overdue_days: self.referral_overdue_days,
+                notes: self.referral_notes,
+            },
         }
     }
 }

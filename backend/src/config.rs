@@ -87,6 +87,28 @@ pub struct Config {
     /// The bearer token a `/metrics` scrape must carry; `None`: no `/metrics`.
     pub metrics_token: Option<String>,
     pub push: PushConfig,
+    /// Referrals between organisations (`crate::referrals`).
+    pub referrals: ReferralConfig,
+}
+
+/// Referral settings (`crate::referrals`, docs/design.md §9).
+#[derive(Debug, Clone)]
+pub struct ReferralConfig {
+    /// A referral still unanswered more than this many days after it was
+    /// made is overdue for both sides' coordinators.
+    pub overdue_days: i64,
+    /// Whether a referral may carry a short routing note (off unless the
+    /// programme switches it on; never exported).
+    pub notes: bool,
+}
+
+impl Default for ReferralConfig {
+    fn default() -> Self {
+        ReferralConfig {
+            overdue_days: 14,
+            notes: false,
+        }
+    }
 }
 
 /// Web push settings (`crate::push`).
@@ -166,6 +188,7 @@ impl Config {
                 reminder_hour: None,
                 ..PushConfig::default()
             },
+            referrals: ReferralConfig::default(),
         }
     }
 }

@@ -93,6 +93,15 @@ error_codes! {
     /// Not a participant code, or its check character does not match (a
     /// misread card): the person should read it again.
     InvalidCode => "invalid_code",
+    // Referrals (docs/design.md §9).
+    /// A referral without the person's consent: none is made.
+    ConsentRequired => "consent_required",
+    /// A referral status step that does not follow from its current status.
+    ReferralWrongStep => "referral_wrong_step",
+    /// Someone else moved the referral since it was read.
+    ReferralChanged => "referral_changed",
+    /// A directory organisation name that another organisation has.
+    OrganisationExists => "organisation_exists",
     /// Something failed on the server; the log says what.
     Internal => "internal",
 }
@@ -124,6 +133,14 @@ pub enum ApiError {
     /// The request is well-formed JSON but its content is not acceptable.
     #[error("{message}")]
     Invalid {
+        message: String,
+        fields: FieldErrors,
+    },
+    /// Refused like [`ApiError::Invalid`] (422), under a code of its own
+    /// that the app branches on (a referral without consent).
+    #[error("{message}")]
+    Refused {
+        code: ErrorCode,
         message: String,
         fields: FieldErrors,
     },
@@ -205,6 +222,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
             ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            ApiError::Refused { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             ApiError::BadRequest { code, status, .. } => (*status, *code),
             ApiError::Database(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
@@ -229,7 +247,11 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let fields = match &self {
-            ApiError::Invalid { fields, .. } if !fields.is_empty() => Some(fields.clone()),
+            ApiError::Invalid { fields, .. } | ApiError::Refused { fields, .. }
+                if !fields.is_empty() =>
+            {
+                Some(fields.clone())
+            }
             _ => None,
         };
         let body = ErrorBody {

@@ -14,6 +14,7 @@
 //!   item goes through;
 //! - [`auth`] (signing in and out), [`users`], [`sites`],
 //!   [`activity_types`]: accounts and the admin-managed data;
+//! - [`referrals`] and the [`directory`] of services they point at;
 //! - [`push`]: web push to field staff, through a durable send queue;
 //! - [`audit`]: the append-only log of who did what;
 //! - [`access`]: the guard every handler takes, roles and site scope;
@@ -32,6 +33,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod devices;
+pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod figures;
@@ -42,6 +44,7 @@ pub mod monitoring;
 pub mod participants;
 pub mod push;
 pub mod records;
+pub mod referrals;
 pub mod rollups;
 pub mod sites;
 pub mod state;

@@ -22,8 +22,11 @@ import { gzipSync } from 'node:zlib';
 // field phone loads.
 const BUDGET_BYTES = 64 * 1024;
 // Everything a field phone may load, forms included (the service worker
-// precaches it all at install): the first screen's 60 KB plus the forms.
-const TOTAL_BUDGET_BYTES = 80 * 1024;
+// precaches it all at install): the first screen's 60 KB plus the forms;
+// 80 KB until issue 17 added the individual session's person picker and the
+// referral screens (directory, referral form, referral lists: about 6.5 KB,
+// each its own lazy chunk, never on the first screen); 88 KB now.
+const TOTAL_BUDGET_BYTES = 88 * 1024;
 const STAFF_ONLY = [/^src\/admin\//, /^src\/coordinator\//];
 const CATALOGUE = /^src\/i18n\/(?!en\.ts)[a-z]+\.ts$/;
 

@@ -12,7 +12,7 @@ import { LoginScreen } from './auth/LoginScreen';
 import type { Session } from './auth/session';
 import { session } from './auth/session';
 import { EventScreen, MobiliserHome } from './field/MobiliserHome';
-import { fieldScreen, MOBILISER_ROUTES, TRAINER_ROUTES } from './field/routes';
+import { fieldScreen, MOBILISER_ROUTES, ReferralsScreen, TRAINER_ROUTES } from './field/routes';
 import { RecordChooser, TrainerHome } from './field/TrainerHome';
 import { language } from './i18n';
 import { LockGate, LockSettings, SafetyControls } from './lock/LockScreen';
@@ -48,9 +48,15 @@ const SCREENS: Record<Role, RoleScreens> = {
       path === '/event' ? <EventScreen /> : path === '/' ? <MobiliserHome me={me} /> : fieldScreen(path),
   },
   coordinator: {
-    nav: [{ href: '/', label: 'nav_dashboard', prefix: '/review' }, ACCOUNT],
-    routes: ['/', '/review/sites/:id', '/review/records/:id', '/report/:site/:month', '/duplicates'],
-    render: (path, me) => <CoordinatorHome me={me} path={path} />,
+    nav: [
+      { href: '/', label: 'nav_dashboard', prefix: '/review' },
+      { href: '/referrals', label: 'referrals_title' },
+      ACCOUNT,
+    ],
+    routes: ['/', '/review/sites/:id', '/review/records/:id', '/report/:site/:month', '/duplicates', '/referrals'],
+    // Referrals addressed to the coordinator's partners (issue 17), moved one step at a time.
+    render: (path, me) =>
+      path === '/referrals' ? <ReferralsScreen receivedOnly /> : <CoordinatorHome me={me} path={path} />,
   },
   admin: {
     nav: [

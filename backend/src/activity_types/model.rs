@@ -6,14 +6,16 @@ use crate::error::ApiError;
 use crate::store::Flag;
 use crate::validate::Checker;
 
-/// The three kinds of record. Group sessions and CFS days record who came;
-/// awareness events record head counts.
+/// The four kinds of record. Group sessions and CFS days record who came;
+/// awareness events record head counts; an individual session records the
+/// one person seen (counselling, a psychosocial session, first aid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     GroupSession,
     AwarenessEvent,
     CfsDay,
+    IndividualSession,
 }
 
 impl ActivityKind {
@@ -22,6 +24,7 @@ impl ActivityKind {
             ActivityKind::GroupSession => "group_session",
             ActivityKind::AwarenessEvent => "awareness_event",
             ActivityKind::CfsDay => "cfs_day",
+            ActivityKind::IndividualSession => "individual_session",
         }
     }
 
@@ -31,6 +34,7 @@ impl ActivityKind {
             ActivityKind::GroupSession,
             ActivityKind::AwarenessEvent,
             ActivityKind::CfsDay,
+            ActivityKind::IndividualSession,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -179,6 +183,7 @@ mod tests {
             ActivityKind::GroupSession,
             ActivityKind::AwarenessEvent,
             ActivityKind::CfsDay,
+            ActivityKind::IndividualSession,
         ] {
             assert_eq!(ActivityKind::parse(kind.as_str()), Some(kind));
         }

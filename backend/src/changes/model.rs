@@ -20,10 +20,15 @@ pub enum Entity {
     /// A site's locked month (id `<site_id>:<YYYY-MM>`): phones show its
     /// records as locked; an unlock reaches them as a deletion.
     Lock,
+    /// A service of the directory (docs/design.md §9), for phones whose
+    /// areas it serves; deleted for the others.
+    Service,
+    /// A referral, for the phone of the person who made it.
+    Referral,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 9] = [
         Entity::Site,
         Entity::ActivityType,
         Entity::Participant,
@@ -31,6 +36,8 @@ impl Entity {
         Entity::Record,
         Entity::Visitor,
         Entity::Lock,
+        Entity::Service,
+        Entity::Referral,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +49,8 @@ impl Entity {
             Entity::Record => "record",
             Entity::Visitor => "visitor",
             Entity::Lock => "lock",
+            Entity::Service => "service",
+            Entity::Referral => "referral",
         }
     }
 

@@ -51,6 +51,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::devices::router())
         // Importing a programme's existing lists (issue 16).
         .merge(crate::imports::router())
+        .merge(crate::directory::router())
+        .merge(crate::referrals::router())
         .routes(routes!(openapi_json))
 }
 

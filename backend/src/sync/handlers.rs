@@ -36,6 +36,7 @@ pub async fn push_items(
         },
         login: &user.login,
         addr: &user.client_addr,
+        referral_notes: state.config.referrals.notes,
     };
     let results = push::push(&state.db, &pusher, body.items)
         .await
@@ -65,6 +66,7 @@ pub async fn pull_changes(
         role: user.role,
         scope: user.scope,
         keep_sent_days: state.config.phone_keeps_sent_days,
+        referral_overdue_days: state.config.referrals.overdue_days,
     };
     let page = pull::pull(&state.db, &puller, q.cursor.as_deref(), limit)
         .await

@@ -16,7 +16,7 @@ pub const MAX_PAGE: i64 = 1000;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushBody {
-    /// Each `{type: participant|group|record, id (UUID), base_version (0 for new), deleted?, data?, device_time?}`.
+    /// Each `{type: participant|group|record|referral, id (UUID), base_version (0 for new), deleted?, data?, device_time?}`.
     /// Items are read one by one, so one malformed item is answered on its own.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<serde_json::Value>,
@@ -40,7 +40,9 @@ pub struct PullQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Change {
     /// `site`, `activity_type`, `participant`, `group`, `record`, `visitor`
-    /// or `lock` (a site's locked month, id `<site_id>:<YYYY-MM>`; deleted when unlocked).
+    /// `lock` (a site's locked month, id `<site_id>:<YYYY-MM>`; deleted when unlocked),
+    /// `service` (a directory entry; deleted when it no longer concerns the
+    /// user's areas) or `referral` (the user's own, with its status).
     pub entity: String,
     pub id: String,
     /// The item's version (participants, groups, records).

@@ -17,7 +17,7 @@ use crate::access::{self, Role, SiteScope};
 use crate::changes::{self, Entity};
 use crate::participants::model::{parse_visitor_id, visitor_id};
 use crate::store::Db;
-use crate::{activity_types, participants, records, sites};
+use crate::{activity_types, directory, participants, records, referrals, sites};
 
 /// Who is pulling, and what their phone is told to keep.
 pub struct Puller {
@@ -26,6 +26,8 @@ pub struct Puller {
     pub scope: SiteScope,
     /// Days a phone keeps what it sent, to offer it again after a restore.
     pub keep_sent_days: u32,
+    /// When an unanswered referral is overdue (the referrer's phone shows it).
+    pub referral_overdue_days: i64,
 }
 
 /// A fingerprint of what `puller` may see (FNV-1a over role and site ids):
@@ -151,7 +153,7 @@ pub async fn pull(
     }
     let mut loaded: HashMap<(String, String), Change> = HashMap::new();
     for (entity, ids) in by_entity {
-        for change in load(&mut tx, entity, &ids).await? {
+        for change in load(&mut tx, puller, entity, &ids).await? {
             loaded.insert((change.entity.clone(), change.id.clone()), change);
         }
     }
@@ -196,6 +198,7 @@ fn visible_entities(role: Role) -> &'static [Entity] {
 /// The changes of one `entity` with these ids, as phones receive them.
 async fn load(
     conn: &mut AnyConnection,
+    puller: &Puller,
     entity: &str,
     ids: &[String],
 ) -> Result<Vec<Change>, sqlx::Error> {
@@ -240,6 +243,33 @@ async fn load(
             })
             .collect(),
         Some(Entity::Visitor) => visitors(conn, ids).await?,
+        Some(Entity::Service) => directory::store::pulled(conn, &puller.scope, &numeric)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let service = directory::model::Service::from(p.service);
+                if service.active && p.concerns {
+                    reference(Entity::Service, service.id, &service)
+                } else {
+                    departure(Entity::Service.as_str().into(), service.id.to_string())
+                }
+            })
+            .collect(),
+        Some(Entity::Referral) => {
+            let today = crate::validate::dates::today();
+            referrals::store::pulled(conn, ids)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let (id, version) = (r.id.clone(), r.version);
+                    let view = r.view(today, puller.referral_overdue_days, None);
+                    Change {
+                        version: Some(version),
+                        ..reference_by(Entity::Referral, id, &view)
+                    }
+                })
+                .collect()
+        }
         Some(Entity::Lock) => {
             // A lock that no longer stands was undone: a deletion for the phone.
             let standing = records::store::locks_by_keys(conn, ids).await?;
@@ -302,9 +332,14 @@ async fn visitors(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Change
 
 /// Reference data (a site, an activity type): the server's view, unversioned.
 fn reference(entity: Entity, id: i64, data: &impl serde::Serialize) -> Change {
+    reference_by(entity, id.to_string(), data)
+}
+
+/// The server's view of something known by a text id.
+fn reference_by(entity: Entity, id: String, data: &impl serde::Serialize) -> Change {
     Change {
         entity: entity.as_str().into(),
-        id: id.to_string(),
+        id,
         version: None,
         deleted: false,
         data: serde_json::to_value(data).ok(),

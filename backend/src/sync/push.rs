@@ -24,6 +24,7 @@ use crate::error::FieldErrors;
 use crate::groups::sync::Groups;
 use crate::participants::sync::Participants;
 use crate::records::sync::Records;
+use crate::referrals::sync::Referrals;
 use crate::store::Db;
 use crate::validate::first_unsafe_text;
 
@@ -52,6 +53,8 @@ enum ItemKind {
     Participant,
     Group,
     Record,
+    /// After participants: someone registered in the batch can be referred.
+    Referral,
 }
 
 /// Who pushed, for the audit log.
@@ -59,6 +62,8 @@ pub struct Pusher<'a> {
     pub actor: Actor,
     pub login: &'a str,
     pub addr: &'a str,
+    /// Whether referrals may carry a note (`--referral-notes`).
+    pub referral_notes: bool,
 }
 
 /// An item as read from the batch: ready to apply, or already answered.
@@ -137,6 +142,9 @@ async fn apply_batch(
     for (i, item) in read {
         let result = match item {
             Read::Answered(answer) => (**answer).clone(),
+            Read::Item(ItemKind::Referral, envelope) => {
+                apply_referral(&mut tx, pusher, envelope.clone()).await?
+            }
             Read::Item(kind, envelope) => {
                 apply_one(&mut tx, &pusher.actor, *kind, envelope.clone()).await?
             }
@@ -164,6 +172,7 @@ async fn apply_one(
         ItemKind::Participant => apply_as::<Participants>(&mut savepoint, actor, envelope).await,
         ItemKind::Group => apply_as::<Groups>(&mut savepoint, actor, envelope).await,
         ItemKind::Record => apply_as::<Records>(&mut savepoint, actor, envelope).await,
+        ItemKind::Referral => apply_as::<Referrals>(&mut savepoint, actor, envelope).await,
     };
     match outcome {
         Ok(result) if result.wrote() => {
@@ -185,6 +194,44 @@ async fn apply_one(
         }
         Err((id, e)) => Err(anyhow::Error::new(e).context(format!("apply item {id}"))),
     }
+}
+
+/// A referral: refused with a note while notes are off; audited on its
+/// own when stored (`referral.create`), in the push's transaction.
+async fn apply_referral(
+    tx: &mut sqlx::AnyConnection,
+    pusher: &Pusher<'_>,
+    envelope: Envelope,
+) -> anyhow::Result<ItemResult> {
+    let data = envelope.data.as_ref();
+    let noted = data
+        .and_then(|d| d.get("note"))
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.trim().is_empty());
+    if noted && !pusher.referral_notes {
+        return Ok(ItemResult::invalid(
+            envelope.id,
+            one("note", crate::referrals::NOTES_OFF),
+        ));
+    }
+    let detail = json!({
+        "site_id": data.and_then(|d| d.get("site_id")).cloned(),
+        "service_id": data.and_then(|d| d.get("service_id")).cloned(),
+        "urgency": data.and_then(|d| d.get("urgency")).cloned(),
+        "via": "push",
+    });
+    let result = apply_one(tx, &pusher.actor, ItemKind::Referral, envelope).await?;
+    if result.wrote() {
+        let entry = Entry::new("referral.create")
+            .actor(pusher.actor.user_id, pusher.login)
+            .addr(pusher.addr)
+            .target("referral", &result.id)
+            .detail(detail);
+        audit::record(tx, entry)
+            .await
+            .context("audit the referral")?;
+    }
+    Ok(result)
 }
 
 async fn apply_as<S: Syncable>(

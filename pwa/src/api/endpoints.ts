@@ -1,4 +1,5 @@
 /** The server's API, one function per call, so screens never build URLs. */
+import type { ReferralStatus, ReferralView } from '../referrals/model';
 import { request } from './client';
 import type {
   Area,
@@ -66,3 +67,12 @@ export interface DeviceView {
 export const listUserDevices = (userId: number) => request<DeviceView[]>('GET', `/users/${userId}/devices`);
 export const wipeUserDevices = (userId: number) =>
   request<{ devices: number }>('POST', `/users/${userId}/devices/wipe`);
+
+// ---- Referrals (issue 17; docs/design.md §9)
+
+/** Referrals made from my sites (`made`) or addressed to my partners (`received`); each read is audited. */
+export const listReferrals = (side: 'made' | 'received') =>
+  request<{ referrals: ReferralView[]; next_before?: string | null }>('GET', `/referrals?side=${side}`);
+/** Moves a referral one step, based on the version shown (409 when it moved meanwhile or the step does not follow). */
+export const moveReferral = (id: string, status: ReferralStatus, on: string, version: number) =>
+  request<ReferralView>('POST', `/referrals/${encodeURIComponent(id)}/status`, { status, on, version });

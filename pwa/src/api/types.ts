@@ -137,7 +137,7 @@ export interface UserChanges {
 
 export interface ActivityType {
   id: number;
-  kind: 'group_session' | 'awareness_event' | 'cfs_day';
+  kind: 'group_session' | 'awareness_event' | 'cfs_day' | 'individual_session';
   code: string;
   label_en: string;
   label_ar: string;

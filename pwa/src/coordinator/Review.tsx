@@ -30,6 +30,7 @@ export const KIND: Record<RecordSummary['kind'], StringKey> = {
   group_session: 'kind_group_session',
   awareness_event: 'kind_awareness_event',
   cfs_day: 'kind_cfs_day',
+  individual_session: 'kind_individual_session',
 };
 
 function lastMonth(): string {

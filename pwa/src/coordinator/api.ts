@@ -56,7 +56,7 @@ export interface SiteRow {
 
 export interface RecordSummary {
   id: string;
-  kind: 'group_session' | 'awareness_event' | 'cfs_day';
+  kind: 'group_session' | 'awareness_event' | 'cfs_day' | 'individual_session';
   activity_type_id: number;
   site_id: number;
   group_id: string | null;

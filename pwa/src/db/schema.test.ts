@@ -127,7 +127,9 @@ describe('one database per user', () => {
       'outbox',
       'participants',
       'records',
+      'referrals',
       'sent',
+      'services',
       'sites',
       'visitors',
     ]);

@@ -14,7 +14,7 @@ import { openDB } from 'idb';
 import type { ActivityType } from '../api/types';
 
 /** What an outbox item stands for on the server (`type` in `/api/sync/push`). */
-export type OutboxKind = 'participant' | 'group' | 'record';
+export type OutboxKind = 'participant' | 'group' | 'record' | 'referral';
 
 /**
  * - `waiting`: made on the phone, not yet confirmed by the server;
@@ -107,15 +107,25 @@ export interface Local<Data> {
   review?: Review;
 }
 
-export type SyncedStore = 'participants' | 'groups' | 'records';
+export type SyncedStore = 'participants' | 'groups' | 'records' | 'referrals';
 
 /** The store holding the local copy of each kind of outbox item. */
 export const STORE_OF: Record<OutboxKind, SyncedStore> = {
   participant: 'participants',
   group: 'groups',
   record: 'records',
+  referral: 'referrals',
 };
-export const PULLED_STORES = ['sites', 'activity_types', 'participants', 'groups', 'records', 'visitors'] as const;
+export const PULLED_STORES = [
+  'sites',
+  'activity_types',
+  'participants',
+  'groups',
+  'records',
+  'visitors',
+  'services',
+  'referrals',
+] as const;
 
 export interface SijilDb extends DBSchema {
   outbox: {
@@ -160,9 +170,13 @@ export interface SijilDb extends DBSchema {
     value: Local<unknown>;
     indexes: { by_site: number; by_participant: string; by_code: string };
   };
+  // Version 5 (issue 17): the service directory as pulled (entity `service`, referrals/model.ts
+  // types it) and this user's referrals (made here, then as the server answers them).
+  services: { key: number; value: { id: number } };
+  referrals: { key: string; value: Local<unknown> };
 }
 
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export function userDbName(userId: number): string {
   return `sijil-u${userId}`;
@@ -195,7 +209,11 @@ export async function openUserDb(userId: number): Promise<IDBPDatabase<SijilDb>>
         visitors.createIndex('by_participant', 'data.participant_id');
         visitors.createIndex('by_code', 'data.code');
       }
-      // Version 5 and later: add stores and indexes here, never drop.
+      if (oldVersion < 5) {
+        db.createObjectStore('services', { keyPath: 'id' });
+        db.createObjectStore('referrals', { keyPath: 'id' });
+      }
+      // Version 6 and later: add stores and indexes here, never drop.
     },
     // A newer version of the app in another tab wants to upgrade: let it.
     blocking() {

@@ -6,14 +6,15 @@
  *   found or registered on the spot, unregistered extras as head counts;
  * - CFS day: the children registered at a child-friendly space, filtered
  *   as you type, one tap per child;
- * - awareness event: head counts by sex × age band with steppers.
+ * - awareness event: head counts by sex × age band with steppers;
+ * - individual session: the one person seen (OnePerson.tsx).
  *
  * Saving is instant and local: the record goes into the outbox and is sent
  * whenever the phone can. Editing one's own record sends it again based on
  * the version the server last confirmed; deleting is a soft deletion.
  * The form's rules are in drafts.ts (tested); "who came" is Roster.tsx.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { isLocked } from '../sync/locks';
@@ -29,9 +30,15 @@ import { checkRecord, initialRecordDraft, siteChoices, tallyTotal, togglePresent
 import { useLocal } from './hooks';
 import { cfsDayId, sessionOnSameDate } from './identity';
 import type { RecordKind } from './model';
+import { OnePerson } from './OnePerson';
 import { Roster } from './Roster';
 
-const TITLE = { group_session: 'session_title', cfs_day: 'cfs_title', awareness_event: 'event_title' } as const;
+const TITLE = {
+  group_session: 'session_title',
+  cfs_day: 'cfs_title',
+  awareness_event: 'event_title',
+  individual_session: 'kind_individual_session',
+} as const;
 
 /** Loads what the form needs, then shows it (for a new record of `kind`, or to edit `recordId`). */
 /** The draft of a form: one per record edited, per group's session, per other kind. */
@@ -115,6 +122,9 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
   // A record in a locked month stays as it is: only an administrator can reopen the month.
   const locked = existing !== undefined && isLocked(context.locks, existing.data.site_id, existing.data.date);
 
+  /** After saving an individual session, go on to refer the person seen (issue 17). */
+  const thenRefer = useRef(false);
+
   async function save(e?: Event, confirmedSecond = false) {
     e?.preventDefault();
     if (locked) return;
@@ -139,7 +149,11 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
     if (kind === 'cfs_day' && !existing) await saveCfsDay(checked.value);
     else await saveRecord(existing?.id, checked.value);
     await autosave.finish();
-    navigate('/');
+    const [personId] = checked.value.attendance;
+    const [code] = checked.value.attendance_codes ?? [];
+    if (thenRefer.current && personId) navigate(`/refer/person/${encodeURIComponent(personId)}`);
+    else if (thenRefer.current && code) navigate(`/refer/code/${encodeURIComponent(code)}`);
+    else navigate('/');
   }
 
   async function cancel() {
@@ -208,7 +222,18 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
         />
       )}
 
-      {kind !== 'awareness_event' && (
+      {kind === 'individual_session' && (
+        <OnePerson
+          siteId={Number(draft.site_id)}
+          personId={draft.attendance[0]}
+          code={draft.attendance_codes[0]}
+          onPickId={(id) => setDraft((d) => ({ ...d, attendance: [id], attendance_codes: [] }))}
+          onPickCode={(code) => setDraft((d) => ({ ...d, attendance: [], attendance_codes: [code] }))}
+          onClear={() => setDraft((d) => ({ ...d, attendance: [], attendance_codes: [] }))}
+          error={error('attendance')}
+        />
+      )}
+      {(kind === 'group_session' || kind === 'cfs_day') && (
         <Roster
           kind={kind}
           group={group}
@@ -275,7 +300,8 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
           onInput={set('duration_minutes')}
           error={error('duration')}
         />
-        {kind !== 'awareness_event' && (
+        {/* An individual session has no topic line: what one person talked about stays out of the register. */}
+        {(kind === 'group_session' || kind === 'cfs_day') && (
           <TextField id="rec-topic" label={t('topic')} value={draft.topic} onInput={set('topic')} />
         )}
         <TextField id="rec-notes" label={t('notes')} value={draft.notes} onInput={set('notes')} />
@@ -298,9 +324,28 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
         </div>
       ) : (
         <>
-          <button type="submit" class="button button-wide button-primary-action" disabled={busy || locked}>
+          <button
+            type="submit"
+            class="button button-wide button-primary-action"
+            disabled={busy || locked}
+            onClick={() => {
+              thenRefer.current = false;
+            }}
+          >
             {t('save_record')}
           </button>
+          {kind === 'individual_session' && !existing && (
+            <button
+              type="submit"
+              class="button button-wide button-secondary"
+              disabled={busy}
+              onClick={() => {
+                thenRefer.current = true;
+              }}
+            >
+              {t('save_and_refer')}
+            </button>
+          )}
           <button type="button" class="button button-secondary button-wide" onClick={() => void cancel()}>
             {t('cancel')}
           </button>

@@ -56,7 +56,7 @@ function runsChildFriendlySpace(me: Me) {
   return me.sites.some((s) => s.kind === 'child_friendly_space');
 }
 
-/** The records that are not a group's session: a CFS day (where the user runs one) and an awareness event; `children` adds more. */
+/** The records that are not a group's session: a CFS day (where the user runs one), an awareness event and an individual session; `children` adds more. */
 function OtherRecords({ me, children }: { me: Me; children?: ComponentChildren }) {
   return (
     <div class="action-grid">
@@ -67,6 +67,9 @@ function OtherRecords({ me, children }: { me: Me; children?: ComponentChildren }
       )}
       <Link href="/event" class="button button-secondary">
         {t('new_event')}
+      </Link>
+      <Link href="/individual" class="button button-secondary">
+        {t('kind_individual_session')}
       </Link>
       {children}
     </div>
@@ -96,6 +99,9 @@ export function TrainerHome({ me }: { me: Me }) {
         </Link>
         <Link href="/cards" class="button button-secondary">
           {t('cards_title')}
+        </Link>
+        <Link href="/referrals" class="button button-secondary">
+          {t('referrals_title')}
         </Link>
       </OtherRecords>
       <h2>{t('my_records')}</h2>

@@ -86,7 +86,12 @@ export interface RecordSetting {
 }
 
 /** The usual length of each kind of activity, so most people never touch the field. */
-export const DEFAULT_MINUTES: Record<RecordKind, number> = { group_session: 90, cfs_day: 180, awareness_event: 60 };
+export const DEFAULT_MINUTES: Record<RecordKind, number> = {
+  group_session: 90,
+  cfs_day: 180,
+  awareness_event: 60,
+  individual_session: 45,
+};
 
 /** The sites a record of `kind` can be at: a CFS day only at a child-friendly space. */
 export function siteChoices(kind: RecordKind, sites: LocalSite[]): LocalSite[] {
@@ -152,8 +157,9 @@ const MAX_MINUTES = 720;
  * The record to save, or what is wrong: a site and a type; a well-formed
  * date no later than tomorrow (phones' clocks and time zones differ);
  * 1 to 720 whole minutes; an awareness event counts someone; a group
- * session or CFS day has someone ticked or counted; no more people with a
- * disability than were counted.
+ * session or CFS day has someone ticked or counted; an individual session
+ * has exactly one person; no more people with a disability than were
+ * counted.
  */
 export function checkRecord(
   draft: RecordDraft,
@@ -171,7 +177,9 @@ export function checkRecord(
   if (!(Number.isInteger(duration) && duration >= 1 && duration <= MAX_MINUTES)) errors.duration = 'field_duration';
   if (kind === 'awareness_event' && total === 0) errors.tallies = 'field_count_someone';
   const ticked = draft.attendance.length + draft.attendance_codes.length;
-  if (kind !== 'awareness_event' && ticked === 0 && total === 0) errors.attendance = 'field_tick_someone';
+  if (kind === 'individual_session') {
+    if (ticked !== 1) errors.attendance = 'field_one_participant';
+  } else if (kind !== 'awareness_event' && ticked === 0 && total === 0) errors.attendance = 'field_tick_someone';
   if (draft.tally_disabled > total) errors.disabled = 'field_disabled_max';
   return checked(errors, () => {
     const data: RecordData = {
@@ -182,15 +190,15 @@ export function checkRecord(
       date: draft.date,
       start_time: draft.start_time || undefined,
       duration_minutes: duration,
-      topic: draft.topic.trim() || undefined,
+      topic: kind === 'individual_session' ? undefined : draft.topic.trim() || undefined,
       place_note: kind === 'awareness_event' ? draft.place_note.trim() || undefined : undefined,
       notes: draft.notes.trim() || undefined,
       materials: kind === 'awareness_event' ? draft.materials.trim() || undefined : undefined,
       facilitator_ids: setting.existing?.data.facilitator_ids,
       attendance: kind === 'awareness_event' ? [] : [...draft.attendance].sort(),
       attendance_codes: kind === 'awareness_event' ? undefined : [...draft.attendance_codes].sort(),
-      tallies: kind === 'cfs_day' ? [] : tallyList(draft.tallies),
-      tally_disabled: kind === 'cfs_day' ? 0 : draft.tally_disabled,
+      tallies: kind === 'cfs_day' || kind === 'individual_session' ? [] : tallyList(draft.tallies),
+      tally_disabled: kind === 'cfs_day' || kind === 'individual_session' ? 0 : draft.tally_disabled,
     };
     if (!data.facilitator_ids) delete data.facilitator_ids;
     // Only records that hold codes carry the field, so others are sent as before.

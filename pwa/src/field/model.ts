@@ -16,7 +16,7 @@ export type Disability = 'wg' | 'yes' | 'no' | 'not_asked';
 export const DISABILITIES: readonly Disability[] = ['wg', 'yes', 'no', 'not_asked'];
 export type Displacement = 'host' | 'idp' | 'refugee' | 'returnee';
 export const DISPLACEMENTS: readonly Displacement[] = ['host', 'idp', 'refugee', 'returnee'];
-export type RecordKind = 'group_session' | 'awareness_event' | 'cfs_day';
+export type RecordKind = 'group_session' | 'awareness_event' | 'cfs_day' | 'individual_session';
 
 export interface ParticipantData {
   code: string;

@@ -19,6 +19,16 @@ const GroupScreen = lazyScreen<{ groupId?: string }>(() =>
 const RegisterScreen = lazyScreen<Record<string, never>>(() =>
   import('./RegisterScreen').then((m) => ({ default: m.RegisterScreen })),
 );
+// Referrals (issue 17): the directory, the referral form and the lists, in chunks of their own.
+const ReferScreen = lazyScreen<{ personId?: string; code?: string }>(() =>
+  import('../referrals/ReferScreen').then((m) => ({ default: m.ReferScreen })),
+);
+export const ReferralsScreen = lazyScreen<{ receivedOnly?: boolean }>(() =>
+  import('../referrals/ReferralsScreen').then((m) => ({ default: m.ReferralsScreen })),
+);
+const DirectoryScreen = lazyScreen<Record<string, never>>(() =>
+  import('../referrals/DirectoryScreen').then((m) => ({ default: m.DirectoryScreen })),
+);
 const ResolveScreen = lazyScreen<{ id: string }>(() =>
   import('./ResolveScreen').then((m) => ({ default: m.ResolveScreen })),
 );
@@ -30,11 +40,17 @@ export const TRAINER_ROUTES = [
   '/session/:group',
   '/cfs',
   '/event',
+  '/individual',
   '/participants/new',
   '/groups/new',
   '/groups/:id',
   '/records/:id',
   '/outbox/:id',
+  '/refer',
+  '/refer/person/:id',
+  '/refer/code/:code',
+  '/referrals',
+  '/directory',
 ];
 export const MOBILISER_ROUTES = ['/', '/event', '/records/:id', '/outbox/:id'];
 
@@ -43,12 +59,18 @@ const SCREENS: [string, (params: Record<string, string>) => ComponentChildren][]
   ['/cfs', () => <RecordScreen kind="cfs_day" />],
   ['/cards', () => <CardsScreen />],
   ['/event', () => <RecordScreen kind="awareness_event" />],
+  ['/individual', () => <RecordScreen kind="individual_session" />],
   ['/participants/new', () => <RegisterScreen />],
   ['/groups/new', () => <GroupScreen />],
   ['/groups/:id', (p) => <GroupScreen groupId={p.id} />],
   ['/session/:group', (p) => <RecordScreen kind="group_session" groupId={p.group} />],
   ['/records/:id', (p) => <RecordScreen recordId={p.id} />],
   ['/outbox/:id', (p) => <ResolveScreen id={p.id} />],
+  ['/refer', () => <ReferScreen />],
+  ['/refer/person/:id', (p) => <ReferScreen personId={p.id} />],
+  ['/refer/code/:code', (p) => <ReferScreen code={p.code} />],
+  ['/referrals', () => <ReferralsScreen />],
+  ['/directory', () => <DirectoryScreen />],
 ];
 
 export function fieldScreen(path: string): ComponentChildren {

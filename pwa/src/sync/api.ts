@@ -40,7 +40,7 @@ export interface PushResult {
 }
 
 export interface Change {
-  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record' | 'visitor' | 'lock';
+  entity: 'site' | 'activity_type' | 'participant' | 'group' | 'record' | 'visitor' | 'lock' | 'service' | 'referral';
   id: string;
   version?: number;
   deleted: boolean;

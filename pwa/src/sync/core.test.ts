@@ -293,6 +293,52 @@ describe('pulling', () => {
     expect((await db.get('records', 'r'))?.data).toEqual({ attendance: ['kept'] });
   });
 
+  it('keeps the service directory and my referrals (issue 17); a referral sent offline shows its status once pulled', async () => {
+    const db = await freshDb();
+    const page = (changes: PullPage['changes']): PullPage => ({
+      changes,
+      cursor: 'r',
+      more: false,
+      reset: false,
+      restored: false,
+      keep_sent_days: 14,
+    });
+    const service = {
+      organisation_id: 4,
+      organisation_name: 'Legal Aid Network',
+      category: 'legal_aid',
+      name: 'Civil documentation',
+    };
+    await applyPage(db, page([{ entity: 'service', id: '12', deleted: false, data: service }]));
+    expect(await db.get('services', 12)).toEqual({ ...service, id: 12 });
+
+    const sent = {
+      participant_code: 'K7M0019',
+      site_id: 3,
+      service_id: 12,
+      referred_on: '2026-11-20',
+      urgency: 'urgent',
+      consent: true,
+    };
+    await saveLocal(db, { kind: 'referral', id: 'ref1', data: sent });
+    expect((await db.getAll('outbox')).map((i) => [i.kind, i.state])).toEqual([['referral', 'waiting']]);
+    const api = fakeApi(() => ({ id: 'ref1', status: 'stored', version: 1 }));
+    expect(await pushOutbox(db, api)).toBe('done');
+    expect(api.pushed[0][0]).toMatchObject({ type: 'referral', id: 'ref1', base_version: 0, data: sent });
+    expect(await db.count('outbox')).toBe(0);
+
+    const view = { ...sent, status: 'accepted', accepted_on: '2026-11-22', version: 2 };
+    await applyPage(
+      db,
+      page([
+        { entity: 'referral', id: 'ref1', version: 2, deleted: false, data: view },
+        { entity: 'service', id: '12', deleted: true },
+      ]),
+    );
+    expect(await db.get('referrals', 'ref1')).toMatchObject({ id: 'ref1', version: 2, data: { status: 'accepted' } });
+    expect(await db.count('services')).toBe(0);
+  });
+
   it('keeps the locked months pulled, forgets an unlocked one, starts over on reset, and skips unknown kinds', async () => {
     const db = await freshDb();
     const page = (changes: PullPage['changes'], reset = false): PullPage => ({

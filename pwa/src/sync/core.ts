@@ -91,8 +91,15 @@ async function applyChange(tx: PullTx, change: Change, unsent: Map<string, Outbo
     return;
   }
   // A kind of change this version of the app does not know (a newer server): skipped, not fatal.
-  const known = change.entity in STORE_OF || ['site', 'activity_type', 'visitor'].includes(change.entity);
+  const known = change.entity in STORE_OF || ['site', 'activity_type', 'visitor', 'service'].includes(change.entity);
   if (!known) return;
+  if (change.entity === 'service') {
+    // The directory (issue 17): a deactivated service, or one no longer in the user's areas, arrives deleted.
+    const store = tx.objectStore('services');
+    if (change.deleted || !change.data) await store.delete(Number(change.id));
+    else await store.put({ ...(change.data as object), id: Number(change.id) });
+    return;
+  }
   if (change.entity === 'site' || change.entity === 'activity_type') {
     const store = tx.objectStore(change.entity === 'site' ? 'sites' : 'activity_types');
     if (change.deleted || !change.data) await store.delete(Number(change.id));

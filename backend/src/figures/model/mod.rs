@@ -26,7 +26,7 @@ pub struct FiguresQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub activity_type_id: Option<i64>,
-    /// `group_session`, `awareness_event` or `cfs_day`.
+    /// `group_session`, `awareness_event`, `cfs_day` or `individual_session`.
     pub kind: Option<String>,
     /// Count flagged records (default true).
     pub include_flagged: Option<bool>,
@@ -89,8 +89,11 @@ impl FiguresQuery {
             check.fail("period", "at most three years at once");
         }
         let kind = self.kind.as_deref();
-        if kind.is_some_and(|k| !["group_session", "awareness_event", "cfs_day"].contains(&k)) {
-            check.fail("kind", "must be group_session, awareness_event or cfs_day");
+        if kind.is_some_and(|k| crate::activity_types::ActivityKind::parse(k).is_none()) {
+            check.fail(
+                "kind",
+                "must be group_session, awareness_event, cfs_day or individual_session",
+            );
         }
         check.finish(())?;
         Ok(Asked {

@@ -1,7 +1,7 @@
-//! An activity record as a phone sends it. One model serves the three kinds;
+//! An activity record as a phone sends it. One model serves the four kinds;
 //! each kind allows a different subset (attendance for group sessions and
-//! CFS days, head counts for awareness events and for unregistered extras
-//! at crowded group sessions).
+//! CFS days, exactly one person for an individual session, head counts for
+//! awareness events and for unregistered extras at crowded group sessions).
 
 use serde::{Deserialize, Serialize};
 
@@ -15,8 +15,10 @@ use crate::validate::Checker;
 
 /// Which kinds of record each role makes: mobilisers count heads at
 /// awareness events and never hold participants; trainers run groups and CFS
-/// days and also hold awareness sessions at their sites; coordinators and
-/// admins may enter any (typing in a paper register).
+/// days, hold awareness sessions at their sites and give the individual
+/// sessions (in these programmes the psychosocial worker who runs a group is
+/// the one who sees a person alone, by appointment or after a group);
+/// coordinators and admins may enter any (typing in a paper register).
 pub fn may_record(role: Role, kind: ActivityKind) -> bool {
     match role {
         Role::Admin | Role::Coordinator | Role::Trainer => true,
@@ -211,7 +213,8 @@ impl RecordData {
     }
 
     /// What each kind records: group sessions belong to a group; CFS days
-    /// record who came; awareness events count heads.
+    /// record who came; awareness events count heads; an individual session
+    /// names exactly one person, by id or by the code on her card.
     fn check_kind(&self, check: &mut Checker, tallied: i64) {
         match self.kind {
             ActivityKind::GroupSession => {
@@ -227,6 +230,23 @@ impl RecordData {
                     check.fail(
                         "tallies",
                         "a CFS day records the children present, not head counts",
+                    );
+                }
+            }
+            ActivityKind::IndividualSession => {
+                if self.group_id.is_some() {
+                    check.fail("group_id", "an individual session has no group");
+                }
+                if !self.tallies.is_empty() {
+                    check.fail(
+                        "tallies",
+                        "an individual session records the person seen, not head counts",
+                    );
+                }
+                if self.attendance.len() + self.attendance_codes.len() != 1 {
+                    check.fail(
+                        "attendance",
+                        "an individual session has exactly one participant",
                     );
                 }
             }
@@ -338,6 +358,73 @@ mod tests {
         assert!(may_record(Role::Mobiliser, ActivityKind::AwarenessEvent));
         assert!(!may_record(Role::Mobiliser, ActivityKind::GroupSession));
         assert!(may_record(Role::Coordinator, ActivityKind::CfsDay));
+        assert!(may_record(Role::Trainer, ActivityKind::IndividualSession));
+        assert!(may_record(
+            Role::Coordinator,
+            ActivityKind::IndividualSession
+        ));
+        assert!(!may_record(
+            Role::Mobiliser,
+            ActivityKind::IndividualSession
+        ));
+    }
+
+    fn individual(attendance: &[&str], codes: &[&str]) -> RecordData {
+        RecordData {
+            kind: ActivityKind::IndividualSession,
+            activity_type_id: 13,
+            duration_minutes: 45,
+            attendance: attendance.iter().map(|a| a.to_string()).collect(),
+            attendance_codes: codes.iter().map(|c| c.to_string()).collect(),
+            tallies: vec![],
+            tally_disabled: 0,
+            ..event()
+        }
+    }
+
+    /// A valid code (check character included) for the tests.
+    fn a_code() -> String {
+        code::code_for("K7M", 42).unwrap()
+    }
+
+    #[test]
+    fn an_individual_session_has_exactly_one_participant() {
+        let code = a_code();
+        for (attendance, codes) in [(vec!["a"], vec![]), (vec![], vec![code.as_str()])] {
+            let mut check = Checker::new();
+            individual(&attendance, &codes).normalise(&mut check);
+            assert!(check.is_ok(), "{attendance:?} {codes:?}");
+        }
+        for (attendance, codes) in [
+            (vec![], vec![]),
+            (vec!["a", "b"], vec![]),
+            (vec!["a"], vec![code.as_str()]),
+        ] {
+            let mut check = Checker::new();
+            individual(&attendance, &codes).normalise(&mut check);
+            let errors = check.into_errors();
+            assert!(
+                errors["attendance"].contains("exactly one"),
+                "{attendance:?} {codes:?}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_individual_session_has_no_group_and_no_head_counts() {
+        let mut check = Checker::new();
+        RecordData {
+            group_id: Some("g".into()),
+            tallies: event().tallies,
+            tally_disabled: 1,
+            ..individual(&["a"], &[])
+        }
+        .normalise(&mut check);
+        let errors = check.into_errors();
+        assert!(
+            errors.contains_key("group_id") && errors.contains_key("tallies"),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -62,6 +62,19 @@ const SERVED: &[&str] = &[
     // Importing a programme's existing lists (issue 16).
     "POST /api/imports/{kind}",
     "GET /api/imports/{kind}/template",
+    // Referrals and the service directory (issue 17).
+    "GET /api/directory/organisations",
+    "POST /api/directory/organisations",
+    "PATCH /api/directory/organisations/{id}",
+    "GET /api/directory/services",
+    "POST /api/directory/services",
+    "PATCH /api/directory/services/{id}",
+    "GET /api/referrals",
+    "POST /api/referrals",
+    "GET /api/referrals/{id}",
+    "POST /api/referrals/{id}/status",
+    "GET /api/referrals/figures",
+    "GET /api/referrals/figures/export",
 ];
 
 #[tokio::test]
