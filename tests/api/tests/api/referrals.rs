@@ -620,6 +620,49 @@ async fn referral_figures_match_a_hand_computed_fixture_and_the_export_matches_t
         assert_eq!(person("female", "25-59"), json!([1, 1, 0, 0]));
         assert_eq!(person("male", "6-11"), json!([1, 0, 0, 1]));
 
+        // By receiving organisation and by month: the same four referrals.
+        let by_org = body(
+            w.coord_a
+                .get(&format!(
+                    "/api/referrals/figures?{range}&group_by=organisation"
+                ))
+                .await,
+        )
+        .await;
+        let mut orgs: Vec<(String, i64)> = by_org["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["label"].as_str().unwrap().to_string(),
+                    g["made"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        orgs.sort();
+        assert_eq!(
+            orgs,
+            [
+                ("Outside clinic".to_string(), 2),
+                ("Partner B services".to_string(), 2)
+            ]
+        );
+        let by_month = body(
+            w.coord_a
+                .get(&format!("/api/referrals/figures?{range}&group_by=month"))
+                .await,
+        )
+        .await;
+        let months = by_month["groups"].as_array().unwrap();
+        assert_eq!(
+            months
+                .iter()
+                .map(|g| g["made"].as_i64().unwrap())
+                .sum::<i64>(),
+            4
+        );
+        assert!(months.iter().all(|g| g["key"].as_str().unwrap().len() == 7));
         // The receiving side counts what was addressed to it: the two legal-aid referrals.
         let received = body(
             w.coord_b
@@ -795,6 +838,67 @@ async fn the_directory_is_kept_by_its_keepers_and_reaches_the_phones_of_its_area
         let (changes, _) = pull_all(&mobiliser, None, 500).await;
         assert!(!changes.iter().any(|c| c["entity"] == "service"));
         assert_eq!(app.count_where("audit_log", "action", "directory.service.create").await, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_referral_follows_its_person_through_a_merge() {
+    each_database(|app| async move {
+        let mut w = world(&app).await;
+        // Registered twice by mistake: a girl of 2016 and "a woman" of 1990.
+        let (keep_id, keep) = w.phone_a.participant(w.site_a, "female", 2016);
+        let (merge_id, twice) = w.phone_a.participant(w.site_a, "female", 1990);
+        let twice_code = twice["data"]["code"].as_str().unwrap().to_string();
+        let results = w.phone_a.push(&[keep, twice]).await;
+        assert!(
+            results.iter().all(|r| r["status"] == "stored"),
+            "{results:?}"
+        );
+        let r = refer(
+            &w.phone_a.api,
+            &twice_code,
+            w.site_a,
+            w.legal_aid,
+            &days_ago(1),
+        )
+        .await;
+        assert_eq!(r["participant"]["age_band"], "25-59");
+        let res = w
+            .coord_a
+            .post(
+                "/api/participants/merge",
+                json!({ "keep": keep_id, "merge": merge_id }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        // Read and counted as the survivor.
+        let one = body(
+            w.trainer_b
+                .get(&format!("/api/referrals/{}", r["id"].as_str().unwrap()))
+                .await,
+        )
+        .await;
+        assert_eq!(one["participant"]["age_band"], "6-11");
+        assert_ne!(one["participant"]["code"], twice_code);
+        let range = format!("from={}&to={}", days_ago(30), days_ago(0));
+        let f = body(
+            w.coord_a
+                .get(&format!("/api/referrals/figures?{range}"))
+                .await,
+        )
+        .await;
+        assert_eq!(f["by_person"][0]["age_band"], "6-11");
+        // The merged-away code still refers her, as the survivor.
+        let again = refer(
+            &w.phone_a.api,
+            &twice_code,
+            w.site_a,
+            w.clinic,
+            &days_ago(0),
+        )
+        .await;
+        assert_eq!(again["participant"]["code"], one["participant"]["code"]);
     })
     .await;
 }
