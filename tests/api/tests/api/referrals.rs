@@ -340,6 +340,31 @@ async fn the_status_moves_in_order_by_the_side_that_may_move_it() {
         // A step dated before the referral is refused.
         let (status, _) = step(&w.trainer_b, id, "accepted", &days_ago(6), 1).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Bad input: a 4xx in the error shape, and nothing moved.
+        for bad in [
+            json!({ "status": "accepted", "on": "2026-11-0\u{0}1", "version": 1 }),
+            json!({ "status": "reopened", "version": 1 }),
+            json!({ "status": "accepted" }),
+            json!({ "status": "accepted", "version": 1, "reason": "none of your business" }),
+        ] {
+            let res = w
+                .trainer_b
+                .post(&format!("/api/referrals/{id}/status"), bad.clone())
+                .await;
+            assert!(res.status().is_client_error(), "{bad}: {}", res.status());
+            assert!(body(res).await["error"].is_string());
+        }
+        assert_eq!(
+            w.trainer_b
+                .post(
+                    "/api/referrals/not-a-uuid/status",
+                    json!({ "status": "accepted", "version": 1 })
+                )
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(app.count("referral_steps").await, 1);
         let (status, accepted) = step(&w.trainer_b, id, "accepted", &days_ago(4), 1).await;
         assert_eq!(status, StatusCode::OK, "{accepted}");
         assert_eq!(
@@ -804,6 +829,14 @@ async fn the_directory_is_kept_by_its_keepers_and_reaches_the_phones_of_its_area
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let res = w.coord_b.post("/api/directory/organisations", json!({ "name": "Outside" })).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let organisations_before = app.count("service_organisations").await;
+        let res = w.admin.post("/api/directory/organisations", json!({ "name": "Nul\u{0}org" })).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = w.admin.post("/api/directory/organisations", json!({ "name": "Spoofed", "partner_id": 999_999 })).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = w.admin.post("/api/directory/services", json!({ "organisation_id": 1, "category": "health", "name": "X", "area_id": 999_999, "languages": ["ar"] })).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("service_organisations").await, organisations_before);
         let res = w.trainer_b.post("/api/directory/organisations", json!({ "name": "Mine" })).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let res = w.admin.post("/api/directory/organisations", json!({ "name": "Outside clinic" })).await;
