@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
+use super::exports as rows;
 use super::figures::{self, FiguresQuery, PeriodView, ReferralFigures};
 use super::model::{may_move, overdue_before, step_date, Sides, NO_CONSENT};
 use super::store;
@@ -369,9 +370,9 @@ pub async fn export(
     };
     let f = compute(&state, &user, &q).await?;
     let (headers, tags, rows) = if person {
-        figures::person_rows(&f)
+        rows::person_rows(&f)
     } else {
-        figures::group_rows(&f)
+        rows::group_rows(&f)
     };
     let detail = json!({
         "format": format, "table": if person { "person" } else { "groups" }, "side": f.side.as_str(),

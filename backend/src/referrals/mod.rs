@@ -9,6 +9,7 @@
 //! under the rule of [`crate::changes::item`] ([`sync::Referrals`]); its
 //! status reaches the referrer's phone through the change feed.
 
+pub mod exports;
 pub mod figures;
 mod handlers;
 pub mod model;

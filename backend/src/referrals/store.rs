@@ -162,7 +162,8 @@ pub async fn move_status(
 }
 
 /// The select of a referral as answered, with the sides the reader stands
-/// on. Binds `$1`, `$2` (the reader's scope) and `$3` (1 for staff).
+/// on. Binds `$1`, `$2` (the reader's scope) and `$3` (1 for staff). A
+/// person merged into another since is shown (and counted) as the survivor.
 fn select() -> String {
     format!(
         "SELECT r.id, p.code AS participant_code, p.sex, p.birth_year, p.has_disability, p.displacement,
@@ -173,7 +174,8 @@ fn select() -> String {
            CASE WHEN {made} THEN 1 ELSE 0 END AS referring,
            CASE WHEN {received} THEN 1 ELSE 0 END AS receiving
          FROM referrals r
-         JOIN participants p ON p.id = r.participant_id
+         JOIN participants pr ON pr.id = r.participant_id
+         JOIN participants p ON p.id = COALESCE(pr.merged_into, pr.id)
          JOIN sites s ON s.id = r.from_site_id
          JOIN users u ON u.id = r.referred_by
          JOIN services sv ON sv.id = r.service_id
@@ -328,7 +330,8 @@ pub async fn figure_rows(
            s.partner_id, pt.name AS partner_name, a.id AS area_id, a.parent_id AS area_parent,
            p.sex, p.birth_year, p.has_disability, p.displacement
          FROM referrals r
-         JOIN participants p ON p.id = r.participant_id
+         JOIN participants pr ON pr.id = r.participant_id
+         JOIN participants p ON p.id = COALESCE(pr.merged_into, pr.id)
          JOIN sites s ON s.id = r.from_site_id
          JOIN partners pt ON pt.id = s.partner_id
          JOIN areas a ON a.id = s.area_id

@@ -340,6 +340,31 @@ async fn the_status_moves_in_order_by_the_side_that_may_move_it() {
         // A step dated before the referral is refused.
         let (status, _) = step(&w.trainer_b, id, "accepted", &days_ago(6), 1).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // Bad input: a 4xx in the error shape, and nothing moved.
+        for bad in [
+            json!({ "status": "accepted", "on": "2026-11-0\u{0}1", "version": 1 }),
+            json!({ "status": "reopened", "version": 1 }),
+            json!({ "status": "accepted" }),
+            json!({ "status": "accepted", "version": 1, "reason": "none of your business" }),
+        ] {
+            let res = w
+                .trainer_b
+                .post(&format!("/api/referrals/{id}/status"), bad.clone())
+                .await;
+            assert!(res.status().is_client_error(), "{bad}: {}", res.status());
+            assert!(body(res).await["error"].is_string());
+        }
+        assert_eq!(
+            w.trainer_b
+                .post(
+                    "/api/referrals/not-a-uuid/status",
+                    json!({ "status": "accepted", "version": 1 })
+                )
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(app.count("referral_steps").await, 1);
         let (status, accepted) = step(&w.trainer_b, id, "accepted", &days_ago(4), 1).await;
         assert_eq!(status, StatusCode::OK, "{accepted}");
         assert_eq!(
@@ -620,6 +645,49 @@ async fn referral_figures_match_a_hand_computed_fixture_and_the_export_matches_t
         assert_eq!(person("female", "25-59"), json!([1, 1, 0, 0]));
         assert_eq!(person("male", "6-11"), json!([1, 0, 0, 1]));
 
+        // By receiving organisation and by month: the same four referrals.
+        let by_org = body(
+            w.coord_a
+                .get(&format!(
+                    "/api/referrals/figures?{range}&group_by=organisation"
+                ))
+                .await,
+        )
+        .await;
+        let mut orgs: Vec<(String, i64)> = by_org["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["label"].as_str().unwrap().to_string(),
+                    g["made"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        orgs.sort();
+        assert_eq!(
+            orgs,
+            [
+                ("Outside clinic".to_string(), 2),
+                ("Partner B services".to_string(), 2)
+            ]
+        );
+        let by_month = body(
+            w.coord_a
+                .get(&format!("/api/referrals/figures?{range}&group_by=month"))
+                .await,
+        )
+        .await;
+        let months = by_month["groups"].as_array().unwrap();
+        assert_eq!(
+            months
+                .iter()
+                .map(|g| g["made"].as_i64().unwrap())
+                .sum::<i64>(),
+            4
+        );
+        assert!(months.iter().all(|g| g["key"].as_str().unwrap().len() == 7));
         // The receiving side counts what was addressed to it: the two legal-aid referrals.
         let received = body(
             w.coord_b
@@ -695,7 +763,18 @@ async fn referral_figures_match_a_hand_computed_fixture_and_the_export_matches_t
             ))
             .await;
         assert_eq!(xlsx.status(), StatusCode::OK);
-        assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+        let workbook = xlsx.bytes().await.unwrap();
+        assert_eq!(&workbook[..2], b"PK");
+        // The workbook's last row (All) carries the same numbers as the API.
+        let sheet = zip_entry(&workbook, "xl/worksheets/sheet1.xml");
+        let last_row = sheet.rsplit("<row ").next().unwrap();
+        let numbers: Vec<f64> = last_row
+            .split("<c ")
+            .skip(1)
+            .filter(|c| !c.contains(" t=\""))
+            .filter_map(|c| c.split("<v>").nth(1)?.split("</v>").next()?.parse().ok())
+            .collect();
+        assert_eq!(numbers, [4.0, 2.0, 1.0, 1.0, 1.0, 3.0, 5.0], "{last_row}");
         assert_eq!(audited(&app, "referral.export").await, 3);
         let bad = w
             .coord_a
@@ -761,6 +840,14 @@ async fn the_directory_is_kept_by_its_keepers_and_reaches_the_phones_of_its_area
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let res = w.coord_b.post("/api/directory/organisations", json!({ "name": "Outside" })).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let organisations_before = app.count("service_organisations").await;
+        let res = w.admin.post("/api/directory/organisations", json!({ "name": "Nul\u{0}org" })).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = w.admin.post("/api/directory/organisations", json!({ "name": "Spoofed", "partner_id": 999_999 })).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = w.admin.post("/api/directory/services", json!({ "organisation_id": 1, "category": "health", "name": "X", "area_id": 999_999, "languages": ["ar"] })).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("service_organisations").await, organisations_before);
         let res = w.trainer_b.post("/api/directory/organisations", json!({ "name": "Mine" })).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let res = w.admin.post("/api/directory/organisations", json!({ "name": "Outside clinic" })).await;
@@ -797,4 +884,101 @@ async fn the_directory_is_kept_by_its_keepers_and_reaches_the_phones_of_its_area
         assert_eq!(app.count_where("audit_log", "action", "directory.service.create").await, 3);
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_referral_follows_its_person_through_a_merge() {
+    each_database(|app| async move {
+        let mut w = world(&app).await;
+        // Registered twice by mistake: a girl of 2016 and "a woman" of 1990.
+        let (keep_id, keep) = w.phone_a.participant(w.site_a, "female", 2016);
+        let (merge_id, twice) = w.phone_a.participant(w.site_a, "female", 1990);
+        let twice_code = twice["data"]["code"].as_str().unwrap().to_string();
+        let results = w.phone_a.push(&[keep, twice]).await;
+        assert!(
+            results.iter().all(|r| r["status"] == "stored"),
+            "{results:?}"
+        );
+        let r = refer(
+            &w.phone_a.api,
+            &twice_code,
+            w.site_a,
+            w.legal_aid,
+            &days_ago(1),
+        )
+        .await;
+        assert_eq!(r["participant"]["age_band"], "25-59");
+        let res = w
+            .coord_a
+            .post(
+                "/api/participants/merge",
+                json!({ "keep": keep_id, "merge": merge_id }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        // Read and counted as the survivor.
+        let one = body(
+            w.trainer_b
+                .get(&format!("/api/referrals/{}", r["id"].as_str().unwrap()))
+                .await,
+        )
+        .await;
+        assert_eq!(one["participant"]["age_band"], "6-11");
+        assert_ne!(one["participant"]["code"], twice_code);
+        let range = format!("from={}&to={}", days_ago(30), days_ago(0));
+        let f = body(
+            w.coord_a
+                .get(&format!("/api/referrals/figures?{range}"))
+                .await,
+        )
+        .await;
+        assert_eq!(f["by_person"][0]["age_band"], "6-11");
+        // The merged-away code still refers her, as the survivor.
+        let again = refer(
+            &w.phone_a.api,
+            &twice_code,
+            w.site_a,
+            w.clinic,
+            &days_ago(0),
+        )
+        .await;
+        assert_eq!(again["participant"]["code"], one["participant"]["code"]);
+    })
+    .await;
+}
+
+/// The text of entry `name` of a zip file (an XLSX workbook), read through
+/// its central directory and inflated with flate2.
+fn zip_entry(zip: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
+    let u32_at =
+        |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as usize;
+    let end = (0..zip.len() - 21)
+        .rev()
+        .find(|&i| zip[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+        .expect("end of central directory");
+    let (entries, mut at) = (u16_at(end + 10), u32_at(end + 16));
+    for _ in 0..entries {
+        let (method, size) = (u16_at(at + 10), u32_at(at + 20));
+        let (name_len, extra, comment) = (u16_at(at + 28), u16_at(at + 30), u16_at(at + 32));
+        let local = u32_at(at + 42);
+        if &zip[at + 46..at + 46 + name_len] == name.as_bytes() {
+            let data = local + 30 + u16_at(local + 26) + u16_at(local + 28);
+            let raw = &zip[data..data + size];
+            let mut text = String::new();
+            match method {
+                0 => text = String::from_utf8(raw.to_vec()).unwrap(),
+                8 => {
+                    flate2::read::DeflateDecoder::new(raw)
+                        .read_to_string(&mut text)
+                        .unwrap();
+                }
+                m => panic!("zip method {m}"),
+            }
+            return text;
+        }
+        at += 46 + name_len + extra + comment;
+    }
+    panic!("{name} not in the workbook")
 }
