@@ -59,6 +59,24 @@ pub fn start(
     (Download { sender, sheet }, response)
 }
 
+/// A small table whose rows are all in hand (referral figures, say), sent
+/// the same way as the long exports, so there is one way to write a file.
+pub fn complete(
+    format: &str,
+    name: &str,
+    headers: &[&str],
+    hxl: Option<&[&str]>,
+    rows: Vec<Vec<Cell>>,
+) -> Response {
+    let (mut out, response) = start(format, name, headers, hxl);
+    tokio::spawn(async move {
+        if out.rows(&rows).await.is_ok() {
+            let _ = out.finish().await;
+        }
+    });
+    response
+}
+
 impl Download {
     /// Writes rows and sends what is ready. `Stopped` when the client went
     /// away or writing failed (the response is then aborted).

@@ -1,5 +1,5 @@
 //! Referral figures as export rows (CSV or XLSX through
-//! [`crate::figures::exports::file`]): the groups with a last row of
+//! [`crate::figures::download::complete`]): the groups with a last row of
 //! totals, or the person split, each column with its HXL hashtag. The
 //! rows carry figures only: never a participant code, a name or a note.
 

@@ -23,7 +23,7 @@ use crate::changes::item::{apply, Actor, Pushed};
 use crate::changes::model::Status as Answer;
 use crate::error::{ApiError, ErrorBody, ErrorCode, FieldErrors, ResultExt};
 use crate::extract::{Json, Path, Query};
-use crate::figures::exports;
+use crate::figures::download;
 use crate::figures::period::Period;
 use crate::state::AppState;
 use crate::validate::dates;
@@ -385,11 +385,11 @@ pub async fn export(
     .await
     .context("audit the export")?;
     let hxl = q.hxl.unwrap_or(false).then_some(tags.as_slice());
-    exports::file(
+    Ok(download::complete(
         format,
         &format!("sijil-referrals-{}-{}", f.period.from, f.period.to),
         &headers,
         hxl,
         rows,
-    )
+    ))
 }
