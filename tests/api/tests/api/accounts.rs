@@ -152,7 +152,12 @@ async fn governorates_and_default_activity_types_are_preloaded() {
             .collect();
         assert_eq!(
             kinds.into_iter().collect::<Vec<_>>(),
-            ["awareness_event", "cfs_day", "group_session"]
+            [
+                "awareness_event",
+                "cfs_day",
+                "group_session",
+                "individual_session"
+            ]
         );
         let pss = types
             .as_array()
