@@ -71,13 +71,33 @@ export async function autoUnlock(page) {
   });
 }
 
-/** Waits until the service worker controls the page (clientsClaim makes that happen on the first load). */
+const controlled = () =>
+  navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined;
+
+/**
+ * Waits until the service worker controls the page (clientsClaim makes that
+ * happen on the first load). When a loaded machine keeps the worker
+ * installing past 20 s, the page is reloaded once it is active (a page loaded
+ * after activation is always controlled) and the worker's state is printed,
+ * so a slow install is told apart from a worker that never takes control.
+ */
 export async function waitForServiceWorker(page) {
-  await page.waitForFunction(
-    () => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined,
-    null,
-    { timeout: 20_000 },
-  );
+  try {
+    await page.waitForFunction(controlled, null, { timeout: 20_000 });
+  } catch {
+    const state = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker?.getRegistration();
+      return JSON.stringify({
+        installing: registration?.installing?.state ?? null,
+        waiting: registration?.waiting?.state ?? null,
+        active: registration?.active?.state ?? null,
+      });
+    });
+    console.log(`# service worker not in control after 20 s: ${state}; reloading once it is active`);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(controlled, null, { timeout: 20_000 });
+  }
 }
 
 /** Layout checks for a phone: nothing wider than the screen, every visible control at least 48 px tall and wide. */
