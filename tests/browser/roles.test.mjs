@@ -55,11 +55,11 @@ describe('homes by role', () => {
       );
       await page.locator('[data-silent-site="EBL-CC-01"]').waitFor();
       assert.ok(
-        requested.some((path) => /\/assets\/CoordinatorHome-.*\.js$/.test(path)),
+        requested.some((path) => /\/assets\/staff-CoordinatorHome-.*\.js$/.test(path)),
         'the coordinator screen is its own chunk',
       );
       assert.ok(
-        !requested.some((path) => /\/assets\/AdminScreens-.*\.js$/.test(path)),
+        !requested.some((path) => /\/assets\/staff-AdminScreens-.*\.js$/.test(path)),
         'a coordinator never loads the admin screens',
       );
       await visit(page, 'coordinator-overview');
@@ -77,7 +77,7 @@ describe('homes by role', () => {
     await page.getByRole('heading', { name: 'My groups' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/');
     assert.ok(
-      !requested.some((path) => /\/assets\/(AdminScreens|CoordinatorHome)-.*\.js$/.test(path)),
+      !requested.some((path) => /\/assets\/staff-.*\.js$/.test(path)),
       `staff chunks were loaded: ${requested.join(', ')}`,
     );
     assert.deepEqual(errors, []);

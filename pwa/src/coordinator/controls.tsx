@@ -1,5 +1,9 @@
 /** Small controls of the staff screens: a day picker and a two-or-more-way switch. */
 
+import { formatInputDate } from '../i18n/format';
+import { language } from '../i18n/staff';
+import { DateSaid } from '../ui/fields';
+
 /** A calendar day (the phone's own date picker); the value is always YYYY-MM-DD. */
 export function DayField({
   id,
@@ -27,8 +31,12 @@ export function DayField({
         value={value}
         onInput={(e) => onChange(e.currentTarget.value)}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={
+          [formatInputDate(value, language.get()) ? `${id}-said` : '', error ? `${id}-error` : ''].join(' ').trim() ||
+          undefined
+        }
       />
+      <DateSaid id={id} value={value} />
       {error && (
         <p class="field-error" id={`${id}-error`}>
           {error}

@@ -147,7 +147,7 @@ function GroupEditor({
                 value={m.joined_on}
                 onInput={(v) => change(i, { ...m, joined_on: v })}
                 dir="ltr"
-                type={'date' as 'text'}
+                type="date"
               />
               {m.left_on !== undefined ? (
                 <TextField
@@ -156,7 +156,7 @@ function GroupEditor({
                   value={m.left_on}
                   onInput={(v) => change(i, { ...m, left_on: v || undefined })}
                   dir="ltr"
-                  type={'date' as 'text'}
+                  type="date"
                 />
               ) : (
                 <button

@@ -282,7 +282,7 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
           onInput={set('date')}
           error={error('date')}
           dir="ltr"
-          type={'date' as 'text'}
+          type="date"
         />
         <TextField
           id="rec-start"
@@ -290,7 +290,7 @@ function RecordEditor({ context, draftKey }: { context: RecordContext & { draft?
           value={draft.start_time}
           onInput={set('start_time')}
           dir="ltr"
-          type={'time' as 'text'}
+          type="time"
         />
         <TextField
           id="rec-duration"

@@ -4,6 +4,7 @@ import {
   formatCalendarDay,
   formatCalendarMonth,
   formatDateTime,
+  formatInputDate,
   formatNumber,
   formatYear,
   listSeparator,
@@ -71,5 +72,18 @@ describe('our own formatting for Arabic and Sorani (Chromium has no Sorani data)
     expect(listSeparator('ar')).toBe('، ');
     expect(listSeparator('en')).toBe(' · ');
     expect(localDigits('0–5', 'ckb')).toBe('٠–٥');
+  });
+});
+
+describe('the value of a date input, said beside it', () => {
+  it('in the language shown, month names and digits its own', () => {
+    expect(formatInputDate('2026-12-02', 'en')).toBe('2 December 2026');
+    expect(formatInputDate('2026-12-02', 'ar')).toBe('٢ كانون الأول ٢٠٢٦');
+    expect(formatInputDate('2026-12-02', 'ckb')).toBe('٢ کانوونی یەکەم ٢٠٢٦');
+    expect(formatInputDate('2026-07', 'ar')).toBe('تموز ٢٠٢٦');
+  });
+
+  it('nothing for an empty or partial value', () => {
+    for (const value of ['', '2026-13-01', '2026-1-2', '02/12/2026']) expect(formatInputDate(value, 'ar')).toBeNull();
   });
 });

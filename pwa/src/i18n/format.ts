@@ -112,6 +112,24 @@ export function formatCalendarMonth(year: number, month: number, language: Langu
   }).format(Date.UTC(year, month - 1, 1));
 }
 
+/**
+ * What a native date or month input holds ("2026-12-02", "2026-12"), written
+ * in the language shown: the input itself shows the browser's locale, not
+ * the app's, so forms print this beside it. Null when not a whole date.
+ */
+export function formatInputDate(value: string, language: Language): string | null {
+  const day = value.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  if (day) {
+    const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    if (month < 1 || month > 12 || date < 1 || date > 31) return null;
+    return formatCalendarDay(year, month, date, language, false);
+  }
+  const month = value.match(/^(\d{4})-(\d{2})$/);
+  if (month && Number(month[2]) >= 1 && Number(month[2]) <= 12)
+    return formatCalendarMonth(Number(month[1]), Number(month[2]), language);
+  return null;
+}
+
 /** A moment on the phone's clock: its day and its time (24-hour). */
 export function formatDateTime(date: Date, language: Language): string {
   if (isRtlLanguage(language)) {

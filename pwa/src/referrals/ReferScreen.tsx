@@ -192,7 +192,7 @@ function ReferForm({
             onInput={set('referred_on')}
             error={error('referred_on')}
             dir="ltr"
-            type={'date' as 'text'}
+            type="date"
           />
           <button type="submit" class="button button-wide button-primary-action" disabled={busy}>
             {t('save_referral')}

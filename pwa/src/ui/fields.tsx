@@ -3,6 +3,8 @@
  * readers, and sized for thumbs (48 px and more).
  */
 import type { ComponentChildren } from 'preact';
+import { language } from '../i18n';
+import { formatInputDate } from '../i18n/format';
 
 interface Common {
   id: string;
@@ -15,6 +17,23 @@ function describedBy(id: string, hint?: string, error?: string): string | undefi
   const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
   return ids.length ? ids.join(' ') : undefined;
 }
+
+/**
+ * The date a native date or month input holds, in the app's language: the
+ * input shows the browser's locale (English month names on an Arabic
+ * screen, often), so the date is also said in words beside it.
+ */
+export function DateSaid({ id, value }: { id: string; value: string }) {
+  const said = formatInputDate(value, language.get());
+  if (!said) return null;
+  return (
+    <p class="field-date" id={`${id}-said`} data-date-said={value}>
+      {said}
+    </p>
+  );
+}
+
+export const isDateType = (type: string | undefined) => type === 'date' || type === 'month';
 
 function Help({ id, hint, error }: { id: string; hint?: string; error?: string }) {
   return (
@@ -37,7 +56,7 @@ export function TextField(
   props: Common & {
     value: string;
     onInput: (value: string) => void;
-    type?: 'text' | 'password' | 'search';
+    type?: 'text' | 'password' | 'search' | 'date' | 'time' | 'month';
     autoComplete?: string;
     inputMode?: 'text' | 'decimal' | 'numeric';
     required?: boolean;
@@ -46,6 +65,7 @@ export function TextField(
   },
 ) {
   const { id, label, hint, error } = props;
+  const dated = isDateType(props.type) && formatInputDate(props.value, language.get()) !== null;
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -62,8 +82,9 @@ export function TextField(
         autoCapitalize={props.autoCapitalize}
         spellcheck={false}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={[dated ? `${id}-said` : '', describedBy(id, hint, error) ?? ''].join(' ').trim() || undefined}
       />
+      {isDateType(props.type) && <DateSaid id={id} value={props.value} />}
       <Help id={id} hint={hint} error={error} />
     </div>
   );
