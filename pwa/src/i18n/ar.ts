@@ -24,14 +24,6 @@ export const ar: Messages = {
   status_online: 'متصل',
   status_offline: 'غير متصل',
   nothing_waiting: 'لا شيء بانتظار الإرسال',
-  waiting_to_send: {
-    zero: 'لا توجد سجلات بانتظار الإرسال',
-    one: 'سجل واحد بانتظار الإرسال',
-    two: 'سجلان بانتظار الإرسال',
-    few: '{n} سجلات بانتظار الإرسال',
-    many: '{n} سجلًا بانتظار الإرسال',
-    other: '{n} سجل بانتظار الإرسال',
-  },
   need_attention: {
     zero: 'لا توجد سجلات تحتاج إلى مراجعتك',
     one: 'سجل واحد يحتاج إلى مراجعتك',
@@ -820,4 +812,47 @@ export const ar: Messages = {
   service_how_to_reach: 'طريقة الوصول',
   service_contact: 'التواصل',
   service_accessibility: 'إمكانية الوصول',
+
+  // ---- Field-ready sync: the outbox line by kind
+  list_separator: '، ',
+  waiting_send: {
+    zero: '{what} بانتظار الإرسال',
+    one: '{what} بانتظار الإرسال',
+    two: '{what} بانتظار الإرسال',
+    few: '{what} بانتظار الإرسال',
+    many: '{what} بانتظار الإرسال',
+    other: '{what} بانتظار الإرسال',
+  },
+  waiting_records: {
+    zero: 'لا سجلات',
+    one: 'سجل واحد',
+    two: 'سجلان',
+    few: '{n} سجلات',
+    many: '{n} سجلًا',
+    other: '{n} سجل',
+  },
+  waiting_people: {
+    zero: 'لا أشخاص',
+    one: 'شخص واحد',
+    two: 'شخصان',
+    few: '{n} أشخاص',
+    many: '{n} شخصًا',
+    other: '{n} شخص',
+  },
+  waiting_groups: {
+    zero: 'لا مجموعات',
+    one: 'مجموعة واحدة',
+    two: 'مجموعتان',
+    few: '{n} مجموعات',
+    many: '{n} مجموعةً',
+    other: '{n} مجموعة',
+  },
+  waiting_referrals: {
+    zero: 'لا إحالات',
+    one: 'إحالة واحدة',
+    two: 'إحالتان',
+    few: '{n} إحالات',
+    many: '{n} إحالةً',
+    other: '{n} إحالة',
+  },
 };

@@ -25,7 +25,6 @@ export const ckb: Messages = {
   status_online: 'ئۆنلاین',
   status_offline: 'ئۆفلاین',
   nothing_waiting: 'هیچ شتێک چاوەڕێی ناردن نییە',
-  waiting_to_send: { one: 'یەک تۆمار چاوەڕێی ناردنە', other: '{n} تۆمار چاوەڕێی ناردنن' },
   need_attention: { one: 'یەک تۆمار پێویستی بە سەرنجی تۆیە', other: '{n} تۆمار پێویستیان بە سەرنجی تۆیە' },
 
   // ---- A new version
@@ -763,4 +762,12 @@ export const ckb: Messages = {
   service_how_to_reach: 'چۆن بگەیتە ئەوێ',
   service_contact: 'پەیوەندی',
   service_accessibility: 'دەستڕاگەیشتن',
+
+  // ---- Field-ready sync: the outbox line by kind
+  list_separator: '، ',
+  waiting_send: { one: '{what} چاوەڕێی ناردنە', other: '{what} چاوەڕێی ناردنن' },
+  waiting_records: { one: 'یەک تۆمار', other: '{n} تۆمار' },
+  waiting_people: { one: 'یەک کەس', other: '{n} کەس' },
+  waiting_groups: { one: 'یەک گرووپ', other: '{n} گرووپ' },
+  waiting_referrals: { one: 'یەک ڕەوانەکردن', other: '{n} ڕەوانەکردن' },
 };

@@ -23,7 +23,6 @@ export const en = {
   status_online: 'Online',
   status_offline: 'Offline',
   nothing_waiting: 'Nothing waiting to send',
-  waiting_to_send: { one: '{n} record waiting to send', other: '{n} records waiting to send' },
   need_attention: { one: '{n} record needs your attention', other: '{n} records need your attention' },
 
   // ---- A new version
@@ -755,4 +754,12 @@ export const en = {
   service_how_to_reach: 'How to reach',
   service_contact: 'Contact',
   service_accessibility: 'Accessibility',
+
+  // ---- Field-ready sync: the outbox line by kind
+  list_separator: ', ',
+  waiting_send: { one: '{what} waiting to send', other: '{what} waiting to send' },
+  waiting_records: { one: '{n} record', other: '{n} records' },
+  waiting_people: { one: '{n} person', other: '{n} people' },
+  waiting_groups: { one: '{n} group', other: '{n} groups' },
+  waiting_referrals: { one: '{n} referral', other: '{n} referrals' },
 } as const;

@@ -25,7 +25,13 @@ import type { PushResult, ServerCopy } from './api';
 
 type Db = IDBPDatabase<SijilDb>;
 
-export type OutboxCounts = Record<OutboxState, number>;
+/**
+ * The outbox by state, and what waits by kind, so the outbox line can say
+ * "2 records, 1 person waiting" rather than call a registered person a record.
+ */
+export type OutboxCounts = Record<OutboxState, number> & { waitingByKind: Record<OutboxKind, number> };
+
+const OUTBOX_KINDS: readonly OutboxKind[] = ['record', 'participant', 'group', 'referral'];
 
 const changeListeners = new Set<() => void>();
 
@@ -45,8 +51,13 @@ export async function countByState(db: Db): Promise<OutboxCounts> {
   const tx = db.transaction('outbox');
   const index = tx.store.index('by_state');
   const counts = await Promise.all(OUTBOX_STATES.map((state) => index.count(state)));
+  // Only the kinds are needed, but IndexedDB has no count by two keys: the waiting items are few.
+  const waiting = await index.getAll('waiting');
   await tx.done;
-  return Object.fromEntries(OUTBOX_STATES.map((state, i) => [state, counts[i]])) as OutboxCounts;
+  const waitingByKind = Object.fromEntries(OUTBOX_KINDS.map((kind) => [kind, 0])) as Record<OutboxKind, number>;
+  for (const item of waiting) waitingByKind[item.kind]++;
+  const byState = Object.fromEntries(OUTBOX_STATES.map((state, i) => [state, counts[i]]));
+  return { ...byState, waitingByKind } as OutboxCounts;
 }
 
 /** Items the server has not confirmed: waiting, in conflict or refused (everything in the outbox). */

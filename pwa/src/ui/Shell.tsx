@@ -14,6 +14,7 @@ import { secondsUntil } from '../sync/backoff';
 import { syncNow, syncStatus } from '../sync/engine';
 import { outboxCounts, unsentTotal } from '../sync/outbox';
 import { Link } from './Link';
+import { waitingText } from './waiting';
 
 export interface NavItem {
   href: string;
@@ -76,7 +77,7 @@ export function OutboxLine() {
       data-unsent={unsentTotal(counts)}
       data-sync={sync.running ? 'running' : 'idle'}
     >
-      <span>{waiting === 0 ? t('nothing_waiting') : tn('waiting_to_send', waiting)}</span>
+      <span class="outbox-waiting">{waitingText(counts)}</span>
       {sync.running && sync.total > 0 && (
         <span class="outbox-progress">{t('sent_of', { sent: sync.sent, total: sync.total })}</span>
       )}
