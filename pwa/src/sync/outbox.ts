@@ -22,6 +22,7 @@ import type { Local, OutboxItem, OutboxKind, OutboxState, SentItem, SijilDb } fr
 import { OUTBOX_STATES, STORE_OF } from '../db/schema';
 import { createStore } from '../store';
 import type { PushResult, ServerCopy } from './api';
+import type { Refusal } from './refusals';
 
 type Db = IDBPDatabase<SijilDb>;
 
@@ -106,8 +107,8 @@ export function serverCopyOf(item: OutboxItem): ServerCopy | undefined {
 }
 
 /** Why the server refused an item, field by field. */
-export function reasonsOf(item: OutboxItem): Record<string, string> {
-  return (item.error as { errors?: Record<string, string> } | undefined)?.errors ?? {};
+export function reasonsOf(item: OutboxItem): Record<string, Refusal | string> {
+  return (item.error as { errors?: Record<string, Refusal | string> } | undefined)?.errors ?? {};
 }
 
 // ---- writing
