@@ -52,10 +52,11 @@ function useCountdown(at: number | undefined): number | undefined {
 }
 
 /**
- * "n records waiting to send", from the outbox in IndexedDB, with what sync
- * is doing ("trying again in 20 s") and "Send now" whenever something
- * waits and no run is under way: the browser's idea of "online" is not
- * trusted (a dead cell says online; a live one may say offline).
+ * "2 records, 1 person waiting to send", from the outbox in IndexedDB, with
+ * what sync is doing ("trying again in 20 s") and "Send now" whenever
+ * something waits (tapped during a run, it sends again right after): the
+ * browser's idea of "online" is not trusted (a dead cell says online; a
+ * live one may say offline).
  */
 export function OutboxLine() {
   const counts = useStore(outboxCounts);
@@ -86,7 +87,7 @@ export function OutboxLine() {
           {retryIn > 0 ? t('retry_in', { s: retryIn }) : t('retry_checking')}
         </span>
       )}
-      {waiting > 0 && !sync.running && (
+      {waiting > 0 && (
         <button type="button" class="button button-secondary outbox-send" onClick={() => void syncNow()}>
           {t('logout_send_now')}
         </button>
