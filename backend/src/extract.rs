@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::validate::{first_unsafe_text, unsafe_char};
+use crate::validate::{first_unsafe_text, unsafe_char, unsafe_sentence};
 
 /// Like `axum::Json`, with our error body on rejection and the text rule
 /// applied to every string of the body.
@@ -31,7 +31,7 @@ where
         if let Some((at, why)) = first_unsafe_text(&value, "") {
             return Err(ApiError::invalid_field(
                 if at.is_empty() { "body" } else { &at },
-                why,
+                unsafe_sentence(why),
             ));
         }
         from_value(value).map(Json)

@@ -45,6 +45,7 @@ pub mod participants;
 pub mod push;
 pub mod records;
 pub mod referrals;
+pub mod refusal;
 pub mod rollups;
 pub mod sites;
 pub mod state;

@@ -1,7 +1,8 @@
 //! Small checks shared by every capability's input parsing. Each collects
 //! its complaint into a field map so one answer lists every problem.
 
-use crate::error::{ApiError, FieldErrors};
+use crate::error::ApiError;
+use crate::refusal::{Refusal, RefusalCode, Refusals};
 
 /// The one rule for every string that reaches the server, wherever it sits
 /// (a body, a query, a path, a pushed item): no NUL, which PostgreSQL
@@ -10,21 +11,32 @@ use crate::error::{ApiError, FieldErrors};
 /// read as something else on a coordinator's screen. The marks that Arabic
 /// and Sorani writing does use (U+200E, U+200F, U+200C) pass.
 pub fn unsafe_char(s: &str) -> Option<&'static str> {
+    unsafe_code(s).map(unsafe_sentence)
+}
+
+/// The sentence of an [`unsafe_code`], for answers in words (REST).
+pub fn unsafe_sentence(code: RefusalCode) -> &'static str {
+    match code {
+        RefusalCode::NulCharacter => "must not contain a NUL character",
+        _ => "must not contain bidirectional control characters",
+    }
+}
+
+/// [`unsafe_char`] as a refusal code, for answers that carry codes (a push).
+pub fn unsafe_code(s: &str) -> Option<RefusalCode> {
     s.chars().find_map(|c| match c {
-        '\u{0}' => Some("must not contain a NUL character"),
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-            Some("must not contain bidirectional control characters")
-        }
+        '\u{0}' => Some(RefusalCode::NulCharacter),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => Some(RefusalCode::BidiControl),
         _ => None,
     })
 }
 
 /// The first string in `value` (keys included) that breaks [`unsafe_char`],
 /// as `(where, why)`; `at` names `value` itself.
-pub fn first_unsafe_text(value: &serde_json::Value, at: &str) -> Option<(String, &'static str)> {
+pub fn first_unsafe_text(value: &serde_json::Value, at: &str) -> Option<(String, RefusalCode)> {
     use serde_json::Value;
     match value {
-        Value::String(s) => unsafe_char(s).map(|why| (at.to_string(), why)),
+        Value::String(s) => unsafe_code(s).map(|why| (at.to_string(), why)),
         Value::Array(items) => items
             .iter()
             .enumerate()
@@ -35,7 +47,7 @@ pub fn first_unsafe_text(value: &serde_json::Value, at: &str) -> Option<(String,
             } else {
                 format!("{at}.{k}")
             };
-            unsafe_char(k)
+            unsafe_code(k)
                 .map(|why| (here.clone(), why))
                 .or_else(|| first_unsafe_text(v, &here))
         }),
@@ -43,10 +55,11 @@ pub fn first_unsafe_text(value: &serde_json::Value, at: &str) -> Option<(String,
     }
 }
 
-/// Accumulates field errors while a request body is parsed into domain types.
+/// Accumulates field errors while a request body is parsed into domain types,
+/// as refusal codes: a push answers them as they are, a REST answer as sentences.
 #[derive(Default)]
 pub struct Checker {
-    errors: FieldErrors,
+    errors: Refusals,
 }
 
 impl Checker {
@@ -54,7 +67,7 @@ impl Checker {
         Checker::default()
     }
 
-    pub fn fail(&mut self, field: &str, reason: impl Into<String>) {
+    pub fn fail(&mut self, field: &str, reason: impl Into<Refusal>) {
         self.errors
             .entry(field.to_string())
             .or_insert_with(|| reason.into());
@@ -68,15 +81,15 @@ impl Checker {
             self.fail(
                 field,
                 if min == 1 {
-                    "must not be empty".to_string()
+                    Refusal::new(RefusalCode::Required)
                 } else {
-                    format!("must be at least {min} characters")
+                    Refusal::new(RefusalCode::TooShort).min(min as i64)
                 },
             );
         } else if len > max {
-            self.fail(field, format!("must be at most {max} characters"));
+            self.fail(field, Refusal::new(RefusalCode::TooLong).max(max as i64));
         } else if trimmed.chars().any(|c| c.is_control()) {
-            self.fail(field, "must not contain control characters");
+            self.fail(field, RefusalCode::ControlCharacters);
         }
         trimmed.to_string()
     }
@@ -100,7 +113,7 @@ impl Checker {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            self.fail(field, "may contain only letters A–Z, digits, '-' and '_'");
+            self.fail(field, RefusalCode::PlainCodeOnly);
         }
         code
     }
@@ -111,7 +124,7 @@ impl Checker {
         field: &str,
         value: &str,
         parse: impl FnOnce(&str) -> Option<T>,
-        reason: &str,
+        reason: impl Into<Refusal>,
     ) -> Option<T> {
         let parsed = parse(value);
         if parsed.is_none() {
@@ -140,7 +153,9 @@ impl Checker {
         if self.errors.is_empty() {
             Ok(value)
         } else {
-            Err(ApiError::invalid_fields(self.errors))
+            Err(ApiError::invalid_fields(crate::refusal::sentences(
+                &self.errors,
+            )))
         }
     }
 }
@@ -203,6 +218,8 @@ pub mod dates {
     use time::macros::format_description;
     use time::{Date, Duration, OffsetDateTime};
 
+    use crate::refusal::{Refusal, RefusalCode};
+
     /// How far back a date may go: paper registers from a few years ago may
     /// still be typed in, but nothing older.
     pub const MAX_AGE_DAYS: i64 = 5 * 366;
@@ -225,11 +242,16 @@ pub mod dates {
     /// more than one day ahead (phones in other time zones, clocks a little
     /// fast) or absurdly old.
     pub fn implausible(d: Date) -> Option<String> {
+        implausible_code(d).map(|r| r.sentence())
+    }
+
+    /// [`implausible`] as a refusal: in the future, or more than five years back.
+    pub fn implausible_code(d: Date) -> Option<Refusal> {
         let today = today();
         if d > today + Duration::days(1) {
-            Some("is in the future".into())
+            Some(Refusal::new(RefusalCode::InFuture))
         } else if d < today - Duration::days(MAX_AGE_DAYS) {
-            Some("is more than five years ago".into())
+            Some(Refusal::new(RefusalCode::TooLongAgo).max(5))
         } else {
             None
         }
@@ -241,11 +263,11 @@ impl Checker {
     pub fn past_date(&mut self, field: &str, value: &str) -> String {
         match dates::parse(value.trim()) {
             None => {
-                self.fail(field, "must be a date like 2026-03-31");
+                self.fail(field, RefusalCode::NotADate);
                 value.to_string()
             }
             Some(d) => {
-                if let Some(reason) = dates::implausible(d) {
+                if let Some(reason) = dates::implausible_code(d) {
                     self.fail(field, reason);
                 }
                 dates::format(d)
@@ -256,13 +278,16 @@ impl Checker {
     /// An integer within bounds.
     pub fn int_range(&mut self, field: &str, value: i64, min: i64, max: i64) -> i64 {
         if !(min..=max).contains(&value) {
-            self.fail(field, format!("must be between {min} and {max}"));
+            self.fail(
+                field,
+                Refusal::new(RefusalCode::OutOfRange).min(min).max(max),
+            );
         }
         value
     }
 
-    /// Takes the collected errors out (for per-item answers in a batch).
-    pub fn into_errors(self) -> crate::error::FieldErrors {
+    /// Takes the collected refusals out (for per-item answers in a batch).
+    pub fn into_errors(self) -> Refusals {
         self.errors
     }
 

@@ -2,6 +2,8 @@
 // "down", accepts connections and swallows what is sent without ever
 // answering (what a phone on a mast with no backhaul sees: the browser
 // still says online, requests just hang), and forwards as usual when "up".
+// `down({ refuse: true })` is the other outage: every connection is closed
+// at once, so requests fail fast (a server that is down, a captive portal).
 // Coming back, the connections the outage broke are closed, as a phone's
 // would be when its cell hands over; new ones go through.
 import net from 'node:net';
@@ -10,11 +12,16 @@ import net from 'node:net';
 export async function startOutageProxy(targetUrl) {
   const target = new URL(targetUrl);
   let isDown = false;
+  let refusing = false;
   /** Connections open during an outage: closed when it ends. */
   const broken = new Set();
   const open = new Set();
 
   const server = net.createServer((client) => {
+    if (isDown && refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = isDown ? null : net.connect(Number(target.port), target.hostname);
     const pair = { client, upstream };
     open.add(pair);
@@ -42,8 +49,9 @@ export async function startOutageProxy(targetUrl) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
-    down() {
+    down({ refuse = false } = {}) {
       isDown = true;
+      refusing = refuse;
       for (const pair of open) broken.add(pair);
     },
     up() {

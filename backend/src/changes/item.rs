@@ -21,7 +21,7 @@ use sqlx::AnyConnection;
 
 use super::model::{Head, ItemResult, Status};
 use crate::access::{self, Role, SiteScope};
-use crate::error::FieldErrors;
+use crate::refusal::{one, Refusal, RefusalCode, Refusals};
 use crate::store::now_millis;
 use crate::validate::Checker;
 
@@ -94,7 +94,7 @@ pub enum Written {
     /// Written, now at `version`.
     Stored { version: i64 },
     /// Refused by a rule of the kind (a locked month), with reasons per field.
-    Refused(FieldErrors),
+    Refused(Refusals),
     /// Another writer got there first: the id exists now, or the version moved on.
     Lost,
 }
@@ -111,7 +111,7 @@ pub trait Syncable {
         id: &str,
     ) -> impl std::future::Future<Output = Result<Option<Self::Stored>, sqlx::Error>> + Send;
     /// Whether `actor` may write this kind of thing with this content.
-    fn may_write(actor: &Actor, data: &Self::Data) -> Result<(), String>;
+    fn may_write(actor: &Actor, data: &Self::Data) -> Result<(), Refusal>;
     /// Whether `actor` may change this existing one to `data`, or delete it
     /// (`data` is `None`).
     fn may_edit(_actor: &Actor, _stored: &Self::Stored, _data: Option<&Self::Data>) -> bool {
@@ -198,7 +198,7 @@ pub fn settle(
         } else if asked.base_version != 0 {
             Some(ItemResult::invalid(
                 id,
-                one_error("base_version", "must be 0 for something new"),
+                one("base_version", RefusalCode::MustBeNew),
             ))
         } else {
             None
@@ -208,7 +208,7 @@ pub fn settle(
     if !visible {
         return Some(ItemResult::invalid(
             id,
-            one_error("id", "belongs to a site outside your scope"),
+            one("id", RefusalCode::OutsideScope),
         ));
     }
     let same = if asked.deleted {
@@ -223,13 +223,7 @@ pub fn settle(
         return Some(ItemResult::conflict(id, head));
     }
     if !may_edit {
-        return Some(ItemResult::invalid(
-            id,
-            one_error(
-                "id",
-                "only the person who recorded it (or an admin) may change it",
-            ),
-        ));
+        return Some(ItemResult::invalid(id, one("id", RefusalCode::NotYours)));
     }
     None
 }
@@ -256,7 +250,7 @@ pub async fn apply<S: Syncable>(
         (false, None) => {
             return Ok(ItemResult::invalid(
                 id,
-                one_error("data", "is required unless deleting"),
+                one("data", RefusalCode::DataRequired),
             ))
         }
         (_, Some(data)) => Some(data.normalise(&mut check)),
@@ -344,7 +338,7 @@ async fn check_content<S: Syncable>(
     id: &str,
     data: &S::Data,
     stored: Option<&Head>,
-) -> Result<FieldErrors, sqlx::Error> {
+) -> Result<Refusals, sqlx::Error> {
     let mut check = Checker::new();
     if let Err(reason) = S::may_write(actor, data) {
         check.fail("kind", reason);
@@ -355,14 +349,10 @@ async fn check_content<S: Syncable>(
         if data.site_id() != head.site_id
             && !access::store::site_in_scope(&mut *conn, &actor.scope, data.site_id()).await?
         {
-            check.fail("site_id", "is outside your scope");
+            check.fail("site_id", RefusalCode::OutsideScope);
         }
     }
     Ok(check.into_errors())
-}
-
-fn one_error(field: &str, reason: &str) -> FieldErrors {
-    FieldErrors::from([(field.to_string(), reason.to_string())])
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::error::FieldErrors;
+use crate::refusal::Refusals;
 use crate::store::Flag;
 
 /// What kind of thing changed.
@@ -123,12 +123,13 @@ pub struct ItemResult {
     pub version: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerCopy>,
+    /// Why it was refused, field by field: codes the app translates (crate::refusal).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<FieldErrors>,
+    pub errors: Option<Refusals>,
 }
 
 impl ItemResult {
-    pub fn invalid(id: impl Into<String>, errors: FieldErrors) -> ItemResult {
+    pub fn invalid(id: impl Into<String>, errors: Refusals) -> ItemResult {
         ItemResult {
             id: id.into(),
             status: Status::Invalid,

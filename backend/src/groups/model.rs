@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::changes::item::SyncData;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::{dates, Checker};
 
 /// Largest roster a group may have.
@@ -42,7 +43,7 @@ impl SyncData for GroupData {
         if self.members.len() > MAX_MEMBERS {
             check.fail(
                 "members",
-                format!("at most {MAX_MEMBERS} people in one group"),
+                Refusal::new(RefusalCode::TooManyPeople).max(MAX_MEMBERS as i64),
             );
         }
         self.facilitator_ids.sort_unstable();
@@ -52,7 +53,7 @@ impl SyncData for GroupData {
         if self.weekdays.iter().any(|d| !(1..=7).contains(d)) {
             check.fail(
                 "weekdays",
-                "must be weekday numbers, 1 (Monday) to 7 (Sunday)",
+                Refusal::new(RefusalCode::OutOfRange).min(1).max(7),
             );
         }
         self.members
@@ -62,16 +63,16 @@ impl SyncData for GroupData {
             .windows(2)
             .any(|w| w[0].participant_id == w[1].participant_id)
         {
-            check.fail("members", "a participant is on the roster twice");
+            check.fail("members", RefusalCode::ListedTwice);
         }
         for m in &mut self.members {
             m.participant_id = m.participant_id.trim().to_lowercase();
             match dates::parse(&m.joined_on) {
-                None => check.fail("members", "joined_on must be a date like 2026-03-31"),
+                None => check.fail("members", RefusalCode::NotADate),
                 Some(joined) => match m.left_on.as_deref().map(dates::parse) {
-                    Some(None) => check.fail("members", "left_on must be a date like 2026-03-31"),
+                    Some(None) => check.fail("members", RefusalCode::NotADate),
                     Some(Some(left)) if left < joined => {
-                        check.fail("members", "left_on is before joined_on")
+                        check.fail("members", RefusalCode::LeftBeforeJoined)
                     }
                     _ => {}
                 },

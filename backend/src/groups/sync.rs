@@ -11,6 +11,7 @@ use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
 use crate::changes::model::Head;
 use crate::changes::{self, Entity};
 use crate::participants::model::works_with_participants;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::Checker;
 use crate::{access, participants, users};
 
@@ -24,8 +25,8 @@ impl Syncable for Groups {
         store::load(conn, id).await
     }
 
-    fn may_write(actor: &Actor, _data: &GroupData) -> Result<(), String> {
-        works_with_participants(actor.role)
+    fn may_write(actor: &Actor, _data: &GroupData) -> Result<(), Refusal> {
+        works_with_participants(actor.role).map_err(|_| RefusalCode::RoleMayNot.into())
     }
 
     /// Members merged away since the phone made its roster are the
@@ -54,14 +55,11 @@ impl Syncable for Groups {
         check: &mut Checker,
     ) -> Result<(), sqlx::Error> {
         if !access::store::site_writable(&mut *conn, &actor.scope, data.site_id).await? {
-            check.fail("site_id", "is not an active site in your scope");
+            check.fail("site_id", RefusalCode::OutsideScope);
         }
         let kind = activity_types::store::active_kind(&mut *conn, data.activity_type_id).await?;
         if kind != Some(ActivityKind::GroupSession) {
-            check.fail(
-                "activity_type_id",
-                "must be an active group-session activity type",
-            );
+            check.fail("activity_type_id", RefusalCode::WrongActivityType);
         }
         users::store::check_active_users(
             &mut *conn,

@@ -12,7 +12,12 @@ use utoipa::{Modify, OpenApi};
         description = "Records and figures for community psychosocial programmes. Every error answer is \
                        `{ \"error\": code, \"message\": …, \"fields\": … }` with a code from `ErrorCode`."
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorCode))
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorCode,
+        crate::refusal::Refusal,
+        crate::refusal::RefusalCode
+    ))
 )]
 pub struct ApiDoc;
 

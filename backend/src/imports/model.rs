@@ -527,7 +527,7 @@ pub fn site(row: &Row) -> Result<SiteRow, Vec<Problem>> {
     let name =
         required(row, "site_name", &mut problems).map(|c| check.text("site_name", c, 1, 120));
     for (field, reason) in check.into_errors() {
-        problems.push(Problem::new(n, &field, "bad_value", reason));
+        problems.push(Problem::new(n, &field, "bad_value", reason.sentence()));
     }
     let kind = required(row, "kind", &mut problems).and_then(|k| {
         let value = serde_json::Value::String(k.trim().to_lowercase().replace([' ', '-'], "_"));

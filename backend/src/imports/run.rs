@@ -792,11 +792,15 @@ async fn apply_in_savepoint<S: Syncable>(
         Ok(Ok(()))
     } else {
         savepoint.rollback().await?;
-        Ok(Err(answer.errors.unwrap_or_else(|| {
-            FieldErrors::from([(
-                "id".to_string(),
-                format!("not stored ({:?})", answer.status),
-            )])
-        })))
+        // The import's report is read by an admin: the refusals as sentences.
+        Ok(Err(answer
+            .errors
+            .map(|errors| crate::refusal::sentences(&errors))
+            .unwrap_or_else(|| {
+                FieldErrors::from([(
+                    "id".to_string(),
+                    format!("not stored ({:?})", answer.status),
+                )])
+            })))
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::code;
 use crate::access::Role;
 use crate::changes::item::SyncData;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::{dates, Checker};
 
 /// Whether `role` works with participants and groups at all: mobilisers
@@ -363,22 +364,20 @@ impl SyncData for ParticipantData {
     fn normalise(mut self, check: &mut Checker) -> Self {
         match code::normalise(&self.code) {
             Some(c) if code::is_valid(&c) => self.code = c,
-            Some(_) => check.fail("code", "check character does not match; re-read the code"),
-            None => check.fail("code", "must be 7 characters like K7M-42QX"),
+            Some(_) => check.fail("code", RefusalCode::CheckCharacter),
+            None => check.fail("code", RefusalCode::NotAParticipantCode),
         }
         let this_year = dates::today().year() as i64;
         self.birth_year =
             check.int_range("birth_year", self.birth_year, this_year - 110, this_year);
         self.registered_on = check.past_date("registered_on", &self.registered_on);
         match (self.disability, &self.wg) {
-            (DisabilityMode::Wg, None) => {
-                check.fail("wg", "the six Washington Group answers are required")
-            }
+            (DisabilityMode::Wg, None) => check.fail("wg", RefusalCode::WgRequired),
             (DisabilityMode::Wg, Some(wg)) if wg.all().iter().any(|a| !(1..=4).contains(a)) => {
-                check.fail("wg", "each answer must be 1, 2, 3 or 4")
+                check.fail("wg", RefusalCode::WgAnswer)
             }
             (DisabilityMode::Wg, Some(_)) => {}
-            (_, Some(_)) => check.fail("wg", "only with disability \"wg\""),
+            (_, Some(_)) => check.fail("wg", RefusalCode::WgNotAsked),
             _ => {}
         }
         // Age at registration, by years (only the birth year is known).
@@ -389,13 +388,10 @@ impl SyncData for ParticipantData {
         if self.disability == DisabilityMode::Wg
             && registered_year.is_some_and(|y| y - self.birth_year < WG_MIN_AGE)
         {
-            check.fail(
-                "wg",
-                format!("the Washington Group short set is for ages {WG_MIN_AGE} and over"),
-            );
+            check.fail("wg", Refusal::new(RefusalCode::WgTooYoung).min(WG_MIN_AGE));
         }
         if self.wg_by_caregiver && self.disability == DisabilityMode::NotAsked {
-            check.fail("wg_by_caregiver", "only when disability was asked");
+            check.fail("wg_by_caregiver", RefusalCode::WgNotAsked);
         }
         self.given_name = check.optional_text("given_name", self.given_name.as_deref(), 60);
         self

@@ -10,6 +10,7 @@ use crate::access::SiteScope;
 use crate::changes::item::WriteMeta;
 use crate::changes::model::Head;
 use crate::records::model::AgeBand;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::store::{now_millis, placeholders, AnyQuery, Db};
 use crate::validate::Checker;
 
@@ -126,7 +127,7 @@ pub async fn check_in_scope(
     if !unknown.is_empty() {
         check.fail(
             field,
-            format!("not participants in your scope: {}", unknown.join(", ")),
+            Refusal::new(RefusalCode::UnknownParticipants).values(unknown),
         );
     }
     Ok(())

@@ -10,6 +10,7 @@ use crate::access;
 use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
 use crate::changes::model::Head;
 use crate::changes::{self, Entity};
+use crate::refusal::{Refusal, RefusalCode};
 use crate::rollups;
 use crate::validate::Checker;
 
@@ -23,8 +24,8 @@ impl Syncable for Participants {
         store::load(conn, id).await
     }
 
-    fn may_write(actor: &Actor, _data: &ParticipantData) -> Result<(), String> {
-        works_with_participants(actor.role)
+    fn may_write(actor: &Actor, _data: &ParticipantData) -> Result<(), Refusal> {
+        works_with_participants(actor.role).map_err(|_| RefusalCode::RoleMayNot.into())
     }
 
     async fn check(
@@ -35,13 +36,13 @@ impl Syncable for Participants {
         check: &mut Checker,
     ) -> Result<(), sqlx::Error> {
         if !access::store::site_writable(&mut *conn, &actor.scope, data.site_id).await? {
-            check.fail("site_id", "is not an active site in your scope");
+            check.fail("site_id", RefusalCode::OutsideScope);
         }
         if !store::prefix_issued(&mut *conn, &data.code).await? {
-            check.fail("code", "its prefix was not issued by this server");
+            check.fail("code", RefusalCode::PrefixNotIssued);
         }
         if store::code_taken(&mut *conn, &data.code, id).await? {
-            check.fail("code", "is already used by another participant");
+            check.fail("code", RefusalCode::CodeTaken);
         }
         Ok(())
     }

@@ -92,8 +92,11 @@ pub async fn review(
     {
         Written::Stored { .. } => {}
         Written::Refused(errors) => {
-            let reason = errors.into_values().next().unwrap_or_default();
-            return Err(ApiError::invalid_field("status", reason));
+            let reason = errors.into_values().next().map(|r| r.sentence());
+            return Err(ApiError::invalid_field(
+                "status",
+                reason.unwrap_or_default(),
+            ));
         }
         Written::Lost => return Err(ApiError::not_found("record")),
     }

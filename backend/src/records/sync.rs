@@ -4,13 +4,14 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{locked_reason, may_record, RecordData, MAX_ATTENDANCE};
+use super::model::{locked_refusal, may_record, RecordData, MAX_ATTENDANCE};
 use super::store::{self, StoredRecord};
 use super::write::{self, Change};
 use crate::access::Role;
 use crate::activity_types::ActivityKind;
 use crate::changes::item::{recalled, Actor, Syncable, Write, WriteMeta, Written};
 use crate::participants::code;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::Checker;
 use crate::{access, activity_types, groups, participants, users};
 
@@ -24,15 +25,11 @@ impl Syncable for Records {
         store::load(conn, id).await
     }
 
-    fn may_write(actor: &Actor, data: &RecordData) -> Result<(), String> {
+    fn may_write(actor: &Actor, data: &RecordData) -> Result<(), Refusal> {
         if may_record(actor.role, data.kind) {
             Ok(())
         } else {
-            Err(format!(
-                "a {} may not record a {}",
-                actor.role.as_str(),
-                data.kind.as_str().replace('_', " ")
-            ))
+            Err(RefusalCode::RoleMayNot.into())
         }
     }
 
@@ -99,7 +96,7 @@ impl Syncable for Records {
         if !unknown.is_empty() {
             check.fail(
                 "attendance_codes",
-                format!("no participant has the code {}", unknown.join(", ")),
+                Refusal::new(RefusalCode::UnknownCodes).values(unknown),
             );
         }
         data.by_code = found.into_values().collect();
@@ -111,7 +108,7 @@ impl Syncable for Records {
         if data.attendance.len() > MAX_ATTENDANCE {
             check.fail(
                 "attendance",
-                format!("at most {MAX_ATTENDANCE} participants in one record"),
+                Refusal::new(RefusalCode::TooManyPeople).max(MAX_ATTENDANCE as i64),
             );
         }
         Ok(data)
@@ -132,7 +129,7 @@ impl Syncable for Records {
         )
         .await?;
         if !writable {
-            check.fail("site_id", "is not an active site in your scope");
+            check.fail("site_id", RefusalCode::OutsideScope);
         }
         let type_fits = recalled(
             format!("type {} is {}", data.activity_type_id, data.kind.as_str()),
@@ -143,20 +140,16 @@ impl Syncable for Records {
         )
         .await?;
         if !type_fits {
-            let kind = data.kind.as_str().replace('_', " ");
-            check.fail(
-                "activity_type_id",
-                format!("must be an active {kind} activity type"),
-            );
+            check.fail("activity_type_id", RefusalCode::WrongActivityType);
         }
         if let Some(group_id) = &data.group_id {
             match groups::store::live_place(&mut *conn, group_id).await? {
-                None => check.fail("group_id", "no such group"),
+                None => check.fail("group_id", RefusalCode::UnknownGroup),
                 Some(g) if g.site_id != data.site_id => {
-                    check.fail("group_id", "belongs to another site")
+                    check.fail("group_id", RefusalCode::GroupOfAnotherSite)
                 }
                 Some(g) if g.activity_type_id != data.activity_type_id => {
-                    check.fail("activity_type_id", "differs from the group's activity type")
+                    check.fail("activity_type_id", RefusalCode::TypeDiffersFromGroup)
                 }
                 Some(_) => {}
             }
@@ -168,7 +161,7 @@ impl Syncable for Records {
             )
             .await?;
             if locked {
-                check.fail("date", locked_reason(month));
+                check.fail("date", locked_refusal(month));
             }
         }
         users::store::check_active_users(

@@ -13,12 +13,12 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{locked_reason, RecordData, Review};
+use super::model::{locked_refusal, RecordData, Review};
 use super::store::{self, StoredRecord};
 use crate::changes::item::{WriteMeta, Written};
 use crate::changes::{self, Entity};
-use crate::error::FieldErrors;
 use crate::participants;
+use crate::refusal::{one, Refusal};
 use crate::rollups::{self, Contribution, Sign};
 
 /// What happens to the record.
@@ -44,10 +44,7 @@ pub async fn write(
 ) -> Result<Written, sqlx::Error> {
     if let Some(old) = stored {
         if let Some(reason) = lock_refusal(&mut *conn, old.head.site_id, &old.occurred_on).await? {
-            return Ok(Written::Refused(FieldErrors::from([(
-                "date".to_string(),
-                reason,
-            )])));
+            return Ok(Written::Refused(one("date", reason)));
         }
         if !old.head.deleted {
             let contribution = old.contribution(&old.review_status);
@@ -156,11 +153,11 @@ pub async fn lock_refusal(
     conn: &mut AnyConnection,
     site_id: i64,
     date: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<Refusal>, sqlx::Error> {
     let Some(month) = date.get(..7) else {
         return Ok(None);
     };
     Ok(store::month_locked(conn, site_id, month)
         .await?
-        .then(|| locked_reason(month)))
+        .then(|| locked_refusal(month)))
 }

@@ -21,10 +21,11 @@ use crate::audit::{self, Entry};
 use crate::changes;
 use crate::changes::item::{apply, Actor, Pushed};
 use crate::changes::model::Status as Answer;
-use crate::error::{ApiError, ErrorBody, ErrorCode, FieldErrors, ResultExt};
+use crate::error::{ApiError, ErrorBody, ErrorCode, ResultExt};
 use crate::extract::{Json, Path, Query};
 use crate::figures::download;
 use crate::figures::period::Period;
+use crate::refusal::Refusals;
 use crate::state::AppState;
 use crate::validate::dates;
 
@@ -38,7 +39,8 @@ fn refuse_mobiliser(user: &CurrentUser) -> Result<(), ApiError> {
 }
 
 /// A refusal of a referral's content: without consent under its own code.
-pub fn refusal(errors: FieldErrors) -> ApiError {
+pub fn refusal(errors: Refusals) -> ApiError {
+    let errors = crate::refusal::sentences(&errors);
     if errors.contains_key("consent") {
         ApiError::Refused {
             code: ErrorCode::ConsentRequired,

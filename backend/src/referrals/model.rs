@@ -7,6 +7,7 @@ use time::{Date, Duration};
 use crate::access::Role;
 use crate::changes::item::SyncData;
 use crate::participants::code;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::{dates, Checker};
 
 /// Where a referral stands.
@@ -126,19 +127,16 @@ impl SyncData for ReferralData {
     fn normalise(mut self, check: &mut Checker) -> Self {
         match code::normalise(&self.participant_code).filter(|c| code::is_valid(c)) {
             Some(c) => self.participant_code = c,
-            None => check.fail(
-                "participant_code",
-                "is not a participant code (read the card again)",
-            ),
+            None => check.fail("participant_code", RefusalCode::NotAParticipantCode),
         }
         self.referred_on = check.past_date("referred_on", &self.referred_on);
         if let Some(d) = dates::parse(&self.referred_on) {
             if d < dates::today() - Duration::days(MAX_AGE_DAYS) {
-                check.fail("referred_on", "is more than a year ago");
+                check.fail("referred_on", Refusal::new(RefusalCode::TooLongAgo).max(1));
             }
         }
         if !self.consent {
-            check.fail("consent", NO_CONSENT);
+            check.fail("consent", RefusalCode::ConsentRequired);
         }
         self.note = check.optional_text("note", self.note.as_deref(), NOTE_MAX);
         self
@@ -313,6 +311,6 @@ mod tests {
         let mut check = Checker::new();
         data.normalise(&mut check);
         let errors = check.into_errors();
-        assert!(errors["consent"].starts_with("consent_required"));
+        assert_eq!(errors["consent"].code, RefusalCode::ConsentRequired);
     }
 }

@@ -10,7 +10,8 @@ use super::store;
 use crate::access::{self, Role};
 use crate::changes::item::{Actor, Syncable, Write, WriteMeta, Written};
 use crate::changes::model::Head;
-use crate::error::FieldErrors;
+use crate::participants::code;
+use crate::refusal::{one, Refusal, RefusalCode};
 use crate::validate::Checker;
 
 pub struct Referrals;
@@ -23,9 +24,10 @@ impl Syncable for Referrals {
         store::load_head(conn, id).await
     }
 
-    fn may_write(actor: &Actor, _data: &ReferralData) -> Result<(), String> {
+    fn may_write(actor: &Actor, _data: &ReferralData) -> Result<(), Refusal> {
         if actor.role == Role::Mobiliser {
-            Err("mobilisers hold no participants and do not refer".into())
+            // Mobilisers hold no participants and do not refer.
+            Err(RefusalCode::RoleMayNot.into())
         } else {
             Ok(())
         }
@@ -39,16 +41,20 @@ impl Syncable for Referrals {
         check: &mut Checker,
     ) -> Result<(), sqlx::Error> {
         if !access::store::site_writable(&mut *conn, &actor.scope, data.site_id).await? {
-            check.fail("site_id", "is not an active site in your scope");
+            check.fail("site_id", RefusalCode::OutsideScope);
         }
         if store::target(&mut *conn, data.service_id).await?.is_none() {
-            check.fail("service_id", "is not an active service of the directory");
+            check.fail("service_id", RefusalCode::UnknownService);
         }
         if store::participant_by_code(&mut *conn, &data.participant_code)
             .await?
             .is_none()
         {
-            check.fail("participant_code", "no participant has this code");
+            check.fail(
+                "participant_code",
+                Refusal::new(RefusalCode::UnknownCodes)
+                    .values([code::display(&data.participant_code)]),
+            );
         }
         Ok(())
     }
@@ -61,20 +67,20 @@ impl Syncable for Referrals {
         meta: &WriteMeta,
     ) -> Result<Written, sqlx::Error> {
         let (Write::Save { data, payload }, None) = (write, stored) else {
-            return Ok(Written::Refused(FieldErrors::from([(
-                "id".to_string(),
-                "a referral is not changed from the phone: close it and refer again".to_string(),
-            )])));
+            return Ok(Written::Refused(one(
+                "id",
+                RefusalCode::ReferralNotEditable,
+            )));
         };
         // `check` found both a moment ago, in this transaction.
         let (Some(participant), Some(target)) = (
             store::participant_by_code(&mut *conn, &data.participant_code).await?,
             store::target(&mut *conn, data.service_id).await?,
         ) else {
-            return Ok(Written::Refused(FieldErrors::from([(
-                "service_id".to_string(),
-                "changed while this referral was stored; send it again".to_string(),
-            )])));
+            return Ok(Written::Refused(one(
+                "service_id",
+                RefusalCode::ChangedMeanwhile,
+            )));
         };
         if store::insert(conn, id, &participant, target, data, payload, meta).await? {
             Ok(Written::Stored { version: 1 })

@@ -20,11 +20,11 @@ use crate::audit::{self, Entry};
 use crate::changes;
 use crate::changes::item::{apply, Actor, Pushed, Syncable};
 use crate::changes::model::{ItemResult, Status};
-use crate::error::FieldErrors;
 use crate::groups::sync::Groups;
 use crate::participants::sync::Participants;
 use crate::records::sync::Records;
 use crate::referrals::sync::Referrals;
+use crate::refusal::{one, Refusal, RefusalCode};
 use crate::store::Db;
 use crate::validate::first_unsafe_text;
 
@@ -187,10 +187,7 @@ async fn apply_one(
         // this item is refused, the batch goes on.
         Err((id, sqlx::Error::Database(e))) if e.is_unique_violation() => {
             savepoint.rollback().await.context("drop the item")?;
-            Ok(ItemResult::invalid(
-                id,
-                one("code", "is already used by another participant"),
-            ))
+            Ok(ItemResult::invalid(id, one("code", RefusalCode::CodeTaken)))
         }
         Err((id, e)) => Err(anyhow::Error::new(e).context(format!("apply item {id}"))),
     }
@@ -211,7 +208,7 @@ async fn apply_referral(
     if noted && !pusher.referral_notes {
         return Ok(ItemResult::invalid(
             envelope.id,
-            one("note", crate::referrals::NOTES_OFF),
+            one("note", RefusalCode::NotesOff),
         ));
     }
     let detail = json!({
@@ -242,7 +239,11 @@ async fn apply_as<S: Syncable>(
     let id = e.id.clone();
     let data = match e.data.map(serde_json::from_value::<S::Data>).transpose() {
         Ok(data) => data,
-        Err(err) => return Ok(ItemResult::invalid(id, one("data", &err.to_string()))),
+        Err(err) => {
+            // The reader's message names Rust types: the log keeps it, the phone gets the code.
+            tracing::debug!(item = %id, error = %err, "pushed content not readable");
+            return Ok(ItemResult::invalid(id, one("data", RefusalCode::Malformed)));
+        }
     };
     let item = Pushed {
         id: e.id,
@@ -254,10 +255,6 @@ async fn apply_as<S: Syncable>(
     apply::<S>(conn, actor, item).await.map_err(|err| (id, err))
 }
 
-fn one(field: &str, reason: &str) -> FieldErrors {
-    FieldErrors::from([(field.to_string(), reason.to_string())])
-}
-
 /// Reads an item's envelope and canonicalises its id, or answers why not.
 fn read_envelope(index: usize, value: Value) -> Read {
     let label = value
@@ -265,31 +262,34 @@ fn read_envelope(index: usize, value: Value) -> Read {
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| format!("#{index}"));
-    let refuse = |field: &str, reason: &str| {
+    let refuse = |field: &str, reason: Refusal| {
         Read::Answered(Box::new(ItemResult::invalid(
             label.clone(),
             one(field, reason),
         )))
     };
     if let Some((at, why)) = first_unsafe_text(&value, "") {
-        return refuse(&at, why);
+        return refuse(&at, why.into());
     }
     let mut e: Envelope = match serde_json::from_value(value) {
         Ok(e) => e,
-        Err(err) => return refuse("item", &err.to_string()),
+        Err(err) => {
+            tracing::debug!(item = %label, error = %err, "pushed envelope not readable");
+            return refuse("item", RefusalCode::Malformed.into());
+        }
     };
     match uuid::Uuid::parse_str(e.id.trim()) {
         Ok(uuid) => e.id = uuid.hyphenated().to_string(),
-        Err(_) => return refuse("id", "must be a UUID made on the phone"),
+        Err(_) => return refuse("id", RefusalCode::NotAUuid.into()),
     }
     if e.base_version < 0 {
-        return refuse("base_version", "must not be negative");
+        return refuse("base_version", Refusal::new(RefusalCode::OutOfRange).min(0));
     }
     if e.device_time
         .as_ref()
         .is_some_and(|t| t.chars().count() > 40)
     {
-        return refuse("device_time", "must be at most 40 characters");
+        return refuse("device_time", Refusal::new(RefusalCode::TooLong).max(40));
     }
     Read::Item(e.kind, e)
 }

@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use super::model::{Language, Me, NewUser, SiteSummary, UserChanges, UserView};
 use crate::access::{Role, SiteScope};
 use crate::error::{ApiError, ErrorCode, ResultExt};
+use crate::refusal::{Refusal, RefusalCode};
 use crate::store::{now_millis, placeholders, Db, Flag};
 use crate::validate::Checker;
 
@@ -210,7 +211,10 @@ pub async fn check_active_users(
 ) -> Result<(), sqlx::Error> {
     let missing = missing_ids(conn, "users", " AND active = 1", ids).await?;
     if !missing.is_empty() {
-        check.fail(field, format!("no such active user: {}", joined(&missing)));
+        check.fail(
+            field,
+            Refusal::new(RefusalCode::UnknownUsers).values(missing.iter().map(i64::to_string)),
+        );
     }
     Ok(())
 }

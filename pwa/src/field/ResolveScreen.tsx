@@ -10,7 +10,7 @@ import { Link } from '../ui/Link';
 import { Notice } from '../ui/Notice';
 import { discard, keepMine, loadOutboxItem, takeTheirs } from './data';
 import { useLocal } from './hooks';
-import { fieldLabel, reasonText } from './serverWords';
+import { fieldLabel, reasonAsSent, reasonText } from './serverWords';
 
 function show(value: unknown): string {
   if (value === undefined || value === null || value === '') return '—';
@@ -85,10 +85,10 @@ export function ResolveScreen({ id }: { id: string }) {
               {fieldLabel(field) ?? field}
             </span>
             {reasonText(reason) ? (
-              <span>{reasonText(reason)}</span>
+              <span data-refusal={typeof reason === 'string' ? undefined : reason.code}>{reasonText(reason)}</span>
             ) : (
               <span dir="auto" lang="en">
-                {reason}
+                {reasonAsSent(reason)}
               </span>
             )}
           </li>

@@ -90,12 +90,12 @@ for (const { name, catalogues } of SETS) {
 describe('lookups', () => {
   it('fills placeholders and formats numbers for the language', () => {
     expect(translate('en', 'signed_in_as', { name: 'Amal', login: 'amal' })).toBe('Signed in as Amal (amal)');
-    expect(translatePlural('en', 'waiting_to_send', 1)).toBe('1 record waiting to send');
-    expect(translatePlural('en', 'waiting_to_send', 1200)).toBe('1,200 records waiting to send');
-    expect(translatePlural('ar', 'waiting_to_send', 3)).toBe('٣ سجلات بانتظار الإرسال');
-    expect(translatePlural('ar', 'waiting_to_send', 2)).toBe('سجلان بانتظار الإرسال');
-    expect(translatePlural('ar', 'waiting_to_send', 11)).toBe('١١ سجلًا بانتظار الإرسال');
-    expect(translatePlural('ckb', 'waiting_to_send', 5)).toBe('٥ تۆمار چاوەڕێی ناردنن');
+    expect(translatePlural('en', 'waiting_records', 1)).toBe('1 record');
+    expect(translatePlural('en', 'waiting_records', 1200)).toBe('1,200 records');
+    expect(translatePlural('ar', 'waiting_records', 3)).toBe('٣ سجلات');
+    expect(translatePlural('ar', 'waiting_records', 2)).toBe('سجلان');
+    expect(translatePlural('ar', 'waiting_records', 11)).toBe('١١ سجلًا');
+    expect(translatePlural('ckb', 'waiting_send', 5, { what: '٥ تۆمار' })).toBe('٥ تۆمار چاوەڕێی ناردنن');
   });
 
   it('falls back to `other` when a form is missing', () => {

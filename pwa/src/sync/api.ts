@@ -1,6 +1,7 @@
 /** The sync calls, through the app's one fetch client, and how a run of them ended. */
 import { isUnauthenticated, NetworkError, request } from '../api/client';
 import type { OutboxKind, Review } from '../db/schema';
+import type { Refusal } from './refusals';
 
 /**
  * How a sync step ended: `offline` (no answer) retries later;
@@ -36,7 +37,8 @@ export interface PushResult {
   status: 'stored' | 'duplicate' | 'conflict' | 'invalid';
   version?: number;
   server?: ServerCopy;
-  errors?: Record<string, string>;
+  /** Why, per field: a refusal code (sync/refusals.ts); an older server sent an English sentence. */
+  errors?: Record<string, Refusal | string>;
 }
 
 export interface Change {

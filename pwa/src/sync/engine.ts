@@ -3,7 +3,8 @@
  * says it is online again, when something is saved, on "Send now", every
  * 30–45 s while the app is open and visible (flags and locks arrive), and
  * when the service worker's Background Sync fires (it asks an open page to
- * send: see src/sw/sync-handler.js). A run pushes the outbox, then pulls.
+ * send: see src/sw/sync-handler.js). A run probes the server when
+ * something waits, pushes the outbox, then pulls.
  * No answer → retry on a short bounded backoff, and probe the server
  * meanwhile so its return is noticed within seconds (sync/backoff.ts);
  * 401 → the outbox waits, and the next login resumes.
@@ -116,7 +117,12 @@ async function runOnce(): Promise<Outcome> {
   try {
     const db = await currentUserDb();
     syncStatus.set({ running: true, sent: 0, total: 0, last: syncStatus.get().last });
-    outcome = await pushOutbox(db, serverApi, (sent, total) => syncStatus.set({ running: true, sent, total }));
+    // A dead cell says "online" and lets a push hang until its 30 s timeout. A probe of a few
+    // hundred bytes with a 4 s timeout goes first whenever something waits, so the bar says
+    // "trying again in …" within seconds and the retry's probes take over.
+    const waiting = await db.countFromIndex('outbox', 'by_state', 'waiting');
+    if (waiting > 0 && !(await serverAnswers(PROBE_TIMEOUT_MS))) outcome = 'offline';
+    else outcome = await pushOutbox(db, serverApi, (sent, total) => syncStatus.set({ running: true, sent, total }));
     // Mobilisers only count heads; they never register anyone, so they need no codes.
     if (outcome === 'done' && current.role !== 'mobiliser') outcome = await ensurePrefix(db, serverApi);
     if (outcome === 'done') outcome = await pullAll(db, serverApi);

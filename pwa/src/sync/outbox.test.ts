@@ -47,7 +47,12 @@ describe('saving', () => {
   it('starts empty', async () => {
     const db = await freshDb();
     const counts = await countByState(db);
-    expect(counts).toEqual({ waiting: 0, conflict: 0, rejected: 0 });
+    expect(counts).toEqual({
+      waiting: 0,
+      conflict: 0,
+      rejected: 0,
+      waitingByKind: { record: 0, participant: 0, group: 0, referral: 0 },
+    });
     expect(unsentTotal(counts)).toBe(0);
   });
 
@@ -107,6 +112,19 @@ describe('saving', () => {
   });
 });
 
+describe('the waiting count by kind', () => {
+  it('tells records, people, groups and referrals apart, counting only what waits', async () => {
+    const db = await freshDb();
+    await saveLocal(db, rec('r1'));
+    await saveLocal(db, rec('r2'));
+    await saveLocal(db, { kind: 'participant', id: 'p1', data: {} });
+    await saveLocal(db, { kind: 'group', id: 'g1', data: {} });
+    await saveLocal(db, rec('refused'));
+    await answer(db, (id) => (id === 'refused' ? { status: 'invalid', errors: {} } : undefined));
+    expect((await countByState(db)).waitingByKind).toEqual({ record: 2, participant: 1, group: 1, referral: 0 });
+  });
+});
+
 describe('the server’s answers', () => {
   it('counts what is really stored, by state', async () => {
     const db = await freshDb();
@@ -121,7 +139,12 @@ describe('the server’s answers', () => {
             : undefined,
     );
     const counts = await countByState(db);
-    expect(counts).toEqual({ waiting: 1, conflict: 1, rejected: 1 });
+    expect(counts).toEqual({
+      waiting: 1,
+      conflict: 1,
+      rejected: 1,
+      waitingByKind: { record: 1, participant: 0, group: 0, referral: 0 },
+    });
     expect(unsentTotal(counts)).toBe(3);
     expect((await needingAttention(db)).map((i) => i.id).sort()).toEqual(['conflict', 'invalid']);
   });

@@ -22,10 +22,17 @@ import type { Local, OutboxItem, OutboxKind, OutboxState, SentItem, SijilDb } fr
 import { OUTBOX_STATES, STORE_OF } from '../db/schema';
 import { createStore } from '../store';
 import type { PushResult, ServerCopy } from './api';
+import type { Refusal } from './refusals';
 
 type Db = IDBPDatabase<SijilDb>;
 
-export type OutboxCounts = Record<OutboxState, number>;
+/**
+ * The outbox by state, and what waits by kind, so the outbox line can say
+ * "2 records, 1 person waiting" rather than call a registered person a record.
+ */
+export type OutboxCounts = Record<OutboxState, number> & { waitingByKind: Record<OutboxKind, number> };
+
+const OUTBOX_KINDS: readonly OutboxKind[] = ['record', 'participant', 'group', 'referral'];
 
 const changeListeners = new Set<() => void>();
 
@@ -45,8 +52,13 @@ export async function countByState(db: Db): Promise<OutboxCounts> {
   const tx = db.transaction('outbox');
   const index = tx.store.index('by_state');
   const counts = await Promise.all(OUTBOX_STATES.map((state) => index.count(state)));
+  // Only the kinds are needed, but IndexedDB has no count by two keys: the waiting items are few.
+  const waiting = await index.getAll('waiting');
   await tx.done;
-  return Object.fromEntries(OUTBOX_STATES.map((state, i) => [state, counts[i]])) as OutboxCounts;
+  const waitingByKind = Object.fromEntries(OUTBOX_KINDS.map((kind) => [kind, 0])) as Record<OutboxKind, number>;
+  for (const item of waiting) waitingByKind[item.kind]++;
+  const byState = Object.fromEntries(OUTBOX_STATES.map((state, i) => [state, counts[i]]));
+  return { ...byState, waitingByKind } as OutboxCounts;
 }
 
 /** Items the server has not confirmed: waiting, in conflict or refused (everything in the outbox). */
@@ -95,8 +107,8 @@ export function serverCopyOf(item: OutboxItem): ServerCopy | undefined {
 }
 
 /** Why the server refused an item, field by field. */
-export function reasonsOf(item: OutboxItem): Record<string, string> {
-  return (item.error as { errors?: Record<string, string> } | undefined)?.errors ?? {};
+export function reasonsOf(item: OutboxItem): Record<string, Refusal | string> {
+  return (item.error as { errors?: Record<string, Refusal | string> } | undefined)?.errors ?? {};
 }
 
 // ---- writing

@@ -14,6 +14,7 @@ import { secondsUntil } from '../sync/backoff';
 import { syncNow, syncStatus } from '../sync/engine';
 import { outboxCounts, unsentTotal } from '../sync/outbox';
 import { Link } from './Link';
+import { waitingText } from './waiting';
 
 export interface NavItem {
   href: string;
@@ -51,10 +52,11 @@ function useCountdown(at: number | undefined): number | undefined {
 }
 
 /**
- * "n records waiting to send", from the outbox in IndexedDB, with what sync
- * is doing ("trying again in 20 s") and "Send now" whenever something
- * waits and no run is under way: the browser's idea of "online" is not
- * trusted (a dead cell says online; a live one may say offline).
+ * "2 records, 1 person waiting to send", from the outbox in IndexedDB, with
+ * what sync is doing ("trying again in 20 s") and "Send now" whenever
+ * something waits (tapped during a run, it sends again right after): the
+ * browser's idea of "online" is not trusted (a dead cell says online; a
+ * live one may say offline).
  */
 export function OutboxLine() {
   const counts = useStore(outboxCounts);
@@ -76,7 +78,7 @@ export function OutboxLine() {
       data-unsent={unsentTotal(counts)}
       data-sync={sync.running ? 'running' : 'idle'}
     >
-      <span>{waiting === 0 ? t('nothing_waiting') : tn('waiting_to_send', waiting)}</span>
+      <span class="outbox-waiting">{waitingText(counts)}</span>
       {sync.running && sync.total > 0 && (
         <span class="outbox-progress">{t('sent_of', { sent: sync.sent, total: sync.total })}</span>
       )}
@@ -85,7 +87,7 @@ export function OutboxLine() {
           {retryIn > 0 ? t('retry_in', { s: retryIn }) : t('retry_checking')}
         </span>
       )}
-      {waiting > 0 && !sync.running && (
+      {waiting > 0 && (
         <button type="button" class="button button-secondary outbox-send" onClick={() => void syncNow()}>
           {t('logout_send_now')}
         </button>

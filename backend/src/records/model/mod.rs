@@ -11,6 +11,6 @@ pub use record::{
     cfs_day_id, may_record, RecordData, Tally, MAX_ATTENDANCE, MAX_DURATION_MINUTES, MAX_TALLY_CELL,
 };
 pub use review::{
-    locked_reason, Attendee, LockBody, MonthLock, RecordDetail, RecordFilter, RecordQuery,
+    locked_refusal, Attendee, LockBody, MonthLock, RecordDetail, RecordFilter, RecordQuery,
     RecordSummary, Review, ReviewBody, TallyRow, UnlockBody,
 };

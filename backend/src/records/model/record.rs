@@ -11,6 +11,7 @@ use crate::activity_types::ActivityKind;
 use crate::changes::item::SyncData;
 use crate::participants::code;
 use crate::participants::model::Sex;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::Checker;
 
 /// Which kinds of record each role makes: mobilisers count heads at
@@ -131,7 +132,7 @@ impl RecordData {
                 && t[..2].parse::<u8>().is_ok_and(|h| h < 24)
                 && t[3..].parse::<u8>().is_ok_and(|m| m < 60);
             if !ok {
-                check.fail("start_time", "must be a time like 09:30");
+                check.fail("start_time", RefusalCode::NotATime);
             }
         }
         self.duration_minutes = check.int_range(
@@ -156,7 +157,7 @@ impl RecordData {
         }
         self.attendance.sort();
         if self.attendance.windows(2).any(|w| w[0] == w[1]) {
-            check.fail("attendance", "a participant is listed twice");
+            check.fail("attendance", RefusalCode::ListedTwice);
         }
         let mut codes = Vec::with_capacity(self.attendance_codes.len());
         for typed in &self.attendance_codes {
@@ -164,11 +165,11 @@ impl RecordData {
                 Some(c) if code::is_valid(&c) => codes.push(c),
                 Some(_) => check.fail(
                     "attendance_codes",
-                    format!("{typed}: check character does not match; re-read the code"),
+                    Refusal::new(RefusalCode::CheckCharacter).values([typed.as_str()]),
                 ),
                 None => check.fail(
                     "attendance_codes",
-                    format!("{typed}: must be 7 characters like K7M-42QX"),
+                    Refusal::new(RefusalCode::NotAParticipantCode).values([typed.as_str()]),
                 ),
             }
         }
@@ -178,7 +179,7 @@ impl RecordData {
         if self.attendance.len() + self.attendance_codes.len() > MAX_ATTENDANCE {
             check.fail(
                 "attendance",
-                format!("at most {MAX_ATTENDANCE} participants in one record"),
+                Refusal::new(RefusalCode::TooManyPeople).max(MAX_ATTENDANCE as i64),
             );
         }
     }
@@ -193,7 +194,7 @@ impl RecordData {
             .windows(2)
             .any(|w| w[0].sex == w[1].sex && w[0].age_band == w[1].age_band)
         {
-            check.fail("tallies", "one count per sex and age band");
+            check.fail("tallies", RefusalCode::OneCountPerCell);
         }
         if self
             .tallies
@@ -202,12 +203,14 @@ impl RecordData {
         {
             check.fail(
                 "tallies",
-                format!("each count must be between 0 and {MAX_TALLY_CELL}"),
+                Refusal::new(RefusalCode::OutOfRange)
+                    .min(0)
+                    .max(MAX_TALLY_CELL),
             );
         }
         let tallied: i64 = self.tallies.iter().map(|t| t.count.max(0)).sum();
         if !(0..=tallied).contains(&self.tally_disabled) {
-            check.fail("tally_disabled", "must be between 0 and the number counted");
+            check.fail("tally_disabled", RefusalCode::DisabledOverCount);
         }
         tallied
     }
@@ -219,49 +222,37 @@ impl RecordData {
         match self.kind {
             ActivityKind::GroupSession => {
                 if self.group_id.is_none() {
-                    check.fail("group_id", "a group session belongs to a group");
+                    check.fail("group_id", RefusalCode::GroupRequired);
                 }
             }
             ActivityKind::CfsDay => {
                 if self.group_id.is_some() {
-                    check.fail("group_id", "a CFS day has no group");
+                    check.fail("group_id", RefusalCode::NoGroup);
                 }
                 if !self.tallies.is_empty() {
-                    check.fail(
-                        "tallies",
-                        "a CFS day records the children present, not head counts",
-                    );
+                    check.fail("tallies", RefusalCode::NoHeadCounts);
                 }
             }
             ActivityKind::IndividualSession => {
                 if self.group_id.is_some() {
-                    check.fail("group_id", "an individual session has no group");
+                    check.fail("group_id", RefusalCode::NoGroup);
                 }
                 if !self.tallies.is_empty() {
-                    check.fail(
-                        "tallies",
-                        "an individual session records the person seen, not head counts",
-                    );
+                    check.fail("tallies", RefusalCode::NoHeadCounts);
                 }
                 if self.attendance.len() + self.attendance_codes.len() != 1 {
-                    check.fail(
-                        "attendance",
-                        "an individual session has exactly one participant",
-                    );
+                    check.fail("attendance", RefusalCode::ExactlyOnePerson);
                 }
             }
             ActivityKind::AwarenessEvent => {
                 if self.group_id.is_some() {
-                    check.fail("group_id", "an awareness event has no group");
+                    check.fail("group_id", RefusalCode::NoGroup);
                 }
                 if !self.attendance.is_empty() || !self.attendance_codes.is_empty() {
-                    check.fail(
-                        "attendance",
-                        "an awareness event records head counts, not names",
-                    );
+                    check.fail("attendance", RefusalCode::NoNames);
                 }
                 if tallied == 0 {
-                    check.fail("tallies", "count at least one person");
+                    check.fail("tallies", RefusalCode::CountSomeone);
                 }
             }
         }
@@ -404,7 +395,7 @@ mod tests {
             individual(&attendance, &codes).normalise(&mut check);
             let errors = check.into_errors();
             assert!(
-                errors["attendance"].contains("exactly one"),
+                errors["attendance"].code == RefusalCode::ExactlyOnePerson,
                 "{attendance:?} {codes:?}: {errors:?}"
             );
         }

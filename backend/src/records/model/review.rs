@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::refusal::{Refusal, RefusalCode};
 use crate::validate::{dates, Checker};
 
 /// The review states a record moves through.
@@ -230,8 +231,8 @@ fn valid_month(month: &str) -> bool {
 }
 
 /// What a phone is told when a change would touch a locked month.
-pub fn locked_reason(month: &str) -> String {
-    format!("{month} at this site is locked after review; only an administrator can unlock it")
+pub fn locked_refusal(month: &str) -> Refusal {
+    Refusal::new(RefusalCode::MonthLocked).values([month])
 }
 
 #[cfg(test)]

@@ -61,8 +61,12 @@ async fn a_locked_month_reaches_the_phones_of_its_site_and_its_unlock_too() {
             .push(&[item("record", &new_id(), 0, awareness_event(a, aw, 3, 2))])
             .await;
         assert_eq!(refused[0]["status"], "invalid");
-        let reason = refused[0]["errors"]["date"].as_str().unwrap();
-        assert!(reason.contains("administrator"), "{reason}");
+        // As a code and the month, which the phone says in its language (naming the administrator).
+        assert_eq!(
+            refused[0]["errors"]["date"],
+            json!({ "code": "month_locked", "values": [month] }),
+            "{refused:?}"
+        );
 
         // An admin unlocks it: the phones hear of it as a deletion.
         let res = admin

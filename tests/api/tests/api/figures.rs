@@ -808,10 +808,7 @@ async fn the_recorder_sees_a_flag_after_sync_and_locked_months_refuse_changes() 
         );
         assert_eq!(edit[1]["status"], "invalid");
         assert!(
-            edit[1]["errors"]["date"]
-                .as_str()
-                .unwrap()
-                .contains("locked"),
+            edit[1]["errors"]["date"]["code"] == "month_locked",
             "{edit:?}"
         );
         assert_eq!(edit2[0]["status"], "invalid");

@@ -94,7 +94,7 @@ async fn a_nul_in_one_item_is_refused_and_the_good_item_beside_it_is_stored() {
             let answers = phone.push(&[bad, good]).await;
             assert_eq!(answers[0]["status"], "invalid", "{field}: {answers:?}");
             assert!(
-                answers[0]["errors"].to_string().contains("NUL"),
+                answers[0]["errors"].to_string().contains("nul_character"),
                 "{field}: {answers:?}"
             );
             assert_eq!(answers[1]["status"], "stored", "{field}: {answers:?}");

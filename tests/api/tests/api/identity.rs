@@ -226,7 +226,10 @@ async fn a_child_of_one_site_is_recorded_at_another_by_code_and_counted_once_abo
         let res = offline.api.post("/api/sync/push", json!({ "items": [item("record", &new_id(), 0, unknown_day)] })).await;
         let refused = received.keep(res).await;
         assert_eq!(refused["results"][0]["status"], "invalid");
-        assert!(refused["results"][0]["errors"]["attendance_codes"].as_str().unwrap().contains(&code::display(&nobody)));
+        assert_eq!(
+            refused["results"][0]["errors"]["attendance_codes"],
+            json!({ "code": "unknown_codes", "values": [code::display(&nobody)] })
+        );
 
         // Stored by id, pulled back by id with no codes; B's phones hold her
         // minimal form as a visitor, A's phones the full registration.
@@ -851,7 +854,7 @@ async fn the_washington_group_set_is_refused_under_five_and_a_caregivers_answers
         plain["data"]["disability"] = json!("yes");
         let results = phone.push(&[too_young, by_caregiver, plain]).await;
         assert_eq!(statuses(&results), ["invalid", "stored", "stored"], "{results:?}");
-        assert!(results[0]["errors"]["wg"].as_str().unwrap().contains("5 and over"));
+        assert_eq!(results[0]["errors"]["wg"], json!({ "code": "wg_too_young", "min": 5 }));
         assert_eq!(app.count_where("participants", "id", &toddler).await, 0);
         let (changes, _) = pull_all(&phone.api, None, 500).await;
         let pulled = changes.iter().find(|c| c["id"] == child.as_str()).unwrap();

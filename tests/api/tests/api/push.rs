@@ -616,7 +616,8 @@ async fn a_group_meeting_today_without_a_record_reminds_its_facilitator_once() {
             "{results:?}"
         );
         assert!(
-            results[4]["errors"]["weekdays"].is_string(),
+            results[4]["errors"]["weekdays"]
+                == json!({ "code": "out_of_range", "min": 1, "max": 7 }),
             "{}",
             results[4]
         );

@@ -178,9 +178,9 @@ async fn another_sites_ids_are_invalid_and_nothing_is_written() {
             ])
             .await;
         assert_eq!(statuses(&results), ["invalid"; 4], "{results:?}");
-        assert!(results[0]["errors"]["site_id"].is_string());
-        assert!(results[1]["errors"]["attendance"].is_string() && results[1]["errors"]["group_id"].is_string(), "{}", results[1]);
-        assert!(results[2]["errors"]["id"].is_string());
+        assert_eq!(results[0]["errors"]["site_id"]["code"], "outside_scope", "{}", results[0]);
+        assert!(results[1]["errors"]["attendance"]["code"].is_string() && results[1]["errors"]["group_id"]["code"].is_string(), "{}", results[1]);
+        assert!(results[2]["errors"]["id"]["code"].is_string(), "{}", results[2]);
         let after = (app.count("participants").await, app.count("activity_records").await, app.count("attendances").await, app.count("sync_changes").await);
         assert_eq!(before, after);
         assert_eq!(app.count_where("participants", "id", &p).await, 0);
@@ -213,9 +213,11 @@ async fn bad_items_are_answered_one_by_one_and_the_rest_is_stored() {
             ])
             .await;
         assert_eq!(statuses(&results), ["invalid", "invalid", "invalid", "invalid", "invalid", "stored"], "{results:?}");
-        assert!(results[1]["errors"]["date"].as_str().unwrap().contains("future"));
-        assert!(results[2]["errors"]["tallies"].is_string());
-        assert!(results[4]["errors"]["kind"].is_string(), "{}", results[4]);
+        assert_eq!(results[0]["errors"]["id"], json!({ "code": "not_a_uuid" }));
+        assert_eq!(results[1]["errors"]["date"], json!({ "code": "in_future" }));
+        assert_eq!(results[2]["errors"]["tallies"], json!({ "code": "out_of_range", "min": 0, "max": 5000 }));
+        assert_eq!(results[3]["errors"]["data"], json!({ "code": "malformed" }), "{}", results[3]);
+        assert_eq!(results[4]["errors"]["kind"], json!({ "code": "role_may_not" }), "{}", results[4]);
         assert_eq!(app.count("activity_records").await, 1);
         assert_eq!(app.count("tallies").await, 2);
     })
@@ -466,7 +468,7 @@ async fn participants_are_found_by_code_or_name_within_scope() {
         typo["data"]["code"] = json!(bad);
         let res = phone.push(&[typo]).await;
         assert!(
-            res[0]["errors"]["code"].as_str().unwrap().contains("check"),
+            res[0]["errors"]["code"]["code"] == "check_character",
             "{res:?}"
         );
     })
