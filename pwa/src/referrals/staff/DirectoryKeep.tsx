@@ -8,10 +8,8 @@
 import { useState } from 'preact/hooks';
 import { listAreas, listPartners } from '../../api/endpoints';
 import type { Area, Me, Partner } from '../../api/types';
-import { problemText } from '../../field/common';
-import type { Problems } from '../../field/drafts';
-import { localName, t } from '../../i18n';
-import type { StringKey } from '../../i18n/messages';
+import type { StaffScreenKey } from '../../i18n/staff';
+import { localName, t } from '../../i18n/staff';
 import { navigate } from '../../router';
 import { describeError } from '../../ui/errors';
 import { Checkbox, FieldGroup, SelectField, TextField } from '../../ui/fields';
@@ -30,7 +28,7 @@ import {
   updateOrganisation,
   updateService,
 } from './api';
-import type { OrganisationDraft, ServiceDraft } from './drafts';
+import type { OrganisationDraft, Problems, ServiceDraft } from './drafts';
 import {
   checkOrganisation,
   checkService,
@@ -66,7 +64,7 @@ function kept(loaded: Loaded, me: Me): Organisation[] {
   return keptOrganisations(loaded.organisations, me.role === 'admin', new Set(loaded.partners.map((p) => p.id)));
 }
 
-const serviceLanguageLabel = (code: string) => t(`service_language_${code}` as StringKey);
+const serviceLanguageLabel = (code: string) => t(`service_language_${code}` as StaffScreenKey);
 
 export function DirectoryKeep({ me }: { me: Me }) {
   const [remote, retry] = useDirectory();
@@ -410,5 +408,7 @@ function ServiceForm({
 
 /** Each field's problem in the person's language. */
 function texts(problems: Problems): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(problems).map(([field, p]) => [field, problemText(p)]));
+  return Object.fromEntries(
+    Object.entries(problems).map(([field, p]) => [field, typeof p === 'string' ? t(p) : t(p.key, p.params)]),
+  );
 }

@@ -14,8 +14,8 @@ import { DayField, Segmented } from '../../coordinator/controls';
 import { formatDay, PRESETS, presetRange, validRange } from '../../coordinator/logic';
 import { bandLabel } from '../../field/common';
 import type { AgeBand } from '../../field/model';
-import { formatNumber, language, localName, t } from '../../i18n';
-import type { StringKey } from '../../i18n/messages';
+import type { StaffScreenKey } from '../../i18n/staff';
+import { formatNumber, language, localName, t } from '../../i18n/staff';
 import { useStore } from '../../store';
 import { Checkbox, SelectField } from '../../ui/fields';
 import { LoadFailed, Loading } from '../../ui/Notice';
@@ -28,7 +28,7 @@ import { bySexAndAge, figuresQuery, GROUPINGS } from './drafts';
 
 type PeriodChoice = (typeof PRESETS)[number] | 'custom';
 
-const PERIOD_LABEL: Record<PeriodChoice, StringKey> = {
+const PERIOD_LABEL: Record<PeriodChoice, StaffScreenKey> = {
   this_month: 'dash_this_month',
   last_month: 'dash_last_month',
   this_quarter: 'dash_this_quarter',
@@ -68,7 +68,7 @@ function placeOptions(sites: Site[], areas: Area[]) {
   ];
 }
 
-const FIGURES: { key: keyof ReferralCounts; label: StringKey }[] = [
+const FIGURES: { key: keyof ReferralCounts; label: StaffScreenKey }[] = [
   { key: 'made', label: 'rfig_made' },
   { key: 'accepted', label: 'rfig_accepted' },
   { key: 'declined', label: 'rfig_declined' },
@@ -173,7 +173,7 @@ export function ReferralFiguresScreen() {
               id="rfig-group"
               label={t('rfig_group_by')}
               value={groupBy}
-              options={GROUPINGS.map((g) => ({ value: g, label: t(`rfig_group_${g}` as StringKey) }))}
+              options={GROUPINGS.map((g) => ({ value: g, label: t(`rfig_group_${g}` as StaffScreenKey) }))}
               onChange={(v) => setGroupBy(v as Grouping)}
             />
             <GroupTable figures={data.data} n={n} />
@@ -193,7 +193,7 @@ export function ReferralFiguresScreen() {
                     download
                     data-export={`referrals-${table}-${format}`}
                   >
-                    {t(`rfig_export_${table}_${format}` as StringKey)}
+                    {t(`rfig_export_${table}_${format}` as StaffScreenKey)}
                   </a>
                 )),
               )}
@@ -219,7 +219,7 @@ function GroupTable({ figures, n }: { figures: ReferralFigures; n: (v: number | 
       <table class="site-table" data-table="referral-groups">
         <thead>
           <tr>
-            <th scope="col">{t(`rfig_group_${figures.group_by ?? 'category'}` as StringKey)}</th>
+            <th scope="col">{t(`rfig_group_${figures.group_by ?? 'category'}` as StaffScreenKey)}</th>
             {FIGURES.map((f) => (
               <th key={f.key} scope="col">
                 {t(f.label)}

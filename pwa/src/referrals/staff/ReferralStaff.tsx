@@ -18,3 +18,6 @@ export default function ReferralStaff({ path, me }: { path: string; me: Me }) {
   if (service) return <ServiceScreen me={me} id={Number(service.id)} />;
   return <DirectoryKeep me={me} />;
 }
+
+/** The staff catalogue in the language shown, awaited before these screens show (ui/lazy.tsx). */
+export { staffStringsReady as ready } from '../../i18n/staff';

@@ -6,11 +6,15 @@
  * table.
  */
 import type { Area } from '../../api/types';
-import type { Problems } from '../../field/drafts';
 import { AGE_BANDS } from '../../field/model';
+import type { StaffScreenKey } from '../../i18n/staff';
 import type { Category } from '../model';
 import { CATEGORIES } from '../model';
 import type { DirectoryService, Organisation, OrganisationInput, ReferralFigures, ServiceInput } from './api';
+
+/** A field's problem: a message of either catalogue, with its numbers. */
+export type Problem = StaffScreenKey | { key: StaffScreenKey; params: Record<string, number> };
+export type Problems = Record<string, Problem>;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; errors: Problems };
 
