@@ -295,7 +295,10 @@ impl PageEnd {
         let mut parts = text.splitn(3, '_');
         let referred_on = crate::validate::dates::parse(parts.next()?)?;
         let received_at = parts.next()?.parse::<i64>().ok().filter(|ms| *ms >= 0)?;
-        let id = uuid::Uuid::parse_str(parts.next()?).ok()?.hyphenated().to_string();
+        let id = uuid::Uuid::parse_str(parts.next()?)
+            .ok()?
+            .hyphenated()
+            .to_string();
         Some(PageEnd {
             referred_on: crate::validate::dates::format(referred_on),
             received_at,

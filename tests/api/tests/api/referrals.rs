@@ -93,7 +93,12 @@ pub(crate) async fn service(api: &Api, organisation: i64, category: &str, area: 
 }
 
 /// Registers a participant on `phone` at `site`; returns her code.
-pub(crate) async fn participant(phone: &mut Phone, site: i64, sex: &str, birth_year: i64) -> String {
+pub(crate) async fn participant(
+    phone: &mut Phone,
+    site: i64,
+    sex: &str,
+    birth_year: i64,
+) -> String {
     let (_, it) = phone.participant(site, sex, birth_year);
     let code = it["data"]["code"].as_str().unwrap().to_string();
     let results = phone.push(&[it]).await;
@@ -107,7 +112,13 @@ pub(crate) fn referral(code: &str, site: i64, service: i64, referred_on: &str) -
 }
 
 /// Refers online; returns the referral as answered.
-pub(crate) async fn refer(api: &Api, code: &str, site: i64, service: i64, referred_on: &str) -> Value {
+pub(crate) async fn refer(
+    api: &Api,
+    code: &str,
+    site: i64,
+    service: i64,
+    referred_on: &str,
+) -> Value {
     let mut b = referral(code, site, service, referred_on);
     b["id"] = json!(new_id());
     let res = api.post("/api/referrals", b).await;
@@ -117,7 +128,13 @@ pub(crate) async fn refer(api: &Api, code: &str, site: i64, service: i64, referr
     answer
 }
 
-pub(crate) async fn step(api: &Api, id: &str, status: &str, on: &str, version: i64) -> (StatusCode, Value) {
+pub(crate) async fn step(
+    api: &Api,
+    id: &str,
+    status: &str,
+    on: &str,
+    version: i64,
+) -> (StatusCode, Value) {
     let res = api
         .post(
             &format!("/api/referrals/{id}/status"),

@@ -40,7 +40,14 @@ async fn the_received_list_pages_by_keyset_each_page_scoped_and_audited() {
         // Seven referrals to B, three of them on one day (the order's
         // second and third keys decide between those), one to the clinic.
         for days in [9, 8, 8, 8, 5, 3, 1] {
-            refer(&w.phone_a.api, &code, w.site_a, w.legal_aid, &days_ago(days)).await;
+            refer(
+                &w.phone_a.api,
+                &code,
+                w.site_a,
+                w.legal_aid,
+                &days_ago(days),
+            )
+            .await;
         }
         refer(&w.phone_a.api, &code, w.site_a, w.clinic, &days_ago(2)).await;
         let whole = ids(&list(&w.coord_b, "side=received").await);
@@ -54,11 +61,15 @@ async fn the_received_list_pages_by_keyset_each_page_scoped_and_audited() {
         // A referral made while someone pages is newer than the pages
         // already read: it neither shifts nor repeats what follows.
         refer(&w.phone_a.api, &code, w.site_a, w.legal_aid, &days_ago(0)).await;
-        let (second, next) = page(&w.coord_b, &format!("side=received&limit=3&before={next}")).await;
+        let (second, next) =
+            page(&w.coord_b, &format!("side=received&limit=3&before={next}")).await;
         assert_eq!(second, whole[3..6]);
         let (third, next) = page(
             &w.coord_b,
-            &format!("side=received&limit=3&before={}", next.expect("a third page")),
+            &format!(
+                "side=received&limit=3&before={}",
+                next.expect("a third page")
+            ),
         )
         .await;
         assert_eq!(third, whole[6..]);
@@ -103,7 +114,12 @@ async fn the_received_list_pages_by_keyset_each_page_scoped_and_audited() {
 
         // A made-up page end is refused in the error shape, and not audited.
         let audit_before = audited(&app, "referral.list").await;
-        for bad in ["yesterday", "2026-11-20_12", "2026-11-20_12_nope", "2026-11-20_x_0b9d5a52-6c1e-4f53-9a43-1f6f1c0b7e21"] {
+        for bad in [
+            "yesterday",
+            "2026-11-20_12",
+            "2026-11-20_12_nope",
+            "2026-11-20_x_0b9d5a52-6c1e-4f53-9a43-1f6f1c0b7e21",
+        ] {
             let res = w
                 .coord_b
                 .get(&format!("/api/referrals?side=received&before={bad}"))
@@ -127,7 +143,9 @@ async fn an_outside_organisations_answers_are_recorded_by_the_referring_sites_co
         let colleague = app.user(&w.admin, "dilan", "trainer", &[w.site_a]).await;
         // A coordinator of another partner's site.
         let site_c = app.site(&w.admin, "DUH-C").await;
-        let coord_c = app.user(&w.admin, "coord-c", "coordinator", &[site_c]).await;
+        let coord_c = app
+            .user(&w.admin, "coord-c", "coordinator", &[site_c])
+            .await;
 
         // Accepted, then the service received; then closed.
         let r = refer(&w.phone_a.api, &code, w.site_a, w.clinic, &days_ago(6)).await;
@@ -176,7 +194,14 @@ async fn an_outside_organisations_answers_are_recorded_by_the_referring_sites_co
 
         // A partner's answer is still the partner's own to give.
         let r = refer(&w.phone_a.api, &code, w.site_a, w.legal_aid, &days_ago(1)).await;
-        let (status, _) = step(&w.coord_a, r["id"].as_str().unwrap(), "accepted", &days_ago(0), 1).await;
+        let (status, _) = step(
+            &w.coord_a,
+            r["id"].as_str().unwrap(),
+            "accepted",
+            &days_ago(0),
+            1,
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     })
     .await;
@@ -221,7 +246,9 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
             .await
             .unwrap();
         // A second coordinator of the receiving partner; a programme-wide one.
-        let coord_b2 = app.user(&w.admin, "coord-b2", "coordinator", &[site_b]).await;
+        let coord_b2 = app
+            .user(&w.admin, "coord-b2", "coordinator", &[site_b])
+            .await;
         let res = w
             .admin
             .post(
@@ -243,14 +270,21 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
         ];
         for (api, name) in everyone {
             let res = api
-                .post("/api/push/subscriptions", svc.subscribe(name, Answer::Accept))
+                .post(
+                    "/api/push/subscriptions",
+                    svc.subscribe(name, Answer::Accept),
+                )
                 .await;
             assert_eq!(res.status(), StatusCode::CREATED, "{name}");
         }
         let amal = user_id(&w.phone_a.api).await;
         let (coord_b, coord_b2) = (user_id(&w.coord_b).await, user_id(&coord_b2).await);
         // The referrer reads Arabic: her notices are written in it.
-        let res = w.phone_a.api.patch("/api/me", serde_json::json!({ "language": "ar" })).await;
+        let res = w
+            .phone_a
+            .api
+            .patch("/api/me", serde_json::json!({ "language": "ar" }))
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
         let code = participant(&mut w.phone_a, w.site_a, "female", 1990).await;
         let bare = code.replace('-', "");
@@ -272,7 +306,10 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
             assert_eq!(kind, "referral_new");
             assert_eq!(notice["open"], "/referrals");
             assert_eq!(notice["lang"], "en");
-            assert!(notice["body"].as_str().unwrap().contains("Site MOS-A"), "{notice}");
+            assert!(
+                notice["body"].as_str().unwrap().contains("Site MOS-A"),
+                "{notice}"
+            );
             private(notice);
         }
 
@@ -291,10 +328,15 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
                 ),
             ])
             .await;
-        assert!(results.iter().all(|r| r["status"] == "stored"), "{results:?}");
+        assert!(
+            results.iter().all(|r| r["status"] == "stored"),
+            "{results:?}"
+        );
         let q = queued(&app).await;
         assert_eq!(q.len(), 4, "{q:?}");
-        assert!(q[2..].iter().all(|(u, k, _)| k == "referral_new" && [coord_b, coord_b2].contains(u)));
+        assert!(q[2..]
+            .iter()
+            .all(|(u, k, _)| k == "referral_new" && [coord_b, coord_b2].contains(u)));
         // A resend is stored once and tells nobody again.
         let again = crate::referrals::referral(&code, w.site_a, w.legal_aid, &days_ago(1));
         let results = w.phone_a.push(&[item("referral", &pushed, 0, again)]).await;
@@ -310,20 +352,35 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
             step(&w.trainer_b, &id, "accepted", &days_ago(2), 1),
             step(&w.coord_b, &id, "declined", &days_ago(2), 1)
         );
-        let won = [one.0, two.0].iter().filter(|s| **s == StatusCode::OK).count();
+        let won = [one.0, two.0]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count();
         assert_eq!(won, 1, "{one:?} {two:?}");
         let q = queued(&app).await;
         assert_eq!(q.len(), 5, "{q:?}");
         let (user, kind, notice) = &q[4];
-        assert_eq!((*user, kind.as_str(), notice["lang"].as_str()), (amal, "referral", Some("ar")));
+        assert_eq!(
+            (*user, kind.as_str(), notice["lang"].as_str()),
+            (amal, "referral", Some("ar"))
+        );
         private(notice);
-        let version = if one.0 == StatusCode::OK { &one.1 } else { &two.1 }["version"]
+        let version = if one.0 == StatusCode::OK {
+            &one.1
+        } else {
+            &two.1
+        }["version"]
             .as_i64()
             .unwrap();
-        let answered = if one.0 == StatusCode::OK { "accepted" } else { "declined" };
+        let answered = if one.0 == StatusCode::OK {
+            "accepted"
+        } else {
+            "declined"
+        };
         if answered == "accepted" {
             // The service received: the referrer again; closing it herself: nobody.
-            let (status, _) = step(&w.coord_b, &id, "service_received", &days_ago(1), version).await;
+            let (status, _) =
+                step(&w.coord_b, &id, "service_received", &days_ago(1), version).await;
             assert_eq!(status, StatusCode::OK);
             let q = queued(&app).await;
             assert_eq!((q.len(), q[5].0, q[5].1.as_str()), (6, amal, "referral"));
@@ -339,15 +396,33 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
 
         // An outside organisation's answer recorded by the referring coordinator: the referrer hears.
         let r = refer(&w.phone_a.api, &code, w.site_a, w.clinic, &days_ago(2)).await;
-        assert_eq!(queued(&app).await.len(), before, "an outside organisation has nobody to tell");
-        let (status, _) = step(&w.coord_a, r["id"].as_str().unwrap(), "accepted", &days_ago(1), 1).await;
+        assert_eq!(
+            queued(&app).await.len(),
+            before,
+            "an outside organisation has nobody to tell"
+        );
+        let (status, _) = step(
+            &w.coord_a,
+            r["id"].as_str().unwrap(),
+            "accepted",
+            &days_ago(1),
+            1,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         let q = queued(&app).await;
         assert_eq!(q.len(), before + 1);
         assert_eq!((q[before].0, q[before].1.as_str()), (amal, "referral"));
         // What the referrer recorded herself is not news to her.
         let r = refer(&w.coord_a, &code, w.site_a, w.clinic, &days_ago(2)).await;
-        let (status, _) = step(&w.coord_a, r["id"].as_str().unwrap(), "declined", &days_ago(1), 1).await;
+        let (status, _) = step(
+            &w.coord_a,
+            r["id"].as_str().unwrap(),
+            "declined",
+            &days_ago(1),
+            1,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(queued(&app).await.len(), before + 1);
         app.stop().await;
