@@ -40,7 +40,7 @@ function backgroundSyncHandler(): Plugin {
  * imports a staff source, so no field screen needs a `staff-*` file
  * (scripts/size.mjs fails the build's check if one does).
  */
-const STAFF_SOURCE = /(^|\/)src\/(admin|coordinator|i18n\/staff)\//;
+const STAFF_SOURCE = /(^|\/)src\/(admin|coordinator|i18n\/staff|referrals\/staff)\//;
 const isStaffChunk = (chunk: { facadeModuleId: string | null; moduleIds: readonly string[] }) =>
   chunk.facadeModuleId
     ? STAFF_SOURCE.test(chunk.facadeModuleId)

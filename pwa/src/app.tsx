@@ -24,6 +24,16 @@ import { Shell } from './ui/Shell';
 
 const AdminScreens = lazyScreen(() => import('./admin/AdminScreens'));
 const CoordinatorHome = lazyScreen(() => import('./coordinator/CoordinatorHome'));
+// Keeping the service directory and the referral figures (issue 17): staff only, a chunk of their own.
+const ReferralStaff = lazyScreen<{ path: string; me: Me }>(() => import('./referrals/staff/ReferralStaff'));
+const REFERRAL_STAFF_ROUTES = [
+  '/directory/keep',
+  '/directory/organisations/:id',
+  '/directory/organisations/:id/services/new',
+  '/directory/services/:id',
+  '/referrals/figures',
+];
+const isReferralStaffPath = (path: string) => REFERRAL_STAFF_ROUTES.some((pattern) => matchRoute(pattern, path));
 
 interface RoleScreens {
   nav: NavItem[];
@@ -53,16 +63,32 @@ const SCREENS: Record<Role, RoleScreens> = {
       { href: '/referrals', label: 'referrals_title' },
       ACCOUNT,
     ],
-    routes: ['/', '/review/sites/:id', '/review/records/:id', '/report/:site/:month', '/duplicates', '/referrals'],
-    // Referrals addressed to the coordinator's partners (issue 17), moved one step at a time.
+    routes: [
+      '/',
+      '/review/sites/:id',
+      '/review/records/:id',
+      '/report/:site/:month',
+      '/duplicates',
+      '/referrals',
+      ...REFERRAL_STAFF_ROUTES,
+    ],
+    // Referrals addressed to the coordinator's partners and made from their sites (issue 17), moved one step
+    // at a time; their partner's directory entries; the referral figures.
     render: (path, me) =>
-      path === '/referrals' ? <ReferralsScreen receivedOnly /> : <CoordinatorHome me={me} path={path} />,
+      path === '/referrals' ? (
+        <ReferralsScreen staff />
+      ) : isReferralStaffPath(path) ? (
+        <ReferralStaff path={path} me={me} />
+      ) : (
+        <CoordinatorHome me={me} path={path} />
+      ),
   },
   admin: {
     nav: [
       { href: '/', label: 'nav_sites', prefix: '/sites' },
       { href: '/users', label: 'nav_users', prefix: '/users' },
       { href: '/dashboard', label: 'nav_dashboard', prefix: '/review' },
+      { href: '/directory/keep', label: 'directory_keep_title', prefix: '/directory' },
       ACCOUNT,
     ],
     routes: [
@@ -79,9 +105,15 @@ const SCREENS: Record<Role, RoleScreens> = {
       '/review/records/:id',
       '/report/:site/:month',
       '/duplicates',
+      ...REFERRAL_STAFF_ROUTES,
     ],
     render: (path, me) =>
-      path === '/dashboard' || path === '/duplicates' || path.startsWith('/review/') || path.startsWith('/report/') ? (
+      isReferralStaffPath(path) ? (
+        <ReferralStaff path={path} me={me} />
+      ) : path === '/dashboard' ||
+        path === '/duplicates' ||
+        path.startsWith('/review/') ||
+        path.startsWith('/report/') ? (
         <CoordinatorHome me={me} path={path} />
       ) : (
         <AdminScreens path={path} />

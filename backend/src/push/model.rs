@@ -496,6 +496,101 @@ pub fn reminder_notice(lang: Language, group_id: &str, site_name: &str) -> Notic
     }
 }
 
+/// A person was referred to a partner: a notice to its coordinators. It
+/// says from which site and when, never who, for what, or how urgently
+/// (a push service reads it; the list in the app says the rest).
+pub fn referral_made_notice(
+    lang: Language,
+    referral_id: &str,
+    referred_on: &str,
+    from_site: &str,
+) -> Notice {
+    let day = day_month(lang, referred_on);
+    let (title, body) = match lang {
+        Language::En => (
+            "New referral".to_string(),
+            format!("A person was referred to your organisation from {from_site} on {day}"),
+        ),
+        Language::Ar => (
+            "إحالة جديدة".to_string(),
+            format!("أُحيل شخص إلى منظمتكم من {from_site} بتاريخ {day}"),
+        ),
+        Language::Ckb => (
+            "ڕەوانەکردنی نوێ".to_string(),
+            format!("کەسێک لە {from_site}ەوە لە {day} بۆ ڕێکخراوەکەتان ڕەوانە کرا"),
+        ),
+    };
+    referral_notice("referral_new", title, body, lang, referral_id)
+}
+
+/// A referral the user made moved on: accepted, declined, the service
+/// received, or the person not reached. Which referral is said by its
+/// date only; `None` for a step nobody is told of (closing).
+pub fn referral_moved_notice(
+    lang: Language,
+    referral_id: &str,
+    referred_on: &str,
+    status: &str,
+) -> Option<Notice> {
+    let day = day_month(lang, referred_on);
+    let body = match (lang, status) {
+        (Language::En, "accepted") => format!("Your referral of {day} was accepted"),
+        (Language::En, "declined") => format!("Your referral of {day} was declined"),
+        (Language::En, "service_received") => {
+            format!("The person you referred on {day} received the service")
+        }
+        (Language::En, "not_reached") => {
+            format!("The person you referred on {day} could not be reached")
+        }
+        (Language::Ar, "accepted") => format!("تم قبول إحالتك بتاريخ {day}"),
+        (Language::Ar, "declined") => format!("تم رفض إحالتك بتاريخ {day}"),
+        (Language::Ar, "service_received") => {
+            format!("تلقّى الشخص الذي أحلته بتاريخ {day} الخدمة")
+        }
+        (Language::Ar, "not_reached") => format!("تعذّر الوصول إلى الشخص الذي أحلته بتاريخ {day}"),
+        (Language::Ckb, "accepted") => format!("ڕەوانەکردنەکەت لە {day} وەرگیرا"),
+        (Language::Ckb, "declined") => format!("ڕەوانەکردنەکەت لە {day} ڕەتکرایەوە"),
+        (Language::Ckb, "service_received") => {
+            format!("ئەو کەسەی لە {day} ڕەوانەت کرد خزمەتگوزارییەکەی وەرگرت")
+        }
+        (Language::Ckb, "not_reached") => format!("نەتوانرا بگەنە ئەو کەسەی لە {day} ڕەوانەت کرد"),
+        _ => return None,
+    };
+    let title = match lang {
+        Language::En => "Referral update",
+        Language::Ar => "تحديث إحالة",
+        Language::Ckb => "نوێکردنەوەی ڕەوانەکردن",
+    };
+    Some(referral_notice(
+        "referral",
+        title.to_string(),
+        body,
+        lang,
+        referral_id,
+    ))
+}
+
+fn referral_notice(
+    kind: &'static str,
+    title: String,
+    body: String,
+    lang: Language,
+    referral_id: &str,
+) -> Notice {
+    Notice {
+        kind,
+        title,
+        body,
+        open: "/referrals".into(),
+        lang: lang.as_str(),
+        // A later step of one referral replaces an undelivered earlier one.
+        topic: record_topic(referral_id),
+        urgency: Some(Urgency::Normal),
+        // Phones are offline for days; a week still helps.
+        ttl_secs: 7 * 24 * 3600,
+    }
+}
+
 /// When the day's reminders are due: at `now_ms`, with the programme's
 /// clock `offset_minutes` east of UTC, the local date (`YYYY-MM-DD`) and ISO
 /// weekday (1 = Monday … 7 = Sunday) once the local hour has reached

@@ -4,7 +4,10 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{announcement_notice, flagged_notice, reminder_notice, Announcement, Notice};
+use super::model::{
+    announcement_notice, flagged_notice, referral_made_notice, referral_moved_notice,
+    reminder_notice, Announcement, Notice,
+};
 use super::store::{self, Recipient};
 use crate::users::model::Language;
 
@@ -123,4 +126,56 @@ pub async fn record_flagged(
         return Ok(0);
     }
     store::enqueue(conn, record.recorded_by, &notice, &payload, now).await
+}
+
+/// Referral `referral_id` was just made (online or pushed from a phone):
+/// the coordinators of the partner it is addressed to hear of it (an
+/// outside organisation has nobody here). Not the referrer, if one of
+/// them. Returns how many devices were queued.
+pub async fn referral_made(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let Some(facts) = store::referral_facts(conn, referral_id).await? else {
+        return Ok(0);
+    };
+    let Some(partner) = facts.to_partner_id else {
+        return Ok(0);
+    };
+    let mut devices = 0;
+    for person in store::partner_coordinators(conn, partner, facts.referred_by).await? {
+        let notice = referral_made_notice(
+            language(&person),
+            referral_id,
+            &facts.referred_on,
+            &facts.from_site,
+        );
+        devices += queue(conn, person.id, &notice, now).await?;
+    }
+    Ok(devices)
+}
+
+/// Referral `referral_id` moved to `status` by `mover`: the staff member
+/// who made it hears of an answer (accepted, declined, service received,
+/// not reached), unless they recorded it themselves. Returns how many
+/// devices were queued.
+pub async fn referral_moved(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    status: &str,
+    mover: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let Some(facts) = store::referral_facts(conn, referral_id).await? else {
+        return Ok(0);
+    };
+    if facts.referred_by == mover || !facts.referrer_active {
+        return Ok(0);
+    }
+    let lang = Language::parse(&facts.language).unwrap_or(Language::En);
+    match referral_moved_notice(lang, referral_id, &facts.referred_on, status) {
+        Some(notice) => queue(conn, facts.referred_by, &notice, now).await,
+        None => Ok(0),
+    }
 }

@@ -4,7 +4,7 @@
 use sqlx::AnyConnection;
 
 use super::model::{NewSubscription, Notice};
-use crate::store::{Backend, Db};
+use crate::store::{Backend, Db, Flag};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct KeyRow {
@@ -202,7 +202,7 @@ pub struct Due {
     pub auth: String,
     /// The user was deactivated, or their sessions ended (password reset),
     /// since the subscription was made: not to be sent.
-    #[sqlx(try_from = "crate::store::Flag")]
+    #[sqlx(try_from = "Flag")]
     pub stale: bool,
 }
 
@@ -491,4 +491,49 @@ pub async fn active_language(
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await
+}
+
+/// What a referral's notices need: who made it, in which language they
+/// read, from which site, when, and the partner it is addressed to.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReferralFacts {
+    pub referred_by: i64,
+    pub language: String,
+    #[sqlx(try_from = "Flag")]
+    pub referrer_active: bool,
+    pub from_site: String,
+    pub referred_on: String,
+    pub to_partner_id: Option<i64>,
+}
+
+pub async fn referral_facts(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Option<ReferralFacts>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.referred_by, u.language, u.active AS referrer_active, s.name AS from_site, r.referred_on, r.to_partner_id \
+         FROM referrals r JOIN users u ON u.id = r.referred_by JOIN sites s ON s.id = r.from_site_id \
+         WHERE r.id = $1",
+    )
+    .bind(referral_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// The active coordinators who work at a site of `partner_id` (named
+/// sites: a programme-wide coordinator is not one partner's), but `except`.
+pub async fn partner_coordinators(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    except: i64,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT u.id, u.language FROM users u JOIN user_sites us ON us.user_id = u.id \
+         JOIN sites s ON s.id = us.site_id \
+         WHERE s.partner_id = $1 AND u.role = 'coordinator' AND u.active = 1 AND u.id <> $2 ORDER BY u.id",
+    )
+    .bind(partner_id)
+    .bind(except)
+    .fetch_all(&mut *conn)
+    .await
 }

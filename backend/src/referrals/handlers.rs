@@ -15,7 +15,9 @@ use super::figures::{self, FiguresQuery, PeriodView, ReferralFigures};
 use super::model::{may_move, overdue_before, step_date, Sides, NO_CONSENT};
 use super::store;
 use super::sync::Referrals;
-use super::views::{ListFilter, ListQuery, Referral, ReferralInput, ReferralList, StepInput};
+use super::views::{
+    ListFilter, ListQuery, PageEnd, Referral, ReferralInput, ReferralList, StepInput,
+};
 use crate::access::{CurrentUser, Role};
 use crate::audit::{self, Entry};
 use crate::changes;
@@ -149,15 +151,30 @@ pub async fn list(
         overdue_before: (q.overdue == Some(true))
             .then(|| dates::format(overdue_before(today, overdue_days))),
         site_id: q.site_id,
-        limit,
+        before: match q.before.as_deref() {
+            None => None,
+            Some(text) => Some(PageEnd::parse(text).ok_or_else(|| {
+                ApiError::invalid_field("before", "is not the next_before of a page")
+            })?),
+        },
     };
     let mut tx = state.db.begin().await.context("begin")?;
-    let rows = store::list(&mut tx, user.role, &user.scope, &filter)
+    // One more than asked tells whether an older page exists.
+    let mut rows = store::list(&mut tx, user.role, &user.scope, &filter, limit + 1)
         .await
         .context("list referrals")?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_before = if more {
+        rows.last().map(|r| PageEnd::of(r).encode())
+    } else {
+        None
+    };
+    // Each page is a read of its own: what was shown, and where it began.
     let entry = Entry::by("referral.list", &user).detail(json!({
         "side": filter.side.as_str(), "status": filter.status.map(|s| s.as_str()),
-        "overdue": q.overdue, "site_id": filter.site_id, "count": rows.len()
+        "overdue": q.overdue, "site_id": filter.site_id, "count": rows.len(),
+        "before": filter.before.as_ref().map(PageEnd::encode)
     }));
     audit::record(&mut tx, entry).await.context("audit")?;
     tx.commit().await.context("commit")?;
@@ -167,6 +184,7 @@ pub async fn list(
             .map(|r| r.view(today, overdue_days, None))
             .collect(),
         overdue_days,
+        next_before,
     }))
 }
 
@@ -258,6 +276,16 @@ pub async fn move_status(
         .target("referral", &id)
         .detail(json!({ "from": from.as_str(), "to": body.status.as_str(), "on": on }));
     audit::record(&mut tx, entry).await.context("audit")?;
+    // The referrer hears of the answer: queued with the step or not at all.
+    crate::push::notify::referral_moved(
+        &mut tx,
+        &id,
+        body.status.as_str(),
+        user.id,
+        crate::store::now_millis(),
+    )
+    .await
+    .context("queue the notice")?;
     let row = store::one(&mut tx, user.role, &user.scope, &id)
         .await
         .context("reload the referral")?

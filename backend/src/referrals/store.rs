@@ -170,7 +170,7 @@ fn select() -> String {
            r.from_site_id, s.name AS from_site_name, r.referred_by, u.display_name AS referred_by_name,
            r.service_id, sv.name AS service_name, sv.category, r.organisation_id, o.name AS organisation_name,
            r.to_partner_id, r.referred_on, r.urgency, r.note, r.status, r.accepted_on, r.declined_on,
-           r.service_on, r.not_reached_on, r.closed_on, r.version,
+           r.service_on, r.not_reached_on, r.closed_on, r.version, r.received_at,
            CASE WHEN {made} THEN 1 ELSE 0 END AS referring,
            CASE WHEN {received} THEN 1 ELSE 0 END AS receiving
          FROM referrals r
@@ -230,12 +230,15 @@ pub async fn one(
         .await
 }
 
-/// The referrals of one side of the reader, newest first.
+/// The referrals of one side of the reader, newest first: at most `limit`
+/// of them after `filter.before` (keyset paging on the order's three keys,
+/// so each page is read from the index where the last one ended).
 pub async fn list(
     conn: &mut AnyConnection,
     role: Role,
     scope: &SiteScope,
     filter: &ListFilter,
+    limit: i64,
 ) -> Result<Vec<ReferralRow>, sqlx::Error> {
     let side = match filter.side {
         Side::Made => made_sql(),
@@ -245,10 +248,13 @@ pub async fn list(
         "{} WHERE {side} AND ($4 = '' OR r.status = $4)
            AND ($5 = '' OR (r.status = 'referred' AND r.referred_on < $5))
            AND ($6 = 0 OR r.from_site_id = $6)
-         ORDER BY r.referred_on DESC, r.received_at DESC, r.id LIMIT $7",
+           AND ($8 = '' OR r.referred_on < $8
+                OR (r.referred_on = $8 AND (r.received_at < $9 OR (r.received_at = $9 AND r.id < $10))))
+         ORDER BY r.referred_on DESC, r.received_at DESC, r.id DESC LIMIT $7",
         select()
     );
     let (all, uid, staff) = reader_binds(role, scope);
+    let before = filter.before.as_ref();
     sqlx::query_as(&sql)
         .bind(all)
         .bind(uid)
@@ -256,7 +262,10 @@ pub async fn list(
         .bind(filter.status.map_or("", |s| s.as_str()))
         .bind(filter.overdue_before.as_deref().unwrap_or(""))
         .bind(filter.site_id.unwrap_or(0))
-        .bind(filter.limit)
+        .bind(limit)
+        .bind(before.map_or("", |b| b.referred_on.as_str()))
+        .bind(before.map_or(0, |b| b.received_at))
+        .bind(before.map_or("", |b| b.id.as_str()))
         .fetch_all(conn)
         .await
 }

@@ -82,7 +82,9 @@ impl Syncable for Referrals {
                 RefusalCode::ChangedMeanwhile,
             )));
         };
-        if store::insert(conn, id, &participant, target, data, payload, meta).await? {
+        if store::insert(&mut *conn, id, &participant, target, data, payload, meta).await? {
+            // The receiving partner's coordinators hear of it, in this transaction.
+            crate::push::notify::referral_made(conn, id, meta.now_ms).await?;
             Ok(Written::Stored { version: 1 })
         } else {
             Ok(Written::Lost)

@@ -37,6 +37,8 @@ pub struct ReferralRow {
     pub not_reached_on: Option<String>,
     pub closed_on: Option<String>,
     pub version: i64,
+    /// When the server first stored it (ms): the second key of a list's order.
+    pub received_at: i64,
     #[sqlx(try_from = "Flag")]
     pub referring: bool,
     #[sqlx(try_from = "Flag")]
@@ -248,6 +250,9 @@ pub struct ListQuery {
     pub site_id: Option<i64>,
     /// At most this many, newest first (default 100, at most 500).
     pub limit: Option<i64>,
+    /// Only referrals after this one in the list's order: the previous
+    /// page's `next_before`.
+    pub before: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -255,6 +260,51 @@ pub struct ReferralList {
     pub referrals: Vec<Referral>,
     /// The overdue threshold in days, as configured.
     pub overdue_days: i64,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<String>,
+}
+
+/// Where a page of a list ends, in its order (`referred_on`, then
+/// `received_at`, then `id`, each newest or highest first). Given back to
+/// the client as one opaque word, `2026-11-20_1763600000000_<uuid>`:
+/// keyset paging, so a referral made or moved while someone pages is
+/// neither skipped nor shown twice, and a page costs the same at any depth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageEnd {
+    pub referred_on: String,
+    pub received_at: i64,
+    pub id: String,
+}
+
+impl PageEnd {
+    pub fn of(row: &ReferralRow) -> PageEnd {
+        PageEnd {
+            referred_on: row.referred_on.clone(),
+            received_at: row.received_at,
+            id: row.id.clone(),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}_{}_{}", self.referred_on, self.received_at, self.id)
+    }
+
+    /// A page end as [`PageEnd::encode`] wrote it, or `None`.
+    pub fn parse(text: &str) -> Option<PageEnd> {
+        let mut parts = text.splitn(3, '_');
+        let referred_on = crate::validate::dates::parse(parts.next()?)?;
+        let received_at = parts.next()?.parse::<i64>().ok().filter(|ms| *ms >= 0)?;
+        let id = uuid::Uuid::parse_str(parts.next()?)
+            .ok()?
+            .hyphenated()
+            .to_string();
+        Some(PageEnd {
+            referred_on: crate::validate::dates::format(referred_on),
+            received_at,
+            id,
+        })
+    }
 }
 
 /// `POST /referrals/{id}/status`.
@@ -276,5 +326,32 @@ pub struct ListFilter {
     /// Referrals made before this date that are still `referred` (overdue).
     pub overdue_before: Option<String>,
     pub site_id: Option<i64>,
-    pub limit: i64,
+    /// Only referrals after this one in the list's order.
+    pub before: Option<PageEnd>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PageEnd;
+
+    #[test]
+    fn a_page_end_reads_back_what_it_wrote_and_nothing_else() {
+        let end = PageEnd {
+            referred_on: "2026-11-20".into(),
+            received_at: 1_763_600_000_000,
+            id: "0b9d5a52-6c1e-4f53-9a43-1f6f1c0b7e21".into(),
+        };
+        assert_eq!(PageEnd::parse(&end.encode()), Some(end));
+        for bad in [
+            "",
+            "2026-11-20",
+            "2026-11-20_12",
+            "2026-13-01_12_0b9d5a52-6c1e-4f53-9a43-1f6f1c0b7e21",
+            "2026-11-20_-1_0b9d5a52-6c1e-4f53-9a43-1f6f1c0b7e21",
+            "2026-11-20_12_not-a-uuid",
+            "2026-11-20_12_0b9d5a52-6c1e-4f53-9a43-1f6f1c0b7e21\u{0}",
+        ] {
+            assert_eq!(PageEnd::parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -70,9 +70,19 @@ export const wipeUserDevices = (userId: number) =>
 
 // ---- Referrals (issue 17; docs/design.md §9)
 
-/** Referrals made from my sites (`made`) or addressed to my partners (`received`); each read is audited. */
-export const listReferrals = (side: 'made' | 'received') =>
-  request<{ referrals: ReferralView[]; next_before?: string | null }>('GET', `/referrals?side=${side}`);
+/**
+ * One page of the referrals made from my sites (`made`) or addressed to my
+ * partners (`received`), newest first; `before` is the previous page's
+ * `next_before` (absent on the last page). Each page read is audited.
+ */
+export const listReferrals = (side: 'made' | 'received', page: { before?: string; limit?: number } = {}) => {
+  const query = new URLSearchParams({ side });
+  if (page.limit) query.set('limit', String(page.limit));
+  if (page.before) query.set('before', page.before);
+  return request<{ referrals: ReferralView[]; next_before?: string | null }>('GET', `/referrals?${query}`);
+};
+/** One referral, as it stands now (audited as a read). */
+export const getReferral = (id: string) => request<ReferralView>('GET', `/referrals/${encodeURIComponent(id)}`);
 /** Moves a referral one step, based on the version shown (409 when it moved meanwhile or the step does not follow). */
 export const moveReferral = (id: string, status: ReferralStatus, on: string, version: number) =>
   request<ReferralView>('POST', `/referrals/${encodeURIComponent(id)}/status`, { status, on, version });

@@ -23,7 +23,7 @@ const RegisterScreen = lazyScreen<Record<string, never>>(() =>
 const ReferScreen = lazyScreen<{ personId?: string; code?: string }>(() =>
   import('../referrals/ReferScreen').then((m) => ({ default: m.ReferScreen })),
 );
-export const ReferralsScreen = lazyScreen<{ receivedOnly?: boolean }>(() =>
+export const ReferralsScreen = lazyScreen<{ staff?: boolean }>(() =>
   import('../referrals/ReferralsScreen').then((m) => ({ default: m.ReferralsScreen })),
 );
 const DirectoryScreen = lazyScreen<Record<string, never>>(() =>

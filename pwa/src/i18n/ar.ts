@@ -618,4 +618,12 @@ export const ar: Messages = {
   label_note: 'ملاحظة',
   label_service: 'الخدمة',
   label_item: 'العنصر كما أُرسل',
+  // Referrals, continued (issue 17): paging, the made list, keeping the directory, the figures.
+  made_referrals: 'الإحالات من مواقعنا',
+  made_referrals_hint: 'المنظمة من خارج البرنامج ليس لديها أحد في سجل: سجّل ردها هنا عندما تعرفه.',
+  referrals_show_more: 'عرض المزيد',
+  referral_outside: 'منظمة من خارج البرنامج',
+  referral_record_answer: 'سجّل رد المنظمة:',
+  referral_figures_title: 'أرقام الإحالات',
+  directory_keep_title: 'دليل الخدمات',
 };

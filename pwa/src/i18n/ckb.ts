@@ -551,4 +551,12 @@ export const ckb: Messages = {
   label_note: 'تێبینی',
   label_service: 'خزمەتگوزاری',
   label_item: 'بابەتەکە وەک نێردرا',
+  // Referrals, continued (issue 17): paging, the made list, keeping the directory, the figures.
+  made_referrals: 'ڕەوانەکردنەکان لە شوێنەکانمانەوە',
+  made_referrals_hint: 'ڕێکخراوێکی دەرەوەی بەرنامەکە کەسی لە سیجل نییە: کاتێک وەڵامەکەیت بیست لێرە تۆماری بکە.',
+  referrals_show_more: 'زیاتر پیشان بدە',
+  referral_outside: 'ڕێکخراوی دەرەوە',
+  referral_record_answer: 'وەڵامی ڕێکخراوەکە تۆمار بکە:',
+  referral_figures_title: 'ژمارەکانی ڕەوانەکردن',
+  directory_keep_title: 'ڕێبەری خزمەتگوزارییەکان',
 };

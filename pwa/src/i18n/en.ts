@@ -541,4 +541,13 @@ export const en = {
   label_note: 'Note',
   label_service: 'Service',
   label_item: 'The item as sent',
+  // Referrals, continued (issue 17): paging, the made list, keeping the directory, the figures.
+  made_referrals: 'Referrals made from our sites',
+  made_referrals_hint:
+    'An organisation outside the programme has nobody in Sijil: record its answer here when you hear it.',
+  referrals_show_more: 'Show more',
+  referral_outside: 'Outside organisation',
+  referral_record_answer: "Record the organisation's answer:",
+  referral_figures_title: 'Referral figures',
+  directory_keep_title: 'Service directory',
 } as const;

@@ -27,7 +27,7 @@ const allSources = import.meta.glob<string>(['../**/*.{ts,tsx}', '!../**/*.test.
 const CATALOGUE_FILE = /^\.\/(staff\/)?[a-z]{2,3}\.ts$/;
 const sources = Object.fromEntries(Object.entries(allSources).filter(([file]) => !CATALOGUE_FILE.test(file)));
 /** The staff screens: lazy chunks a trainer's phone never loads (app.tsx, vite.config.ts). */
-const STAFF_SCREEN = /^\.\.\/(admin|coordinator)\//;
+const STAFF_SCREEN = /^\.\.\/(admin|coordinator|referrals\/staff)\//;
 const staffTexts = Object.entries(sources)
   .filter(([file]) => STAFF_SCREEN.test(file))
   .map(([, text]) => text);

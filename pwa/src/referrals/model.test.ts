@@ -1,7 +1,7 @@
 /** The referral form's rule (consent first), the status machine as the phone offers it, and the directory search. */
 import { describe, expect, it } from 'vitest';
-import type { ServiceData } from './model';
-import { checkReferral, emptyReferral, findServices, nextSteps } from './model';
+import type { ReferralStatus, ReferralView, ServiceData } from './model';
+import { appendPage, checkReferral, emptyReferral, findServices, nextSteps, replaceReferral, stepsFrom } from './model';
 
 const NOW = new Date(2026, 10, 20, 10, 0); // 20 November 2026
 const CODE = 'K7M0019';
@@ -87,5 +87,27 @@ describe('the directory', () => {
     expect(findServices(all, 'legal_aid', '').map((s) => s.id)).toEqual([3, 1]);
     expect(findServices(all, '', 'hospital').map((s) => s.id)).toEqual([2]);
     expect(findServices(all, 'health', '')).toEqual([]);
+  });
+});
+
+describe('the lists read from the server', () => {
+  const r = (id: string, status: ReferralStatus, partner_id: number | null) =>
+    ({ id, status, organisation: { id: 1, name: 'O', partner_id }, version: 1 }) as ReferralView;
+
+  it('lets the receiving side answer, and the referring side answer only for an outside organisation', () => {
+    expect(stepsFrom('received', r('a', 'referred', 2))).toEqual(['accepted', 'declined']);
+    expect(stepsFrom('made', r('a', 'referred', 2))).toEqual([]);
+    expect(stepsFrom('made', r('a', 'referred', null))).toEqual(['accepted', 'declined']);
+    expect(stepsFrom('made', r('a', 'accepted', null))).toEqual(['service_received', 'not_reached']);
+    // Either side closes what has ended.
+    expect(stepsFrom('made', r('a', 'declined', 2))).toEqual(['closed']);
+    expect(stepsFrom('made', r('a', 'closed', null))).toEqual([]);
+  });
+
+  it('adds an older page after the referrals shown, each once, and replaces one in place', () => {
+    const shown = [r('a', 'referred', 2), r('b', 'referred', 2)];
+    expect(appendPage(shown, [r('b', 'accepted', 2), r('c', 'referred', 2)]).map((x) => x.id)).toEqual(['a', 'b', 'c']);
+    const moved = { ...r('b', 'accepted', 2), version: 2 };
+    expect(replaceReferral(shown, moved)).toEqual([shown[0], moved]);
   });
 });

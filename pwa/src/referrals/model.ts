@@ -162,3 +162,32 @@ export function findServices(services: ServiceData[], category: string, text: st
     .filter((s) => !q || s.name.toLowerCase().includes(q) || s.organisation_name.toLowerCase().includes(q))
     .sort((a, b) => a.category.localeCompare(b.category) || a.name.localeCompare(b.name));
 }
+
+/** Which list a referral is shown in: made from my sites, or addressed to my organisation. */
+export type Side = 'made' | 'received';
+
+/**
+ * The steps the person may take on a referral from the list of `side`
+ * (the server's rule, docs/design.md §9): the receiving organisation
+ * answers; for an outside organisation, which has nobody in Sijil, the
+ * referring side records the answers it hears; either side closes.
+ */
+export function stepsFrom(side: Side, r: Pick<ReferralView, 'status' | 'organisation'>): ReferralStatus[] {
+  const next = nextSteps(r.status);
+  if (side === 'received' || isOutside(r)) return next;
+  return next.filter((s) => s === 'closed');
+}
+
+/** An organisation that is not a partner of the programme. */
+export const isOutside = (r: Pick<ReferralView, 'organisation'>) => r.organisation.partner_id == null;
+
+/** The list after one more page: the older page's referrals after those shown, each once. */
+export function appendPage(shown: ReferralView[], page: ReferralView[]): ReferralView[] {
+  const ids = new Set(shown.map((r) => r.id));
+  return [...shown, ...page.filter((r) => !ids.has(r.id))];
+}
+
+/** The list with one referral as it now stands, in its place. */
+export function replaceReferral(shown: ReferralView[], changed: ReferralView): ReferralView[] {
+  return shown.map((r) => (r.id === changed.id ? changed : r));
+}

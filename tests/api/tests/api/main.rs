@@ -22,6 +22,7 @@ mod openapi;
 mod operations;
 mod push;
 mod referrals;
+mod referrals_more;
 mod restore;
 mod revocation;
 mod roles;

@@ -13,11 +13,11 @@ use sijil_e2e::{body, each_database, Api, TestApp};
 use time::Duration;
 
 /// `days` days before today, as a phone sends dates.
-fn days_ago(days: i64) -> String {
+pub(crate) fn days_ago(days: i64) -> String {
     sijil::validate::dates::format(sijil::validate::dates::today() - Duration::days(days))
 }
 
-async fn partner_of(app: &TestApp, site: i64) -> i64 {
+pub(crate) async fn partner_of(app: &TestApp, site: i64) -> i64 {
     sqlx::query_scalar::<_, i64>("SELECT partner_id FROM sites WHERE id = $1")
         .bind(site)
         .fetch_one(app.db.pool())
@@ -27,18 +27,18 @@ async fn partner_of(app: &TestApp, site: i64) -> i64 {
 
 /// Two sites of two partners: A refers, B's partner receives. B's partner
 /// offers legal aid in governorate 15; an outside clinic offers health.
-struct World {
-    admin: Api,
-    site_a: i64,
-    phone_a: Phone,
-    coord_a: Api,
-    trainer_b: Api,
-    coord_b: Api,
-    legal_aid: i64,
-    clinic: i64,
+pub(crate) struct World {
+    pub admin: Api,
+    pub site_a: i64,
+    pub phone_a: Phone,
+    pub coord_a: Api,
+    pub trainer_b: Api,
+    pub coord_b: Api,
+    pub legal_aid: i64,
+    pub clinic: i64,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let admin = app.admin().await;
     let site_a = app.site(&admin, "MOS-A").await;
     let site_b = app.site(&admin, "MOS-B").await;
@@ -78,7 +78,7 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn service(api: &Api, organisation: i64, category: &str, area: i64) -> i64 {
+pub(crate) async fn service(api: &Api, organisation: i64, category: &str, area: i64) -> i64 {
     let res = api
         .post(
             "/api/directory/services",
@@ -93,7 +93,12 @@ async fn service(api: &Api, organisation: i64, category: &str, area: i64) -> i64
 }
 
 /// Registers a participant on `phone` at `site`; returns her code.
-async fn participant(phone: &mut Phone, site: i64, sex: &str, birth_year: i64) -> String {
+pub(crate) async fn participant(
+    phone: &mut Phone,
+    site: i64,
+    sex: &str,
+    birth_year: i64,
+) -> String {
     let (_, it) = phone.participant(site, sex, birth_year);
     let code = it["data"]["code"].as_str().unwrap().to_string();
     let results = phone.push(&[it]).await;
@@ -101,13 +106,19 @@ async fn participant(phone: &mut Phone, site: i64, sex: &str, birth_year: i64) -
     code
 }
 
-fn referral(code: &str, site: i64, service: i64, referred_on: &str) -> Value {
+pub(crate) fn referral(code: &str, site: i64, service: i64, referred_on: &str) -> Value {
     json!({ "participant_code": code, "site_id": site, "service_id": service,
         "referred_on": referred_on, "urgency": "urgent", "consent": true })
 }
 
 /// Refers online; returns the referral as answered.
-async fn refer(api: &Api, code: &str, site: i64, service: i64, referred_on: &str) -> Value {
+pub(crate) async fn refer(
+    api: &Api,
+    code: &str,
+    site: i64,
+    service: i64,
+    referred_on: &str,
+) -> Value {
     let mut b = referral(code, site, service, referred_on);
     b["id"] = json!(new_id());
     let res = api.post("/api/referrals", b).await;
@@ -117,7 +128,13 @@ async fn refer(api: &Api, code: &str, site: i64, service: i64, referred_on: &str
     answer
 }
 
-async fn step(api: &Api, id: &str, status: &str, on: &str, version: i64) -> (StatusCode, Value) {
+pub(crate) async fn step(
+    api: &Api,
+    id: &str,
+    status: &str,
+    on: &str,
+    version: i64,
+) -> (StatusCode, Value) {
     let res = api
         .post(
             &format!("/api/referrals/{id}/status"),
@@ -127,13 +144,13 @@ async fn step(api: &Api, id: &str, status: &str, on: &str, version: i64) -> (Sta
     (res.status(), body(res).await)
 }
 
-async fn list(api: &Api, query: &str) -> Vec<Value> {
+pub(crate) async fn list(api: &Api, query: &str) -> Vec<Value> {
     let res = api.get(&format!("/api/referrals?{query}")).await;
     assert_eq!(res.status(), StatusCode::OK);
     body(res).await["referrals"].as_array().unwrap().clone()
 }
 
-async fn audited(app: &TestApp, action: &str) -> i64 {
+pub(crate) async fn audited(app: &TestApp, action: &str) -> i64 {
     app.count_where("audit_log", "action", action).await
 }
 
