@@ -248,6 +248,8 @@ pub struct ExportedRecord {
     pub review: String,
     pub heads: i64,
     pub heads_disabled: i64,
+    /// The canonical codes of those present, in order, separated by spaces.
+    pub codes: String,
 }
 
 /// What a records export covers: the live records between `from` and `to`
@@ -261,8 +263,12 @@ pub struct ExportFilter {
 }
 
 /// One page of the records `filter` covers, by date then id, after the
-/// record `after` (`(date, id)`; `None`: from the start). Keyset paging, so
-/// each page costs the same however deep into the history it is.
+/// record `after` (`(date, id)`; `None`: from the start), each with the
+/// codes of those present: one query per page. Keyset paging: the page
+/// reads the date index from the last page's date on (its one lower bound,
+/// so the planner cannot start at the period's start instead; the row
+/// comparison then skips what that day already sent), so each page costs
+/// the same however deep into the history it is.
 pub async fn exported_records_page(
     conn: &mut AnyConnection,
     filter: &ExportFilter,
@@ -290,56 +296,28 @@ pub async fn exported_records_page(
     };
     // Every date is after '', so the first page needs no second query.
     let (after_date, after_id) = after.unwrap_or(("", ""));
+    let from = filter.from.as_str().max(after_date);
+    // `string_agg(… ORDER BY …)`: PostgreSQL, and SQLite since 3.44.
     let sql = format!(
         "SELECT r.id, r.kind, t.code AS type_code, s.code AS site_code, r.occurred_on AS date,
                 COALESCE(r.start_time, '') AS start, r.duration_minutes AS minutes, u.login AS recorder,
                 r.review_status AS review,
                 CAST(COALESCE((SELECT SUM(x.count) FROM tallies x WHERE x.record_id = r.id), 0) AS BIGINT) AS heads,
-                r.tally_disabled AS heads_disabled
+                r.tally_disabled AS heads_disabled,
+                COALESCE((SELECT string_agg(p.code, ' ' ORDER BY p.code) FROM attendances a
+                          JOIN participants p ON p.id = a.participant_id WHERE a.record_id = r.id), '') AS codes
          FROM activity_records r JOIN activity_types t ON t.id = r.activity_type_id JOIN sites s ON s.id = r.site_id
               JOIN users u ON u.id = r.recorded_by
          WHERE r.deleted = 0 AND r.occurred_on BETWEEN $1 AND $2{sites}{flagged}
-           AND (r.occurred_on > $3 OR (r.occurred_on = $3 AND r.id > $4))
+           AND (r.occurred_on, r.id) > ($3, $4)
          ORDER BY r.occurred_on, r.id LIMIT $5"
     );
     sqlx::query_as(&sql)
-        .bind(&filter.from)
+        .bind(from)
         .bind(&filter.to)
         .bind(after_date)
         .bind(after_id)
         .bind(limit)
         .fetch_all(conn)
         .await
-}
-
-/// The codes of those present at each of the records `ids`, each record's
-/// in order: one query for a page of records, not one per record.
-pub async fn attendee_codes_of(
-    conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<BTreeMap<String, Vec<String>>, sqlx::Error> {
-    let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if ids.is_empty() {
-        return Ok(codes);
-    }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "SELECT a.record_id, p.code FROM attendances a JOIN participants p ON p.id = a.participant_id
-         WHERE a.record_id IN ({}) ORDER BY a.record_id, p.code",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, AttendeeCode>(&sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    for row in query.fetch_all(conn).await? {
-        codes.entry(row.record_id).or_default().push(row.code);
-    }
-    Ok(codes)
-}
-
-#[derive(sqlx::FromRow)]
-struct AttendeeCode {
-    record_id: String,
-    code: String,
 }

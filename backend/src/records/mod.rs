@@ -5,6 +5,7 @@
 //! takes its one write path ([`write`]), which keeps the rollups and the
 //! change feed in step and enforces month locks.
 
+pub mod batch;
 mod handlers;
 pub mod model;
 pub mod store;

@@ -2,6 +2,8 @@
 //! facilitators), their review and the month locks. The order in which a
 //! change touches these is [`super::write`]'s.
 
+use std::collections::HashSet;
+
 use sqlx::AnyConnection;
 
 use super::model::{
@@ -13,7 +15,8 @@ use crate::changes::model::Head;
 use crate::changes::{self, Entity};
 use crate::participants::code;
 use crate::rollups::Contribution;
-use crate::store::{now_millis, rows, AnyQuery, Db};
+use crate::store::rows::{Bulk, Value};
+use crate::store::{now_millis, placeholders, rows, AnyQuery, Db};
 
 /// A record as stored: what the sync rule reads ([`Head`]) and what its
 /// rollup contribution and month lock go by.
@@ -60,6 +63,29 @@ pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredRec
         .bind(id)
         .fetch_optional(conn)
         .await
+}
+
+/// Of `ids`, those no record has (deleted or not): one query per few
+/// hundred ids, for a push that would otherwise look each up alone.
+pub async fn free_ids(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut free: HashSet<String> = ids.iter().cloned().collect();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT id FROM activity_records WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for taken in q.fetch_all(&mut *conn).await? {
+            free.remove(&taken);
+        }
+    }
+    Ok(free)
 }
 
 /// Record `id` as stored, if it is live and at a site of `scope`.
@@ -186,18 +212,17 @@ async fn write_children(
         &d.attendance,
     )
     .await?;
+    // One statement for the record's head counts, not one per count.
+    let mut tallies = Bulk::new("tallies", &["record_id", "sex", "age_band", "count"]);
     for t in &d.tallies {
-        sqlx::query(
-            "INSERT INTO tallies (record_id, sex, age_band, count) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(t.sex.as_str())
-        .bind(t.age_band.as_str())
-        .bind(t.count)
-        .execute(&mut *conn)
-        .await?;
+        tallies.push(vec![
+            Value::Text(id.to_string()),
+            Value::Text(t.sex.as_str().to_string()),
+            Value::Text(t.age_band.as_str().to_string()),
+            Value::Int(t.count),
+        ]);
     }
-    Ok(())
+    tallies.flush(conn).await
 }
 
 /// Replaces record `id`'s attendance and its payload (a merge of two

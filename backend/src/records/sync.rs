@@ -4,6 +4,7 @@
 
 use sqlx::AnyConnection;
 
+use super::batch;
 use super::model::{locked_refusal, may_record, RecordData, MAX_ATTENDANCE};
 use super::store::{self, StoredRecord};
 use super::write::{self, Change};
@@ -22,6 +23,10 @@ impl Syncable for Records {
     type Stored = StoredRecord;
 
     async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredRecord>, sqlx::Error> {
+        // The batch found it free at its start, and no record took it since.
+        if batch::take_free(id) {
+            return Ok(None);
+        }
         store::load(conn, id).await
     }
 
@@ -80,7 +85,9 @@ impl Syncable for Records {
         mut data: RecordData,
         check: &mut Checker,
     ) -> Result<RecordData, sqlx::Error> {
-        let survivors = participants::store::survivors(&mut *conn, &data.attendance).await?;
+        let unread = batch::maybe_merged(&data.attendance);
+        let survivors = participants::store::survivors(&mut *conn, &unread).await?;
+        batch::not_merged(unread.into_iter().filter(|id| !survivors.contains_key(id)));
         for id in &mut data.attendance {
             if let Some(survivor) = survivors.get(id) {
                 *id = survivor.clone();
@@ -143,7 +150,14 @@ impl Syncable for Records {
             check.fail("activity_type_id", RefusalCode::WrongActivityType);
         }
         if let Some(group_id) = &data.group_id {
-            match groups::store::live_place(&mut *conn, group_id).await? {
+            let place = match batch::group(group_id) {
+                Some(place) => Some(place),
+                None => groups::store::live_place(&mut *conn, group_id).await?,
+            };
+            if let Some(place) = &place {
+                batch::group_read(group_id, place);
+            }
+            match place {
                 None => check.fail("group_id", RefusalCode::UnknownGroup),
                 Some(g) if g.site_id != data.site_id => {
                     check.fail("group_id", RefusalCode::GroupOfAnotherSite)
@@ -164,13 +178,14 @@ impl Syncable for Records {
                 check.fail("date", locked_refusal(month));
             }
         }
-        users::store::check_active_users(
-            &mut *conn,
-            "facilitator_ids",
-            &data.facilitator_ids,
-            check,
-        )
-        .await?;
+        let unread = batch::maybe_inactive(&data.facilitator_ids);
+        let mut facilitators = Checker::new();
+        users::store::check_active_users(&mut *conn, "facilitator_ids", &unread, &mut facilitators)
+            .await?;
+        if facilitators.is_ok() {
+            batch::active(&unread);
+        }
+        absorb(check, facilitators);
         // Anyone in the programme may be recorded by the code on her card;
         // an id must be one the recorder's sites know.
         let by_id: Vec<String> = data
@@ -179,8 +194,21 @@ impl Syncable for Records {
             .filter(|id| !data.by_code.contains(id))
             .cloned()
             .collect();
-        participants::store::check_in_scope(&mut *conn, &actor.scope, "attendance", &by_id, check)
-            .await
+        let unread = batch::maybe_unknown(&by_id);
+        let mut people = Checker::new();
+        participants::store::check_in_scope(
+            &mut *conn,
+            &actor.scope,
+            "attendance",
+            &unread,
+            &mut people,
+        )
+        .await?;
+        if people.is_ok() {
+            batch::known(&unread);
+        }
+        absorb(check, people);
+        Ok(())
     }
 
     async fn write(
@@ -195,6 +223,13 @@ impl Syncable for Records {
             Write::Delete => Change::Delete,
         };
         write::write(conn, id, stored, change, meta).await
+    }
+}
+
+/// Adds the reasons `part` found to `check`.
+fn absorb(check: &mut Checker, part: Checker) {
+    for (field, reason) in part.into_errors() {
+        check.fail(&field, reason);
     }
 }
 

@@ -13,6 +13,7 @@
 
 use sqlx::AnyConnection;
 
+use super::batch;
 use super::model::{locked_refusal, RecordData, Review};
 use super::store::{self, StoredRecord};
 use crate::changes::item::{WriteMeta, Written};
@@ -56,8 +57,19 @@ pub async fn write(
     };
     if let Some(contribution) = &after.contribution {
         rollups::store::contribute(&mut *conn, id, contribution, Sign::Add).await?;
-        // People of other sites present here reach this site's phones, minimally.
-        participants::sync::announce_visitors(&mut *conn, id, after.site_id).await?;
+        // People of other sites present here reach this site's phones,
+        // minimally; a push's records mostly name the people its first
+        // record already settled there.
+        let present = match &change {
+            Change::Save { data, .. } => Some(data.attendance.as_slice()),
+            Change::Delete | Change::Review(_) => None,
+        };
+        if !present.is_some_and(|p| batch::visits_settled(p, after.site_id)) {
+            participants::sync::announce_visitors(&mut *conn, id, after.site_id).await?;
+            if let Some(present) = present {
+                batch::visits_announced(present, after.site_id);
+            }
+        }
     }
     // Records travel back only to their recorder's phone.
     changes::store::touch(

@@ -22,6 +22,7 @@ use crate::changes::item::{apply, Actor, Pushed, Syncable};
 use crate::changes::model::{ItemResult, Status};
 use crate::groups::sync::Groups;
 use crate::participants::sync::Participants;
+use crate::records;
 use crate::records::sync::Records;
 use crate::referrals::sync::Referrals;
 use crate::refusal::{one, Refusal, RefusalCode};
@@ -99,19 +100,19 @@ pub async fn push(
     // within a kind: a session can then tick someone registered in the same batch.
     read.sort_by_key(|(i, item)| (item.kind(), *i));
 
-    changes::item::with_batch_facts(async {
-        let mut attempt = 1;
-        loop {
-            match apply_batch(db, pusher, &read).await {
-                Err(e) if attempt < ATTEMPTS && must_run_again(&e) => {
-                    tracing::info!(attempt, error = %e, "push ran into another writer; running it again");
-                    attempt += 1;
-                }
-                outcome => return outcome,
+    let mut attempt = 1;
+    loop {
+        // Each attempt remembers only what it read itself: a cancelled one
+        // may have read its own writes.
+        let outcome = changes::item::with_batch_facts(apply_batch(db, pusher, &read)).await;
+        match outcome {
+            Err(e) if attempt < ATTEMPTS && must_run_again(&e) => {
+                tracing::info!(attempt, error = %e, "push ran into another writer; running it again");
+                attempt += 1;
             }
+            outcome => return outcome,
         }
-    })
-    .await
+    }
 }
 
 /// How many times a batch is run before its error is answered.
@@ -135,28 +136,49 @@ async fn apply_batch(
     pusher: &Pusher<'_>,
     read: &[(usize, Read)],
 ) -> anyhow::Result<Vec<ItemResult>> {
-    let mut results: Vec<(usize, ItemResult)> = Vec::with_capacity(read.len());
     let mut tx = changes::store::begin_push(db, &pusher.actor.scope)
         .await
         .context("begin the push")?;
-    for (i, item) in read {
-        let result = match item {
-            Read::Answered(answer) => (**answer).clone(),
-            Read::Item(ItemKind::Referral, envelope) => {
-                apply_referral(&mut tx, pusher, envelope.clone()).await?
-            }
-            Read::Item(kind, envelope) => {
-                apply_one(&mut tx, &pusher.actor, *kind, envelope.clone()).await?
-            }
-        };
-        results.push((*i, result));
-    }
+    // Which of the batch's records are new, read once for all of them.
+    let record_ids: Vec<String> = read
+        .iter()
+        .filter_map(|(_, item)| match item {
+            Read::Item(ItemKind::Record, e) => Some(e.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let free = records::store::free_ids(&mut tx, &record_ids)
+        .await
+        .context("read the batch's record ids")?;
+    let mut results = records::batch::in_batch(free, apply_items(&mut tx, pusher, read)).await?;
     audit_batch(&mut tx, pusher, &results)
         .await
         .context("audit the push")?;
     tx.commit().await.context("commit the push")?;
     results.sort_by_key(|(i, _)| *i);
     Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Applies the items in order, each answered.
+async fn apply_items(
+    tx: &mut sqlx::AnyConnection,
+    pusher: &Pusher<'_>,
+    read: &[(usize, Read)],
+) -> anyhow::Result<Vec<(usize, ItemResult)>> {
+    let mut results = Vec::with_capacity(read.len());
+    for (i, item) in read {
+        let result = match item {
+            Read::Answered(answer) => (**answer).clone(),
+            Read::Item(ItemKind::Referral, envelope) => {
+                apply_referral(&mut *tx, pusher, envelope.clone()).await?
+            }
+            Read::Item(kind, envelope) => {
+                apply_one(&mut *tx, &pusher.actor, *kind, envelope.clone()).await?
+            }
+        };
+        results.push((*i, result));
+    }
+    Ok(results)
 }
 
 /// Applies one item in a savepoint of its own, kept only when it was

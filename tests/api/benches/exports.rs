@@ -335,6 +335,7 @@ async fn measure(label: &str, binary: &Path, db: &Path, export: &str, format: &s
             _ => format!("/api/exports/figures?period={quarter}&format={format}&hxl=true"),
         };
         let rss_before = status_kb(pid, "VmRSS:");
+        let load_before = load();
         // Resets the peak to the present size, so VmHWM is this request's peak.
         std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the peak RSS");
         let started = Instant::now();
@@ -360,15 +361,25 @@ async fn measure(label: &str, binary: &Path, db: &Path, export: &str, format: &s
             _ => figures_rows(&body),
         };
         println!(
-            "{label:<9} {records:>9} {export:<7} {format:<6} {:>8.0}ms {:>8.2}s {rows:>9} {:>11.0} {:>6.1} MB   ({:.1} MB sent)",
+            "{label:<9} {records:>9} {export:<7} {format:<6} {:>8.0}ms {:>8.2}s {rows:>9} {:>11.0} {:>6.1} MB   ({:.1} MB sent, load {load_before} → {})",
             first_byte.unwrap_or(total).as_secs_f64() * 1000.0,
             total.as_secs_f64(),
             rows as f64 / total.as_secs_f64(),
             peak.saturating_sub(rss_before) as f64 / 1024.0,
             bytes as f64 / 1_048_576.0,
+            load(),
         );
     }
     drop(server);
+}
+
+/// The machine's load (1-minute average) as `uptime` prints it: printed
+/// beside each figure, since the cores are shared with other work.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 /// Data rows of a figures workbook (header and hashtag rows left out).

@@ -82,7 +82,10 @@ async fn main() {
         for _ in 0..instances {
             apps.push(TestApp::spawn(database.clone(), Config::for_tests()).await);
         }
+        let before = load();
+        let cpu = Cpu::now();
         let o = run(&apps, &s).await;
+        let cpu = cpu.since();
         let mut l = o.latencies.clone();
         l.sort();
         let at = |q: f64| {
@@ -103,8 +106,90 @@ async fn main() {
             o.repeated,
             if o.missing == 0 && o.repeated == 0 { " — complete" } else { " — INCOMPLETE" }
         );
+        println!(
+            "{:<26} load {before} → {}; cores busy {:.2} of {}, of which this process (phones and servers) {:.2}, the rest (PostgreSQL, other work) {:.2}",
+            "",
+            load(),
+            cpu.machine,
+            cpu.cores,
+            cpu.process,
+            cpu.machine - cpu.process
+        );
         for app in apps {
             app.stop().await;
+        }
+    }
+}
+
+/// The machine's load (1-minute average) as `uptime` prints it: printed
+/// beside each figure, since the cores are shared with other work.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// CPU time spent, read from /proc: the machine's (every core, busy) and
+/// this process's (the simulated phones and the servers in it).
+struct Cpu {
+    at: Instant,
+    machine: f64,
+    process: f64,
+}
+
+/// Cores kept busy over a stretch of time.
+struct CoresBusy {
+    cores: usize,
+    machine: f64,
+    process: f64,
+}
+
+impl Cpu {
+    fn now() -> Cpu {
+        // Both files count in clock ticks (USER_HZ, 100 a second on Linux).
+        let tick = 100.0;
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let fields: Vec<f64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+        let busy: f64 = fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 3 && *i != 4 && *i < 8)
+            .map(|(_, v)| v)
+            .sum();
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after_name = own.rsplit(')').next().unwrap_or_default();
+        // After the name come field 3 (the state) onwards: utime and
+        // stime, fields 14 and 15, are the 12th and 13th.
+        let own: Vec<&str> = after_name.split_whitespace().collect();
+        let field = |i: usize| {
+            own.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let process = field(11) + field(12);
+        Cpu {
+            at: Instant::now(),
+            machine: busy / tick,
+            process: process / tick,
+        }
+    }
+
+    fn since(&self) -> CoresBusy {
+        let now = Cpu::now();
+        let secs = now.at.duration_since(self.at).as_secs_f64();
+        CoresBusy {
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            machine: (now.machine - self.machine) / secs,
+            process: (now.process - self.process) / secs,
         }
     }
 }

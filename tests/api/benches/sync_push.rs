@@ -36,19 +36,30 @@ async fn main() {
     for database in TestDatabase::all().await {
         let kind = database.kind();
         let app = TestApp::spawn(Arc::new(database), Config::for_tests()).await;
+        let before = load();
         let (sync_secs, plain_secs) = run(&app, records, attendance).await;
         let rows = (records * (attendance + 1)) as f64;
         println!(
-            "{kind:>10}: sync {:>8.0} records/s ({:>9.0} rows/s) | plain INSERT {:>8.0} records/s ({:>9.0} rows/s) | sync takes {:.1}× the plain time: {:.0} % of plain INSERT (target ≥ 50 %)",
+            "{kind:>10}: sync {:>8.0} records/s ({:>9.0} rows/s) | plain INSERT {:>8.0} records/s ({:>9.0} rows/s) | sync takes {:.1}× the plain time: {:.0} % of plain INSERT (target ≥ 50 %) | load {before} → {}",
             records as f64 / sync_secs,
             rows / sync_secs,
             records as f64 / plain_secs,
             rows / plain_secs,
             sync_secs / plain_secs,
-            100.0 * plain_secs / sync_secs
+            100.0 * plain_secs / sync_secs,
+            load()
         );
         app.stop().await;
     }
+}
+
+/// The machine's load (1-minute average) as `uptime` prints it: printed
+/// beside each figure, since the cores are shared with other work.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 async fn run(app: &TestApp, records: usize, attendance: usize) -> (f64, f64) {
