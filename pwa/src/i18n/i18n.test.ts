@@ -5,11 +5,12 @@ import { ckb } from './ckb';
 import { en } from './en';
 import { intlLocale } from './format';
 import { isRightToLeft, LANGUAGES, loadCatalogue, pluralForm, translate, translatePlural } from './index';
+import { kmr } from './kmr';
 import type { Plural } from './messages';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const keys = Object.keys(en).sort();
-const CATALOGUES = { en, ar, ckb };
+const CATALOGUES = { en, ar, ckb, kmr };
 
 // translate() reads only the catalogues a phone has loaded.
 beforeAll(async () => {
@@ -64,13 +65,30 @@ describe('message catalogues', () => {
 
   it('translations are not left in English', () => {
     // Brand-neutral strings (language names, examples) may match; sentences must not.
-    const sameAsEnglish = (lang: 'ar' | 'ckb') =>
+    const sameAsEnglish = (lang: 'ar' | 'ckb' | 'kmr') =>
       keys.filter((key) => {
         const message = (CATALOGUES[lang] as Record<string, unknown>)[key];
         return typeof message === 'string' && message === (en as Record<string, unknown>)[key];
       });
-    expect(sameAsEnglish('ar')).toEqual(['lang_ar', 'lang_ckb', 'lang_en']);
-    expect(sameAsEnglish('ckb')).toEqual(['lang_ar', 'lang_ckb', 'lang_en']);
+    for (const lang of ['ar', 'ckb', 'kmr'] as const)
+      expect(sameAsEnglish(lang), lang).toEqual(['lang_ar', 'lang_ckb', 'lang_en', 'lang_kmr']);
+  });
+
+  it('Kurmanji is written in the Arabic-based Kurdish alphabet, as in Duhok, not in Latin letters', () => {
+    // Latin letters are allowed only in codes and names that are Latin on the card or file (A–Z, P-code, CSV, Excel…).
+    const allowed = /^(English|A|Z|a|z|MOS|WC|IQD\d+|K7M|QX|QR|OCHA|P|code|CSV|UTF|xlsx|Excel|HXL|JSON|IDP|Escape)$/;
+    for (const [key, message] of Object.entries(kmr)) {
+      const texts = typeof message === 'string' ? [message] : Object.values(message);
+      for (const text of texts) {
+        const words = (text ?? '').replace(/\{\w+\}/g, '').match(/[A-Za-z][A-Za-z0-9]*/g) ?? [];
+        expect(
+          words.filter((word: string) => !allowed.test(word)),
+          `kmr.${key}`,
+        ).toEqual([]);
+        // The Hawar (Latin) letters of Kurmanji in Turkey and Syria must not appear.
+        expect(text, `kmr.${key}`).not.toMatch(/[êîûçşÊÎÛÇŞ]/);
+      }
+    }
   });
 });
 
@@ -83,13 +101,15 @@ describe('lookups', () => {
     expect(translatePlural('ar', 'waiting_to_send', 2)).toBe('سجلان بانتظار الإرسال');
     expect(translatePlural('ar', 'waiting_to_send', 11)).toBe('١١ سجلًا بانتظار الإرسال');
     expect(translatePlural('ckb', 'waiting_to_send', 5)).toBe('٥ تۆمار چاوەڕێی ناردنن');
+    expect(translatePlural('kmr', 'waiting_to_send', 1)).toBe('ئێک تۆمار ل بەندا هنارتنێ یە');
+    expect(translatePlural('kmr', 'waiting_to_send', 1200)).toBe('١٬٢٠٠ تۆمار ل بەندا هنارتنێ نە');
   });
 
   it('falls back to `other` when a form is missing', () => {
     expect(pluralForm({ other: 'x' }, 1, 'en')).toBe('x');
   });
 
-  it('Arabic and Sorani are right to left, English is not', () => {
-    expect(LANGUAGES.filter(isRightToLeft)).toEqual(['ar', 'ckb']);
+  it('Arabic, Sorani and Kurmanji are right to left, English is not', () => {
+    expect(LANGUAGES.filter(isRightToLeft)).toEqual(['ar', 'ckb', 'kmr']);
   });
 });
