@@ -27,3 +27,4 @@ mod revocation;
 mod roles;
 mod sync;
 mod wire;
+mod kurmanji;
