@@ -31,6 +31,21 @@ function backgroundSyncHandler(): Plugin {
   };
 }
 
+/**
+ * Sources only staff (admins, coordinators) load: their screens and their
+ * strings. Chunks of these screens are named `staff-*` so the service
+ * worker can leave them out of the precache every phone downloads: a
+ * dynamic import of a staff screen (its facade) with what only it uses, a
+ * chunk shared by staff screens alone, and their CSS. Field code never
+ * imports a staff source, so no field screen needs a `staff-*` file
+ * (scripts/size.mjs fails the build's check if one does).
+ */
+const STAFF_SOURCE = /(^|\/)src\/(admin|coordinator|i18n\/staff)\//;
+const isStaffChunk = (chunk: { facadeModuleId: string | null; moduleIds: readonly string[] }) =>
+  chunk.facadeModuleId
+    ? STAFF_SOURCE.test(chunk.facadeModuleId)
+    : chunk.moduleIds.length > 0 && chunk.moduleIds.every((id) => STAFF_SOURCE.test(id));
+
 export default defineConfig({
   plugins: [
     preact(),
@@ -68,6 +83,8 @@ export default defineConfig({
       workbox: {
         // The plugin adds the manifest and its icons to these by itself.
         globPatterns: ['**/*.{js,css,html}'],
+        // …except the staff screens: a trainer's phone never opens them.
+        globIgnores: ['**/staff-*'],
         // Every client-side route opens the app offline…
         navigateFallback: 'index.html',
         // …but API answers and the health check are never the app shell.
@@ -77,9 +94,18 @@ export default defineConfig({
         clientsClaim: true,
         skipWaiting: false,
         cleanupOutdatedCaches: true,
-        // No runtime caching at all: nothing under /api is ever stored by
-        // the service worker. Data kept for offline use live in IndexedDB.
-        runtimeCaching: [],
+        // The only runtime cache: the staff screens' chunks, kept once a
+        // coordinator or admin opened them, so they open offline after that.
+        // Their names carry their content's hash, so a copy is never stale.
+        // Nothing under /api is ever stored by the service worker: data
+        // kept for offline use live in IndexedDB.
+        runtimeCaching: [
+          {
+            urlPattern: /\/assets\/staff-[\w-]+\.(js|css)$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'sijil-staff-screens', expiration: { maxEntries: 40 } },
+          },
+        ],
         // Background Sync: the worker asks an open page to send the outbox;
         // web push shows the server's notices and opens what they name.
         importScripts: ['sw-sync.js', 'sw-push.js'],
@@ -97,5 +123,15 @@ export default defineConfig({
     target: 'es2022',
     // Inline nothing as data: URLs into CSS/JS that CSP would then judge.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      output: {
+        chunkFileNames: (chunk) => (isStaffChunk(chunk) ? 'assets/staff-[name]-[hash].js' : 'assets/[name]-[hash].js'),
+        assetFileNames: (asset) =>
+          // A chunk's CSS names the chunk's source as its origin.
+          asset.originalFileNames.length > 0 && asset.originalFileNames.every((file) => STAFF_SOURCE.test(file))
+            ? 'assets/staff-[name]-[hash][extname]'
+            : 'assets/[name]-[hash][extname]',
+      },
+    },
   },
 });

@@ -10,6 +10,9 @@ import { SitesScreen } from './SitesScreen';
 import { UserForm } from './UserForm';
 import { UsersScreen } from './UsersScreen';
 
+/** The staff catalogue in the language shown, awaited before this screen shows (ui/lazy.tsx). */
+export { staffStringsReady as ready } from '../i18n/staff';
+
 export default function AdminScreens({ path }: { path: string }) {
   if (path === '/imports') return <ImportScreen />;
   if (path === '/sites/new') return <SiteForm />;

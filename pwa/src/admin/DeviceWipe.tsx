@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { listUserDevices, wipeUserDevices } from '../api/endpoints';
-import { formatDateTime, language, t } from '../i18n';
+import { formatDateTime, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { describeError } from '../ui/errors';
 import { LoadFailed, Loading, Notice } from '../ui/Notice';

@@ -8,7 +8,7 @@
  */
 import { useState } from 'preact/hooks';
 import { sendFile } from '../api/client';
-import { formatNumber, language, t } from '../i18n';
+import { formatNumber, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { describeError } from '../ui/errors';
 import { SelectField } from '../ui/fields';

@@ -4,7 +4,7 @@
  * GET /api/push/health). Shown to admins under the list of accounts.
  */
 import { request } from '../api/client';
-import { formatDateTime, formatNumber, language, t } from '../i18n';
+import { formatDateTime, formatNumber, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { LoadFailed, Loading } from '../ui/Notice';
 import { useRemote } from '../ui/useRemote';

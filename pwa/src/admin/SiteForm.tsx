@@ -15,7 +15,7 @@ import {
   updateSite,
 } from '../api/endpoints';
 import type { Area, Partner, Site } from '../api/types';
-import { t } from '../i18n';
+import { t } from '../i18n/staff';
 import { navigate } from '../router';
 import { describeError } from '../ui/errors';
 import { Checkbox, SelectField, TextField } from '../ui/fields';

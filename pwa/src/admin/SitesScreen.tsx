@@ -1,7 +1,7 @@
 /** The admin's list of every site, each opening its form; "Add a site" on top. */
 import { useEffect } from 'preact/hooks';
 import { listAreas, listSites } from '../api/endpoints';
-import { localName, t } from '../i18n';
+import { localName, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { Link } from '../ui/Link';
 import { LoadFailed, Loading, Notice } from '../ui/Notice';

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { createUser, getUser, listSites, setUserPassword, updateUser } from '../api/endpoints';
 import type { Language, Role, Site, UserView } from '../api/types';
-import { language, t } from '../i18n';
+import { language, t } from '../i18n/staff';
 import { navigate } from '../router';
 import { describeError } from '../ui/errors';
 import { Checkbox, FieldGroup, SelectField, TextField } from '../ui/fields';

@@ -1,7 +1,7 @@
 /** The admin's list of accounts, each opening its form; "Add a user" on top. */
 import { useEffect } from 'preact/hooks';
 import { listUsers } from '../api/endpoints';
-import { t, tn } from '../i18n';
+import { t, tn } from '../i18n/staff';
 import { useStore } from '../store';
 import { Link } from '../ui/Link';
 import { LoadFailed, Loading, Notice } from '../ui/Notice';

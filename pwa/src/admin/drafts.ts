@@ -17,10 +17,10 @@ import type {
   UserView,
 } from '../api/types';
 import { parseDecimal } from '../i18n/format';
-import type { StringKey } from '../i18n/messages';
+import type { StaffScreenKey } from '../i18n/staff';
 
 /** Field name → message key. */
-export type DraftErrors = Record<string, StringKey>;
+export type DraftErrors = Record<string, StaffScreenKey>;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: DraftErrors };
 
@@ -181,7 +181,7 @@ export function seesEverySite(draft: Pick<UserDraft, 'role' | 'all_sites'>): boo
   return draft.role === 'admin' || (rolesWithAllSites(draft.role) && draft.all_sites);
 }
 
-function checkPassword(password: string): StringKey | null {
+function checkPassword(password: string): StaffScreenKey | null {
   return [...password].length < MIN_PASSWORD_CHARS ? 'field_password' : null;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LANGUAGES, language, loadCatalogue } from '../i18n';
+import { LANGUAGES, language, loadCatalogue } from '../i18n/staff';
 import {
   applyChoice,
   columnLabel,

@@ -4,7 +4,7 @@
  * names each problem by a code and a column key; the words are ours.
  */
 import type { Language } from '../api/types';
-import { t } from '../i18n';
+import { t } from '../i18n/staff';
 
 export const IMPORT_KINDS = ['sites', 'users', 'participants', 'groups'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];

@@ -1,7 +1,7 @@
 /** Translated option lists shared by the admin forms. */
 import type { Area, Role, SiteKind } from '../api/types';
 import { ROLES, SITE_KINDS } from '../api/types';
-import { LANGUAGES, languageLabel, localName, t } from '../i18n';
+import { LANGUAGES, languageLabel, localName, t } from '../i18n/staff';
 import type { Option } from '../ui/fields';
 
 export const kindLabel = (kind: SiteKind): string => t(`kind_${kind}`);

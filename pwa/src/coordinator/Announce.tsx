@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { Site } from '../api/types';
-import { t, tn } from '../i18n';
+import { t, tn } from '../i18n/staff';
 import { describeError } from '../ui/errors';
 import { Checkbox, FieldGroup, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';

@@ -3,7 +3,7 @@
  * small). Charts read left to right in every language, as numbers do; their
  * labels and legends follow the page's language.
  */
-import { formatNumber, isRightToLeft, language, t } from '../i18n';
+import { formatNumber, isRightToLeft, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { niceMax, targetShare } from './logic';
 

@@ -11,6 +11,9 @@ import { Duplicates } from './Duplicates';
 import { MonthlyReport } from './Report';
 import { RecordReview, SiteRecords } from './Review';
 
+/** The staff catalogue in the language shown, awaited before this screen shows (ui/lazy.tsx). */
+export { staffStringsReady as ready } from '../i18n/staff';
+
 export default function CoordinatorHome({ me, path = '/' }: { me: Me; path?: string }) {
   const site = matchRoute('/review/sites/:id', path);
   if (site) return <SiteRecords me={me} siteId={Number(site.id)} />;

@@ -10,9 +10,9 @@
 
 import { listAreas, listSites } from '../api/endpoints';
 import type { Area, Me, Site } from '../api/types';
-import { formatNumber, language, localName, t } from '../i18n';
 import { listSeparator } from '../i18n/format';
-import type { StringKey } from '../i18n/messages';
+import type { StaffScreenKey } from '../i18n/staff';
+import { formatNumber, language, localName, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
 import { Link } from '../ui/Link';
@@ -27,7 +27,7 @@ import { Exports, Silent, SiteTable, Targets } from './SiteSections';
 import type { PeriodChoice } from './state';
 import { queryOf, settings, updateSettings } from './state';
 
-const PERIOD_LABEL: Record<PeriodChoice, StringKey> = {
+const PERIOD_LABEL: Record<PeriodChoice, StaffScreenKey> = {
   this_month: 'dash_this_month',
   last_month: 'dash_last_month',
   this_quarter: 'dash_this_quarter',

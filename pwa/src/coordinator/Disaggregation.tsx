@@ -1,6 +1,7 @@
 /** Unique people by disability and by displacement status: one table for the dashboard and the printed report. */
-import { formatNumber, language, t } from '../i18n';
-import type { StringKey } from '../i18n/messages';
+
+import type { StaffScreenKey } from '../i18n/staff';
+import { formatNumber, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import type { SplitRow } from './api';
 import { byDisabilityAndDisplacement } from './logic';
@@ -22,7 +23,7 @@ export function DisaggregationTable({ split }: { split: SplitRow[] }) {
         </tr>
         {groups.displacement.map((d) => (
           <tr key={d.status}>
-            <th scope="row">{t(`displacement_${d.status}` as StringKey)}</th>
+            <th scope="row">{t(`displacement_${d.status}` as StaffScreenKey)}</th>
             <td>{n(d.count)}</td>
           </tr>
         ))}

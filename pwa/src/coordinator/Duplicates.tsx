@@ -7,7 +7,7 @@
  * an alias for ever, and writes the merge in the audit log.
  */
 import { useState } from 'preact/hooks';
-import { t, tn } from '../i18n';
+import { t, tn } from '../i18n/staff';
 import { describeError } from '../ui/errors';
 import { Link } from '../ui/Link';
 import { LoadFailed, Loading, Notice } from '../ui/Notice';

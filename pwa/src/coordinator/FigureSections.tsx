@@ -6,9 +6,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { Area, Language } from '../api/types';
-import { formatNumber, language, localName, t } from '../i18n';
 import { localDigits } from '../i18n/format';
-import type { StringKey } from '../i18n/messages';
+import type { StaffScreenKey } from '../i18n/staff';
+import { formatNumber, language, localName, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { SelectField } from '../ui/fields';
 import { LoadFailed, Loading } from '../ui/Notice';
@@ -142,7 +142,7 @@ export function SexAndAge({ answer }: { answer: Awaited<ReturnType<typeof figure
   );
 }
 
-const GROUPS: { value: string; label: StringKey }[] = [
+const GROUPS: { value: string; label: StaffScreenKey }[] = [
   { value: 'next', label: 'group_next' },
   { value: 'governorate', label: 'place_governorate' },
   { value: 'district', label: 'place_district' },

@@ -5,7 +5,7 @@
  * dashboard.css); flagged records are counted, and the report says so.
  */
 import { getSite } from '../api/endpoints';
-import { formatNumber, language, t } from '../i18n';
+import { formatNumber, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { Link } from '../ui/Link';
 import { LoadFailed, Loading, Notice } from '../ui/Notice';

@@ -7,8 +7,8 @@
 import { useState } from 'preact/hooks';
 import { getSite } from '../api/endpoints';
 import type { Me } from '../api/types';
-import { formatNumber, language, t, tn } from '../i18n';
-import type { StringKey } from '../i18n/messages';
+import type { StaffScreenKey } from '../i18n/staff';
+import { formatNumber, language, t, tn } from '../i18n/staff';
 import { useStore } from '../store';
 import { describeError } from '../ui/errors';
 import { SelectField, TextField } from '../ui/fields';
@@ -21,12 +21,12 @@ import { DayField } from './controls';
 import { formatDay, formatMonth, isMonth, presetRange, recentMonths } from './logic';
 import { queryOf, settings } from './state';
 
-export const STATUS: Record<ReviewStatus, StringKey> = {
+export const STATUS: Record<ReviewStatus, StaffScreenKey> = {
   submitted: 'review_status_submitted',
   approved: 'review_status_approved',
   flagged: 'review_status_flagged',
 };
-export const KIND: Record<RecordSummary['kind'], StringKey> = {
+export const KIND: Record<RecordSummary['kind'], StaffScreenKey> = {
   group_session: 'kind_group_session',
   awareness_event: 'kind_awareness_event',
   cfs_day: 'kind_cfs_day',
@@ -155,7 +155,7 @@ function MonthLock({
   const [reason, setReason] = useState('');
   const [error, setError] = useState<{ month?: string; reason?: string }>({});
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
-  const act = async (run: () => Promise<unknown>, done: StringKey) => {
+  const act = async (run: () => Promise<unknown>, done: StaffScreenKey) => {
     setMessage(null);
     try {
       await run();
@@ -296,7 +296,7 @@ export function RecordReview({ id }: { id: string }) {
                       {a.birth_year === undefined ? a.age_band : formatNumber(a.birth_year, lang).replace(/[,٬]/g, '')}
                     </td>
                     <td>{t(a.has_disability ? 'yes' : 'no')}</td>
-                    <td>{t(`displacement_${a.displacement}` as StringKey)}</td>
+                    <td>{t(`displacement_${a.displacement}` as StaffScreenKey)}</td>
                   </tr>
                 ))}
               </tbody>

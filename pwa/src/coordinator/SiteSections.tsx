@@ -5,9 +5,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { Me, Site } from '../api/types';
-import { formatNumber, language, t } from '../i18n';
 import { listSeparator } from '../i18n/format';
-import type { StringKey } from '../i18n/messages';
+import type { StaffScreenKey } from '../i18n/staff';
+import { formatNumber, language, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
 import { Link } from '../ui/Link';
@@ -20,7 +20,7 @@ import type { SortKey } from './logic';
 import { formatDay, silentSites, sitePlace, sortSites, targetShare } from './logic';
 import { indicatorLabel, TargetForm } from './Targets';
 
-const COLUMNS: { key: SortKey; label: StringKey }[] = [
+const COLUMNS: { key: SortKey; label: StaffScreenKey }[] = [
   { key: 'code', label: 'table_site' },
   { key: 'activities', label: 'fig_activities' },
   { key: 'unique_participants', label: 'fig_unique' },

@@ -1,9 +1,9 @@
 /** Setting a target: an indicator, for a site or the programme, over a period. */
 import { useState } from 'preact/hooks';
 import type { Me, Site } from '../api/types';
-import { t } from '../i18n';
 import { parseDecimal } from '../i18n/format';
-import type { StringKey } from '../i18n/messages';
+import type { StaffScreenKey } from '../i18n/staff';
+import { t } from '../i18n/staff';
 import { describeError } from '../ui/errors';
 import { SelectField, TextField } from '../ui/fields';
 import { Notice } from '../ui/Notice';
@@ -11,7 +11,7 @@ import { setTarget } from './api';
 import { DayField } from './controls';
 import { validRange } from './logic';
 
-const INDICATORS: [string, StringKey][] = [
+const INDICATORS: [string, StaffScreenKey][] = [
   ['unique_participants', 'fig_unique'],
   ['attendances', 'fig_attendances'],
   ['activities', 'fig_activities'],

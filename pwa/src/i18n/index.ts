@@ -18,7 +18,8 @@ import type { Messages, Plural, PluralKey, StringKey } from './messages';
 
 /**
  * A phone loads only the catalogue of the language it shows: each is about
- * 10 KB gzipped, and a trainer never reads the others. English is the
+ * 8 KB gzipped, and a trainer never reads the others (the strings of
+ * the staff screens are in staff/, loaded with those screens only). English is the
  * reference and the fallback, so it is always there; the others are
  * separate chunks (precached by the service worker, so offline too).
  */
@@ -43,6 +44,24 @@ export const AWAITING_REVIEW: readonly Language[] = ['kmr'];
 /** Loads the catalogue of `lang` (once); until then its messages fall back to English. */
 export async function loadCatalogue(lang: Language): Promise<void> {
   loaded[lang] ??= await loaders[lang]();
+}
+
+/**
+ * Catalogues of screens loaded on demand (the staff screens' strings,
+ * staff/index.ts): each registers its loader here when its chunk arrives,
+ * and every later change of language loads it too before the app switches.
+ */
+const extraLoaders: ((lang: Language) => Promise<void>)[] = [];
+
+/**
+ * Registers an on-demand catalogue and loads it for the language shown, and
+ * for the one being switched to if a switch is under way (failures leave
+ * English).
+ */
+export async function addCatalogue(load: (lang: Language) => Promise<void>): Promise<void> {
+  extraLoaders.push(load);
+  const langs = new Set([language.get(), wanted ?? language.get()]);
+  await Promise.all([...langs].map((lang) => load(lang).catch(() => undefined)));
 }
 
 function catalogue(lang: Language): Messages {
@@ -95,6 +114,8 @@ export async function setDeviceLanguage(next: Language): Promise<void> {
     // Offline before the service worker cached it: stay in the language shown.
     return;
   }
+  // An on-demand catalogue not cached yet (offline) shows its strings in English.
+  await Promise.all(extraLoaders.map((load) => load(next).catch(() => undefined)));
   if (wanted === next) language.set(next);
 }
 

@@ -1,14 +1,24 @@
 /**
- * Screens loaded on demand (admin, coordinator), so field phones never
- * download them. If a chunk cannot be fetched (offline before it was
- * cached, or a release removed it) the person is told and offered a
- * reload, instead of a blank screen.
+ * Screens loaded on demand (admin, coordinator, and the field's forms), so
+ * field phones never download the staff ones. If a chunk cannot be fetched
+ * (offline before it was cached, or a release removed it) the person is
+ * told and offered a reload, instead of a blank screen.
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 
-export function lazyScreen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): ComponentType<P> {
+/**
+ * A screen's module, and what must be ready before it shows: the staff
+ * screens export their strings' loading as `ready` (i18n/staff), so they
+ * never flash in English before the language shown arrives.
+ */
+interface ScreenModule<P> {
+  default: ComponentType<P>;
+  ready?: Promise<unknown>;
+}
+
+export function lazyScreen<P extends object>(load: () => Promise<ScreenModule<P>>): ComponentType<P> {
   let loaded: ComponentType<P> | null = null;
   let loading: Promise<ComponentType<P>> | null = null;
 
@@ -17,7 +27,11 @@ export function lazyScreen<P extends object>(load: () => Promise<{ default: Comp
     const [failed, setFailed] = useState(false);
     useEffect(() => {
       if (loaded) return;
-      loading ??= load().then((module) => (loaded = module.default));
+      loading ??= load().then(async (module) => {
+        await module.ready;
+        loaded = module.default;
+        return loaded;
+      });
       loading.then(
         () => setReady(true),
         () => {
