@@ -32,8 +32,8 @@ export const kmr: Messages = {
   login_needs_network: 'تۆڕ نینە. جارەکێ ب تۆڕێ ڤە گرێبدە دا بچیە ژوور؛ پشتی هینگێ سیجل بێ تۆڕیش کار دکەت.',
 
   // ---- The frame: connection and the outbox line
-  status_online: 'ب تۆڕێ ڤە',
-  status_offline: 'بێ تۆڕ',
+  status_online: 'ئۆنلاین',
+  status_offline: 'ئۆفلاین',
   nothing_waiting: 'چ تشت ل بەندا هنارتنێ نینە',
   waiting_to_send: { one: 'ئێک تۆمار ل بەندا هنارتنێ یە', other: '{n} تۆمار ل بەندا هنارتنێ نە' },
   need_attention: { one: 'ئێک تۆمار پێدڤی ب ئاگەهداریا تە یە', other: '{n} تۆمار پێدڤی ب ئاگەهداریا تە نە' },
