@@ -112,7 +112,12 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
     },
     Column {
         key: "birth_year",
-        names: ["birth_year", "سنة الميلاد", "ساڵی لەدایکبوون", "سالا ژدایکبوونێ"],
+        names: [
+            "birth_year",
+            "سنة الميلاد",
+            "ساڵی لەدایکبوون",
+            "سالا ژدایکبوونێ",
+        ],
         required: true,
         example: "2014",
     },
@@ -130,7 +135,12 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
     },
     Column {
         key: "registered_on",
-        names: ["registered_on", "تاريخ التسجيل", "ڕێکەوتی تۆمارکردن", "ڕێکەفتا تۆمارکرنێ"],
+        names: [
+            "registered_on",
+            "تاريخ التسجيل",
+            "ڕێکەوتی تۆمارکردن",
+            "ڕێکەفتا تۆمارکرنێ",
+        ],
         required: false,
         example: "2026-01-15",
     },
@@ -172,7 +182,12 @@ const SITE_COLUMNS: &[Column] = &[
 const USER_COLUMNS: &[Column] = &[
     Column {
         key: "login",
-        names: ["login", "اسم الدخول", "ناوی چوونەژوورەوە", "ناڤێ چوونەژوورێ"],
+        names: [
+            "login",
+            "اسم الدخول",
+            "ناوی چوونەژوورەوە",
+            "ناڤێ چوونەژوورێ",
+        ],
         required: true,
         example: "layla.hassan",
     },
@@ -223,7 +238,12 @@ const GROUP_COLUMNS: &[Column] = &[
     },
     Column {
         key: "member_id",
-        names: ["member_id", "معرف العضو", "ناسنامەی ئەندام", "ناسنامێ ئەندامی"],
+        names: [
+            "member_id",
+            "معرف العضو",
+            "ناسنامەی ئەندام",
+            "ناسنامێ ئەندامی",
+        ],
         required: false,
         example: "CFS-0001",
     },
@@ -235,7 +255,12 @@ const GROUP_COLUMNS: &[Column] = &[
     },
     Column {
         key: "joined_on",
-        names: ["joined_on", "تاريخ الانضمام", "ڕێکەوتی بەشداربوون", "ڕێکەفتا بەشداربوونێ"],
+        names: [
+            "joined_on",
+            "تاريخ الانضمام",
+            "ڕێکەوتی بەشداربوون",
+            "ڕێکەفتا بەشداربوونێ",
+        ],
         required: false,
         example: "2026-01-15",
     },

@@ -401,12 +401,12 @@ pub fn flagged_notice(
         }
         (Language::Kmr, kind) => {
             let body = match kind {
-                "cfs_day" => format!(
-                    "ڕۆژا جهێ دۆستێ زارۆکان ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە"
-                ),
-                "awareness_event" => format!(
-                    "چالاکیا هشیارکرنێ ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە"
-                ),
+                "cfs_day" => {
+                    format!("ڕۆژا جهێ دۆستێ زارۆکان ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە")
+                }
+                "awareness_event" => {
+                    format!("چالاکیا هشیارکرنێ ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە")
+                }
                 _ => format!("دانیشتنا تە ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە"),
             };
             ("پێدڤی ب ڕاستکرنێ یە".to_string(), body)

@@ -138,7 +138,10 @@ async fn imports_read_kurmanji_headers_and_accounts_in_kurmanji() {
                 ))
                 .await;
             assert_eq!(res.status(), StatusCode::OK, "{format}");
-            let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+            let disposition = res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_string();
             assert!(disposition.contains("sijil-users-kmr."), "{disposition}");
         }
         let template = admin
@@ -154,7 +157,8 @@ async fn imports_read_kurmanji_headers_and_accounts_in_kurmanji() {
         );
 
         // A staff file with Kurmanji headers and a Kurmanji account reads cleanly and applies.
-        let file = "ناڤێ چوونەژوورێ,ناڤێ تمام,ڕۆل,زمان,کۆدێن جهان\nberivan,Berivan,trainer,kmr,DHK-01\n";
+        let file =
+            "ناڤێ چوونەژوورێ,ناڤێ تمام,ڕۆل,زمان,کۆدێن جهان\nberivan,Berivan,trainer,kmr,DHK-01\n";
         let res = admin
             .request(reqwest::Method::POST, "/api/imports/users?mode=apply")
             .header("content-type", "text/csv")
