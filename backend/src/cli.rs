@@ -206,7 +206,7 @@ pub struct CreateUserArgs {
     /// Site code the user works at (repeatable).
     #[arg(long = "site")]
     pub sites: Vec<String>,
-    /// en, ar or ckb.
+    /// en, ar, ckb (Sorani) or kmr (Kurmanji, Badini).
     #[arg(long, default_value = "en")]
     pub language: String,
 }

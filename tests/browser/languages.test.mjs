@@ -1,5 +1,6 @@
-// English, Arabic and Sorani: the whole layout mirrors right to left, and
-// the choice is kept for the user (on the server) and on the phone.
+// English, Arabic, Sorani and Kurmanji (Badini): the whole layout mirrors
+// right to left, and the choice is kept for the user (on the server) and on
+// the phone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logIn, setPin } from './browser.mjs';
@@ -60,13 +61,32 @@ describe('languages', () => {
       await visit(page, 'trainer-home-ar');
 
       await page.getByRole('link', { name: 'الحساب' }).click();
-      await page.getByRole('button', { name: 'کوردی' }).click();
+      await page.getByRole('button', { name: 'کوردی سۆرانی' }).click();
       await page.getByRole('heading', { name: 'هەژمار' }).waitFor();
       assert.deepEqual(await dir(page), { dir: 'rtl', lang: 'ckb' });
       await visit(page, 'account-ckb');
       await page.getByRole('link', { name: 'سەرەکی' }).click();
       await page.getByRole('heading', { name: 'گرووپەکانم' }).waitFor();
       await visit(page, 'trainer-home-ckb');
+
+      // Kurmanji (Badini, Arabic script): marked as awaiting review, in the language shown.
+      await page.getByRole('link', { name: 'هەژمار' }).click();
+      const badini = page.locator('[data-language=kmr]');
+      assert.equal((await badini.textContent()).replace(/\s+/g, ' ').trim(), 'کوردی بادینی چاوەڕێی پێداچوونەوە');
+      await badini.click();
+      await page.locator('.language-review', { hasText: 'ل بەندا پێداچوونێ' }).waitFor();
+      assert.deepEqual(await dir(page), { dir: 'rtl', lang: 'kmr-Arab' });
+      assert.equal((await badini.textContent()).replace(/\s+/g, ' ').trim(), 'کوردی بادینی ل بەندا پێداچوونێ');
+      assert.equal(await badini.getAttribute('aria-pressed'), 'true');
+      await visit(page, 'account-kmr');
+      assert.equal((await (await page.request.get(`${world.server.url}/api/me`)).json()).language, 'kmr');
+      await page.getByRole('link', { name: 'سەرەکی' }).click();
+      await page.getByRole('heading', { name: 'گرووپێن من' }).waitFor();
+      await visit(page, 'trainer-home-kmr');
+      await page.getByRole('link', { name: 'هەژمار' }).click();
+      await page.getByRole('button', { name: 'کوردی سۆرانی' }).click();
+      await page.locator('.language-review', { hasText: 'چاوەڕێی پێداچوونەوە' }).waitFor();
+      assert.deepEqual(await dir(page), { dir: 'rtl', lang: 'ckb' });
 
       // Logged out, the phone keeps its last language for the login screen.
       await page.getByRole('link', { name: 'هەژمار' }).click();
@@ -104,8 +124,9 @@ describe('languages', () => {
 });
 
 /**
- * What a screen shows in Arabic or Sorani that it should not: Latin month
- * names, Latin digits (outside codes, which are Latin by design, anything
+ * What a screen shows in Arabic, Sorani or Kurmanji that it should not:
+ * Latin month names (English, or Kurmanji's Latin ones that an ICU falling
+ * back from `kmr` to `ku` would print), Latin digits (outside codes, which are Latin by design, anything
  * marked dir="ltr", and names people typed, shown as typed in <bdi>), English names of places that have a name in
  * the language, and words or codes broken across lines. In English: no
  * Arabic-Indic digits.
@@ -131,6 +152,11 @@ async function languageProblems(page, lang) {
       const text = node.textContent.replace(CODE, '');
       if (rtl && /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b/.test(text))
         problems.push(`Latin month: "${text.trim().slice(0, 60)}"`);
+      if (
+        rtl &&
+        /(kanûn|sibat|şubat|adar|nîsan|gulan|hezîran|tîrmeh|tebax|îlon|cotmeh|mijdar|berfanbar|çile)/i.test(text)
+      )
+        problems.push(`Latin Kurmanji month: "${text.trim().slice(0, 60)}"`);
       if (rtl && /[0-9]/.test(text)) problems.push(`Latin digits: "${text.trim().slice(0, 60)}"`);
       if (!rtl && /[\u0660-\u0669]/.test(text)) problems.push(`Arabic-Indic digits in English: "${text.trim()}"`);
       if (rtl && /\b(Duhok|Dohuk|Sumel|Mosul|Ninawa|Nineveh|Whole programme)\b/.test(text))
@@ -149,7 +175,7 @@ async function languageProblems(page, lang) {
   }, lang);
 }
 
-describe('field screens in three languages, as seen at 360×640', () => {
+describe('field screens in four languages, as seen at 360×640', () => {
   test('dates, months, digits, place names and words on the demo', { timeout: 240_000 }, async () => {
     const passwords = world.server.runDemo();
     const url = world.server.url;
@@ -158,6 +184,7 @@ describe('field screens in three languages, as seen at 360×640', () => {
       ['trainer-duh-01', 'ckb'],
       ['trainer-mos-01', 'ar'],
       ['mobiliser-duhok', 'en'],
+      ['trainer-duh-01', 'kmr'],
     ]) {
       const { page, errors } = await world.phone();
       await logIn(page, url, login, passwords[login]);
@@ -182,6 +209,7 @@ describe('field screens in three languages, as seen at 360×640', () => {
     for (const [login, lang] of [
       ['coord-duhok', 'ckb'],
       ['coordinator', 'ar'],
+      ['coord-duhok', 'kmr'],
     ]) {
       const { page, errors } = await world.phone();
       await logIn(page, url, login, passwords[login]);

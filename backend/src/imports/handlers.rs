@@ -190,6 +190,7 @@ pub async fn template(
         Language::En => "en",
         Language::Ar => "ar",
         Language::Ckb => "ckb",
+        Language::Kmr => "kmr",
     };
     let extension = match query.format {
         TemplateFormat::Csv => "csv",

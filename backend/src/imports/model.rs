@@ -71,15 +71,16 @@ pub enum Language {
     En,
     Ar,
     Ckb,
+    Kmr,
 }
 
 /// One column of a kind: its key (how problems name it), its header in
-/// English, Arabic and Sorani (any is accepted), whether a value is
+/// English, Arabic, Sorani and Kurmanji (any is accepted), whether a value is
 /// required, and the template's example.
 #[derive(Debug)]
 pub struct Column {
     pub key: &'static str,
-    pub names: [&'static str; 3],
+    pub names: [&'static str; 4],
     pub required: bool,
     pub example: &'static str,
 }
@@ -87,49 +88,59 @@ pub struct Column {
 const PARTICIPANT_COLUMNS: &[Column] = &[
     Column {
         key: "id",
-        names: ["id", "المعرف", "ناسنامە"],
+        names: ["id", "المعرف", "ناسنامە", "ناسنامە"],
         required: false,
         example: "CFS-0001",
     },
     Column {
         key: "site_code",
-        names: ["site_code", "رمز الموقع", "کۆدی شوێن"],
+        names: ["site_code", "رمز الموقع", "کۆدی شوێن", "کۆدێ جهی"],
         required: true,
         example: "DHK-01",
     },
     Column {
         key: "given_name",
-        names: ["given_name", "الاسم", "ناو"],
+        names: ["given_name", "الاسم", "ناو", "ناڤ"],
         required: false,
         example: "Amira",
     },
     Column {
         key: "sex",
-        names: ["sex", "الجنس", "ڕەگەز"],
+        names: ["sex", "الجنس", "ڕەگەز", "ڕەگەز"],
         required: true,
         example: "female",
     },
     Column {
         key: "birth_year",
-        names: ["birth_year", "سنة الميلاد", "ساڵی لەدایکبوون"],
+        names: [
+            "birth_year",
+            "سنة الميلاد",
+            "ساڵی لەدایکبوون",
+            "سالا ژدایکبوونێ",
+        ],
         required: true,
         example: "2014",
     },
     Column {
         key: "disability",
-        names: ["disability", "الإعاقة", "کەمئەندامی"],
+        names: ["disability", "الإعاقة", "کەمئەندامی", "کێمئەندامی"],
         required: false,
         example: "no",
     },
     Column {
         key: "displacement",
-        names: ["displacement", "النزوح", "ئاوارەیی"],
+        names: ["displacement", "النزوح", "ئاوارەیی", "ئاوارەبوون"],
         required: true,
         example: "idp",
     },
     Column {
         key: "registered_on",
-        names: ["registered_on", "تاريخ التسجيل", "ڕێکەوتی تۆمارکردن"],
+        names: [
+            "registered_on",
+            "تاريخ التسجيل",
+            "ڕێکەوتی تۆمارکردن",
+            "ڕێکەفتا تۆمارکرنێ",
+        ],
         required: false,
         example: "2026-01-15",
     },
@@ -138,31 +149,31 @@ const PARTICIPANT_COLUMNS: &[Column] = &[
 const SITE_COLUMNS: &[Column] = &[
     Column {
         key: "partner",
-        names: ["partner", "الشريك", "هاوبەش"],
+        names: ["partner", "الشريك", "هاوبەش", "هەڤپشک"],
         required: true,
         example: "Harikar",
     },
     Column {
         key: "area_pcode",
-        names: ["area_pcode", "رمز المنطقة", "کۆدی ناوچە"],
+        names: ["area_pcode", "رمز المنطقة", "کۆدی ناوچە", "کۆدێ دەڤەرێ"],
         required: true,
         example: "IQG15",
     },
     Column {
         key: "site_code",
-        names: ["site_code", "رمز الموقع", "کۆدی شوێن"],
+        names: ["site_code", "رمز الموقع", "کۆدی شوێن", "کۆدێ جهی"],
         required: true,
         example: "DHK-01",
     },
     Column {
         key: "site_name",
-        names: ["site_name", "اسم الموقع", "ناوی شوێن"],
+        names: ["site_name", "اسم الموقع", "ناوی شوێن", "ناڤێ جهی"],
         required: true,
         example: "Duhok child-friendly space",
     },
     Column {
         key: "kind",
-        names: ["kind", "نوع الموقع", "جۆری شوێن"],
+        names: ["kind", "نوع الموقع", "جۆری شوێن", "جۆرێ جهی"],
         required: true,
         example: "child_friendly_space",
     },
@@ -171,31 +182,36 @@ const SITE_COLUMNS: &[Column] = &[
 const USER_COLUMNS: &[Column] = &[
     Column {
         key: "login",
-        names: ["login", "اسم الدخول", "ناوی چوونەژوورەوە"],
+        names: [
+            "login",
+            "اسم الدخول",
+            "ناوی چوونەژوورەوە",
+            "ناڤێ چوونەژوورێ",
+        ],
         required: true,
         example: "layla.hassan",
     },
     Column {
         key: "display_name",
-        names: ["display_name", "الاسم الكامل", "ناوی تەواو"],
+        names: ["display_name", "الاسم الكامل", "ناوی تەواو", "ناڤێ تمام"],
         required: true,
         example: "Layla Hassan",
     },
     Column {
         key: "role",
-        names: ["role", "الدور", "ڕۆڵ"],
+        names: ["role", "الدور", "ڕۆڵ", "ڕۆل"],
         required: true,
         example: "trainer",
     },
     Column {
         key: "language",
-        names: ["language", "اللغة", "زمان"],
+        names: ["language", "اللغة", "زمان", "زمان"],
         required: false,
         example: "ar",
     },
     Column {
         key: "site_codes",
-        names: ["site_codes", "رموز المواقع", "کۆدی شوێنەکان"],
+        names: ["site_codes", "رموز المواقع", "کۆدی شوێنەکان", "کۆدێن جهان"],
         required: false,
         example: "DHK-01",
     },
@@ -204,37 +220,47 @@ const USER_COLUMNS: &[Column] = &[
 const GROUP_COLUMNS: &[Column] = &[
     Column {
         key: "group_name",
-        names: ["group_name", "اسم المجموعة", "ناوی گروپ"],
+        names: ["group_name", "اسم المجموعة", "ناوی گروپ", "ناڤێ گرووپی"],
         required: true,
         example: "Girls' PSS cycle 1",
     },
     Column {
         key: "site_code",
-        names: ["site_code", "رمز الموقع", "کۆدی شوێن"],
+        names: ["site_code", "رمز الموقع", "کۆدی شوێن", "کۆدێ جهی"],
         required: true,
         example: "DHK-01",
     },
     Column {
         key: "activity_type",
-        names: ["activity_type", "نوع النشاط", "جۆری چالاکی"],
+        names: ["activity_type", "نوع النشاط", "جۆری چالاکی", "جۆرێ چالاکیێ"],
         required: true,
         example: "PSS",
     },
     Column {
         key: "member_id",
-        names: ["member_id", "معرف العضو", "ناسنامەی ئەندام"],
+        names: [
+            "member_id",
+            "معرف العضو",
+            "ناسنامەی ئەندام",
+            "ناسنامێ ئەندامی",
+        ],
         required: false,
         example: "CFS-0001",
     },
     Column {
         key: "member_code",
-        names: ["member_code", "رمز العضو", "کۆدی ئەندام"],
+        names: ["member_code", "رمز العضو", "کۆدی ئەندام", "کۆدێ ئەندامی"],
         required: false,
         example: "",
     },
     Column {
         key: "joined_on",
-        names: ["joined_on", "تاريخ الانضمام", "ڕێکەوتی بەشداربوون"],
+        names: [
+            "joined_on",
+            "تاريخ الانضمام",
+            "ڕێکەوتی بەشداربوون",
+            "ڕێکەفتا بەشداربوونێ",
+        ],
         required: false,
         example: "2026-01-15",
     },
@@ -268,6 +294,7 @@ pub fn template(kind: Kind, language: Language) -> String {
         Language::En => 0,
         Language::Ar => 1,
         Language::Ckb => 2,
+        Language::Kmr => 3,
     };
     let mut out = Vec::new();
     {
@@ -311,8 +338,8 @@ pub struct ParticipantRow {
     pub registered_on: String,
 }
 
-/// Values accepted for `sex`, `disability` and `displacement`, in the three
-/// languages, compared in lower case.
+/// Values accepted for `sex`, `disability` and `displacement`, in the four
+/// languages (Kurmanji shares most words with Sorani), compared in lower case.
 fn pick<T: Copy>(value: &str, choices: &[(&str, T)]) -> Option<T> {
     let v = value.trim().to_lowercase();
     choices.iter().find(|(name, _)| *name == v).map(|(_, t)| *t)
@@ -334,6 +361,7 @@ const DISABILITIES: &[(&str, DisabilityMode)] = &[
     ("yes", DisabilityMode::Yes),
     ("نعم", DisabilityMode::Yes),
     ("بەڵێ", DisabilityMode::Yes),
+    ("بەلێ", DisabilityMode::Yes),
     ("no", DisabilityMode::No),
     ("لا", DisabilityMode::No),
     ("نەخێر", DisabilityMode::No),
@@ -353,6 +381,7 @@ const DISPLACEMENTS: &[(&str, Displacement)] = &[
     ("returnee", Displacement::Returnee),
     ("عائد", Displacement::Returnee),
     ("گەڕاوە", Displacement::Returnee),
+    ("زڤڕیای", Displacement::Returnee),
 ];
 
 /// A required cell, or a `missing_value` problem.
@@ -598,7 +627,7 @@ pub fn user(row: &Row) -> Result<UserRow, Vec<Problem>> {
                     n,
                     "language",
                     "bad_choice",
-                    "must be en, ar or ckb",
+                    "must be en, ar, ckb or kmr",
                 ));
             }
             language
@@ -785,7 +814,7 @@ mod tests {
 
     #[test]
     fn a_template_reads_back_without_problems_in_every_language() {
-        for language in [Language::En, Language::Ar, Language::Ckb] {
+        for language in [Language::En, Language::Ar, Language::Ckb, Language::Kmr] {
             for kind in [Kind::Sites, Kind::Users, Kind::Participants, Kind::Groups] {
                 let t = template(kind, language);
                 let table = read(kind, t.as_bytes());

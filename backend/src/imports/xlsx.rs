@@ -212,7 +212,7 @@ fn number(f: f64) -> String {
 }
 
 /// The template of `kind` as a workbook: the header row in `language`
-/// (bold, frozen; right to left for Arabic and Sorani) and one example row,
+/// (bold, frozen; right to left for Arabic, Sorani and Kurmanji) and one example row,
 /// the birth year typed as a number and dates as dates, as a programme's
 /// own sheet would have them.
 pub fn template(kind: Kind, language: Language) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -221,6 +221,7 @@ pub fn template(kind: Kind, language: Language) -> Result<Vec<u8>, rust_xlsxwrit
         Language::En => 0,
         Language::Ar => 1,
         Language::Ckb => 2,
+        Language::Kmr => 3,
     };
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
@@ -266,7 +267,7 @@ mod tests {
 
     #[test]
     fn a_template_reads_back_without_problems_in_every_language() {
-        for language in [Language::En, Language::Ar, Language::Ckb] {
+        for language in [Language::En, Language::Ar, Language::Ckb, Language::Kmr] {
             for kind in [Kind::Sites, Kind::Users, Kind::Participants, Kind::Groups] {
                 let bytes = template(kind, language).unwrap();
                 let table = read(kind, &bytes).unwrap();

@@ -237,7 +237,7 @@ pub struct Notice {
     pub body: String,
     /// The app path the tap opens.
     pub open: String,
-    /// The language the text is in (the notification's `lang`/`dir`).
+    /// The language the text is in, a BCP 47 tag (the notification's `lang`/`dir`).
     pub lang: &'static str,
     /// Replaces an undelivered notice with the same topic (≤ 32 base64url).
     #[serde(skip)]
@@ -263,7 +263,7 @@ impl Notice {
 
 /// Months as people in Iraq name them: Arabic uses the Levantine names,
 /// Sorani its own.
-const MONTHS: [[&str; 12]; 3] = [
+const MONTHS: [[&str; 12]; 4] = [
     [
         "January",
         "February",
@@ -306,6 +306,21 @@ const MONTHS: [[&str; 12]; 3] = [
         "تشرینی دووەم",
         "کانوونی یەکەم",
     ],
+    // Badini, as written in Duhok (the same table as pwa/src/i18n/format.ts).
+    [
+        "کانوونا دووێ",
+        "شوبات",
+        "ئادار",
+        "نیسان",
+        "گولان",
+        "حەزیران",
+        "تیرمەه",
+        "تەباخ",
+        "ئەیلوول",
+        "چریا ئێکێ",
+        "چریا دووێ",
+        "کانوونا ئێکێ",
+    ],
 ];
 
 fn lang_index(lang: Language) -> usize {
@@ -313,6 +328,7 @@ fn lang_index(lang: Language) -> usize {
         Language::En => 0,
         Language::Ar => 1,
         Language::Ckb => 2,
+        Language::Kmr => 3,
     }
 }
 
@@ -383,13 +399,25 @@ pub fn flagged_notice(
             };
             ("ڕاستکردنەوە پێویستە".to_string(), body)
         }
+        (Language::Kmr, kind) => {
+            let body = match kind {
+                "cfs_day" => {
+                    format!("ڕۆژا جهێ دۆستێ زارۆکان ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە")
+                }
+                "awareness_event" => {
+                    format!("چالاکیا هشیارکرنێ ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە")
+                }
+                _ => format!("دانیشتنا تە ل {day} ل {site_name} پێدڤی ب ڕاستکرنێ یە"),
+            };
+            ("پێدڤی ب ڕاستکرنێ یە".to_string(), body)
+        }
     };
     Notice {
         kind: "flag",
         title,
         body,
         open: format!("/records/{record_id}"),
-        lang: lang.as_str(),
+        lang: lang.tag(),
         topic: record_topic(record_id),
         urgency: Some(Urgency::Normal),
         // A trainer may be out of coverage for days; a week still helps.
@@ -453,13 +481,14 @@ pub fn announcement_notice(lang: Language, sender: &str, text: &str) -> Notice {
         Language::En => format!("Message from {sender}"),
         Language::Ar => format!("رسالة من {sender}"),
         Language::Ckb => format!("پەیام لە {sender}ەوە"),
+        Language::Kmr => format!("نامە ژ {sender}"),
     };
     Notice {
         kind: "announcement",
         title,
         body: text.to_string(),
         open: "/".into(),
-        lang: lang.as_str(),
+        lang: lang.tag(),
         topic: None,
         urgency: Some(Urgency::Low),
         ttl_secs: 3 * 24 * 3600,
@@ -482,13 +511,17 @@ pub fn reminder_notice(lang: Language, group_id: &str, site_name: &str) -> Notic
             "بیرخستنەوە".to_string(),
             format!("دانیشتنێکی یەکێک لە گروپەکانت لە {site_name} بۆ ئەمڕۆ دانراوە و هێشتا تۆمار نەکراوە"),
         ),
+        Language::Kmr => (
+            "بیرئینان".to_string(),
+            format!("دانیشتنەکا ئێک ژ گرووپێن تە ل {site_name} بۆ ئەڤرۆ هاتیە پلاندانان و هێشتا نەهاتیە تۆمارکرن"),
+        ),
     };
     Notice {
         kind: "reminder",
         title,
         body,
         open: format!("/session/{group_id}"),
-        lang: lang.as_str(),
+        lang: lang.tag(),
         topic: record_topic(group_id),
         urgency: Some(Urgency::Normal),
         // Worth nothing tomorrow.
@@ -739,6 +772,9 @@ mod tests {
         assert_eq!(ar.lang, "ar");
         let ckb = flagged_notice(Language::Ckb, "cfs_day", id, "2026-01-03", "Site X");
         assert!(ckb.body.contains("3 کانوونی دووەم"), "{}", ckb.body);
+        let kmr = flagged_notice(Language::Kmr, "awareness_event", id, "2026-08-03", "Site X");
+        assert!(kmr.body.contains("3 تەباخ"), "{}", kmr.body);
+        assert_eq!(kmr.lang, "kmr-Arab");
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub async fn create_from_cli(
         "language",
         &args.language,
         Language::parse,
-        "must be en, ar or ckb",
+        "must be en, ar, ckb or kmr",
     );
     check_password(&mut check, plain);
     check.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;

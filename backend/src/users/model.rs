@@ -7,13 +7,16 @@ use crate::access::Role;
 use crate::error::ApiError;
 use crate::validate::Checker;
 
-/// The languages of the app. Arabic and Sorani are written right to left.
+/// The languages of the app. Arabic, Sorani and Kurmanji are written right
+/// to left. Kurmanji (`kmr`, ISO 639-3) is Badini as written in Duhok, in
+/// the Arabic-based Kurdish alphabet (see docs/design.md, "Languages").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     En,
     Ar,
     Ckb,
+    Kmr,
 }
 
 impl Language {
@@ -22,6 +25,15 @@ impl Language {
             Language::En => "en",
             Language::Ar => "ar",
             Language::Ckb => "ckb",
+            Language::Kmr => "kmr",
+        }
+    }
+    /// The BCP 47 tag of text in this language: Kurmanji's default script is
+    /// Latin, so its tag names the Arabic script the app writes it in.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::Kmr => "kmr-Arab",
+            other => other.as_str(),
         }
     }
     pub fn parse(s: &str) -> Option<Language> {
@@ -29,6 +41,7 @@ impl Language {
             "en" => Some(Language::En),
             "ar" => Some(Language::Ar),
             "ckb" => Some(Language::Ckb),
+            "kmr" => Some(Language::Kmr),
             _ => None,
         }
     }

@@ -6,7 +6,12 @@
 export type Role = 'admin' | 'coordinator' | 'trainer' | 'mobiliser';
 export const ROLES: readonly Role[] = ['trainer', 'mobiliser', 'coordinator', 'admin'];
 
-export type Language = 'en' | 'ar' | 'ckb';
+/**
+ * The app's languages: English, Arabic, Kurdish Sorani, and Kurdish
+ * Kurmanji (Badini as written in Duhok, in the Arabic-based Kurdish
+ * alphabet; see i18n/format.ts and docs/design.md for the choice of `kmr`).
+ */
+export type Language = 'en' | 'ar' | 'ckb' | 'kmr';
 
 /** A site as a user's own list shows it (`Me.sites`). */
 export interface SiteSummary {

@@ -1,9 +1,15 @@
-/** Three buttons, each language named in its own script, one tap to switch. */
+/**
+ * A button per language, each named in its own script, one tap to switch.
+ * A language whose translation awaits a native speaker's review says so,
+ * in the language shown now, so nobody takes it for checked.
+ */
 import type { Language } from '../api/types';
-import { LANGUAGES, t } from '../i18n';
+import { AWAITING_REVIEW, htmlLang, LANGUAGES, language, t } from '../i18n';
+import { useStore } from '../store';
 import { chooseLanguage } from './session';
 
 export function LanguagePicker({ current }: { current: Language }) {
+  const shown = useStore(language);
   return (
     <div class="language-picker" role="group" aria-labelledby="language-picker-label">
       <span class="language-picker-label" id="language-picker-label">
@@ -15,12 +21,18 @@ export function LanguagePicker({ current }: { current: Language }) {
             key={lang}
             type="button"
             class="button button-secondary"
-            lang={lang}
+            lang={htmlLang(lang)}
             data-language={lang}
             aria-pressed={lang === current ? 'true' : 'false'}
             onClick={() => void chooseLanguage(lang)}
           >
             {t(`lang_${lang}`)}
+            {AWAITING_REVIEW.includes(lang) && (
+              <span class="language-review" lang={htmlLang(shown)}>
+                {' '}
+                {t('lang_awaiting_review')}
+              </span>
+            )}
           </button>
         ))}
       </div>

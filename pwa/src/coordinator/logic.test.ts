@@ -88,4 +88,9 @@ describe('place names', () => {
     expect(sitePlace(row, 'en')).toBe('Sumel');
     expect(sitePlace({ ...row, district: null, district_ar: null }, 'ar')).toBe('دهوك');
   });
+
+  it('are the Kurdish names in Kurmanji (place names are written the same in both dialects)', () => {
+    expect(sitePlace(row, 'kmr')).toBe('سێمێل');
+    expect(sitePlace({ ...row, district: null, district_ckb: null }, 'kmr')).toBe('دهۆک');
+  });
 });

@@ -3,7 +3,7 @@
  * chart scales. No DOM, so it is unit-tested.
  */
 import type { Language } from '../api/types';
-import { formatCalendarDay, formatCalendarMonth } from '../i18n/format';
+import { formatCalendarDay, formatCalendarMonth, namesIn } from '../i18n/format';
 import type { FiguresAnswer, SiteRow, SplitRow, Totals } from './api';
 
 export type Preset = 'this_month' | 'last_month' | 'this_quarter' | 'last_quarter' | 'last_6_months';
@@ -208,8 +208,10 @@ export function targetShare(achieved: number, value: number): { share: number; p
 
 /** Where a site is (its district, else its governorate), named in the person's language. */
 export function sitePlace(row: SiteRow, lang: Language): string {
-  if (lang === 'ar') return (row.district ? row.district_ar : row.governorate_ar) ?? row.district ?? row.governorate;
-  if (lang === 'ckb') return (row.district ? row.district_ckb : row.governorate_ckb) ?? row.district ?? row.governorate;
+  const names = namesIn(lang);
+  if (names === 'ar') return (row.district ? row.district_ar : row.governorate_ar) ?? row.district ?? row.governorate;
+  if (names === 'ckb')
+    return (row.district ? row.district_ckb : row.governorate_ckb) ?? row.district ?? row.governorate;
   return row.district ?? row.governorate;
 }
 

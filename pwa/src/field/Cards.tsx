@@ -13,7 +13,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Language } from '../api/types';
-import { LANGUAGES, language, loadCatalogue, t, translate } from '../i18n';
+import { htmlLang, LANGUAGES, language, languageLabel, loadCatalogue, t, translate } from '../i18n';
 import { displayCode } from '../sync/codes';
 import { SelectField } from '../ui/fields';
 import { Link } from '../ui/Link';
@@ -91,7 +91,7 @@ export default function CardsScreen() {
           id="cards-lang"
           label={t('cards_language')}
           value={lang}
-          options={LANGUAGES.map((l) => ({ value: l, label: t(`lang_${l}`) }))}
+          options={LANGUAGES.map((l) => ({ value: l, label: languageLabel(l) }))}
           onChange={(v) => setLang(v as Language)}
         />
         {site && people && people.length > 0 && (
@@ -103,7 +103,7 @@ export default function CardsScreen() {
       </div>
       {/* Drawn once the chosen language is loaded, so a card never prints in the wrong one. */}
       {site && encode && loadedLang === lang && (
-        <div class="cards" lang={lang} dir={rtl ? 'rtl' : 'ltr'} data-testid="cards">
+        <div class="cards" lang={htmlLang(lang)} dir={rtl ? 'rtl' : 'ltr'} data-testid="cards">
           {(people ?? []).map((p) => (
             <article class="card" key={p.id} data-code={p.data.code}>
               <p class="card-site">{site.name}</p>

@@ -4,7 +4,7 @@ import { searchParticipants } from '../api/endpoints';
 import type { Language } from '../api/types';
 import type { LocalActivityType, LocalSite } from '../db/schema';
 import { language, t, tn } from '../i18n';
-import { formatCalendarDay, formatYear, listSeparator } from '../i18n/format';
+import { formatCalendarDay, formatYear, listSeparator, namesIn } from '../i18n/format';
 import type { StringKey } from '../i18n/messages';
 import { online } from '../net/connectivity';
 import { useStore } from '../store';
@@ -20,8 +20,8 @@ import { AGE_BANDS, participantLabel, SEXES } from './model';
 
 export function typeLabel(type: LocalActivityType | undefined): string {
   if (!type) return '';
-  const lang = language.get();
-  return (lang === 'ar' ? type.label_ar : lang === 'ckb' ? type.label_ckb : type.label_en) || type.label_en;
+  const names = namesIn(language.get());
+  return (names === 'ar' ? type.label_ar : names === 'ckb' ? type.label_ckb : type.label_en) || type.label_en;
 }
 
 /** A form check's problem, in the person's language. */

@@ -10,7 +10,10 @@ export const ar: Messages = {
   language: 'اللغة',
   lang_en: 'English',
   lang_ar: 'العربية',
-  lang_ckb: 'کوردی',
+  lang_ckb: 'کوردی سۆرانی',
+  lang_kmr: 'کوردی بادینی',
+  // After the name of a language whose translation no native speaker has checked yet.
+  lang_awaiting_review: 'بانتظار المراجعة',
 
   // ---- Logging in
   login_title: 'تسجيل الدخول',

@@ -9,7 +9,10 @@ export const en = {
   language: 'Language',
   lang_en: 'English',
   lang_ar: 'العربية',
-  lang_ckb: 'کوردی',
+  lang_ckb: 'کوردی سۆرانی',
+  lang_kmr: 'کوردی بادینی',
+  // After the name of a language whose translation no native speaker has checked yet.
+  lang_awaiting_review: 'awaiting review',
 
   // ---- Logging in
   login_title: 'Log in',

@@ -39,26 +39,31 @@ describe('dates', () => {
   });
 });
 
-describe('our own formatting for Arabic and Sorani (Chromium has no Sorani data)', () => {
+describe('our own formatting for Arabic, Sorani and Kurmanji (Chromium has no Sorani or Kurmanji data)', () => {
   it('writes days with Iraqi month names and Arabic-Indic digits, whatever the ICU', () => {
     expect(formatCalendarDay(2026, 12, 2, 'ckb')).toBe('٢ کانوونی یەکەم ٢٠٢٦');
     expect(formatCalendarDay(2026, 7, 14, 'ar')).toBe('١٤ تموز ٢٠٢٦');
     expect(formatCalendarDay(2026, 12, 2, 'en')).toBe('2 Dec 2026');
+    // Badini month names in the Arabic-based alphabet, not the Latin "berfanbar" Node's ICU gives for `kmr`.
+    expect(formatCalendarDay(2026, 12, 2, 'kmr')).toBe('٢ کانوونا ئێکێ ٢٠٢٦');
+    expect(formatCalendarDay(2026, 5, 1, 'kmr')).toBe('١ گولان ٢٠٢٦');
   });
 
   it('writes months for titles and chart axes', () => {
     expect(formatCalendarMonth(2026, 7, 'ckb', true)).toBe('تەمموز');
     expect(formatCalendarMonth(2026, 11, 'ar')).toBe('تشرين الثاني ٢٠٢٦');
     expect(formatCalendarMonth(2026, 7, 'en', true)).toBe('Jul 26');
+    expect(formatCalendarMonth(2026, 8, 'kmr')).toBe('تەباخ ٢٠٢٦');
   });
 
   it('never puts a thousands separator in a year', () => {
     expect(formatYear(1916, 'en')).toBe('1916');
     expect(formatYear(2026, 'ckb')).toBe('٢٠٢٦');
+    expect(formatYear(1916, 'kmr')).toBe('١٩١٦');
   });
 
   it('keeps one digit system: no Latin digit in an Arabic or Sorani number or date', () => {
-    for (const lang of ['ar', 'ckb'] as const) {
+    for (const lang of ['ar', 'ckb', 'kmr'] as const) {
       for (const text of [
         formatNumber(1234567.5, lang),
         formatDateTime(new Date(2026, 0, 5, 7, 3), lang),
@@ -72,6 +77,8 @@ describe('our own formatting for Arabic and Sorani (Chromium has no Sorani data)
     expect(listSeparator('ar')).toBe('، ');
     expect(listSeparator('en')).toBe(' · ');
     expect(localDigits('0–5', 'ckb')).toBe('٠–٥');
+    expect(listSeparator('kmr')).toBe('، ');
+    expect(formatNumber(1234, 'kmr')).toBe('١٬٢٣٤');
   });
 });
 

@@ -1,14 +1,17 @@
 /**
- * Numbers and dates in the person's language. Arabic and Sorani are shown
- * with Arabic-Indic digits (٠١٢٣), as they are read in Iraq and the
- * Kurdistan Region; digits typed either way are accepted.
+ * Numbers and dates in the person's language. Arabic, Sorani and Kurmanji
+ * are shown with Arabic-Indic digits (٠١٢٣), as they are read in Iraq and
+ * the Kurdistan Region (Duhok included); digits typed either way are accepted.
  *
- * Why our own code for Arabic and Sorani: Chromium ships a trimmed ICU
- * without Sorani data, so `Intl` there falls back to English ("2 Dec
- * 2026", Latin digits, "Jul 26" on chart axes) although Node's full ICU
- * formats Sorani well and the unit tests passed. So for both right-to-left
- * languages the digits, month names and separators come from the tables
- * below, identical in every browser; English keeps `Intl` (en-GB).
+ * Why our own code for the right-to-left languages: Chromium ships a
+ * trimmed ICU without Sorani data, so `Intl` there falls back to English
+ * ("2 Dec 2026", Latin digits, "Jul 26" on chart axes) although Node's full
+ * ICU formats Sorani well and the unit tests passed. Kurmanji is worse:
+ * `kmr` has no ICU data of its own, and Node's ICU maps it to `ku`, Kurmanji
+ * as written in Turkey, in the Latin alphabet ("berfanbar"), which is not
+ * how Duhok writes. So for the three right-to-left languages the digits,
+ * month names and separators come from the tables below, identical in
+ * every browser; English keeps `Intl` (en-GB).
  *
  * A year is written without a group separator: "2026", never "2,026".
  */
@@ -21,6 +24,9 @@ export function intlLocale(language: Language): string {
       return 'ar-IQ-u-nu-arab';
     case 'ckb':
       return 'ckb-IQ-u-nu-arab';
+    case 'kmr':
+      // Used for plural rules only (one/other, as in every ICU's fallback).
+      return 'kmr-Arab-IQ-u-nu-arab';
     default:
       return 'en-GB';
   }
@@ -28,8 +34,33 @@ export function intlLocale(language: Language): string {
 
 const ARABIC_INDIC = '٠١٢٣٤٥٦٧٨٩';
 
-/** The Iraqi month names (the Syriac-origin names both languages use in Iraq), January first. */
-const MONTHS: Record<'ar' | 'ckb', readonly string[]> = {
+/**
+ * The document's `lang`: Kurmanji's default script is Latin, so the tag
+ * names the Arabic script (screen readers, fonts, hyphenation).
+ */
+export function htmlLang(language: Language): string {
+  return language === 'kmr' ? 'kmr-Arab' : language;
+}
+
+/**
+ * Which of the names the server keeps in three languages (areas:
+ * `name_en/ar/ckb`, activity types: `label_…`) a language shows. Kurmanji
+ * shows the Kurdish ones: place names are written the same in both
+ * dialects in the Arabic-based alphabet ("دهۆک", "سێمێل"), and a Kurdish
+ * label is nearer to a Badini reader than the English one.
+ */
+export function namesIn(language: Language): 'en' | 'ar' | 'ckb' {
+  return language === 'kmr' ? 'ckb' : language;
+}
+
+type RtlLanguage = 'ar' | 'ckb' | 'kmr';
+
+/**
+ * The Iraqi month names, January first: the Syriac-origin names Arabic and
+ * Sorani use in Iraq, and the Badini names as written in Duhok (کانوونا
+ * دووێ…, with the Kurdish Gulan, Tîrmeh and Tebax for May, July and August).
+ */
+const MONTHS: Record<RtlLanguage, readonly string[]> = {
   ar: [
     'كانون الثاني',
     'شباط',
@@ -58,9 +89,24 @@ const MONTHS: Record<'ar' | 'ckb', readonly string[]> = {
     'تشرینی دووەم',
     'کانوونی یەکەم',
   ],
+  kmr: [
+    'کانوونا دووێ',
+    'شوبات',
+    'ئادار',
+    'نیسان',
+    'گولان',
+    'حەزیران',
+    'تیرمەه',
+    'تەباخ',
+    'ئەیلوول',
+    'چریا ئێکێ',
+    'چریا دووێ',
+    'کانوونا ئێکێ',
+  ],
 };
 
-const isRtlLanguage = (language: Language): language is 'ar' | 'ckb' => language === 'ar' || language === 'ckb';
+const isRtlLanguage = (language: Language): language is RtlLanguage =>
+  language === 'ar' || language === 'ckb' || language === 'kmr';
 
 /** Western digits (and `,` `.` separators) in `text` written the language's way. */
 export function localDigits(text: string, language: Language): string {
@@ -79,7 +125,7 @@ export function formatYear(year: number, language: Language): string {
   return localDigits(String(year), language);
 }
 
-/** The name of month `m` (1–12) in Arabic or Sorani; English through Intl. */
+/** The name of month `m` (1–12) in Arabic, Sorani or Kurmanji; English through Intl. */
 export function monthName(m: number, language: Language, short = false): string {
   if (isRtlLanguage(language)) return MONTHS[language][m - 1] ?? String(m);
   return new Intl.DateTimeFormat('en-GB', { month: short ? 'short' : 'long', timeZone: 'UTC' }).format(
@@ -87,7 +133,7 @@ export function monthName(m: number, language: Language, short = false): string 
   );
 }
 
-/** A calendar day "2 December 2026" (short: "2 Dec 2026" in English; Arabic and Sorani have no short month names). */
+/** A calendar day "2 December 2026" (short: "2 Dec 2026" in English; the right-to-left languages have no short month names). */
 export function formatCalendarDay(year: number, month: number, day: number, language: Language, short = true): string {
   if (isRtlLanguage(language))
     return `${localDigits(String(day), language)} ${monthName(month, language)} ${formatYear(year, language)}`;
@@ -101,7 +147,7 @@ export function formatCalendarDay(year: number, month: number, day: number, lang
 
 /** A month "November 2026"; short for chart axes ("Nov 26" in English, the month name alone otherwise, with the year's last two digits). */
 export function formatCalendarMonth(year: number, month: number, language: Language, short = false): string {
-  // On a chart axis, Arabic and Sorani show the month alone: their names have no short forms,
+  // On a chart axis, Arabic, Sorani and Kurmanji show the month alone: their names have no short forms,
   // and the bar's title carries the full month and year.
   if (isRtlLanguage(language))
     return short ? monthName(month, language) : `${monthName(month, language)} ${formatYear(year, language)}`;

@@ -5,18 +5,20 @@ import { ckb } from './ckb';
 import { en } from './en';
 import { intlLocale } from './format';
 import { isRightToLeft, LANGUAGES, loadCatalogue, pluralForm, translate, translatePlural } from './index';
+import { kmr } from './kmr';
 import type { Plural } from './messages';
 import { staff as staffAr } from './staff/ar';
 import { staff as staffCkb } from './staff/ckb';
 import { staff as staffEn } from './staff/en';
 import { STAFF_LANGUAGES, staffStringsReady, translateStaff, translateStaffPlural } from './staff/index';
+import { staff as staffKmr } from './staff/kmr';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 type Catalogue = Record<string, string | Plural>;
 /** The field catalogue (every phone) and the staff one (admin and coordinator screens), each checked alike. */
 const SETS: { name: string; catalogues: Record<(typeof LANGUAGES)[number], Catalogue> }[] = [
-  { name: 'field', catalogues: { en, ar, ckb } },
-  { name: 'staff', catalogues: { en: staffEn, ar: staffAr, ckb: staffCkb } },
+  { name: 'field', catalogues: { en, ar, ckb, kmr } },
+  { name: 'staff', catalogues: { en: staffEn, ar: staffAr, ckb: staffCkb, kmr: staffKmr } },
 ];
 
 // translate() reads only the catalogues a phone has loaded.
@@ -75,14 +77,30 @@ for (const { name, catalogues } of SETS) {
 
     it('translations are not left in English', () => {
       // Brand-neutral strings (language names, examples) may match; sentences must not.
-      const sameAsEnglish = (lang: 'ar' | 'ckb') =>
+      const sameAsEnglish = (lang: 'ar' | 'ckb' | 'kmr') =>
         keys.filter((key) => {
           const message = catalogues[lang][key];
           return typeof message === 'string' && message === en[key];
         });
-      const brandNeutral = name === 'field' ? ['lang_ar', 'lang_ckb', 'lang_en'] : [];
-      expect(sameAsEnglish('ar')).toEqual(brandNeutral);
-      expect(sameAsEnglish('ckb')).toEqual(brandNeutral);
+      const brandNeutral = name === 'field' ? ['lang_ar', 'lang_ckb', 'lang_en', 'lang_kmr'] : [];
+      for (const lang of ['ar', 'ckb', 'kmr'] as const) expect(sameAsEnglish(lang), lang).toEqual(brandNeutral);
+    });
+
+    it('Kurmanji is written in the Arabic-based Kurdish alphabet, as in Duhok, not in Latin letters', () => {
+      // Latin letters only in codes and names that are Latin on the card or the file (A–Z, P-code, CSV, Excel…).
+      const allowed = /^(English|A|Z|a|z|MOS|WC|IQD\d+|K7M|QX|QR|OCHA|P|code|CSV|UTF|xlsx|Excel|HXL|JSON|IDP|Escape)$/;
+      for (const [key, message] of Object.entries(catalogues.kmr)) {
+        const texts = typeof message === 'string' ? [message] : Object.values(message);
+        for (const text of texts) {
+          const words = (text ?? '').replace(/\{\w+\}/g, '').match(/[A-Za-z][A-Za-z0-9]*/g) ?? [];
+          expect(
+            words.filter((word: string) => !allowed.test(word)),
+            `kmr.${key}`,
+          ).toEqual([]);
+          // The Hawar (Latin) letters of Kurmanji in Turkey and Syria must not appear.
+          expect(text, `kmr.${key}`).not.toMatch(/[êîûçşÊÎÛÇŞ]/);
+        }
+      }
     });
   });
 }
@@ -119,7 +137,7 @@ describe('lookups', () => {
     expect([...STAFF_LANGUAGES].sort()).toEqual(LANGUAGES.filter((lang) => lang !== 'en').sort());
   });
 
-  it('Arabic and Sorani are right to left, English is not', () => {
-    expect(LANGUAGES.filter(isRightToLeft)).toEqual(['ar', 'ckb']);
+  it('Arabic, Sorani and Kurmanji are right to left, English is not', () => {
+    expect(LANGUAGES.filter(isRightToLeft)).toEqual(['ar', 'ckb', 'kmr']);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * The app's language: which catalogue is in use, the document's `lang`
- * and `dir` (Arabic and Sorani mirror the whole layout, which is written
- * with CSS logical properties only), and the `t`/`tn` lookups.
+ * and `dir` (Arabic, Sorani and Kurmanji mirror the whole layout, which is
+ * written with CSS logical properties only), and the `t`/`tn` lookups.
+ *
+ * A new language is one catalogue file and one line in `loaders` below
+ * (plus its month names in format.ts if it is written right to left).
  *
  * The device remembers the last language (localStorage), so the login
  * screen of a shared phone opens in it; once signed in, the user's own
@@ -10,14 +13,12 @@
 import type { Language } from '../api/types';
 import { createStore } from '../store';
 import { en } from './en';
-import { formatNumber, intlLocale } from './format';
+import { formatNumber, htmlLang, intlLocale, namesIn } from './format';
 import type { Messages, Plural, PluralKey, StringKey } from './messages';
-
-export const LANGUAGES: readonly Language[] = ['en', 'ar', 'ckb'];
 
 /**
  * A phone loads only the catalogue of the language it shows: each is about
- * 8 KB gzipped, and a trainer never reads the other two (the strings of
+ * 8 KB gzipped, and a trainer never reads the others (the strings of
  * the staff screens are in staff/, loaded with those screens only). English is the
  * reference and the fallback, so it is always there; the others are
  * separate chunks (precached by the service worker, so offline too).
@@ -27,7 +28,18 @@ const loaders: Record<Language, () => Promise<Messages>> = {
   en: async () => en,
   ar: () => import('./ar').then((m) => m.ar),
   ckb: () => import('./ckb').then((m) => m.ckb),
+  kmr: () => import('./kmr').then((m) => m.kmr),
 };
+
+/** The languages in the order pickers show them: the order of `loaders`. */
+export const LANGUAGES = Object.keys(loaders) as readonly Language[];
+
+/**
+ * Languages whose catalogue no native speaker has checked yet: pickers
+ * mark them "awaiting review". Kurmanji leaves this list once a Badini
+ * speaker from Duhok has read kmr.ts through.
+ */
+export const AWAITING_REVIEW: readonly Language[] = ['kmr'];
 
 /** Loads the catalogue of `lang` (once); until then its messages fall back to English. */
 export async function loadCatalogue(lang: Language): Promise<void> {
@@ -63,7 +75,7 @@ export function isLanguage(value: unknown): value is Language {
 }
 
 export function isRightToLeft(language: Language): boolean {
-  return language === 'ar' || language === 'ckb';
+  return language !== 'en';
 }
 
 function deviceLanguage(): Language {
@@ -74,6 +86,7 @@ function deviceLanguage(): Language {
     // Storage can be unavailable (private mode); fall through.
   }
   const browser = typeof navigator === 'undefined' ? '' : navigator.language.toLowerCase();
+  if (browser.startsWith('kmr')) return 'kmr';
   if (browser.startsWith('ckb') || browser.startsWith('ku')) return 'ckb';
   if (browser.startsWith('ar')) return 'ar';
   return 'en';
@@ -108,7 +121,7 @@ export async function setDeviceLanguage(next: Language): Promise<void> {
 
 export function applyToDocument(lang: Language): void {
   const root = document.documentElement;
-  root.lang = lang;
+  root.lang = htmlLang(lang);
   root.dir = isRightToLeft(lang) ? 'rtl' : 'ltr';
   document.title = catalogue(lang).app_name;
 }
@@ -148,12 +161,22 @@ export function tn(key: PluralKey, n: number, params?: Params): string {
   return translatePlural(language.get(), key, n, params);
 }
 
-/** Areas carry their names in the three languages. */
+/** Areas carry their names in three languages (Kurmanji shows the Kurdish one, see `namesIn`). */
 export function localName(
   names: { name_en: string; name_ar: string; name_ckb: string },
   lang: Language = language.get(),
 ): string {
-  return (lang === 'ar' ? names.name_ar : lang === 'ckb' ? names.name_ckb : names.name_en) || names.name_en;
+  const column = namesIn(lang);
+  return (column === 'ar' ? names.name_ar : column === 'ckb' ? names.name_ckb : names.name_en) || names.name_en;
 }
 
-export { formatDateTime, formatNumber } from './format';
+/**
+ * A language's name for a list of options: in its own script, and marked
+ * (in the language shown now) when its translation awaits review.
+ */
+export function languageLabel(lang: Language): string {
+  const name = t(`lang_${lang}`);
+  return AWAITING_REVIEW.includes(lang) ? `${name} (${t('lang_awaiting_review')})` : name;
+}
+
+export { formatDateTime, formatNumber, htmlLang } from './format';

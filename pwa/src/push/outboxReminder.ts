@@ -5,7 +5,7 @@
  * person already allowed notifications.
  */
 import { openedUserDb } from '../db/current';
-import { isRightToLeft, language, t, tn } from '../i18n';
+import { htmlLang, isRightToLeft, language, t, tn } from '../i18n';
 import { waitingItems } from '../sync/outbox';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +32,7 @@ export async function remindAboutOldOutbox(now: number = Date.now()): Promise<bo
   const lang = language.get();
   await registration.showNotification(t('outbox_old_title'), {
     body: tn('outbox_old_body', waiting.length),
-    lang,
+    lang: htmlLang(lang),
     dir: isRightToLeft(lang) ? 'rtl' : 'ltr',
     icon: '/icons/icon-192.png',
     tag: 'sijil-outbox',

@@ -42,7 +42,8 @@ self.addEventListener('push', (event) => {
   const options = {
     body: typeof notice.body === 'string' ? notice.body : '',
     lang,
-    dir: lang === 'ar' || lang === 'ckb' ? 'rtl' : 'ltr',
+    // Arabic, Sorani and Kurmanji ('kmr-Arab', Badini in Arabic script) read right to left.
+    dir: lang === 'ar' || lang === 'ckb' || lang.startsWith('kmr') ? 'rtl' : 'ltr',
     icon: '/icons/icon-192.png',
     badge: '/icons/icon-192.png',
     data: { open: safePath(notice.open) },

@@ -7,11 +7,12 @@ import { LANGUAGES, language } from '../i18n';
 import { ar } from '../i18n/ar';
 import { ckb } from '../i18n/ckb';
 import { en } from '../i18n/en';
+import { kmr } from '../i18n/kmr';
 import { describeError, messageOf } from './errors';
 
 /** Messages the app shows for failures that are not a server code. */
 const OWN_ERRORS = ['error_network', 'error_unknown'];
-const CATALOGUES = { en, ar, ckb };
+const CATALOGUES = { en, ar, ckb, kmr };
 
 describe('error messages', () => {
   for (const lang of LANGUAGES) {

@@ -16,6 +16,7 @@ mod identity;
 mod imports;
 mod imports_xlsx;
 mod individual;
+mod kurmanji;
 mod migrations;
 mod monitoring;
 mod openapi;
