@@ -22,9 +22,9 @@ FROM (SELECT a.participant_id AS participant_id, r.activity_type_id AS activity_
       FROM attendances a JOIN activity_records r ON r.id = a.record_id
       WHERE r.deleted = 0
       GROUP BY a.participant_id, r.activity_type_id) f
-JOIN attendances a ON a.participant_id = f.participant_id
-JOIN activity_records r ON r.id = a.record_id
-WHERE r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0
+CROSS JOIN attendances a
+CROSS JOIN activity_records r
+WHERE a.participant_id = f.participant_id AND r.id = a.record_id AND r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0
 GROUP BY f.participant_id, f.activity_type_id, f.first_on;
 
 INSERT INTO first_presences (participant_id, activity_type_id, unflagged, first_on, site_id)
@@ -33,7 +33,7 @@ FROM (SELECT a.participant_id AS participant_id, r.activity_type_id AS activity_
       FROM attendances a JOIN activity_records r ON r.id = a.record_id
       WHERE r.deleted = 0 AND r.review_status <> 'flagged'
       GROUP BY a.participant_id, r.activity_type_id) f
-JOIN attendances a ON a.participant_id = f.participant_id
-JOIN activity_records r ON r.id = a.record_id
-WHERE r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0 AND r.review_status <> 'flagged'
+CROSS JOIN attendances a
+CROSS JOIN activity_records r
+WHERE a.participant_id = f.participant_id AND r.id = a.record_id AND r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0 AND r.review_status <> 'flagged'
 GROUP BY f.participant_id, f.activity_type_id, f.first_on;

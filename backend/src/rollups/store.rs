@@ -475,9 +475,9 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
                    FROM attendances a JOIN activity_records r ON r.id = a.record_id
                    WHERE r.deleted = 0{condition}
                    GROUP BY a.participant_id, r.activity_type_id) f
-             JOIN attendances a ON a.participant_id = f.participant_id
-             JOIN activity_records r ON r.id = a.record_id
-             WHERE r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0{condition}
+             CROSS JOIN attendances a
+             CROSS JOIN activity_records r
+             WHERE a.participant_id = f.participant_id AND r.id = a.record_id AND r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0{condition}
              GROUP BY f.participant_id, f.activity_type_id, f.first_on"
         ))
         .execute(&mut *conn)
