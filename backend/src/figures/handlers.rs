@@ -36,14 +36,20 @@ pub async fn figures(
     let grouping = q.grouping(req.place)?;
     let started = Instant::now();
     let mut conn = state.db.begin_read().await.context("begin")?;
-    let figures = engine::whole(&mut conn, req.period, &req.filter)
+    // The totals and the breakdown in one go: the presence sets in scope
+    // are read once for both.
+    let mut asked = vec![Grouping::All];
+    asked.extend(grouping.map(|(g, _)| g));
+    let mut answers = engine::compute_many(&mut conn, req.period, &req.filter, &asked)
         .await
-        .context("compute the totals")?;
+        .context("compute the figures")?;
+    let breakdown = (answers.len() > 1).then(|| answers.pop()).flatten();
+    let figures = answers
+        .pop()
+        .and_then(|mut all| all.remove(&Some("all".to_string())))
+        .unwrap_or_default();
     let mut groups = vec![];
-    if let Some((grouping, _)) = grouping {
-        let buckets = engine::compute(&mut conn, req.period, &req.filter, grouping)
-            .await
-            .context("compute the breakdown")?;
+    if let (Some((grouping, _)), Some(buckets)) = (grouping, breakdown) {
         let names = store::bucket_names(&mut conn, grouping)
             .await
             .context("name the buckets")?;

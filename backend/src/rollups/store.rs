@@ -18,6 +18,7 @@ pub async fn contribute(
 ) -> Result<(), sqlx::Error> {
     presences(conn, id, at, sign).await?;
     presence_sets(conn, id, at, sign).await?;
+    first_presences(conn, id, at, sign).await?;
     activity_day(conn, id, at, sign).await?;
     tally_days(conn, id, at, sign).await
 }
@@ -71,7 +72,102 @@ async fn presences(
     Ok(())
 }
 
-/// The record's minutes, attendances and disabled head count on its day.
+/// Each attendee's first presence at the record's type (`first_presences`,
+/// once with flagged records and once without). Adding keeps the earlier
+/// day (and the lower site on the same day): an upsert that commutes with
+/// other writers. Removing matters only to those whose first day is this
+/// record's: their first presence is read again from their other live
+/// records, with the row held first (`FOR UPDATE` on PostgreSQL) so a push
+/// adding an earlier presence side by side either lands before the read
+/// (and is seen) or waits and keeps the earlier day itself.
+async fn first_presences(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &Contribution,
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    let kinds: &[i64] = if at.flagged { &[0] } else { &[0, 1] };
+    for &unflagged in kinds {
+        match sign {
+            Sign::Add => {
+                sqlx::query(
+                    "INSERT INTO first_presences (participant_id, activity_type_id, unflagged, first_on, site_id)
+                     SELECT DISTINCT a.participant_id, $1, $2, $3, $4 FROM attendances a WHERE a.record_id = $5
+                     ON CONFLICT (participant_id, activity_type_id, unflagged) DO UPDATE
+                     SET first_on = excluded.first_on, site_id = excluded.site_id
+                     WHERE excluded.first_on < first_presences.first_on
+                        OR (excluded.first_on = first_presences.first_on AND excluded.site_id < first_presences.site_id)",
+                )
+                .bind(at.activity_type_id)
+                .bind(unflagged)
+                .bind(&at.day)
+                .bind(at.site_id)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Sign::Remove => {
+                let hold = if conn.backend_name() == "PostgreSQL" {
+                    " FOR UPDATE OF f"
+                } else {
+                    ""
+                };
+                let affected: Vec<String> = sqlx::query_scalar(&format!(
+                    "SELECT f.participant_id FROM first_presences f
+                     WHERE f.activity_type_id = $1 AND f.unflagged = $2 AND f.first_on = $3
+                       AND f.participant_id IN (SELECT a.participant_id FROM attendances a WHERE a.record_id = $4)
+                     ORDER BY f.participant_id{hold}"
+                ))
+                .bind(at.activity_type_id)
+                .bind(unflagged)
+                .bind(&at.day)
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let unflagged_only = if unflagged == 1 {
+                    " AND r.review_status <> 'flagged'"
+                } else {
+                    ""
+                };
+                for participant in affected {
+                    let first: Option<(String, i64)> = sqlx::query_as(&format!(
+                        "SELECT r.occurred_on, MIN(r.site_id) FROM attendances a JOIN activity_records r ON r.id = a.record_id
+                         WHERE a.participant_id = $1 AND r.activity_type_id = $2 AND r.deleted = 0 AND r.id <> $3{unflagged_only}
+                         GROUP BY r.occurred_on ORDER BY r.occurred_on LIMIT 1"
+                    ))
+                    .bind(&participant)
+                    .bind(at.activity_type_id)
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    match first {
+                        Some((first_on, site_id)) => sqlx::query(
+                            "UPDATE first_presences SET first_on = $4, site_id = $5
+                             WHERE participant_id = $1 AND activity_type_id = $2 AND unflagged = $3",
+                        )
+                        .bind(&participant)
+                        .bind(at.activity_type_id)
+                        .bind(unflagged)
+                        .bind(first_on)
+                        .bind(site_id),
+                        None => sqlx::query(
+                            "DELETE FROM first_presences WHERE participant_id = $1 AND activity_type_id = $2 AND unflagged = $3",
+                        )
+                        .bind(&participant)
+                        .bind(at.activity_type_id)
+                        .bind(unflagged),
+                    }
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The record's minutes, attendances and disabled head count on its day
+/// and in its month.
 async fn activity_day(
     conn: &mut AnyConnection,
     id: &str,
@@ -84,27 +180,32 @@ async fn activity_day(
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-    sqlx::query(
-        "INSERT INTO activity_days (day, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (day, site_id, activity_type_id, flagged) DO UPDATE
-         SET activities = activity_days.activities + excluded.activities, minutes = activity_days.minutes + excluded.minutes,
-             attendances = activity_days.attendances + excluded.attendances, tally_disabled = activity_days.tally_disabled + excluded.tally_disabled",
-    )
-    .bind(&at.day)
-    .bind(at.site_id)
-    .bind(at.activity_type_id)
-    .bind(at.flagged as i64)
-    .bind(sign)
-    .bind(sign * at.minutes)
-    .bind(sign * attendances)
-    .bind(sign * at.tally_disabled)
-    .execute(&mut *conn)
-    .await?;
+    for (table, column, key) in [
+        ("activity_days", "day", at.day.as_str()),
+        ("activity_months", "month", at.month()),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({column}, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT ({column}, site_id, activity_type_id, flagged) DO UPDATE
+             SET activities = {table}.activities + excluded.activities, minutes = {table}.minutes + excluded.minutes,
+                 attendances = {table}.attendances + excluded.attendances, tally_disabled = {table}.tally_disabled + excluded.tally_disabled",
+        ))
+        .bind(key)
+        .bind(at.site_id)
+        .bind(at.activity_type_id)
+        .bind(at.flagged as i64)
+        .bind(sign)
+        .bind(sign * at.minutes)
+        .bind(sign * attendances)
+        .bind(sign * at.tally_disabled)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 
-/// The record's head counts by sex and age band on its day.
+/// The record's head counts by sex and age band on its day and in its month.
 async fn tally_days(
     conn: &mut AnyConnection,
     id: &str,
@@ -112,19 +213,24 @@ async fn tally_days(
     sign: Sign,
 ) -> Result<(), sqlx::Error> {
     let sign = sign.value();
-    sqlx::query(
-        "INSERT INTO tally_days (day, site_id, activity_type_id, flagged, sex, age_band, count)
-         SELECT $1, $2, $3, $4, sex, age_band, $5 * count FROM tallies WHERE record_id = $6
-         ON CONFLICT (day, site_id, activity_type_id, flagged, sex, age_band) DO UPDATE SET count = tally_days.count + excluded.count",
-    )
-    .bind(&at.day)
-    .bind(at.site_id)
-    .bind(at.activity_type_id)
-    .bind(at.flagged as i64)
-    .bind(sign)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    for (table, column, key) in [
+        ("tally_days", "day", at.day.as_str()),
+        ("tally_months", "month", at.month()),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({column}, site_id, activity_type_id, flagged, sex, age_band, count)
+             SELECT $1, $2, $3, $4, sex, age_band, $5 * count FROM tallies WHERE record_id = $6
+             ON CONFLICT ({column}, site_id, activity_type_id, flagged, sex, age_band) DO UPDATE SET count = {table}.count + excluded.count",
+        ))
+        .bind(key)
+        .bind(at.site_id)
+        .bind(at.activity_type_id)
+        .bind(at.flagged as i64)
+        .bind(sign)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -307,7 +413,14 @@ pub async fn participant_changed(conn: &mut AnyConnection, id: &str) -> Result<(
 /// Rebuilds every rollup from the records (after a bulk load, or to check
 /// the incremental ones: the tests compare both).
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    for table in ["presence_months", "activity_days", "tally_days"] {
+    for table in [
+        "presence_months",
+        "activity_days",
+        "tally_days",
+        "activity_months",
+        "tally_months",
+        "first_presences",
+    ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *conn)
             .await?;
@@ -340,6 +453,36 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     ))
     .execute(&mut *conn)
     .await?;
+    sqlx::query(
+        "INSERT INTO activity_months (month, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled)
+         SELECT SUBSTR(day, 1, 7), site_id, activity_type_id, flagged, SUM(activities), SUM(minutes), SUM(attendances), SUM(tally_disabled)
+         FROM activity_days GROUP BY SUBSTR(day, 1, 7), site_id, activity_type_id, flagged",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tally_months (month, site_id, activity_type_id, flagged, sex, age_band, count)
+         SELECT SUBSTR(day, 1, 7), site_id, activity_type_id, flagged, sex, age_band, SUM(count)
+         FROM tally_days GROUP BY SUBSTR(day, 1, 7), site_id, activity_type_id, flagged, sex, age_band",
+    )
+    .execute(&mut *conn)
+    .await?;
+    for (unflagged, condition) in [(0, ""), (1, " AND r.review_status <> 'flagged'")] {
+        sqlx::query(&format!(
+            "INSERT INTO first_presences (participant_id, activity_type_id, unflagged, first_on, site_id)
+             SELECT f.participant_id, f.activity_type_id, {unflagged}, f.first_on, MIN(r.site_id)
+             FROM (SELECT a.participant_id AS participant_id, r.activity_type_id AS activity_type_id, MIN(r.occurred_on) AS first_on
+                   FROM attendances a JOIN activity_records r ON r.id = a.record_id
+                   WHERE r.deleted = 0{condition}
+                   GROUP BY a.participant_id, r.activity_type_id) f
+             CROSS JOIN attendances a
+             CROSS JOIN activity_records r
+             WHERE a.participant_id = f.participant_id AND r.id = a.record_id AND r.activity_type_id = f.activity_type_id AND r.occurred_on = f.first_on AND r.deleted = 0{condition}
+             GROUP BY f.participant_id, f.activity_type_id, f.first_on"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
     rebuild_sets(conn).await
 }
 

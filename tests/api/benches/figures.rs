@@ -13,7 +13,10 @@
 //!
 //! `SIJIL_BENCH_KEEP=DIR` keeps the generated programmes (SQLite files in
 //! DIR, PostgreSQL databases `sijil_bench_<size>`) and reuses them on the
-//! next run, so the queries can be measured again without regenerating.
+//! next run, so the queries can be measured again without regenerating;
+//! `SIJIL_BENCH_DATABASE=sqlite|postgres` measures one of the two; the
+//! timings of each size are kept there too (`costs.tsv`), so the growth
+//! table compares sizes measured in separate runs.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -42,15 +45,20 @@ async fn main() {
             }
             Some(dir) => {
                 std::fs::create_dir_all(dir).expect("create SIJIL_BENCH_KEEP");
-                run(
-                    "sqlite",
-                    &format!(
-                        "sqlite://{}?mode=rwc",
-                        dir.join(format!("bench-{size}.db")).display()
-                    ),
-                    size,
-                )
-                .await;
+                if wanted("sqlite") {
+                    run(
+                        "sqlite",
+                        &format!(
+                            "sqlite://{}?mode=rwc",
+                            dir.join(format!("bench-{size}.db")).display()
+                        ),
+                        size,
+                    )
+                    .await;
+                }
+                if !wanted("postgres") {
+                    continue;
+                }
                 if let Some(url) = TestDatabase::kept_postgres(&format!("sijil_bench_{size}")).await
                 {
                     run("postgres", &url, size).await;
@@ -58,7 +66,16 @@ async fn main() {
             }
         }
     }
+    if let Some(dir) = &keep {
+        remember_costs(dir);
+    }
     print_growth();
+}
+
+/// `SIJIL_BENCH_DATABASE=sqlite` (or `postgres`) runs one database only,
+/// so the two can be generated side by side in two runs.
+fn wanted(kind: &str) -> bool {
+    std::env::var("SIJIL_BENCH_DATABASE").map_or(true, |only| only == kind)
 }
 
 async fn run(kind: &str, url: &str, size: u64) {
@@ -93,6 +110,18 @@ async fn run(kind: &str, url: &str, size: u64) {
             .expect("generate")
     } else {
         eprintln!("   reusing the programme generated before ({existing} records)");
+        // A generation stopped during its rollups left the records without
+        // them: rebuild them from the records.
+        let sets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM presence_month_sets")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        if sets == 0 {
+            eprintln!("   rebuilding the rollups");
+            let mut tx = db.begin().await.unwrap();
+            sijil::rollups::store::rebuild(&mut tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
         generate::Made {
             records: existing as u64,
             attendances: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM attendances")
@@ -203,6 +232,48 @@ async fn run(kind: &str, url: &str, size: u64) {
 type Costs = Vec<(String, u64, Vec<(String, Duration)>)>;
 static COSTS: std::sync::Mutex<Costs> = std::sync::Mutex::new(Vec::new());
 
+/// With `SIJIL_BENCH_KEEP`, each size's timings are kept in `costs.tsv`
+/// beside the programmes (a run replaces its own database and size), and
+/// the growth table uses every size measured there: 1 M and 10 M can be
+/// measured in separate runs, and a run at one size still prints the ratio.
+fn remember_costs(dir: &std::path::Path) {
+    let file = dir.join("costs.tsv");
+    let mut costs = COSTS.lock().unwrap();
+    let mut lines: Vec<String> = std::fs::read_to_string(&file)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| {
+            let mut fields = line.split('\t');
+            let (kind, size) = (fields.next(), fields.next());
+            !costs
+                .iter()
+                .any(|c| Some(c.0.as_str()) == kind && Some(c.1.to_string().as_str()) == size)
+        })
+        .map(str::to_string)
+        .collect();
+    for (kind, size, timings) in costs.iter() {
+        for (name, time) in timings {
+            lines.push(format!("{kind}\t{size}\t{name}\t{}", time.as_nanos()));
+        }
+    }
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write costs.tsv");
+    costs.clear();
+    for line in lines {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [kind, size, name, nanos] = fields[..] else {
+            continue;
+        };
+        let (Ok(size), Ok(nanos)) = (size.parse::<u64>(), nanos.parse::<u64>()) else {
+            continue;
+        };
+        let time = Duration::from_nanos(nanos);
+        match costs.iter_mut().find(|c| c.0 == kind && c.1 == size) {
+            Some(run) => run.2.push((name.to_string(), time)),
+            None => costs.push((kind.to_string(), size, vec![(name.to_string(), time)])),
+        }
+    }
+}
+
 /// The cost of each figure at the largest size over its cost at the smallest.
 fn print_growth() {
     let costs = COSTS.lock().unwrap();
@@ -290,14 +361,10 @@ async fn measure(
     for _ in 0..runs {
         let started = Instant::now();
         let mut conn = db.begin_read().await.unwrap();
-        answer = vec![];
-        for grouping in groupings {
-            answer.push(
-                engine::compute(&mut conn, period, &filter, *grouping)
-                    .await
-                    .unwrap(),
-            );
-        }
+        // As the server asks: several groupings of one period at once.
+        answer = engine::compute_many(&mut conn, period, &filter, groupings)
+            .await
+            .unwrap();
         conn.commit().await.unwrap();
         best = best.min(started.elapsed());
     }

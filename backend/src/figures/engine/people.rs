@@ -8,7 +8,6 @@ use super::{days, in_list, RECORDS};
 use crate::figures::model::{Buckets, Filter, Grouping, SplitRow};
 use crate::figures::period::{Period, Split};
 use crate::records::model::AgeBand;
-use crate::validate::dates;
 
 /// `present`: one row per participant-presence source (a rollup row or an
 /// edge-day attendance) with its bucket, type, year and attendance count.
@@ -67,22 +66,84 @@ pub(super) async fn participants(
     conn: &mut AnyConnection,
     period: Period,
     f: &Filter,
+    groupings: &[Grouping],
+    answers: &mut [Buckets],
+) -> Result<(), sqlx::Error> {
+    // Days have no unique participants of their own (the SQL path never
+    // counted them): only the other groupings go on.
+    let wanted: Vec<usize> = (0..groupings.len())
+        .filter(|&i| groupings[i] != Grouping::Day)
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    if f.use_rollups && !super::PRESENCE_ROWS.load(std::sync::atomic::Ordering::Relaxed) {
+        // The presence sets: a union of small blobs, not a GROUP BY over
+        // every presence in scope; read once for every grouping.
+        let gs: Vec<Grouping> = wanted.iter().map(|&i| groupings[i]).collect();
+        let mut outs: Vec<Buckets> = wanted.iter().map(|_| Buckets::new()).collect();
+        super::sets::participants(&mut *conn, period, f, &gs, &mut outs).await?;
+        for (&i, out) in wanted.iter().zip(outs) {
+            for (key, figures) in out {
+                answers[i]
+                    .entry(key)
+                    .or_default()
+                    .split
+                    .extend(figures.split);
+            }
+        }
+    } else {
+        for &i in &wanted {
+            present_rows(&mut *conn, period, f, groupings[i], &mut answers[i]).await?;
+        }
+    }
+    for &i in &wanted {
+        new_participants(&mut *conn, period, f, groupings[i], &mut answers[i]).await?;
+    }
+    Ok(())
+}
+
+/// New participants per split cell of each bucket of `g`, added into `out`.
+pub(super) async fn new_participants(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
     g: Grouping,
     out: &mut Buckets,
 ) -> Result<(), sqlx::Error> {
-    if f.use_rollups && !super::PRESENCE_ROWS.load(std::sync::atomic::Ordering::Relaxed) {
-        // The presence sets: a union of small blobs, not a GROUP BY over
-        // every presence in scope.
-        super::sets::participants(&mut *conn, period, f, g, out).await?;
+    let new = if f.types.is_some() {
+        new_to_types(period, f, g)
     } else {
-        let present = present_cte(period, f, g);
-        // Each person once per bucket: their attributes, and their age in the
-        // first year they were present in the period. "Completed": at least the
-        // type's cycle of attendances in one type within the period. Two
-        // aggregations in a row (person × type, then person) and no self-join:
-        // SQLite 3.46 plans a join of two such CTEs as a nested loop without an
-        // index, which turned a 2 s quarter into minutes at 10 M attendances.
-        let people = format!(
+        new_registrations(period, f, g)
+    };
+    let rows: Vec<CellRow> = sqlx::query_as(&new).fetch_all(conn).await?;
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
+        |r, n| r.new_participants += n,
+    );
+    Ok(())
+}
+
+/// Unique, completed and attendance figures per split cell from the
+/// presence rows in SQL: the way before the presence sets (the benchmark
+/// compares both), and the naive path's.
+async fn present_rows(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    g: Grouping,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
+    let present = present_cte(period, f, g);
+    // Each person once per bucket: their attributes, and their age in the
+    // first year they were present in the period. "Completed": at least the
+    // type's cycle of attendances in one type within the period. Two
+    // aggregations in a row (person × type, then person) and no self-join:
+    // SQLite 3.46 plans a join of two such CTEs as a nested loop without an
+    // index, which turned a 2 s quarter into minutes at 10 M attendances.
+    let people = format!(
             "WITH {present},
              per_type AS (SELECT bucket, pid, tid, MIN(yr) AS first_year, SUM(n) AS n, MIN(sex) AS sex, MIN(birth_year) AS birth_year,
                                  MIN(has_disability) AS has_disability, MIN(displacement) AS displacement
@@ -96,46 +157,32 @@ pub(super) async fn participants(
              GROUP BY bucket, sex, {band}, has_disability, displacement",
             band = AgeBand::sql_case("first_year - birth_year"),
         );
-        let rows: Vec<CellRow2> = sqlx::query_as(&people).fetch_all(&mut *conn).await?;
-        add(
-            out,
-            rows.iter()
-                .map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)),
-            |r, n| r.unique_participants += n,
-        );
-        add(
-            out,
-            rows.iter()
-                .map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)),
-            |r, n| r.completed += n,
-        );
+    let rows: Vec<CellRow2> = sqlx::query_as(&people).fetch_all(&mut *conn).await?;
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, unique, _)| (b, sex, band, d, displ, *unique)),
+        |r, n| r.unique_participants += n,
+    );
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, _, completed)| (b, sex, band, d, displ, *completed)),
+        |r, n| r.completed += n,
+    );
 
-        // Attendances: each at the age in the year of the activity.
-        let attendances = format!(
+    // Attendances: each at the age in the year of the activity.
+    let attendances = format!(
             "WITH {present} SELECT bucket, sex, {band}, has_disability, displacement, CAST(SUM(n) AS BIGINT)
              FROM present GROUP BY bucket, sex, {band}, has_disability, displacement",
             band = AgeBand::sql_case("yr - birth_year"),
         );
-        let rows: Vec<CellRow> = sqlx::query_as(&attendances).fetch_all(&mut *conn).await?;
-        add(
-            out,
-            rows.iter()
-                .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
-            |r, n| r.attendances += n,
-        );
-    }
-
-    let new = if f.types.is_some() {
-        new_to_types(period, f, g)
-    } else {
-        new_registrations(period, f, g)
-    };
-    let rows: Vec<CellRow> = sqlx::query_as(&new).fetch_all(&mut *conn).await?;
+    let rows: Vec<CellRow> = sqlx::query_as(&attendances).fetch_all(&mut *conn).await?;
     add(
         out,
         rows.iter()
             .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
-        |r, n| r.new_participants += n,
+        |r, n| r.attendances += n,
     );
     Ok(())
 }
@@ -162,14 +209,12 @@ fn new_registrations(period: Period, f: &Filter, g: Grouping) -> String {
 /// sites share the day), at their age in its year. Registration says
 /// nothing about which activities someone came new to, so it is not used.
 ///
-/// With the rollups, the presence rollup names the few people whose first
-/// month at those types lies in the period, and only their attendances in
-/// that month are read for the exact day; the naive path reads every
-/// attendance at those types (the tests compare the two). `CROSS JOIN`
-/// keeps SQLite's join order (person → her attendances → their records):
-/// left free, it reads every record of the programme on each first day
-/// (1.2 M attendances, literacy for a year: 29 s → under 1 s). PostgreSQL
-/// plans it as the inner join it is.
+/// With the rollups, `first_presences` answers it
+/// ([`new_to_types_from_firsts`]); the naive path reads every attendance at
+/// those types (the tests compare the two). `CROSS JOIN` keeps SQLite's
+/// join order (person → her attendances → their records): left free, it
+/// reads every record of the programme on each first day. PostgreSQL plans
+/// it as the inner join it is.
 fn new_to_types(period: Period, f: &Filter, g: Grouping) -> String {
     let types = in_list("r.activity_type_id", &f.types);
     let unflagged = if f.include_flagged {
@@ -177,34 +222,16 @@ fn new_to_types(period: Period, f: &Filter, g: Grouping) -> String {
     } else {
         " AND r.review_status <> 'flagged'"
     };
-    let firsts = if f.use_rollups {
-        let from = dates::format(period.from);
-        let to = dates::format(period.to);
-        format!(
-            "first_months AS (
-                SELECT x.participant_id AS pid, MIN(x.month) AS first_month FROM presence_months x
-                WHERE {present}{x_types}
-                GROUP BY x.participant_id
-                HAVING MIN(x.month) BETWEEN '{from_month}' AND '{to_month}'),
-             firsts AS (
-                SELECT m.pid AS pid, MIN(r.occurred_on) AS first_on
-                FROM first_months m CROSS JOIN attendances a CROSS JOIN activity_records r
-                WHERE a.participant_id = m.pid AND r.id = a.record_id AND r.deleted = 0 AND r.occurred_on BETWEEN m.first_month || '-01' AND m.first_month || '-31'{types}{unflagged}
-                GROUP BY m.pid)",
-            present = if f.include_flagged { "x.attendances > 0" } else { "x.unflagged > 0" },
-            x_types = in_list("x.activity_type_id", &f.types),
-            from_month = &from[..7],
-            to_month = &to[..7],
-        )
-    } else {
-        format!(
-            "firsts AS (
-                SELECT a.participant_id AS pid, MIN(r.occurred_on) AS first_on
-                FROM attendances a JOIN activity_records r ON r.id = a.record_id
-                WHERE r.deleted = 0{types}{unflagged}
-                GROUP BY a.participant_id)"
-        )
-    };
+    if f.use_rollups {
+        return new_to_types_from_firsts(period, f, g);
+    }
+    let firsts = format!(
+        "firsts AS (
+            SELECT a.participant_id AS pid, MIN(r.occurred_on) AS first_on
+            FROM attendances a JOIN activity_records r ON r.id = a.record_id
+            WHERE r.deleted = 0{types}{unflagged}
+            GROUP BY a.participant_id)"
+    );
     format!(
         "WITH {firsts},
          first_places AS (
@@ -218,6 +245,40 @@ fn new_to_types(period: Period, f: &Filter, g: Grouping) -> String {
          WHERE p.deleted = 0{sites}
          GROUP BY COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement",
         days = days("f.first_on", &[period]),
+        key = g.key("x.first_on", None),
+        band = AgeBand::sql_case("CAST(SUBSTR(x.first_on, 1, 4) AS INTEGER) - p.birth_year"),
+        places = g.places("x"),
+        sites = in_list("x.site_id", &f.sites),
+    )
+}
+
+/// [`new_to_types`] from `first_presences`: the rows of those types whose
+/// first day falls in the period (an index range), less those with an
+/// earlier first day at another of the types; among the types sharing her
+/// first day, the lowest site. The cost follows the people new in the
+/// period, not the history.
+fn new_to_types_from_firsts(period: Period, f: &Filter, g: Grouping) -> String {
+    let unflagged = i64::from(!f.include_flagged);
+    let earlier = match f.types.as_ref().map(Vec::len) {
+        // One type: her row there is the only one that counts.
+        Some(1) => String::new(),
+        _ => format!(
+            " AND NOT EXISTS (SELECT 1 FROM first_presences e WHERE e.participant_id = x.participant_id AND e.unflagged = {unflagged}{types} AND e.first_on < x.first_on)",
+            types = in_list("e.activity_type_id", &f.types),
+        ),
+    };
+    format!(
+        "WITH first_places AS (
+            SELECT x.participant_id AS pid, x.first_on AS first_on, MIN(x.site_id) AS site_id
+            FROM first_presences x
+            WHERE x.unflagged = {unflagged}{types} AND {days}{earlier}
+            GROUP BY x.participant_id, x.first_on)
+         SELECT COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
+         FROM first_places x JOIN participants p ON p.id = x.pid{places}
+         WHERE p.deleted = 0{sites}
+         GROUP BY COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement",
+        types = in_list("x.activity_type_id", &f.types),
+        days = days("x.first_on", &[period]),
         key = g.key("x.first_on", None),
         band = AgeBand::sql_case("CAST(SUBSTR(x.first_on, 1, 4) AS INTEGER) - p.birth_year"),
         places = g.places("x"),

@@ -11,9 +11,10 @@ use sqlx::AnyConnection;
 
 use super::{days, in_list};
 use crate::figures::model::{Buckets, Filter, Grouping, SplitRow};
-use crate::figures::period::Period;
+use crate::figures::period::{Period, Split};
 use crate::records::model::AgeBand;
 use crate::rollups::sets::{self, Attributes, Member, DISPLACEMENTS};
+use crate::validate::dates;
 
 /// One set read: its period key (`YYYY-MM` or `YYYY-MM-DD`), site, type
 /// and members.
@@ -94,15 +95,25 @@ async fn site_keys(
 }
 
 /// Unique participants, completed and attendances per split cell, for each
-/// bucket of `g`, added into `out`.
+/// bucket of each of `groupings`, added into the matching `outs`: the sets
+/// in scope are read and decoded once for all the groupings.
 pub(super) async fn participants(
     conn: &mut AnyConnection,
     period: Period,
     f: &Filter,
-    g: Grouping,
-    out: &mut Buckets,
+    groupings: &[Grouping],
+    outs: &mut [Buckets],
 ) -> Result<(), sqlx::Error> {
-    let split = period.split();
+    // Weeks are unions of day sets; everything else reads whole months
+    // from the month sets and only the edge days from the day sets.
+    let split = if groupings.contains(&Grouping::Week) {
+        Split {
+            months: None,
+            edges: vec![period],
+        }
+    } else {
+        period.split()
+    };
     let mut found = vec![];
     if let Some((first, last)) = &split.months {
         read(
@@ -130,7 +141,6 @@ pub(super) async fn participants(
         )
         .await?;
     }
-    let places = site_keys(&mut *conn, g).await?;
     let cycles: HashMap<i64, i64> =
         sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, cycle_sessions FROM activity_types")
             .fetch_all(&mut *conn)
@@ -138,28 +148,6 @@ pub(super) async fn participants(
             .into_iter()
             .filter_map(|(id, cycle)| Some((id, cycle?)))
             .collect();
-
-    // Sets by bucket, each bucket's sets by type (completion is per type).
-    let mut by_bucket: BTreeMap<Option<String>, Vec<&Set>> = BTreeMap::new();
-    for set in &found {
-        let key = match g {
-            Grouping::All => Some("all".to_string()),
-            Grouping::Month => Some(set.period[..7].to_string()),
-            Grouping::Day => Some(set.period.clone()),
-            Grouping::SiteMonthType => Some(format!(
-                "{}|{}|{}",
-                set.site_id,
-                &set.period[..7],
-                set.activity_type_id
-            )),
-            _ => places
-                .as_ref()
-                .and_then(|p| p.get(&set.site_id))
-                .cloned()
-                .flatten(),
-        };
-        by_bucket.entry(key).or_default().push(set);
-    }
     let size = found
         .iter()
         .flat_map(|s| s.members.last())
@@ -167,19 +155,44 @@ pub(super) async fn participants(
         .max()
         .unwrap_or(0);
     let mut counter = Counter::new(size);
-    for (key, mut in_bucket) in by_bucket {
-        in_bucket.sort_by_key(|s| s.activity_type_id);
-        let cells = counter.bucket(&in_bucket, &cycles, f.include_flagged);
-        let figures = out.entry(key).or_default();
-        for (i, c) in cells.iter().enumerate() {
-            if c.unique == 0 && c.attendances == 0 {
-                continue;
+    for (&g, out) in groupings.iter().zip(outs.iter_mut()) {
+        let places = site_keys(&mut *conn, g).await?;
+        // Sets by bucket, each bucket's sets by type (completion is per type).
+        let mut by_bucket: BTreeMap<Option<String>, Vec<&Set>> = BTreeMap::new();
+        for set in &found {
+            let key = match g {
+                Grouping::All => Some("all".to_string()),
+                Grouping::Month => Some(set.period[..7].to_string()),
+                Grouping::Day => Some(set.period.clone()),
+                Grouping::Week => dates::parse(&set.period).map(Period::iso_week),
+                Grouping::SiteMonthType => Some(format!(
+                    "{}|{}|{}",
+                    set.site_id,
+                    &set.period[..7],
+                    set.activity_type_id
+                )),
+                _ => places
+                    .as_ref()
+                    .and_then(|p| p.get(&set.site_id))
+                    .cloned()
+                    .flatten(),
+            };
+            by_bucket.entry(key).or_default().push(set);
+        }
+        for (key, mut in_bucket) in by_bucket {
+            in_bucket.sort_by_key(|s| s.activity_type_id);
+            let cells = counter.bucket(&in_bucket, &cycles, f.include_flagged);
+            let figures = out.entry(key).or_default();
+            for (i, c) in cells.iter().enumerate() {
+                if c.unique == 0 && c.attendances == 0 {
+                    continue;
+                }
+                let mut row = split_row(i);
+                row.unique_participants = c.unique;
+                row.completed = c.completed;
+                row.attendances = c.attendances;
+                figures.split.push(row);
             }
-            let mut row = split_row(i);
-            row.unique_participants = c.unique;
-            row.completed = c.completed;
-            row.attendances = c.attendances;
-            figures.split.push(row);
         }
     }
     Ok(())

@@ -421,12 +421,27 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         }
         // And the incremental rollups equal a rebuild from scratch.
         let before: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
+        let firsts = "SELECT participant_id, activity_type_id, unflagged, first_on, site_id FROM first_presences ORDER BY 1, 2, 3";
+        let firsts_before: Vec<(String, i64, i64, String, i64)> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
+        assert!(!firsts_before.is_empty());
+        // Months emptied by the churn keep a row of zeros; a rebuild has none.
+        let months = "SELECT month, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled FROM activity_months
+                      WHERE activities <> 0 OR minutes <> 0 OR attendances <> 0 OR tally_disabled <> 0 ORDER BY 1, 2, 3, 4";
+        let months_before: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
+        let tallies = "SELECT month, site_id, activity_type_id, flagged, sex, age_band, count FROM tally_months WHERE count <> 0 ORDER BY 1, 2, 3, 4, 5, 6";
+        let tallies_before: Vec<(String, i64, i64, i64, String, String, i64)> = sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
         let sets_before = sijil_e2e::presence_sets(&mut conn).await;
         assert!(!sets_before.is_empty());
         sijil::rollups::store::rebuild(&mut conn).await.unwrap();
         assert_eq!(sets_before, sijil_e2e::presence_sets(&mut conn).await, "the presence sets equal a rebuild");
         let after: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
         assert_eq!(before, after);
+        let firsts_after: Vec<(String, i64, i64, String, i64)> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
+        assert_eq!(firsts_before, firsts_after, "first presences equal a rebuild");
+        let months_after: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
+        assert_eq!(months_before, months_after, "monthly sums equal a rebuild");
+        let tallies_after: Vec<(String, i64, i64, i64, String, String, i64)> = sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
+        assert_eq!(tallies_before, tallies_after, "monthly head counts equal a rebuild");
     })
     .await;
 }

@@ -382,9 +382,15 @@ async fn rollups_agree_with_a_full_scan(app: &TestApp) {
     type Row = (String, i64, i64, String, i64, i64, String, i64);
     let before: Vec<Row> = sqlx::query_as(read).fetch_all(&mut *conn).await.unwrap();
     let sets_before = sijil_e2e::presence_sets(&mut conn).await;
+    let firsts = "SELECT participant_id, activity_type_id, unflagged, first_on, site_id FROM first_presences ORDER BY 1, 2, 3";
+    type First = (String, i64, i64, String, i64);
+    let firsts_before: Vec<First> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
     sijil::rollups::store::rebuild(&mut conn).await.unwrap();
     let after: Vec<Row> = sqlx::query_as(read).fetch_all(&mut *conn).await.unwrap();
     assert_eq!(before, after);
+    // Each person's first presence per type, after merges moved presences.
+    let firsts_after: Vec<First> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(firsts_before, firsts_after);
     // The presence sets too: members, counts and attributes.
     assert_eq!(sets_before, sijil_e2e::presence_sets(&mut conn).await);
 }
