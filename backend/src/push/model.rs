@@ -552,6 +552,10 @@ pub fn referral_made_notice(
             "ڕەوانەکردنی نوێ".to_string(),
             format!("کەسێک لە {from_site}ەوە لە {day} بۆ ڕێکخراوەکەتان ڕەوانە کرا"),
         ),
+        Language::Kmr => (
+            "ڕەوانەکرنا نوی".to_string(),
+            format!("کەسەک ژ {from_site} ل {day} بۆ ڕێکخراوا هەوە هاتە ڕەوانەکرن"),
+        ),
     };
     referral_notice("referral_new", title, body, lang, referral_id)
 }
@@ -587,12 +591,19 @@ pub fn referral_moved_notice(
             format!("ئەو کەسەی لە {day} ڕەوانەت کرد خزمەتگوزارییەکەی وەرگرت")
         }
         (Language::Ckb, "not_reached") => format!("نەتوانرا بگەنە ئەو کەسەی لە {day} ڕەوانەت کرد"),
+        (Language::Kmr, "accepted") => format!("ڕەوانەکرنا تە یا {day} هاتە وەرگرتن"),
+        (Language::Kmr, "declined") => format!("ڕەوانەکرنا تە یا {day} هاتە ڕەتکرن"),
+        (Language::Kmr, "service_received") => {
+            format!("ئەو کەسێ تە ل {day} ڕەوانەکری خزمەتگوزاری وەرگرت")
+        }
+        (Language::Kmr, "not_reached") => format!("نەشیان بگەهنە وی کەسێ تە ل {day} ڕەوانەکری"),
         _ => return None,
     };
     let title = match lang {
         Language::En => "Referral update",
         Language::Ar => "تحديث إحالة",
         Language::Ckb => "نوێکردنەوەی ڕەوانەکردن",
+        Language::Kmr => "نویکرنا ڕەوانەکرنێ",
     };
     Some(referral_notice(
         "referral",
@@ -615,7 +626,7 @@ fn referral_notice(
         title,
         body,
         open: "/referrals".into(),
-        lang: lang.as_str(),
+        lang: lang.tag(),
         // A later step of one referral replaces an undelivered earlier one.
         topic: record_topic(referral_id),
         urgency: Some(Urgency::Normal),
