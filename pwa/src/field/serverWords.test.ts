@@ -18,6 +18,9 @@ describe("the server's words", () => {
     language.set('ckb');
     expect(fieldLabel('notes')).toBe('تێبینی');
     expect(fieldLabel('attendance_codes')).not.toMatch(/[a-z]/);
+    language.set('kmr');
+    expect(fieldLabel('notes')).toBe('تێبینی');
+    expect(fieldLabel('attendance_codes')).not.toMatch(/[a-z]/);
     expect(fieldLabel('something_new')).toBeNull();
   });
 
@@ -38,6 +41,9 @@ describe("the server's words", () => {
     expect(reasonText({ code: 'too_long_ago', max: 1 })).toBe('This date is more than a year ago.');
     language.set('ckb');
     expect(reasonText({ code: 'out_of_range', min: 1916, max: 2026 })).toBe('دەبێت لە ١٩١٦ تا ٢٠٢٦ بێت.');
+    language.set('kmr');
+    expect(reasonText({ code: 'out_of_range', min: 1916, max: 2026 })).toBe('دڤێت ژ ١٩١٦ تا ٢٠٢٦ بیت.');
+    expect(reasonText({ code: 'too_long_ago', max: 1 })).toBe('ئەڤ ڕێکەفتە پتر ژ سالەکێ بەری نوکە یە.');
     language.set('ar');
     expect(reasonText({ code: 'too_long_ago', max: 5 })).toBe('هذا التاريخ قبل أكثر من ٥ سنوات.');
   });

@@ -114,6 +114,9 @@ describe('lookups', () => {
     expect(translatePlural('ar', 'waiting_records', 2)).toBe('سجلان');
     expect(translatePlural('ar', 'waiting_records', 11)).toBe('١١ سجلًا');
     expect(translatePlural('ckb', 'waiting_send', 5, { what: '٥ تۆمار' })).toBe('٥ تۆمار چاوەڕێی ناردنن');
+    expect(translatePlural('kmr', 'waiting_records', 1)).toBe('ئێک تۆمار');
+    expect(translatePlural('kmr', 'waiting_records', 1200)).toBe('١٬٢٠٠ تۆمار');
+    expect(translatePlural('kmr', 'waiting_send', 5, { what: '٥ تۆمار' })).toBe('٥ تۆمار ل بەندا هنارتنێ نە');
   });
 
   it('falls back to `other` when a form is missing', () => {

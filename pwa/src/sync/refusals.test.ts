@@ -4,10 +4,11 @@ import { LANGUAGES } from '../i18n';
 import { ar } from '../i18n/ar';
 import { ckb } from '../i18n/ckb';
 import { en } from '../i18n/en';
+import { kmr } from '../i18n/kmr';
 import serverCodes from './refusal-codes.json';
 import { isRefusalCode, REFUSAL_CODES } from './refusals';
 
-const CATALOGUES = { en, ar, ckb };
+const CATALOGUES = { en, ar, ckb, kmr };
 
 describe('refusal codes', () => {
   it('are the codes in refusal-codes.json, in its order', () => {

@@ -14,6 +14,7 @@ const counts = (record: number, participant: number, group = 0, referral = 0): O
 beforeAll(async () => {
   await loadCatalogue('ar');
   await loadCatalogue('ckb');
+  await loadCatalogue('kmr');
 });
 
 describe('the outbox line', () => {
@@ -31,6 +32,13 @@ describe('the outbox line', () => {
     language.set('ckb');
     expect(waitingText(counts(0, 1))).toBe('یەک کەس چاوەڕێی ناردنە');
     expect(waitingText(counts(3, 0))).toBe('٣ تۆمار چاوەڕێی ناردنن');
+    language.set('en');
+  });
+
+  it('agrees in Kurmanji', () => {
+    language.set('kmr');
+    expect(waitingText(counts(0, 1))).toBe('ئێک کەس ل بەندا هنارتنێ یە');
+    expect(waitingText(counts(3, 0, 0, 1))).toBe('٣ تۆمار، ئێک ڕەوانەکرن ل بەندا هنارتنێ نە');
     language.set('en');
   });
 });
