@@ -348,9 +348,10 @@ async fn a_referral_notifies_the_receiving_coordinators_and_its_answers_the_refe
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(queued(&app).await.len(), 4);
         // Two answers at once: one wins, and its notice alone is queued.
+        let on = days_ago(2);
         let (one, two) = tokio::join!(
-            step(&w.trainer_b, &id, "accepted", &days_ago(2), 1),
-            step(&w.coord_b, &id, "declined", &days_ago(2), 1)
+            step(&w.trainer_b, &id, "accepted", &on, 1),
+            step(&w.coord_b, &id, "declined", &on, 1)
         );
         let won = [one.0, two.0]
             .iter()
