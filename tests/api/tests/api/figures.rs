@@ -9,6 +9,10 @@ use sijil::figures::period::Period;
 use sijil_e2e::field::{awareness_event, deletion, group, item, new_id, pull_all, session, Phone};
 use sijil_e2e::{body, each_database, Api, TestApp};
 
+/// A row of `activity_months`: month, site, type, flagged, activities,
+/// minutes, attendances, people with a disability counted.
+type MonthSums = (String, i64, i64, i64, i64, i64, i64, i64);
+
 /// Two sites A and B in one Mosul district D, a third site C in Duhok.
 /// Activity type T2: group sessions, a cycle of 2. Everyone is an IDP.
 ///
@@ -427,7 +431,7 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         // Months emptied by the churn keep a row of zeros; a rebuild has none.
         let months = "SELECT month, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled FROM activity_months
                       WHERE activities <> 0 OR minutes <> 0 OR attendances <> 0 OR tally_disabled <> 0 ORDER BY 1, 2, 3, 4";
-        let months_before: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
+        let months_before: Vec<MonthSums> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
         let tallies = "SELECT month, site_id, activity_type_id, flagged, sex, age_band, count FROM tally_months WHERE count <> 0 ORDER BY 1, 2, 3, 4, 5, 6";
         let tallies_before: Vec<(String, i64, i64, i64, String, String, i64)> = sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
         let sets_before = sijil_e2e::presence_sets(&mut conn).await;
@@ -438,7 +442,7 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         assert_eq!(before, after);
         let firsts_after: Vec<(String, i64, i64, String, i64)> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
         assert_eq!(firsts_before, firsts_after, "first presences equal a rebuild");
-        let months_after: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
+        let months_after: Vec<MonthSums> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
         assert_eq!(months_before, months_after, "monthly sums equal a rebuild");
         let tallies_after: Vec<(String, i64, i64, i64, String, String, i64)> = sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
         assert_eq!(tallies_before, tallies_after, "monthly head counts equal a rebuild");
