@@ -52,9 +52,12 @@ pub fn start(
     };
     // The channel is empty: the head always fits.
     let _ = sender.try_send(head);
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
+    // Polled again after its end by the compression layer (a gzip or
+    // brotli trailer is written after the last chunk), so it must keep
+    // answering "no more" rather than panic as `stream::unfold` does; a
+    // closed channel does exactly that.
+    let mut receiver = receiver;
+    let stream = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
     let response = (download_headers(format, name), Body::from_stream(stream)).into_response();
     (Download { sender, sheet }, response)
 }

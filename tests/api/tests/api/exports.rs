@@ -5,11 +5,13 @@
 //! calamine) to the same rows. The figures export streams both ways too.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use calamine::{Data, Reader, Xlsx};
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
+use reqwest::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sijil::participants::code;
@@ -199,8 +201,30 @@ async fn a_records_export_streams_every_record_once_with_its_own_codes() {
         assert_eq!(total, attendances as i64, "attendances in the 5W rows");
         let xlsx = streamed(&admin, &format!("{figures}&format=xlsx"), XLSX).await;
         assert_eq!(workbook_rows(&xlsx), csv_figures);
+
+        // Browsers ask for compressed answers: the streamed file comes
+        // whole through gzip and brotli too (the compressor reads past the
+        // stream's end to write its trailer).
+        for encoding in ["gzip", "br"] {
+            let res = admin
+                .request(reqwest::Method::GET, &figures)
+                .header(ACCEPT_ENCODING, encoding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(res.headers()[CONTENT_ENCODING], encoding);
+            let packed = res.bytes().await.expect("the whole compressed body");
+            let mut unpacked = String::new();
+            match encoding {
+                "gzip" => flate2::read::GzDecoder::new(&packed[..]).read_to_string(&mut unpacked),
+                _ => brotli_decompressor::Decompressor::new(&packed[..], 4096).read_to_string(&mut unpacked),
+            }
+            .expect("a complete stream");
+            assert_eq!(unpacked, csv_text, "{encoding}");
+        }
         let audit = body(admin.get("/api/audit?action=export.figures").await).await;
-        assert_eq!(audit["entries"].as_array().unwrap().len(), 2, "{audit}");
+        assert_eq!(audit["entries"].as_array().unwrap().len(), 4, "{audit}");
     })
     .await;
 }
