@@ -93,7 +93,7 @@ describe('dates beside date inputs', () => {
 
     // Sorani: chosen on the account screen (the form's draft keeps the day).
     await page.goto(`${world.server.url}/account`);
-    await page.getByRole('button', { name: 'کوردی' }).click();
+    await page.getByRole('button', { name: 'کوردی سۆرانی' }).click();
     await page.waitForFunction(() => document.documentElement.lang === 'ckb');
     await page.goto(`${world.server.url}/cfs`);
     await page.locator('#rec-date').waitFor();

@@ -160,7 +160,7 @@ describe('field work offline', () => {
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByRole('heading', { name: 'My groups' }).waitFor();
 
-      await page.getByText('3 records waiting to send').waitFor();
+      await page.getByText('2 records, 1 person waiting to send').waitFor();
       const rows = page.locator('[data-record-id][data-state="waiting"]');
       await rows.nth(1).waitFor();
       assert.equal(await rows.count(), 2);
@@ -174,7 +174,7 @@ describe('field work offline', () => {
       await again.goto(world.server.url);
       await unlock(again);
       await again.getByRole('heading', { name: 'My groups' }).waitFor();
-      await again.getByText('3 records waiting to send').waitFor();
+      await again.getByText('2 records, 1 person waiting to send').waitFor();
       await again.locator('[data-record-id]').nth(1).waitFor();
       assert.deepEqual(
         (

@@ -289,7 +289,7 @@ describe('a shared or lost phone', () => {
       await context.setOffline(true);
       await page.locator('.connection[data-online="false"]').waitFor();
       await registerParticipant(page, 'Hevi');
-      await page.getByText('1 record waiting to send').waitFor();
+      await page.getByText('1 person waiting to send').waitFor();
 
       await page.getByRole('button', { name: 'Lock', exact: true }).click();
       for (let i = 1; i <= 10; i++) {
@@ -373,7 +373,7 @@ describe('a shared or lost phone', () => {
     await context.setOffline(true);
     await page.locator('.connection[data-online="false"]').waitFor();
     await registerParticipant(page, 'Berivan');
-    await page.getByText('1 record waiting to send').waitFor();
+    await page.getByText('1 person waiting to send').waitFor();
     await page.getByRole('button', { name: 'Lock', exact: true }).click();
     await page.getByRole('heading', { name: 'Sijil is locked' }).waitFor();
 

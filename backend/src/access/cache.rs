@@ -27,9 +27,13 @@ pub const FRESH: Duration = Duration::from_millis(500);
 /// per session or user seen in the last [`FRESH`]).
 const SWEEP_ABOVE: usize = 20_000;
 
-/// Values remembered for [`FRESH`] each.
+/// Values remembered for [`FRESH`] each. A forgotten key is remembered as
+/// forgotten (`None`) for [`FRESH`] too: a request that read the session or
+/// user from the database just before a logout or a change would otherwise
+/// put the old value back after it was forgotten, and the next request
+/// would be let in on it for up to half a second.
 pub struct Recent<K, V> {
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    entries: Mutex<HashMap<K, (Instant, Option<V>)>>,
 }
 
 impl<K: Eq + Hash, V: Clone> Default for Recent<K, V> {
@@ -47,21 +51,30 @@ impl<K: Eq + Hash, V: Clone> Recent<K, V> {
         entries
             .get(key)
             .filter(|(at, _)| at.elapsed() < FRESH)
-            .map(|(_, v)| v.clone())
+            .and_then(|(_, v)| v.clone())
     }
 
-    /// Remembers `value` for `key`, read from the database just now.
+    /// Remembers `value` for `key`, read from the database just now; not
+    /// within [`FRESH`] of the key being forgotten, since the read may have
+    /// come before the change that made this instance forget it.
     pub fn put(&self, key: K, value: V) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(entries.get(&key), Some((at, None)) if at.elapsed() < FRESH) {
+            return;
+        }
+        if entries.len() >= SWEEP_ABOVE {
+            entries.retain(|_, (at, _)| at.elapsed() < FRESH);
+        }
+        entries.insert(key, (Instant::now(), Some(value)));
+    }
+
+    /// Forgets `key`, and refuses to remember it again for [`FRESH`].
+    pub fn forget(&self, key: K) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= SWEEP_ABOVE {
             entries.retain(|_, (at, _)| at.elapsed() < FRESH);
         }
-        entries.insert(key, (Instant::now(), value));
-    }
-
-    pub fn forget(&self, key: &K) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.remove(key);
+        entries.insert(key, (Instant::now(), None));
     }
 }
 
@@ -92,8 +105,8 @@ impl AuthCache {
     /// Forgets what this instance remembers of user `id` (after a change to
     /// their account: role, sites, password, active, language).
     pub fn forget_user(&self, id: i64) {
-        self.users.forget(&id);
-        self.me.forget(&id);
+        self.users.forget(id);
+        self.me.forget(id);
     }
 }
 
@@ -106,10 +119,25 @@ mod tests {
         let recent: Recent<i64, &str> = Recent::default();
         recent.put(1, "one");
         assert_eq!(recent.get(&1), Some("one"));
-        recent.forget(&1);
+        recent.forget(1);
         assert_eq!(recent.get(&1), None);
         recent.put(2, "two");
         std::thread::sleep(FRESH + Duration::from_millis(20));
         assert_eq!(recent.get(&2), None);
+    }
+
+    #[test]
+    fn a_value_read_before_a_logout_is_not_remembered_after_it() {
+        let recent: Recent<i64, &str> = Recent::default();
+        recent.put(1, "session");
+        // A request read the session from the database; then the logout
+        // forgot it and deleted it; then that request remembers its read.
+        recent.forget(1);
+        recent.put(1, "session");
+        assert_eq!(recent.get(&1), None, "the logout wins");
+        // Half a second later a fresh read is remembered again.
+        std::thread::sleep(FRESH + Duration::from_millis(20));
+        recent.put(1, "session");
+        assert_eq!(recent.get(&1), Some("session"));
     }
 }

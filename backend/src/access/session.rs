@@ -101,12 +101,12 @@ impl SessionStore for DbSessionStore {
         }?;
         match &record {
             Some(r) => self.cache.sessions.put(*id, r.clone()),
-            None => self.cache.sessions.forget(id),
+            None => self.cache.sessions.forget(*id),
         }
         Ok(record)
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.cache.sessions.forget(id);
+        self.cache.sessions.forget(*id);
         match &self.store {
             SqlxStore::Sqlite(s) => s.delete(id).await,
             SqlxStore::Postgres(s) => s.delete(id).await,
