@@ -20,90 +20,95 @@ use serde::Serialize;
 /// Field name → what is wrong with it.
 pub type FieldErrors = BTreeMap<String, String>;
 
-/// Declares the codes once: the enum, its wire names and the list of all.
-macro_rules! error_codes {
-    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
-        /// Every machine code an error answer can carry.
+/// Declares a catalogue of codes once: the enum, its wire names and the
+/// list of all (the error codes here, the refusal codes in `refusal`).
+macro_rules! code_catalogue {
+    ($(#[$enum_doc:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident => $code:literal,)* }) => {
+        $(#[$enum_doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
-        pub enum ErrorCode {
+        pub enum $name {
             $($(#[$doc])* $variant,)*
         }
 
-        impl ErrorCode {
+        impl $name {
             /// The whole catalogue, in declaration order.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $(ErrorCode::$variant => $code,)*
+                    $($name::$variant => $code,)*
                 }
             }
         }
     };
 }
+pub(crate) use code_catalogue;
 
-error_codes! {
-    /// No session, or it ended.
-    Unauthenticated => "unauthenticated",
-    /// Login name or password wrong (never says which).
-    InvalidCredentials => "invalid_credentials",
-    /// The login throttle refused the attempt; see `Retry-After`.
-    TooManyAttempts => "too_many_attempts",
-    /// Asked too often (participant-code prefixes); see `Retry-After`.
-    RateLimited => "rate_limited",
-    /// Signed in, but this role or scope may not do it.
-    Forbidden => "forbidden",
-    /// A state-changing request from another origin.
-    CrossOrigin => "cross_origin",
-    /// No such thing in the caller's scope.
-    NotFound => "not_found",
-    /// The content is not acceptable; `fields` says why, per field.
-    Invalid => "invalid",
-    /// The JSON does not have the expected shape (wrong type, unknown field).
-    InvalidBody => "invalid_body",
-    /// The body is not JSON at all.
-    MalformedJson => "malformed_json",
-    /// The body is not sent as `application/json`.
-    UnsupportedMediaType => "unsupported_media_type",
-    /// The body is larger than the route accepts.
-    PayloadTooLarge => "payload_too_large",
-    /// An import sent as an XLSX workbook that is not one (issue 16).
-    NotASpreadsheet => "not_a_spreadsheet",
-    /// A known route asked with a method it does not serve.
-    MethodNotAllowed => "method_not_allowed",
-    /// A sync push with more items than one batch may carry.
-    BatchTooLarge => "batch_too_large",
-    /// Any other malformed request.
-    BadRequest => "bad_request",
-    /// A login name that another account has.
-    LoginTaken => "login_taken",
-    /// A partner name that another partner has.
-    PartnerExists => "partner_exists",
-    /// A P-code that another area has.
-    PcodeTaken => "pcode_taken",
-    /// A site code that another site has.
-    SiteCodeTaken => "site_code_taken",
-    /// An activity-type code that another type has.
-    CodeTaken => "code_taken",
-    /// The change would leave the programme without an active admin.
-    LastAdmin => "last_admin",
-    /// The month is locked already.
-    AlreadyLocked => "already_locked",
-    /// Not a participant code, or its check character does not match (a
-    /// misread card): the person should read it again.
-    InvalidCode => "invalid_code",
-    // Referrals (docs/design.md §9).
-    /// A referral without the person's consent: none is made.
-    ConsentRequired => "consent_required",
-    /// A referral status step that does not follow from its current status.
-    ReferralWrongStep => "referral_wrong_step",
-    /// Someone else moved the referral since it was read.
-    ReferralChanged => "referral_changed",
-    /// A directory organisation name that another organisation has.
-    OrganisationExists => "organisation_exists",
-    /// Something failed on the server; the log says what.
-    Internal => "internal",
+code_catalogue! {
+    /// Every machine code an error answer can carry.
+    ErrorCode {
+        /// No session, or it ended.
+        Unauthenticated => "unauthenticated",
+        /// Login name or password wrong (never says which).
+        InvalidCredentials => "invalid_credentials",
+        /// The login throttle refused the attempt; see `Retry-After`.
+        TooManyAttempts => "too_many_attempts",
+        /// Asked too often (participant-code prefixes); see `Retry-After`.
+        RateLimited => "rate_limited",
+        /// Signed in, but this role or scope may not do it.
+        Forbidden => "forbidden",
+        /// A state-changing request from another origin.
+        CrossOrigin => "cross_origin",
+        /// No such thing in the caller's scope.
+        NotFound => "not_found",
+        /// The content is not acceptable; `fields` says why, per field.
+        Invalid => "invalid",
+        /// The JSON does not have the expected shape (wrong type, unknown field).
+        InvalidBody => "invalid_body",
+        /// The body is not JSON at all.
+        MalformedJson => "malformed_json",
+        /// The body is not sent as `application/json`.
+        UnsupportedMediaType => "unsupported_media_type",
+        /// The body is larger than the route accepts.
+        PayloadTooLarge => "payload_too_large",
+        /// An import sent as an XLSX workbook that is not one (issue 16).
+        NotASpreadsheet => "not_a_spreadsheet",
+        /// A known route asked with a method it does not serve.
+        MethodNotAllowed => "method_not_allowed",
+        /// A sync push with more items than one batch may carry.
+        BatchTooLarge => "batch_too_large",
+        /// Any other malformed request.
+        BadRequest => "bad_request",
+        /// A login name that another account has.
+        LoginTaken => "login_taken",
+        /// A partner name that another partner has.
+        PartnerExists => "partner_exists",
+        /// A P-code that another area has.
+        PcodeTaken => "pcode_taken",
+        /// A site code that another site has.
+        SiteCodeTaken => "site_code_taken",
+        /// An activity-type code that another type has.
+        CodeTaken => "code_taken",
+        /// The change would leave the programme without an active admin.
+        LastAdmin => "last_admin",
+        /// The month is locked already.
+        AlreadyLocked => "already_locked",
+        /// Not a participant code, or its check character does not match (a
+        /// misread card): the person should read it again.
+        InvalidCode => "invalid_code",
+        // Referrals (docs/design.md §9).
+        /// A referral without the person's consent: none is made.
+        ConsentRequired => "consent_required",
+        /// A referral status step that does not follow from its current status.
+        ReferralWrongStep => "referral_wrong_step",
+        /// Someone else moved the referral since it was read.
+        ReferralChanged => "referral_changed",
+        /// A directory organisation name that another organisation has.
+        OrganisationExists => "organisation_exists",
+        /// Something failed on the server; the log says what.
+        Internal => "internal",
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -17,147 +17,129 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::error::code_catalogue;
+
 /// Field name → why it was refused.
 pub type Refusals = BTreeMap<String, Refusal>;
 
-/// Declares the codes once: the enum, its wire names and the list of all.
-macro_rules! refusal_codes {
-    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
-        /// Every reason a pushed item can be refused for.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum RefusalCode {
-            $($(#[$doc])* $variant,)*
-        }
-
-        impl RefusalCode {
-            /// The whole catalogue, in declaration order.
-            pub const ALL: &'static [RefusalCode] = &[$(RefusalCode::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(RefusalCode::$variant => $code,)*
-                }
-            }
-        }
-    };
-}
-
-refusal_codes! {
-    // Text and values of any field.
-    /// Nothing given where something is needed.
-    Required => "required",
-    /// Shorter than `min` characters.
-    TooShort => "too_short",
-    /// Longer than `max` characters.
-    TooLong => "too_long",
-    /// Holds a control character (a tab, a line break in a one-line field).
-    ControlCharacters => "control_characters",
-    /// Holds a NUL character, which PostgreSQL refuses in text.
-    NulCharacter => "nul_character",
-    /// Holds a bidirectional control that could make text read as something else.
-    BidiControl => "bidi_control",
-    /// A code with characters other than A–Z, digits, `-` and `_`.
-    PlainCodeOnly => "plain_code_only",
-    /// Not a date written `YYYY-MM-DD`.
-    NotADate => "not_a_date",
-    /// Not a time written `HH:MM`.
-    NotATime => "not_a_time",
-    /// A date more than a day ahead of the server's.
-    InFuture => "in_future",
-    /// A date more than `max` years back.
-    TooLongAgo => "too_long_ago",
-    /// A number outside `min`…`max` (either may be absent).
-    OutOfRange => "out_of_range",
-    /// Not one of the values the field takes.
-    NotAChoice => "not_a_choice",
-    /// The item's content could not be read as its kind (a wrong type, a missing field).
-    Malformed => "malformed",
-    // The item as a whole.
-    /// The id is not a UUID made on the phone.
-    NotAUuid => "not_a_uuid",
-    /// Something new must be based on version 0.
-    MustBeNew => "must_be_new",
-    /// A new or changed item without its content.
-    DataRequired => "data_required",
-    /// The user's role does not make this kind of thing.
-    RoleMayNot => "role_may_not",
-    /// Only the person who recorded it, or an admin, may change it.
-    NotYours => "not_yours",
-    /// A site the user may not write to, or not an active one.
-    OutsideScope => "outside_scope",
-    /// The site's month (`values`: `YYYY-MM`) is locked after review; only
-    /// an administrator unlocks it.
-    MonthLocked => "month_locked",
-    // People and codes.
-    /// Not a participant code (seven characters like K7M-42QX).
-    NotAParticipantCode => "not_a_participant_code",
-    /// The code's check character does not match: the card was misread.
-    CheckCharacter => "check_character",
-    /// No participant has these codes (`values`).
-    UnknownCodes => "unknown_codes",
-    /// These participants (`values`) are unknown at the user's sites.
-    UnknownParticipants => "unknown_participants",
-    /// These users (`values`) are not active users.
-    UnknownUsers => "unknown_users",
-    /// The code's prefix was not handed out by this server.
-    PrefixNotIssued => "prefix_not_issued",
-    /// Another participant has this code.
-    CodeTaken => "code_taken",
-    /// The same person is listed twice.
-    ListedTwice => "listed_twice",
-    /// More than `max` people.
-    TooManyPeople => "too_many_people",
-    /// A left date before the joined date.
-    LeftBeforeJoined => "left_before_joined",
-    // Disability questions (Washington Group short set).
-    /// The six answers are missing.
-    WgRequired => "wg_required",
-    /// An answer other than 1, 2, 3 or 4.
-    WgAnswer => "wg_answer",
-    /// Answers given, or a caregiver named, when the questions were not asked.
-    WgNotAsked => "wg_not_asked",
-    /// The questions are for ages `min` and over.
-    WgTooYoung => "wg_too_young",
-    // What each kind of activity records.
-    /// A group session without its group.
-    GroupRequired => "group_required",
-    /// This kind of activity has no group.
-    NoGroup => "no_group",
-    /// This kind records who came, not head counts.
-    NoHeadCounts => "no_head_counts",
-    /// An awareness event counts heads; it names no one.
-    NoNames => "no_names",
-    /// An individual session names exactly one person.
-    ExactlyOnePerson => "exactly_one_person",
-    /// Nobody counted.
-    CountSomeone => "count_someone",
-    /// Two counts for one sex and age band.
-    OneCountPerCell => "one_count_per_cell",
-    /// More people with a disability than were counted.
-    DisabledOverCount => "disabled_over_count",
-    /// Not an active activity type of the record's kind.
-    WrongActivityType => "wrong_activity_type",
-    /// A different activity type from the group's.
-    TypeDiffersFromGroup => "type_differs_from_group",
-    /// No such group.
-    UnknownGroup => "unknown_group",
-    /// The group belongs to another site.
-    GroupOfAnotherSite => "group_of_another_site",
-    // Referrals.
-    /// A referral without the person's consent.
-    ConsentRequired => "consent_required",
-    /// A note on a referral while the programme keeps notes off.
-    NotesOff => "notes_off",
-    /// Not an active service of the directory.
-    UnknownService => "unknown_service",
-    /// A referral is not changed from the phone: close it and refer again.
-    ReferralNotEditable => "referral_not_editable",
-    /// What the item refers to changed while it was stored: send it again.
-    ChangedMeanwhile => "changed_meanwhile",
-    /// A reason of the staff screens that has no code of its own (never
-    /// sent for a pushed item: the REST answer carries its sentence).
-    NotAccepted => "not_accepted",
+code_catalogue! {
+    /// Every reason a pushed item can be refused for.
+    RefusalCode {
+        // Text and values of any field.
+        /// Nothing given where something is needed.
+        Required => "required",
+        /// Shorter than `min` characters.
+        TooShort => "too_short",
+        /// Longer than `max` characters.
+        TooLong => "too_long",
+        /// Holds a control character (a tab, a line break in a one-line field).
+        ControlCharacters => "control_characters",
+        /// Holds a NUL character, which PostgreSQL refuses in text.
+        NulCharacter => "nul_character",
+        /// Holds a bidirectional control that could make text read as something else.
+        BidiControl => "bidi_control",
+        /// A code with characters other than A–Z, digits, `-` and `_`.
+        PlainCodeOnly => "plain_code_only",
+        /// Not a date written `YYYY-MM-DD`.
+        NotADate => "not_a_date",
+        /// Not a time written `HH:MM`.
+        NotATime => "not_a_time",
+        /// A date more than a day ahead of the server's.
+        InFuture => "in_future",
+        /// A date more than `max` years back.
+        TooLongAgo => "too_long_ago",
+        /// A number outside `min`…`max` (either may be absent).
+        OutOfRange => "out_of_range",
+        /// Not one of the values the field takes.
+        NotAChoice => "not_a_choice",
+        /// The item's content could not be read as its kind (a wrong type, a missing field).
+        Malformed => "malformed",
+        // The item as a whole.
+        /// The id is not a UUID made on the phone.
+        NotAUuid => "not_a_uuid",
+        /// Something new must be based on version 0.
+        MustBeNew => "must_be_new",
+        /// A new or changed item without its content.
+        DataRequired => "data_required",
+        /// The user's role does not make this kind of thing.
+        RoleMayNot => "role_may_not",
+        /// Only the person who recorded it, or an admin, may change it.
+        NotYours => "not_yours",
+        /// A site the user may not write to, or not an active one.
+        OutsideScope => "outside_scope",
+        /// The site's month (`values`: `YYYY-MM`) is locked after review; only
+        /// an administrator unlocks it.
+        MonthLocked => "month_locked",
+        // People and codes.
+        /// Not a participant code (seven characters like K7M-42QX).
+        NotAParticipantCode => "not_a_participant_code",
+        /// The code's check character does not match: the card was misread.
+        CheckCharacter => "check_character",
+        /// No participant has these codes (`values`).
+        UnknownCodes => "unknown_codes",
+        /// These participants (`values`) are unknown at the user's sites.
+        UnknownParticipants => "unknown_participants",
+        /// These users (`values`) are not active users.
+        UnknownUsers => "unknown_users",
+        /// The code's prefix was not handed out by this server.
+        PrefixNotIssued => "prefix_not_issued",
+        /// Another participant has this code.
+        CodeTaken => "code_taken",
+        /// The same person is listed twice.
+        ListedTwice => "listed_twice",
+        /// More than `max` people.
+        TooManyPeople => "too_many_people",
+        /// A left date before the joined date.
+        LeftBeforeJoined => "left_before_joined",
+        // Disability questions (Washington Group short set).
+        /// The six answers are missing.
+        WgRequired => "wg_required",
+        /// An answer other than 1, 2, 3 or 4.
+        WgAnswer => "wg_answer",
+        /// Answers given, or a caregiver named, when the questions were not asked.
+        WgNotAsked => "wg_not_asked",
+        /// The questions are for ages `min` and over.
+        WgTooYoung => "wg_too_young",
+        // What each kind of activity records.
+        /// A group session without its group.
+        GroupRequired => "group_required",
+        /// This kind of activity has no group.
+        NoGroup => "no_group",
+        /// This kind records who came, not head counts.
+        NoHeadCounts => "no_head_counts",
+        /// An awareness event counts heads; it names no one.
+        NoNames => "no_names",
+        /// An individual session names exactly one person.
+        ExactlyOnePerson => "exactly_one_person",
+        /// Nobody counted.
+        CountSomeone => "count_someone",
+        /// Two counts for one sex and age band.
+        OneCountPerCell => "one_count_per_cell",
+        /// More people with a disability than were counted.
+        DisabledOverCount => "disabled_over_count",
+        /// Not an active activity type of the record's kind.
+        WrongActivityType => "wrong_activity_type",
+        /// A different activity type from the group's.
+        TypeDiffersFromGroup => "type_differs_from_group",
+        /// No such group.
+        UnknownGroup => "unknown_group",
+        /// The group belongs to another site.
+        GroupOfAnotherSite => "group_of_another_site",
+        // Referrals.
+        /// A referral without the person's consent.
+        ConsentRequired => "consent_required",
+        /// A note on a referral while the programme keeps notes off.
+        NotesOff => "notes_off",
+        /// Not an active service of the directory.
+        UnknownService => "unknown_service",
+        /// A referral is not changed from the phone: close it and refer again.
+        ReferralNotEditable => "referral_not_editable",
+        /// What the item refers to changed while it was stored: send it again.
+        ChangedMeanwhile => "changed_meanwhile",
+        /// A reason of the staff screens that has no code of its own (never
+        /// sent for a pushed item: the REST answer carries its sentence).
+        NotAccepted => "not_accepted",
+    }
 }
 
 /// One field's refusal: its code and the numbers or values it needs.
