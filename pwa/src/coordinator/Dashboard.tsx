@@ -9,9 +9,8 @@
  */
 
 import { listAreas, listSites } from '../api/endpoints';
-import type { Area, Me, Site } from '../api/types';
+import type { Area, Me } from '../api/types';
 import { listSeparator } from '../i18n/format';
-import type { StaffScreenKey } from '../i18n/staff';
 import { formatNumber, language, localName, t } from '../i18n/staff';
 import { useStore } from '../store';
 import { Checkbox, SelectField } from '../ui/fields';
@@ -23,18 +22,10 @@ import { figures, queryString, siteTable } from './api';
 import { DayField } from './controls';
 import { Breakdown, Headline, SexAndAge, Trend } from './FigureSections';
 import { formatDay, PRESETS } from './logic';
+import { PERIOD_LABEL, placeOptions } from './places';
 import { Exports, Silent, SiteTable, Targets } from './SiteSections';
 import type { PeriodChoice } from './state';
 import { queryOf, settings, updateSettings } from './state';
-
-const PERIOD_LABEL: Record<PeriodChoice, StaffScreenKey> = {
-  this_month: 'dash_this_month',
-  last_month: 'dash_last_month',
-  this_quarter: 'dash_this_quarter',
-  last_quarter: 'dash_last_quarter',
-  last_6_months: 'dash_last_6_months',
-  custom: 'dash_custom',
-};
 
 /**
  * The figures' place, named in the person's language: the server names it
@@ -46,34 +37,6 @@ function scopeName(scope: { kind: string; id: number | null; name: string }, are
   const area =
     scope.kind === 'governorate' || scope.kind === 'district' ? areas?.find((a) => a.id === scope.id) : undefined;
   return area ? localName(area) : scope.name;
-}
-
-/** Places the user may pick: the programme, the governorates and districts of their sites, each site. */
-function placeOptions(sites: Site[], areas: Area[]) {
-  const byId = new Map(areas.map((a) => [a.id, a]));
-  const districts = new Map<number, Area>();
-  const governorates = new Map<number, Area>();
-  for (const s of sites) {
-    const area = byId.get(s.area_id);
-    if (!area) continue;
-    if (area.level === 2) {
-      districts.set(area.id, area);
-      const parent = area.parent_id === null ? undefined : byId.get(area.parent_id);
-      if (parent) governorates.set(parent.id, parent);
-    } else governorates.set(area.id, area);
-  }
-  return [
-    { value: 'programme', label: t('dash_programme') },
-    ...[...governorates.values()].map((a) => ({
-      value: `governorate:${a.id}`,
-      label: `${t('place_governorate')}: ${localName(a)}`,
-    })),
-    ...[...districts.values()].map((a) => ({
-      value: `district:${a.id}`,
-      label: `${t('place_district')}: ${localName(a)}`,
-    })),
-    ...sites.map((s) => ({ value: `site:${s.id}`, label: `${t('table_site')}: ${s.code} ${s.name}` })),
-  ];
 }
 
 export function Dashboard({ me }: { me: Me }) {

@@ -9,13 +9,14 @@
 import '../../coordinator/dashboard.css';
 import { useState } from 'preact/hooks';
 import { listAreas, listSites } from '../../api/endpoints';
-import type { Area, Site } from '../../api/types';
 import { DayField, Segmented } from '../../coordinator/controls';
 import { formatDay, PRESETS, presetRange, validRange } from '../../coordinator/logic';
+import { PERIOD_LABEL, placeOptions } from '../../coordinator/places';
+import type { PeriodChoice } from '../../coordinator/state';
 import { bandLabel } from '../../field/common';
 import type { AgeBand } from '../../field/model';
 import type { StaffScreenKey } from '../../i18n/staff';
-import { formatNumber, language, localName, t } from '../../i18n/staff';
+import { formatNumber, language, t } from '../../i18n/staff';
 import { useStore } from '../../store';
 import { Checkbox, SelectField } from '../../ui/fields';
 import { LoadFailed, Loading } from '../../ui/Notice';
@@ -25,48 +26,6 @@ import type { ReferralCounts, ReferralFigures } from './api';
 import { referralExportUrl, referralFigures } from './api';
 import type { FiguresChoice, Grouping } from './drafts';
 import { bySexAndAge, figuresQuery, GROUPINGS } from './drafts';
-
-type PeriodChoice = (typeof PRESETS)[number] | 'custom';
-
-const PERIOD_LABEL: Record<PeriodChoice, StaffScreenKey> = {
-  this_month: 'dash_this_month',
-  last_month: 'dash_last_month',
-  this_quarter: 'dash_this_quarter',
-  last_quarter: 'dash_last_quarter',
-  last_6_months: 'dash_last_6_months',
-  custom: 'dash_custom',
-};
-
-/** The places a coordinator may pick: the programme, their partners, governorates, districts, sites. */
-function placeOptions(sites: Site[], areas: Area[]) {
-  const byId = new Map(areas.map((a) => [a.id, a]));
-  const governorates = new Map<number, Area>();
-  const districts = new Map<number, Area>();
-  const partners = new Map<number, string>();
-  for (const s of sites) {
-    partners.set(s.partner_id, s.partner_name);
-    const area = byId.get(s.area_id);
-    if (!area) continue;
-    if (area.level === 2) {
-      districts.set(area.id, area);
-      const parent = area.parent_id === null ? undefined : byId.get(area.parent_id);
-      if (parent) governorates.set(parent.id, parent);
-    } else governorates.set(area.id, area);
-  }
-  return [
-    { value: 'programme', label: t('dash_programme') },
-    ...[...partners].map(([id, name]) => ({ value: `partner:${id}`, label: `${t('partner')}: ${name}` })),
-    ...[...governorates.values()].map((a) => ({
-      value: `governorate:${a.id}`,
-      label: `${t('place_governorate')}: ${localName(a)}`,
-    })),
-    ...[...districts.values()].map((a) => ({
-      value: `district:${a.id}`,
-      label: `${t('place_district')}: ${localName(a)}`,
-    })),
-    ...sites.map((s) => ({ value: `site:${s.id}`, label: `${t('table_site')}: ${s.code} ${s.name}` })),
-  ];
-}
 
 const FIGURES: { key: keyof ReferralCounts; label: StaffScreenKey }[] = [
   { key: 'made', label: 'rfig_made' },
@@ -107,7 +66,7 @@ export function ReferralFiguresScreen() {
             id="rfig-scope"
             label={t('dash_scope')}
             value={scope}
-            options={placeOptions(places.data[0], places.data[1])}
+            options={placeOptions(places.data[0], places.data[1], { partners: true })}
             onChange={setScope}
           />
         )}
