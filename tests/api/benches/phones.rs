@@ -155,6 +155,7 @@ impl Cpu {
             .next()
             .unwrap_or_default()
             .split_whitespace()
+            // The first word is the label "cpu", not a count.
             .skip(1)
             .filter_map(|v| v.parse().ok())
             .collect();
