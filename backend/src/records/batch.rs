@@ -24,12 +24,21 @@
 //!   with the same id reads the database).
 //!
 //! Outside a push (a review), nothing is kept and everything is read.
+//!
+//! The batch also gathers what its new and edited records add to the
+//! rollups and adds it at once ([`settle`]): at the end of the batch, and
+//! before anything of the batch takes a contribution out (an edit or a
+//! deletion of a record, which may be one of the batch's own). An item
+//! dropped by its savepoint takes its additions with it ([`undo_to`]).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
+use sqlx::AnyConnection;
+
 use crate::groups::store::GroupPlace;
+use crate::rollups;
 
 /// What the batch has learnt so far.
 #[derive(Default)]
@@ -41,6 +50,10 @@ struct Memo {
     active_users: HashSet<i64>,
     /// `(participant, site)`: no visitor announcement is due.
     settled_visits: HashSet<(String, i64)>,
+    /// Records whose contribution is to be added: `additions[..settled]`
+    /// are in the rollups, the rest wait for [`settle`].
+    additions: Vec<String>,
+    settled: usize,
 }
 
 tokio::task_local! {
@@ -148,4 +161,46 @@ pub fn visits_announced(attendance: &[String], site_id: i64) {
         m.settled_visits
             .extend(attendance.iter().map(|id| (id.clone(), site_id)))
     });
+}
+
+/// Whether the addition of record `id`'s contribution (as its rows now
+/// stand) is left to [`settle`]: in a push, yes; outside one, the caller
+/// adds it at once.
+pub fn defer_addition(id: &str) -> bool {
+    with(|m| m.additions.push(id.to_string())).is_some()
+}
+
+/// Adds the contributions deferred so far to the rollups, all at once.
+pub async fn settle(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    let Some((ids, upto)) = with(|m| (m.additions[m.settled..].to_vec(), m.additions.len())) else {
+        return Ok(());
+    };
+    rollups::store::add_many(conn, &ids).await?;
+    with(|m| m.settled = upto);
+    Ok(())
+}
+
+/// Where the deferred additions stood before an item's savepoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    deferred: usize,
+    settled: usize,
+}
+
+pub fn mark() -> Option<Mark> {
+    with(|m| Mark {
+        deferred: m.additions.len(),
+        settled: m.settled,
+    })
+}
+
+/// The item's savepoint was rolled back: its deferred additions are gone,
+/// and those settled inside it (the savepoint undid them) wait again.
+pub fn undo_to(mark: Option<Mark>) {
+    if let Some(mark) = mark {
+        with(|m| {
+            m.additions.truncate(mark.deferred);
+            m.settled = mark.settled;
+        });
+    }
 }

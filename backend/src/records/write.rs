@@ -48,6 +48,9 @@ pub async fn write(
             return Ok(Written::Refused(one("date", reason)));
         }
         if !old.head.deleted {
+            // The batch's deferred additions go in first: this record's
+            // own may be among them.
+            batch::settle(&mut *conn).await?;
             let contribution = old.contribution(&old.review_status);
             rollups::store::contribute(&mut *conn, id, &contribution, Sign::Remove).await?;
         }
@@ -56,7 +59,11 @@ pub async fn write(
         return Ok(Written::Lost);
     };
     if let Some(contribution) = &after.contribution {
-        rollups::store::contribute(&mut *conn, id, contribution, Sign::Add).await?;
+        // In a push, the additions of the batch's records are made
+        // together ([`batch::settle`]): the same sums, far fewer statements.
+        if !batch::defer_addition(id) {
+            rollups::store::contribute(&mut *conn, id, contribution, Sign::Add).await?;
+        }
         // People of other sites present here reach this site's phones,
         // minimally; a push's records mostly name the people its first
         // record already settled there.

@@ -172,6 +172,42 @@ pub fn apply(members: &mut Vec<Member>, present: &[(u32, i32, u8)], sign: i64, f
     }
 }
 
+/// Adds `added` (sorted by number, numbers distinct: each with the
+/// attendances to add and their current attributes) to `members` in one
+/// merge of the two sorted runs: what [`apply`] does one record at a time,
+/// for a whole batch of records in the same bucket.
+pub fn add(members: &mut Vec<Member>, added: &[Member]) {
+    let old = std::mem::take(members);
+    members.reserve(old.len() + added.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < added.len() {
+        match (old.get(i), added.get(j)) {
+            (Some(o), Some(a)) if o.number == a.number => {
+                members.push(Member {
+                    attendances: o.attendances + a.attendances,
+                    unflagged: o.unflagged + a.unflagged,
+                    ..*a
+                });
+                i += 1;
+                j += 1;
+            }
+            (Some(o), Some(a)) if o.number < a.number => {
+                members.push(*o);
+                i += 1;
+            }
+            (Some(o), None) => {
+                members.push(*o);
+                i += 1;
+            }
+            (_, Some(a)) => {
+                members.push(*a);
+                j += 1;
+            }
+            (None, None) => unreachable!("the loop ends when both runs are done"),
+        }
+    }
+}
+
 /// Sets the attributes of member `number`, if present; whether it was.
 pub fn relabel(members: &mut [Member], number: u32, birth_year: i32, attributes: u8) -> bool {
     match members.binary_search_by_key(&number, |m| m.number) {
@@ -252,6 +288,42 @@ mod tests {
             }
         }
         assert_eq!(Attributes::from_columns("x", 0, "host"), None);
+    }
+
+    #[test]
+    fn adding_a_batch_is_applying_its_records_one_by_one() {
+        let start = vec![member(2, 1), member(9, 2), member(12, 1)];
+        // Two records in the bucket: one unflagged with 2, 9 and 20; one
+        // flagged with 1 and 9 (whose attributes changed since).
+        let records: [(&[(u32, i32, u8)], bool); 2] = [
+            (&[(2, 2010, 5), (9, 2010, 5), (20, 2001, 3)], false),
+            (&[(1, 1999, 0), (9, 2011, 4)], true),
+        ];
+        let mut one_by_one = start.clone();
+        for (present, flagged) in records {
+            apply(&mut one_by_one, present, 1, flagged);
+        }
+        let added = [
+            (1, 1, 0, 1999, 0),
+            (2, 1, 1, 2010, 5),
+            (9, 2, 1, 2011, 4),
+            (20, 1, 1, 2001, 3),
+        ]
+        .map(
+            |(number, attendances, unflagged, birth_year, attributes)| Member {
+                number,
+                attendances,
+                unflagged,
+                birth_year,
+                attributes,
+            },
+        );
+        let mut merged = start;
+        add(&mut merged, &added);
+        assert_eq!(merged, one_by_one);
+        let mut empty = vec![];
+        add(&mut empty, &added);
+        assert_eq!(empty, added);
     }
 
     #[test]

@@ -150,7 +150,14 @@ async fn apply_batch(
     let free = records::store::free_ids(&mut tx, &record_ids)
         .await
         .context("read the batch's record ids")?;
-    let mut results = records::batch::in_batch(free, apply_items(&mut tx, pusher, read)).await?;
+    let applied = async {
+        let results = apply_items(&mut tx, pusher, read).await?;
+        records::batch::settle(&mut tx)
+            .await
+            .context("add the batch's records to the rollups")?;
+        anyhow::Ok(results)
+    };
+    let mut results = records::batch::in_batch(free, applied).await?;
     audit_batch(&mut tx, pusher, &results)
         .await
         .context("audit the push")?;
@@ -189,6 +196,7 @@ async fn apply_one(
     kind: ItemKind,
     envelope: Envelope,
 ) -> anyhow::Result<ItemResult> {
+    let mark = records::batch::mark();
     let mut savepoint = tx.begin().await.context("open a savepoint")?;
     let outcome = match kind {
         ItemKind::Participant => apply_as::<Participants>(&mut savepoint, actor, envelope).await,
@@ -203,12 +211,14 @@ async fn apply_one(
         }
         Ok(result) => {
             savepoint.rollback().await.context("drop the item")?;
+            records::batch::undo_to(mark);
             Ok(result)
         }
         // A unique index refused it (two phones, one participant code):
         // this item is refused, the batch goes on.
         Err((id, sqlx::Error::Database(e))) if e.is_unique_violation() => {
             savepoint.rollback().await.context("drop the item")?;
+            records::batch::undo_to(mark);
             Ok(ItemResult::invalid(id, one("code", RefusalCode::CodeTaken)))
         }
         Err((id, e)) => Err(anyhow::Error::new(e).context(format!("apply item {id}"))),

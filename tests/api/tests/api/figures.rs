@@ -400,54 +400,205 @@ async fn rollups_agree_with_a_full_scan_after_edits_flags_and_deletions() {
         let r3 = changed.iter().find(|c| c["id"] == fx.r3.as_str()).unwrap();
         let mut data = r3["data"].clone();
         data["attendance"] = json!([data["attendance"][1].clone()]);
-        assert_eq!(fx.trainer.push(&[item("record", &fx.r3, 1, data)]).await[0]["status"], "stored");
-        assert_eq!(fx.trainer.push(&[deletion("record", &fx.r4, 1)]).await[0]["status"], "stored");
+        assert_eq!(
+            fx.trainer.push(&[item("record", &fx.r3, 1, data)]).await[0]["status"],
+            "stored"
+        );
+        assert_eq!(
+            fx.trainer.push(&[deletion("record", &fx.r4, 1)]).await[0]["status"],
+            "stored"
+        );
         // And a participant's attributes corrected (the rollup carries them).
-        let person = changed.iter().find(|c| c["entity"] == "participant").unwrap();
+        let person = changed
+            .iter()
+            .find(|c| c["entity"] == "participant")
+            .unwrap();
         let mut corrected = person["data"].clone();
         corrected["birth_year"] = json!(1975);
         corrected["displacement"] = json!("returnee");
         let id = person["id"].as_str().unwrap();
-        assert_eq!(fx.trainer.push(&[item("participant", id, 1, corrected)]).await[0]["status"], "stored");
+        assert_eq!(
+            fx.trainer
+                .push(&[item("participant", id, 1, corrected)])
+                .await[0]["status"],
+            "stored"
+        );
 
         let mut conn = app.db.pool().acquire().await.unwrap();
-        for (from, to) in [("2025-12-01", "2026-01-31"), ("2025-12-15", "2026-01-20"), ("2026-01-01", "2026-01-31"), ("2026-01-12", "2026-01-12")] {
-            let period = Period::from_range(from, to).unwrap();
-            for grouping in [Grouping::All, Grouping::Site, Grouping::District, Grouping::Governorate, Grouping::Month, Grouping::SiteMonthType, Grouping::Week, Grouping::Type, Grouping::Kind] {
-                for include_flagged in [true, false] {
-                    let mut filter = Filter { sites: None, types: None, include_flagged, use_rollups: true };
-                    let fast = engine::compute(&mut conn, period, &filter, grouping).await.unwrap();
-                    filter.use_rollups = false;
-                    let naive = engine::compute(&mut conn, period, &filter, grouping).await.unwrap();
-                    assert_eq!(fast, naive, "{from}..{to} {grouping:?} flagged={include_flagged}");
-                }
-            }
-        }
-        // And the incremental rollups equal a rebuild from scratch.
-        let before: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
-        let firsts = "SELECT participant_id, activity_type_id, unflagged, first_on, site_id FROM first_presences ORDER BY 1, 2, 3";
-        let firsts_before: Vec<(String, i64, i64, String, i64)> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
-        assert!(!firsts_before.is_empty());
-        // Months emptied by the churn keep a row of zeros; a rebuild has none.
-        let months = "SELECT month, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled FROM activity_months
-                      WHERE activities <> 0 OR minutes <> 0 OR attendances <> 0 OR tally_disabled <> 0 ORDER BY 1, 2, 3, 4";
-        let months_before: Vec<MonthSums> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
-        let tallies = "SELECT month, site_id, activity_type_id, flagged, sex, age_band, count FROM tally_months WHERE count <> 0 ORDER BY 1, 2, 3, 4, 5, 6";
-        let tallies_before: Vec<(String, i64, i64, i64, String, String, i64)> = sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
-        let sets_before = sijil_e2e::presence_sets(&mut conn).await;
-        assert!(!sets_before.is_empty());
-        sijil::rollups::store::rebuild(&mut conn).await.unwrap();
-        assert_eq!(sets_before, sijil_e2e::presence_sets(&mut conn).await, "the presence sets equal a rebuild");
-        let after: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
-        assert_eq!(before, after);
-        let firsts_after: Vec<(String, i64, i64, String, i64)> = sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
-        assert_eq!(firsts_before, firsts_after, "first presences equal a rebuild");
-        let months_after: Vec<MonthSums> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
-        assert_eq!(months_before, months_after, "monthly sums equal a rebuild");
-        let tallies_after: Vec<(String, i64, i64, i64, String, String, i64)> = sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
-        assert_eq!(tallies_before, tallies_after, "monthly head counts equal a rebuild");
+        assert_rollups_agree_with_a_scan(&mut conn).await;
+        assert_rollups_equal_a_rebuild(&mut conn).await;
     })
     .await;
+}
+
+/// A push adds its records' contributions together at its end; an item of
+/// the same push that edits or deletes one of them (or an older record)
+/// finds them added first, and a refused item adds nothing.
+#[tokio::test]
+async fn one_push_that_adds_edits_and_deletes_records_keeps_the_rollups_exact() {
+    each_database(|app| async move {
+        let mut fx = fixture(&app).await;
+        let (changed, _) = pull_all(&fx.trainer.api, None, 500).await;
+        let person = |born: i64| {
+            let p = changed
+                .iter()
+                .find(|c| c["entity"] == "participant" && c["data"]["birth_year"] == born)
+                .unwrap();
+            p["id"].as_str().unwrap().to_string()
+        };
+        let (p1, p2, p3) = (person(2008), person(1990), person(2015));
+        let group_at = |site: i64| {
+            changed
+                .iter()
+                .find(|c| c["entity"] == "group" && c["data"]["site_id"] == site)
+                .unwrap()
+        };
+        let (ga, gb) = (group_at(fx.sites[0]), group_at(fx.sites[1]));
+        let t2 = ga["data"]["activity_type_id"].as_i64().unwrap();
+        let at = |group: &Value, date: &str, present: &[&String]| {
+            let site = group["data"]["site_id"].as_i64().unwrap();
+            let present: Vec<String> = present.iter().map(|p| p.to_string()).collect();
+            let mut s = session(site, t2, group["id"].as_str().unwrap(), &present);
+            s["date"] = json!(date);
+            s
+        };
+        let (p5, mut registered) = fx.trainer.participant(fx.sites[0], "female", 1985);
+        registered["data"]["registered_on"] = json!("2025-11-30");
+        let (n1, n2, n3, n4, bad) = (new_id(), new_id(), new_id(), new_id(), new_id());
+        let aw = sijil_e2e::field::activity_type(&fx.admin, "AW-GBV").await;
+        let mut event = awareness_event(fx.sites[0], aw, 7, 3);
+        event["date"] = json!("2026-01-27");
+        let r3 = changed.iter().find(|c| c["id"] == fx.r3.as_str()).unwrap();
+        let mut r3_now = r3["data"].clone();
+        r3_now["attendance"] = json!([p3.clone()]);
+        let results = fx
+            .trainer
+            .push(&[
+                item("record", &n1, 0, at(ga, "2026-01-25", &[&p1, &p5])),
+                item("record", &bad, 0, at(ga, "2026-01-25", &[&new_id()])),
+                item("record", &n2, 0, at(gb, "2026-01-26", &[&p1, &p3])),
+                item("record", &n3, 0, event),
+                // P2 and P5 present earlier than ever before: new first presences.
+                item("record", &n4, 0, at(ga, "2025-12-05", &[&p2, &p5])),
+                // N1 edited (another day, other people) and N2 deleted in
+                // the push that made them; R3 (stored before) edited.
+                item("record", &n1, 1, at(ga, "2026-01-24", &[&p2, &p5])),
+                deletion("record", &n2, 1),
+                item("record", &fx.r3, 1, r3_now),
+                registered,
+            ])
+            .await;
+        let statuses: Vec<&str> = results.iter().map(|r| r["status"].as_str().unwrap()).collect();
+        assert_eq!(
+            statuses,
+            ["stored", "invalid", "stored", "stored", "stored", "stored", "stored", "stored", "stored"],
+            "{results:?}"
+        );
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let firsts: Vec<(String, String)> = sqlx::query_as(
+            "SELECT participant_id, first_on FROM first_presences WHERE unflagged = 1 AND participant_id IN ($1, $2) ORDER BY first_on, participant_id",
+        )
+        .bind(&p2)
+        .bind(&p5)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let mut expected = vec![(p2.clone(), "2025-12-05".to_string()), (p5.clone(), "2025-12-05".to_string())];
+        expected.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        assert_eq!(firsts, expected);
+        let day_sets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM presence_day_sets WHERE day IN ('2026-01-25', '2026-01-26')")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(day_sets, 0, "the edited day and the deleted record's day hold nobody");
+        assert_rollups_agree_with_a_scan(&mut conn).await;
+        assert_rollups_equal_a_rebuild(&mut conn).await;
+    })
+    .await;
+}
+
+/// Every grouping over ranges that cut months and days, with flagged
+/// records and without: the rollups answer what the naive scan answers.
+async fn assert_rollups_agree_with_a_scan(conn: &mut sqlx::AnyConnection) {
+    for (from, to) in [
+        ("2025-12-01", "2026-01-31"),
+        ("2025-12-15", "2026-01-20"),
+        ("2026-01-01", "2026-01-31"),
+        ("2026-01-12", "2026-01-12"),
+    ] {
+        let period = Period::from_range(from, to).unwrap();
+        for grouping in [
+            Grouping::All,
+            Grouping::Site,
+            Grouping::District,
+            Grouping::Governorate,
+            Grouping::Month,
+            Grouping::SiteMonthType,
+            Grouping::Week,
+            Grouping::Type,
+            Grouping::Kind,
+        ] {
+            for include_flagged in [true, false] {
+                let mut filter = Filter {
+                    sites: None,
+                    types: None,
+                    include_flagged,
+                    use_rollups: true,
+                };
+                let fast = engine::compute(conn, period, &filter, grouping)
+                    .await
+                    .unwrap();
+                filter.use_rollups = false;
+                let naive = engine::compute(conn, period, &filter, grouping)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    fast, naive,
+                    "{from}..{to} {grouping:?} flagged={include_flagged}"
+                );
+            }
+        }
+    }
+}
+
+/// The rollups kept in step equal a rebuild from the records.
+async fn assert_rollups_equal_a_rebuild(conn: &mut sqlx::AnyConnection) {
+    let before: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
+    let firsts = "SELECT participant_id, activity_type_id, unflagged, first_on, site_id FROM first_presences ORDER BY 1, 2, 3";
+    let firsts_before: Vec<(String, i64, i64, String, i64)> =
+        sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
+    assert!(!firsts_before.is_empty());
+    // Months emptied by the churn keep a row of zeros; a rebuild has none.
+    let months = "SELECT month, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled FROM activity_months
+                  WHERE activities <> 0 OR minutes <> 0 OR attendances <> 0 OR tally_disabled <> 0 ORDER BY 1, 2, 3, 4";
+    let months_before: Vec<MonthSums> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
+    let tallies = "SELECT month, site_id, activity_type_id, flagged, sex, age_band, count FROM tally_months WHERE count <> 0 ORDER BY 1, 2, 3, 4, 5, 6";
+    let tallies_before: Vec<(String, i64, i64, i64, String, String, i64)> =
+        sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
+    let sets_before = sijil_e2e::presence_sets(conn).await;
+    assert!(!sets_before.is_empty());
+    sijil::rollups::store::rebuild(conn).await.unwrap();
+    assert_eq!(
+        sets_before,
+        sijil_e2e::presence_sets(conn).await,
+        "the presence sets equal a rebuild"
+    );
+    let after: Vec<(String, i64, i64, String, i64, i64)> = sqlx::query_as("SELECT month, site_id, activity_type_id, participant_id, attendances, unflagged FROM presence_months ORDER BY 1, 2, 3, 4").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(before, after);
+    let firsts_after: Vec<(String, i64, i64, String, i64)> =
+        sqlx::query_as(firsts).fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(
+        firsts_before, firsts_after,
+        "first presences equal a rebuild"
+    );
+    let months_after: Vec<MonthSums> = sqlx::query_as(months).fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(months_before, months_after, "monthly sums equal a rebuild");
+    let tallies_after: Vec<(String, i64, i64, i64, String, String, i64)> =
+        sqlx::query_as(tallies).fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(
+        tallies_before, tallies_after,
+        "monthly head counts equal a rebuild"
+    );
 }
 
 #[tokio::test]
