@@ -126,6 +126,66 @@ pub async fn touch(
     Ok(())
 }
 
+/// What [`touch`] records for each of `changed` (id, site, user), in one
+/// statement per few hundred rows: a push's records, gathered by the batch.
+/// An id named twice keeps its last entry.
+pub async fn touch_many(
+    conn: &mut AnyConnection,
+    entity: Entity,
+    changed: &[(String, Option<i64>, Option<i64>)],
+) -> Result<(), sqlx::Error> {
+    let mut last: Vec<&(String, Option<i64>, Option<i64>)> = vec![];
+    for entry in changed.iter().rev() {
+        if !last.iter().any(|kept| kept.0 == entry.0) {
+            last.push(entry);
+        }
+    }
+    last.reverse();
+    if last.is_empty() {
+        return Ok(());
+    }
+    // SQLite: the batch's values taken from the clock at once, in order.
+    let first = if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        None
+    } else {
+        let n = last.len() as i64;
+        let end: i64 =
+            sqlx::query_scalar("UPDATE sync_clock SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+                .bind(n)
+                .fetch_one(&mut *conn)
+                .await?;
+        Some(end - n + 1)
+    };
+    for (chunk_no, chunk) in last.chunks(500).enumerate() {
+        let per_row = if first.is_some() { 5 } else { 4 };
+        let rows = (0..chunk.len())
+            .map(|i| {
+                let at = i * per_row + 1;
+                let value = value_sql(first, at + 4);
+                format!("(${}, ${}, ${}, ${}, {value})", at, at + 1, at + 2, at + 3)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO sync_changes (entity, entity_id, site_id, user_id, seq) VALUES {rows}
+             ON CONFLICT (entity, entity_id) DO UPDATE SET seq = excluded.seq, site_id = excluded.site_id, user_id = excluded.user_id"
+        );
+        let mut q = sqlx::query(&sql);
+        for (i, (id, site_id, user_id)) in chunk.iter().enumerate() {
+            q = q
+                .bind(entity.as_str())
+                .bind(id)
+                .bind(*site_id)
+                .bind(*user_id);
+            if let Some(first) = first {
+                q = q.bind(first + (chunk_no * 500 + i) as i64);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Records that `entity` `id` left `site_id`: the phones of that site
 /// drop it at their next pull (its new site's phones hear of it through
 /// [`touch`], which the caller does next, at a later clock value).

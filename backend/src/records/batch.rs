@@ -25,11 +25,15 @@
 //!
 //! Outside a push (a review), nothing is kept and everything is read.
 //!
-//! The batch also gathers what its new and edited records add to the
-//! rollups and adds it at once ([`settle`]): at the end of the batch, and
-//! before anything of the batch takes a contribution out (an edit or a
-//! deletion of a record, which may be one of the batch's own). An item
-//! dropped by its savepoint takes its additions with it ([`undo_to`]).
+//! The batch also gathers what its records add to the rollups and to the
+//! change feed and writes it at once ([`settle`]): at the end of the
+//! batch, and before anything of the batch takes a contribution out (an
+//! edit or a deletion of a record, which may be one of the batch's own).
+//! Nothing in a push reads the feed, and the feed values of one
+//! transaction become visible together at its commit, so a record's feed
+//! entry written at the end of its batch is the one written beside it. An
+//! item dropped by its savepoint takes what it gathered with it
+//! ([`undo_to`]).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -37,6 +41,7 @@ use std::future::Future;
 
 use sqlx::AnyConnection;
 
+use crate::changes::{self, Entity};
 use crate::groups::store::GroupPlace;
 use crate::rollups;
 
@@ -54,6 +59,10 @@ struct Memo {
     /// are in the rollups, the rest wait for [`settle`].
     additions: Vec<String>,
     settled: usize,
+    /// Records changed, for the change feed: (id, site, recorder); as
+    /// `additions`, `touches[..touched]` are written.
+    touches: Vec<(String, Option<i64>, Option<i64>)>,
+    touched: usize,
 }
 
 tokio::task_local! {
@@ -170,37 +179,57 @@ pub fn defer_addition(id: &str) -> bool {
     with(|m| m.additions.push(id.to_string())).is_some()
 }
 
-/// Adds the contributions deferred so far to the rollups, all at once.
+/// Whether record `id`'s entry in the change feed (visible to `site_id`,
+/// travelling to `owner` only) is left to [`settle`]: in a push, yes.
+pub fn defer_touch(id: &str, site_id: i64, owner: i64) -> bool {
+    with(|m| m.touches.push((id.to_string(), Some(site_id), Some(owner)))).is_some()
+}
+
+/// Writes what the batch gathered so far: the contributions to the
+/// rollups, then the change feed's entries, all at once.
 pub async fn settle(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    let Some((ids, upto)) = with(|m| (m.additions[m.settled..].to_vec(), m.additions.len())) else {
+    let Some((ids, touches, upto)) = with(|m| {
+        (
+            m.additions[m.settled..].to_vec(),
+            m.touches[m.touched..].to_vec(),
+            (m.additions.len(), m.touches.len()),
+        )
+    }) else {
         return Ok(());
     };
-    rollups::store::add_many(conn, &ids).await?;
-    with(|m| m.settled = upto);
+    rollups::store::add_many(&mut *conn, &ids).await?;
+    changes::store::touch_many(conn, Entity::Record, &touches).await?;
+    with(|m| (m.settled, m.touched) = upto);
     Ok(())
 }
 
-/// Where the deferred additions stood before an item's savepoint.
+/// Where the gathered writes stood before an item's savepoint.
 #[derive(Debug, Clone, Copy)]
 pub struct Mark {
-    deferred: usize,
+    additions: usize,
     settled: usize,
+    touches: usize,
+    touched: usize,
 }
 
 pub fn mark() -> Option<Mark> {
     with(|m| Mark {
-        deferred: m.additions.len(),
+        additions: m.additions.len(),
         settled: m.settled,
+        touches: m.touches.len(),
+        touched: m.touched,
     })
 }
 
-/// The item's savepoint was rolled back: its deferred additions are gone,
-/// and those settled inside it (the savepoint undid them) wait again.
+/// The item's savepoint was rolled back: what it gathered is gone, and
+/// what was written inside it (the savepoint undid it) waits again.
 pub fn undo_to(mark: Option<Mark>) {
     if let Some(mark) = mark {
         with(|m| {
-            m.additions.truncate(mark.deferred);
+            m.additions.truncate(mark.additions);
             m.settled = mark.settled;
+            m.touches.truncate(mark.touches);
+            m.touched = mark.touched;
         });
     }
 }

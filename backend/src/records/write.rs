@@ -79,14 +79,16 @@ pub async fn write(
         }
     }
     // Records travel back only to their recorder's phone.
-    changes::store::touch(
-        conn,
-        Entity::Record,
-        id,
-        Some(after.site_id),
-        Some(after.owner),
-    )
-    .await?;
+    if !batch::defer_touch(id, after.site_id, after.owner) {
+        changes::store::touch(
+            conn,
+            Entity::Record,
+            id,
+            Some(after.site_id),
+            Some(after.owner),
+        )
+        .await?;
+    }
     Ok(Written::Stored {
         version: after.version,
     })
