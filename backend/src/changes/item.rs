@@ -14,6 +14,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -24,6 +26,20 @@ use crate::access::{self, Role, SiteScope};
 use crate::refusal::{one, Refusal, RefusalCode, Refusals};
 use crate::store::now_millis;
 use crate::validate::Checker;
+
+tokio::task_local! {
+    /// Set once an item's write path begins: see [`watch_write`].
+    static WRITE_BEGAN: Arc<AtomicBool>;
+}
+
+/// Runs one item's [`apply`] and tells whether its write path began, so a
+/// push that runs its items without savepoints knows whether an answer
+/// other than `stored` may have left writes behind.
+pub async fn watch_write<F: Future>(item: F) -> (F::Output, bool) {
+    let began = Arc::new(AtomicBool::new(false));
+    let output = WRITE_BEGAN.scope(began.clone(), item).await;
+    (output, began.load(Ordering::Relaxed))
+}
 
 tokio::task_local! {
     /// Facts a batch checks for every item and no item of it changes (is
@@ -309,6 +325,7 @@ pub async fn apply<S: Syncable>(
             }
             _ => Write::Delete,
         };
+        let _unwatched = WRITE_BEGAN.try_with(|began| began.store(true, Ordering::Relaxed));
         match S::write(&mut *conn, id, stored.as_ref(), write, &meta).await? {
             Written::Stored { version } => {
                 return Ok(ItemResult::with(id, Status::Stored, version))

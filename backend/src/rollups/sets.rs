@@ -295,14 +295,11 @@ mod tests {
         let start = vec![member(2, 1), member(9, 2), member(12, 1)];
         // Two records in the bucket: one unflagged with 2, 9 and 20; one
         // flagged with 1 and 9 (whose attributes changed since).
-        let records: [(&[(u32, i32, u8)], bool); 2] = [
-            (&[(2, 2010, 5), (9, 2010, 5), (20, 2001, 3)], false),
-            (&[(1, 1999, 0), (9, 2011, 4)], true),
-        ];
+        let unflagged = [(2, 2010, 5), (9, 2010, 5), (20, 2001, 3)];
+        let flagged = [(1, 1999, 0), (9, 2011, 4)];
         let mut one_by_one = start.clone();
-        for (present, flagged) in records {
-            apply(&mut one_by_one, present, 1, flagged);
-        }
+        apply(&mut one_by_one, &unflagged, 1, false);
+        apply(&mut one_by_one, &flagged, 1, true);
         let added = [
             (1, 1, 0, 1999, 0),
             (2, 1, 1, 2010, 5),

@@ -101,11 +101,19 @@ pub async fn push(
     read.sort_by_key(|(i, item)| (item.kind(), *i));
 
     let mut attempt = 1;
+    let mut isolation = Isolation::Plain;
     loop {
         // Each attempt remembers only what it read itself: a cancelled one
         // may have read its own writes.
-        let outcome = changes::item::with_batch_facts(apply_batch(db, pusher, &read)).await;
+        let outcome =
+            changes::item::with_batch_facts(apply_batch(db, pusher, &read, isolation)).await;
         match outcome {
+            Err(e) if isolation == Isolation::Plain && e.is::<NeedsSavepoints>() => {
+                tracing::debug!(
+                    "an item of the push left writes it must drop; running it with savepoints"
+                );
+                isolation = Isolation::Savepoints;
+            }
             Err(e) if attempt < ATTEMPTS && must_run_again(&e) => {
                 tracing::info!(attempt, error = %e, "push ran into another writer; running it again");
                 attempt += 1;
@@ -114,6 +122,33 @@ pub async fn push(
         }
     }
 }
+
+/// How the items of a batch are kept apart.
+///
+/// Most items are stored, or refused before their write path begins (bad
+/// content, a conflict, a duplicate): for those a savepoint per item is two
+/// round trips of nothing, so a batch first runs without them. An item
+/// answered otherwise after its write began (a unique index, a lock found
+/// at write, a lost race) has left writes that must go: the whole attempt
+/// is dropped and the batch runs again with a savepoint per item, which
+/// drops only that item's writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    Plain,
+    Savepoints,
+}
+
+/// The batch must run again with a savepoint per item ([`Isolation`]).
+#[derive(Debug)]
+struct NeedsSavepoints;
+
+impl std::fmt::Display for NeedsSavepoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an item left writes behind without a savepoint")
+    }
+}
+
+impl std::error::Error for NeedsSavepoints {}
 
 /// How many times a batch is run before its error is answered.
 const ATTEMPTS: u32 = 4;
@@ -135,6 +170,7 @@ async fn apply_batch(
     db: &Db,
     pusher: &Pusher<'_>,
     read: &[(usize, Read)],
+    isolation: Isolation,
 ) -> anyhow::Result<Vec<ItemResult>> {
     let mut tx = changes::store::begin_push(db, &pusher.actor.scope)
         .await
@@ -151,7 +187,7 @@ async fn apply_batch(
         .await
         .context("read the batch's record ids")?;
     let applied = async {
-        let results = apply_items(&mut tx, pusher, read).await?;
+        let results = apply_items(&mut tx, pusher, read, isolation).await?;
         records::batch::settle(&mut tx)
             .await
             .context("add the batch's records to the rollups")?;
@@ -171,16 +207,17 @@ async fn apply_items(
     tx: &mut sqlx::AnyConnection,
     pusher: &Pusher<'_>,
     read: &[(usize, Read)],
+    isolation: Isolation,
 ) -> anyhow::Result<Vec<(usize, ItemResult)>> {
     let mut results = Vec::with_capacity(read.len());
     for (i, item) in read {
         let result = match item {
             Read::Answered(answer) => (**answer).clone(),
             Read::Item(ItemKind::Referral, envelope) => {
-                apply_referral(&mut *tx, pusher, envelope.clone()).await?
+                apply_referral(&mut *tx, pusher, envelope.clone(), isolation).await?
             }
             Read::Item(kind, envelope) => {
-                apply_one(&mut *tx, &pusher.actor, *kind, envelope.clone()).await?
+                apply_one(&mut *tx, &pusher.actor, *kind, envelope.clone(), isolation).await?
             }
         };
         results.push((*i, result));
@@ -188,22 +225,31 @@ async fn apply_items(
     Ok(results)
 }
 
-/// Applies one item in a savepoint of its own, kept only when it was
-/// stored: one bad item never sinks the batch.
+/// Applies one item, kept only when it was stored: one bad item never
+/// sinks the batch. Without savepoints ([`Isolation::Plain`]) an item that
+/// is not stored but may have written something stops the attempt.
 async fn apply_one(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     kind: ItemKind,
     envelope: Envelope,
+    isolation: Isolation,
 ) -> anyhow::Result<ItemResult> {
+    if isolation == Isolation::Plain {
+        let (outcome, write_began) =
+            changes::item::watch_write(apply_kind(&mut *tx, actor, kind, envelope)).await;
+        return match outcome {
+            Ok(result) if result.wrote() || !write_began => Ok(result),
+            Ok(_) => Err(NeedsSavepoints.into()),
+            Err((_, sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                Err(NeedsSavepoints.into())
+            }
+            Err((id, e)) => Err(anyhow::Error::new(e).context(format!("apply item {id}"))),
+        };
+    }
     let mark = records::batch::mark();
     let mut savepoint = tx.begin().await.context("open a savepoint")?;
-    let outcome = match kind {
-        ItemKind::Participant => apply_as::<Participants>(&mut savepoint, actor, envelope).await,
-        ItemKind::Group => apply_as::<Groups>(&mut savepoint, actor, envelope).await,
-        ItemKind::Record => apply_as::<Records>(&mut savepoint, actor, envelope).await,
-        ItemKind::Referral => apply_as::<Referrals>(&mut savepoint, actor, envelope).await,
-    };
+    let outcome = apply_kind(&mut savepoint, actor, kind, envelope).await;
     match outcome {
         Ok(result) if result.wrote() => {
             savepoint.commit().await.context("keep the item")?;
@@ -225,12 +271,27 @@ async fn apply_one(
     }
 }
 
+async fn apply_kind(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    kind: ItemKind,
+    envelope: Envelope,
+) -> Result<ItemResult, (String, sqlx::Error)> {
+    match kind {
+        ItemKind::Participant => apply_as::<Participants>(conn, actor, envelope).await,
+        ItemKind::Group => apply_as::<Groups>(conn, actor, envelope).await,
+        ItemKind::Record => apply_as::<Records>(conn, actor, envelope).await,
+        ItemKind::Referral => apply_as::<Referrals>(conn, actor, envelope).await,
+    }
+}
+
 /// A referral: refused with a note while notes are off; audited on its
 /// own when stored (`referral.create`), in the push's transaction.
 async fn apply_referral(
     tx: &mut sqlx::AnyConnection,
     pusher: &Pusher<'_>,
     envelope: Envelope,
+    isolation: Isolation,
 ) -> anyhow::Result<ItemResult> {
     let data = envelope.data.as_ref();
     let noted = data
@@ -249,7 +310,7 @@ async fn apply_referral(
         "urgency": data.and_then(|d| d.get("urgency")).cloned(),
         "via": "push",
     });
-    let result = apply_one(tx, &pusher.actor, ItemKind::Referral, envelope).await?;
+    let result = apply_one(tx, &pusher.actor, ItemKind::Referral, envelope, isolation).await?;
     if result.wrote() {
         let entry = Entry::new("referral.create")
             .actor(pusher.actor.user_id, pusher.login)

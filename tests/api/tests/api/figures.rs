@@ -959,13 +959,30 @@ async fn the_recorder_sees_a_flag_after_sync_and_locked_months_refuse_changes() 
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let r3 = changes.iter().find(|c| c["id"] == fx.r3.as_str()).unwrap();
+        // The deletion is refused once its write began (the lock is the
+        // stored record's): the batch runs again with a savepoint per item,
+        // and the new December record beside it is stored once.
+        let december = new_id();
+        let mut in_december = r3["data"].clone();
+        in_december["date"] = json!("2025-12-28");
         let edit = fx
             .trainer
             .push(&[
                 item("record", &fx.r3, 1, r3["data"].clone()),
                 deletion("record", &fx.r4, 1),
+                item("record", &december, 0, in_december),
             ])
             .await;
+        assert_eq!(edit[2]["status"], "stored", "{edit:?}");
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activity_records WHERE id = $1")
+            .bind(&december)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, 1);
+        assert_rollups_equal_a_rebuild(&mut conn).await;
+        drop(conn);
         let mut edited = r3["data"].clone();
         edited["topic"] = json!("changed");
         let edit2 = fx
