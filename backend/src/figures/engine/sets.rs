@@ -163,6 +163,7 @@ pub(super) async fn participants(
                 Grouping::Month => Some(set.period[..7].to_string()),
                 Grouping::Day => Some(set.period.clone()),
                 Grouping::Week => dates::parse(&set.period).map(Period::iso_week),
+                Grouping::Type => Some(set.activity_type_id.to_string()),
                 Grouping::SiteMonthType => Some(format!(
                     "{}|{}|{}",
                     set.site_id,
