@@ -50,7 +50,11 @@ impl Grouping {
             Grouping::Partner => "CAST(s.partner_id AS TEXT)".into(),
             Grouping::Month => format!("SUBSTR({date}, 1, 7)"),
             Grouping::Day => date.into(),
-            Grouping::Week | Grouping::Type | Grouping::Kind => {
+            Grouping::Type => format!(
+                "CAST({} AS TEXT)",
+                activity_type.expect("types are keyed over the rollups")
+            ),
+            Grouping::Week | Grouping::Kind => {
                 unreachable!("computed per part by compute()")
             }
             Grouping::SiteMonthType => format!(
@@ -150,6 +154,9 @@ pub async fn compute_many(
         match g {
             Grouping::Week if filter.use_rollups => {
                 answers[i] = weeks(conn, period, filter).await?;
+            }
+            Grouping::Type if filter.use_rollups => {
+                answers[i] = types(conn, period, filter).await?;
             }
             Grouping::Week | Grouping::Type | Grouping::Kind => {
                 answers[i] = parts(conn, period, filter, *g).await?;
@@ -272,6 +279,34 @@ async fn weeks(
         }
     }
     finish(&mut out);
+    Ok(out)
+}
+
+/// Types with the rollups, in one pass instead of a request per type: the
+/// summable and head counts grouped by type, the presence sets in scope
+/// read once and bucketed by their type, and the people new to each type
+/// from `first_presences` in one statement. A bucket means what a request
+/// narrowed to its type means (as in [`parts`]); a type nobody used in the
+/// period is left out.
+async fn types(
+    conn: &mut AnyConnection,
+    period: Period,
+    filter: &Filter,
+) -> Result<Buckets, sqlx::Error> {
+    let mut out = Buckets::new();
+    summable(conn, period, filter, Grouping::Type, &mut out).await?;
+    reached(conn, period, filter, Grouping::Type, &mut out).await?;
+    sets::participants(
+        conn,
+        period,
+        filter,
+        &[Grouping::Type],
+        std::slice::from_mut(&mut out),
+    )
+    .await?;
+    people::new_per_type(conn, period, filter, &mut out).await?;
+    finish(&mut out);
+    out.retain(|_, figures| *figures != Figures::default());
     Ok(out)
 }
 

@@ -97,10 +97,125 @@ pub(super) async fn participants(
             present_rows(&mut *conn, period, f, groupings[i], &mut answers[i]).await?;
         }
     }
-    for &i in &wanted {
-        new_participants(&mut *conn, period, f, groupings[i], &mut answers[i]).await?;
+    if f.use_rollups {
+        // One statement for every grouping: its rows are keyed by all the
+        // groupings' buckets at once, and each grouping adds up the rows of
+        // its buckets (every new participant is in exactly one row).
+        let gs: Vec<Grouping> = wanted.iter().map(|&i| groupings[i]).collect();
+        let rows = new_rows(&mut *conn, period, f, &gs).await?;
+        for (j, &i) in wanted.iter().enumerate() {
+            add(
+                &mut answers[i],
+                rows.iter()
+                    .map(|(keys, sex, band, d, displ, n)| (&keys[j], sex, band, d, displ, *n)),
+                |r, n| r.new_participants += n,
+            );
+        }
+    } else {
+        for &i in &wanted {
+            new_participants(&mut *conn, period, f, groupings[i], &mut answers[i]).await?;
+        }
     }
     Ok(())
+}
+
+/// A split cell of new participants: the bucket of each grouping (`''`:
+/// none), sex, age band, disability, displacement, count.
+type NewRow = (Vec<String>, String, String, i64, String, i64);
+
+/// New participants per split cell, keyed by the bucket of each of
+/// `groupings`, in one statement.
+async fn new_rows(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    groupings: &[Grouping],
+) -> Result<Vec<NewRow>, sqlx::Error> {
+    use sqlx::Row;
+    let sql = if f.types.is_some() {
+        new_to_types_from_firsts(period, f, groupings)
+    } else {
+        new_registrations(period, f, groupings)
+    };
+    let n = groupings.len();
+    sqlx::query(&sql)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                (0..n)
+                    .map(|i| row.try_get::<String, _>(i))
+                    .collect::<Result<Vec<_>, _>>()?,
+                row.try_get(n)?,
+                row.try_get(n + 1)?,
+                row.try_get(n + 2)?,
+                row.try_get(n + 3)?,
+                row.try_get(n + 4)?,
+            ))
+        })
+        .collect()
+}
+
+/// The people new to each type in the period (under the filter's types, or
+/// every type), keyed by type, added into `out`: a bucket per type means
+/// what a request narrowed to that one type means, where her row of that
+/// type is the only one that counts ([`new_to_types_from_firsts`]).
+pub(super) async fn new_per_type(
+    conn: &mut AnyConnection,
+    period: Period,
+    f: &Filter,
+    out: &mut Buckets,
+) -> Result<(), sqlx::Error> {
+    // Every type named, so each is an index range on (type, flagged or
+    // not, first day) even when the filter asks for all of them.
+    let types = match &f.types {
+        Some(types) => types.clone(),
+        None => {
+            sqlx::query_scalar("SELECT id FROM activity_types")
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    let sql = format!(
+        "SELECT CAST(x.activity_type_id AS TEXT), p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
+         FROM first_presences x JOIN participants p ON p.id = x.participant_id
+         WHERE x.unflagged = {unflagged}{types} AND {days} AND p.deleted = 0{sites}
+         GROUP BY x.activity_type_id, p.sex, {band}, p.has_disability, p.displacement",
+        unflagged = i64::from(!f.include_flagged),
+        types = in_list("x.activity_type_id", &Some(types)),
+        days = days("x.first_on", &[period]),
+        band = AgeBand::sql_case("CAST(SUBSTR(x.first_on, 1, 4) AS INTEGER) - p.birth_year"),
+        sites = in_list("x.site_id", &f.sites),
+    );
+    let rows: Vec<CellRow> = sqlx::query_as(&sql).fetch_all(conn).await?;
+    add(
+        out,
+        rows.iter()
+            .map(|(b, sex, band, d, displ, n)| (b, sex, band, d, displ, *n)),
+        |r, n| r.new_participants += n,
+    );
+    Ok(())
+}
+
+/// The bucket key of each of `groupings` over the date column `date` (as
+/// `''` when none), and the joins they need (once, whichever ask). A site
+/// is its own key: only the other places join the sites and areas.
+fn keys(groupings: &[Grouping], date: &str, alias: &str) -> (Vec<String>, String) {
+    let keys = groupings
+        .iter()
+        .map(|g| match g {
+            Grouping::Site => format!("CAST({alias}.site_id AS TEXT)"),
+            _ => format!("COALESCE({}, '')", g.key(date, None)),
+        })
+        .collect();
+    let places = groupings
+        .iter()
+        .filter(|g| **g != Grouping::Site)
+        .map(|g| g.places(alias))
+        .find(|p| !p.is_empty())
+        .unwrap_or_default();
+    (keys, places)
 }
 
 /// New participants per split cell of each bucket of `g`, added into `out`.
@@ -114,7 +229,7 @@ pub(super) async fn new_participants(
     let new = if f.types.is_some() {
         new_to_types(period, f, g)
     } else {
-        new_registrations(period, f, g)
+        new_registrations(period, f, &[g])
     };
     let rows: Vec<CellRow> = sqlx::query_as(&new).fetch_all(conn).await?;
     add(
@@ -188,15 +303,17 @@ async fn present_rows(
 }
 
 /// New participants with no type or kind asked: registered in the period,
-/// at their registration site, at their age in the year they registered.
-fn new_registrations(period: Period, f: &Filter, g: Grouping) -> String {
+/// at their registration site, at their age in the year they registered;
+/// one column of bucket keys per grouping. The index on the registration
+/// day carries every column read here (0094).
+fn new_registrations(period: Period, f: &Filter, groupings: &[Grouping]) -> String {
+    let (keys, places) = keys(groupings, "p.registered_on", "p");
+    let keys = keys.join(", ");
     format!(
-        "SELECT COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
+        "SELECT {keys}, p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
          FROM participants p{places} WHERE p.deleted = 0 AND {days}{sites}
-         GROUP BY COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement",
-        key = g.key("p.registered_on", None),
+         GROUP BY {keys}, p.sex, {band}, p.has_disability, p.displacement",
         band = AgeBand::sql_case("CAST(SUBSTR(p.registered_on, 1, 4) AS INTEGER) - p.birth_year"),
-        places = g.places("p"),
         days = days("p.registered_on", &[period]),
         sites = in_list("p.site_id", &f.sites),
     )
@@ -223,7 +340,7 @@ fn new_to_types(period: Period, f: &Filter, g: Grouping) -> String {
         " AND r.review_status <> 'flagged'"
     };
     if f.use_rollups {
-        return new_to_types_from_firsts(period, f, g);
+        return new_to_types_from_firsts(period, f, &[g]);
     }
     let firsts = format!(
         "firsts AS (
@@ -257,7 +374,7 @@ fn new_to_types(period: Period, f: &Filter, g: Grouping) -> String {
 /// earlier first day at another of the types; among the types sharing her
 /// first day, the lowest site. The cost follows the people new in the
 /// period, not the history.
-fn new_to_types_from_firsts(period: Period, f: &Filter, g: Grouping) -> String {
+fn new_to_types_from_firsts(period: Period, f: &Filter, groupings: &[Grouping]) -> String {
     let unflagged = i64::from(!f.include_flagged);
     let earlier = match f.types.as_ref().map(Vec::len) {
         // One type: her row there is the only one that counts.
@@ -267,21 +384,21 @@ fn new_to_types_from_firsts(period: Period, f: &Filter, g: Grouping) -> String {
             types = in_list("e.activity_type_id", &f.types),
         ),
     };
+    let (keys, places) = keys(groupings, "x.first_on", "x");
+    let keys = keys.join(", ");
     format!(
         "WITH first_places AS (
             SELECT x.participant_id AS pid, x.first_on AS first_on, MIN(x.site_id) AS site_id
             FROM first_presences x
             WHERE x.unflagged = {unflagged}{types} AND {days}{earlier}
             GROUP BY x.participant_id, x.first_on)
-         SELECT COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
+         SELECT {keys}, p.sex, {band}, p.has_disability, p.displacement, COUNT(*)
          FROM first_places x JOIN participants p ON p.id = x.pid{places}
          WHERE p.deleted = 0{sites}
-         GROUP BY COALESCE({key}, ''), p.sex, {band}, p.has_disability, p.displacement",
+         GROUP BY {keys}, p.sex, {band}, p.has_disability, p.displacement",
         types = in_list("x.activity_type_id", &f.types),
         days = days("x.first_on", &[period]),
-        key = g.key("x.first_on", None),
         band = AgeBand::sql_case("CAST(SUBSTR(x.first_on, 1, 4) AS INTEGER) - p.birth_year"),
-        places = g.places("x"),
         sites = in_list("x.site_id", &f.sites),
     )
 }

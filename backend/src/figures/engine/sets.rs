@@ -30,10 +30,8 @@ const CELLS: usize = 2 * 6 * 2 * 4;
 
 fn cell(birth_year: i32, attributes: u8, year: i32) -> usize {
     let a = Attributes::from_code(attributes);
-    let band = AgeBand::ALL
-        .iter()
-        .position(|b| *b == AgeBand::at(birth_year as i64, year as i64))
-        .expect("a band");
+    // The bands are declared in the order of AgeBand::ALL.
+    let band = AgeBand::at(birth_year as i64, year as i64) as usize;
     (((a.male as usize) * 6 + band) * 2 + a.disability as usize) * 4 + a.displacement as usize
 }
 
@@ -165,6 +163,7 @@ pub(super) async fn participants(
                 Grouping::Month => Some(set.period[..7].to_string()),
                 Grouping::Day => Some(set.period.clone()),
                 Grouping::Week => dates::parse(&set.period).map(Period::iso_week),
+                Grouping::Type => Some(set.activity_type_id.to_string()),
                 Grouping::SiteMonthType => Some(format!(
                     "{}|{}|{}",
                     set.site_id,
@@ -205,19 +204,28 @@ struct Cell {
     attendances: i64,
 }
 
-/// Arrays indexed by participant number, reused from bucket to bucket: a
-/// slot belongs to the current bucket (or type) when its stamp says so,
-/// so nothing is cleared between buckets.
+/// One slot per participant number, reused from bucket to bucket: a slot
+/// belongs to the current bucket (or type) when its stamp says so, so
+/// nothing is cleared between buckets. One slot holds all a person needs
+/// (one cache line touched per member, not one per array).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// The bucket this slot was last filled for.
+    seen: u32,
+    /// The bucket in which this person completed a type's cycle.
+    completed: u32,
+    /// The type (stamp) whose attendances `count` holds.
+    counted: u32,
+    count: u32,
+    first_year: i32,
+    birth_year: i32,
+    attributes: u8,
+}
+
 struct Counter {
     stamp: u32,
-    seen: Vec<u32>,
-    first_year: Vec<i32>,
-    birth_year: Vec<i32>,
-    attributes: Vec<u8>,
     type_stamp: u32,
-    counted: Vec<u32>,
-    count: Vec<u32>,
-    completed: Vec<u32>,
+    slots: Vec<Slot>,
     people: Vec<u32>,
 }
 
@@ -225,14 +233,8 @@ impl Counter {
     fn new(size: usize) -> Counter {
         Counter {
             stamp: 0,
-            seen: vec![0; size],
-            first_year: vec![0; size],
-            birth_year: vec![0; size],
-            attributes: vec![0; size],
             type_stamp: 0,
-            counted: vec![0; size],
-            count: vec![0; size],
-            completed: vec![0; size],
+            slots: vec![Slot::default(); size],
             people: vec![],
         }
     }
@@ -254,6 +256,7 @@ impl Counter {
                 current_type = Some(set.activity_type_id);
                 self.type_stamp += 1;
             }
+            let type_stamp = self.type_stamp;
             let cycle = cycles.get(&set.activity_type_id).copied();
             let year: i32 = set.period[..4].parse().unwrap_or(0);
             for m in &set.members {
@@ -265,34 +268,34 @@ impl Counter {
                 if n == 0 {
                     continue;
                 }
-                let i = m.number as usize;
-                if self.seen[i] != stamp {
-                    self.seen[i] = stamp;
-                    self.first_year[i] = year;
-                    self.birth_year[i] = m.birth_year;
-                    self.attributes[i] = m.attributes;
+                let slot = &mut self.slots[m.number as usize];
+                if slot.seen != stamp {
+                    slot.seen = stamp;
+                    slot.first_year = year;
+                    slot.birth_year = m.birth_year;
+                    slot.attributes = m.attributes;
                     self.people.push(m.number);
-                } else if year < self.first_year[i] {
-                    self.first_year[i] = year;
+                } else if year < slot.first_year {
+                    slot.first_year = year;
                 }
                 cells[cell(m.birth_year, m.attributes, year)].attendances += n as i64;
                 if let Some(cycle) = cycle {
-                    if self.counted[i] != self.type_stamp {
-                        self.counted[i] = self.type_stamp;
-                        self.count[i] = 0;
+                    if slot.counted != type_stamp {
+                        slot.counted = type_stamp;
+                        slot.count = 0;
                     }
-                    self.count[i] += n;
-                    if self.count[i] as i64 >= cycle {
-                        self.completed[i] = stamp;
+                    slot.count += n;
+                    if slot.count as i64 >= cycle {
+                        slot.completed = stamp;
                     }
                 }
             }
         }
         for &number in &self.people {
-            let i = number as usize;
-            let c = &mut cells[cell(self.birth_year[i], self.attributes[i], self.first_year[i])];
+            let slot = &self.slots[number as usize];
+            let c = &mut cells[cell(slot.birth_year, slot.attributes, slot.first_year)];
             c.unique += 1;
-            if self.completed[i] == stamp {
+            if slot.completed == stamp {
                 c.completed += 1;
             }
         }
@@ -320,6 +323,13 @@ mod tests {
             site_id: 1,
             activity_type_id,
             members,
+        }
+    }
+
+    #[test]
+    fn band_numbers_follow_the_list_of_bands() {
+        for (i, band) in AgeBand::ALL.iter().enumerate() {
+            assert_eq!(*band as usize, i, "{band:?}");
         }
     }
 
