@@ -326,6 +326,9 @@ async fn buckets(
     people::participants(conn, period, filter, groupings, &mut answers).await?;
     for buckets in answers.iter_mut() {
         finish(buckets);
+        // A day or month whose records were all deleted or moved keeps a
+        // rollup row of zeros: it is not a bucket (the records hold none).
+        buckets.retain(|_, figures| *figures != Figures::default());
     }
     Ok(answers)
 }

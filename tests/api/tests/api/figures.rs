@@ -811,6 +811,95 @@ async fn two_writers_of_one_presence_set_lose_neither_change() {
     .await;
 }
 
+/// A removal that takes away someone's first day at a type re-reads her
+/// first presence from her other records while holding her row; a push
+/// adding an earlier presence at the same time waits for it, then keeps
+/// its earlier day: the first presences equal a rebuild.
+#[tokio::test]
+async fn a_removal_of_a_first_day_and_a_push_of_an_earlier_one_both_land() {
+    use sijil::records::store::load;
+    use sijil::rollups::store::contribute;
+    use sijil::rollups::Sign;
+    each_database(|app| async move {
+        let fx = fixture(&app).await;
+        let (changed, _) = pull_all(&fx.trainer.api, None, 500).await;
+        let p1 = changed
+            .iter()
+            .find(|c| c["entity"] == "participant" && c["data"]["birth_year"] == 2008)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // R1: P1 and P2 at A on 20 December, P1's first day at T2.
+        let r1 = changed
+            .iter()
+            .find(|c| c["entity"] == "record" && c["data"]["date"] == "2025-12-20")
+            .unwrap();
+        let mut earlier = r1["data"].clone();
+        earlier["date"] = json!("2025-12-01");
+        earlier["attendance"] = json!([p1.clone()]);
+        let r1 = r1["id"].as_str().unwrap().to_string();
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        assert_eq!(first_day(&mut conn, &p1).await, "2025-12-20");
+        drop(conn);
+
+        // R1 deleted as the write path does it, not yet committed.
+        let mut removal = app.db.begin().await.unwrap();
+        let stored = load(&mut removal, &r1).await.unwrap().unwrap();
+        contribute(
+            &mut removal,
+            &r1,
+            &stored.contribution(&stored.review_status),
+            Sign::Remove,
+        )
+        .await
+        .unwrap();
+        assert!(sijil::changes::store::soft_delete(
+            &mut removal,
+            "activity_records",
+            &r1,
+            stored.head.version,
+            1
+        )
+        .await
+        .unwrap());
+        assert_eq!(
+            first_day(&mut removal, &p1).await,
+            "2026-01-10",
+            "read again: R2"
+        );
+        let trainer = fx.trainer;
+        let push =
+            tokio::spawn(
+                async move { trainer.push(&[item("record", &new_id(), 0, earlier)]).await },
+            );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(!push.is_finished(), "the push waits for the removal");
+        removal.commit().await.unwrap();
+        assert_eq!(push.await.unwrap()[0]["status"], "stored");
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        assert_eq!(
+            first_day(&mut conn, &p1).await,
+            "2025-12-01",
+            "the earlier day kept"
+        );
+        assert_rollups_agree_with_a_scan(&mut conn).await;
+        assert_rollups_equal_a_rebuild(&mut conn).await;
+    })
+    .await;
+}
+
+/// Participant `id`'s first day at the fixture's type, flagged records left out.
+async fn first_day(conn: &mut sqlx::AnyConnection, id: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT first_on FROM first_presences WHERE participant_id = $1 AND unflagged = 1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_coordinator_of_two_sites_never_sees_the_third() {
     each_database(|app| async move {
