@@ -220,6 +220,10 @@ function sealedStore(store: Any, cipher: Cipher): Any {
     try {
       return sealValue(cipher, name, store.keyPath, v);
     } catch (error) {
+      // The caller hears why (the error thrown here); the transaction's own
+      // "done", which nobody may be awaiting, must not also reject unheard
+      // (an unhandled AbortError, seen when a lock came mid-write).
+      store.transaction.done?.catch(() => undefined);
       try {
         store.transaction.abort();
       } catch {
