@@ -12,6 +12,10 @@ use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, AnyConnection};
 
+use super::upsert::{
+    add_to_activities, add_to_tallies, keep_existing_set, replace_set, ADD_TO_PRESENCE_MONTH,
+    KEEP_EARLIER_FIRST_PRESENCE,
+};
 use super::{member_of, SET_TABLES};
 use crate::rollups::sets::{self, Member};
 use crate::store::placeholders;
@@ -106,8 +110,7 @@ async fn presences(
              FROM attendances a JOIN activity_records r ON r.id = a.record_id JOIN participants p ON p.id = a.participant_id
              WHERE a.record_id {among}
              GROUP BY SUBSTR(r.occurred_on, 1, 7), r.site_id, r.activity_type_id, a.participant_id
-             ON CONFLICT (month, site_id, activity_type_id, participant_id) DO UPDATE
-             SET attendances = presence_months.attendances + excluded.attendances, unflagged = presence_months.unflagged + excluded.unflagged"
+             {ADD_TO_PRESENCE_MONTH}"
         ),
         ids,
     )
@@ -134,9 +137,8 @@ async fn activities(
                         SUM((SELECT COUNT(*) FROM attendances a WHERE a.record_id = r.id)), SUM(r.tally_disabled)
                  FROM activity_records r WHERE r.id {among}
                  GROUP BY {key}, r.site_id, r.activity_type_id, {FLAGGED}
-                 ON CONFLICT ({column}, site_id, activity_type_id, flagged) DO UPDATE
-                 SET activities = {table}.activities + excluded.activities, minutes = {table}.minutes + excluded.minutes,
-                     attendances = {table}.attendances + excluded.attendances, tally_disabled = {table}.tally_disabled + excluded.tally_disabled"
+                 {}",
+                add_to_activities(table, column)
             ),
             ids,
         )
@@ -158,8 +160,8 @@ async fn tallies(conn: &mut AnyConnection, among: &str, ids: &[String]) -> Resul
                  SELECT {key}, r.site_id, r.activity_type_id, {FLAGGED}, t.sex, t.age_band, SUM(t.count)
                  FROM tallies t JOIN activity_records r ON r.id = t.record_id WHERE t.record_id {among}
                  GROUP BY {key}, r.site_id, r.activity_type_id, {FLAGGED}, t.sex, t.age_band
-                 ON CONFLICT ({column}, site_id, activity_type_id, flagged, sex, age_band) DO UPDATE
-                 SET count = {table}.count + excluded.count"
+                 {}",
+                add_to_tallies(table, column)
             ),
             ids,
         )
@@ -196,10 +198,7 @@ async fn first_presences(
             .join(", ");
         let sql = format!(
             "INSERT INTO first_presences (participant_id, activity_type_id, unflagged, first_on, site_id) VALUES {values}
-             ON CONFLICT (participant_id, activity_type_id, unflagged) DO UPDATE
-             SET first_on = excluded.first_on, site_id = excluded.site_id
-             WHERE excluded.first_on < first_presences.first_on
-                OR (excluded.first_on = first_presences.first_on AND excluded.site_id < first_presences.site_id)"
+             {KEEP_EARLIER_FIRST_PRESENCE}"
         );
         let mut query = sqlx::query(&sql);
         for ((participant, activity_type_id, unflagged), (day, site_id)) in chunk {
@@ -289,11 +288,12 @@ async fn add_to_sets(
     let insert = format!(
         "INSERT INTO {table} ({column}, site_id, activity_type_id, members)
          VALUES {}
-         ON CONFLICT ({column}, site_id, activity_type_id) DO NOTHING",
+         {}",
         (0..keys.len())
             .map(|i| format!("({})", placeholders(i * 4 + 1, 4)))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        keep_existing_set(column)
     );
     let mut query = sqlx::query(&insert);
     for (key, site_id, activity_type_id) in &keys {
@@ -328,15 +328,13 @@ async fn add_to_sets(
             .ok_or_else(|| sqlx::Error::Decode(format!("{table} {bucket:?}: not a set").into()))?;
         let added: Vec<Member> = gained.values().copied().collect();
         sets::add(&mut members, &added);
-        sqlx::query(&format!(
-            "UPDATE {table} SET members = $4 WHERE {column} = $1 AND site_id = $2 AND activity_type_id = $3"
-        ))
-        .bind(&bucket.0)
-        .bind(bucket.1)
-        .bind(bucket.2)
-        .bind(sets::encode(&members))
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&replace_set(table, column))
+            .bind(&bucket.0)
+            .bind(bucket.1)
+            .bind(bucket.2)
+            .bind(sets::encode(&members))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 mod many;
 mod rebuild;
+mod upsert;
 
 use sqlx::AnyConnection;
 
@@ -13,6 +14,10 @@ pub use rebuild::{rebuild, rebuild_sets};
 
 use super::model::{Contribution, Sign};
 use super::sets::{self, Attributes, Member};
+use upsert::{
+    add_to_activities, add_to_tallies, keep_existing_set, replace_set, ADD_TO_PRESENCE_MONTH,
+    KEEP_EARLIER_FIRST_PRESENCE,
+};
 
 /// Adds ([`Sign::Add`]) or removes ([`Sign::Remove`]) what record `id`
 /// contributes to the rollups: `at` says where and how it counts, its
@@ -53,8 +58,7 @@ async fn presences(
         "INSERT INTO presence_months (month, site_id, activity_type_id, participant_id, attendances, unflagged, sex, birth_year, has_disability, displacement)
          SELECT $1, $2, $3, a.participant_id, $4, $5, p.sex, p.birth_year, p.has_disability, p.displacement
          FROM attendances a JOIN participants p ON p.id = a.participant_id WHERE a.record_id = $6{hold}
-         ON CONFLICT (month, site_id, activity_type_id, participant_id) DO UPDATE
-         SET attendances = presence_months.attendances + excluded.attendances, unflagged = presence_months.unflagged + excluded.unflagged",
+         {ADD_TO_PRESENCE_MONTH}",
     ))
     .bind(month)
     .bind(at.site_id)
@@ -97,14 +101,11 @@ async fn first_presences(
     for &unflagged in kinds {
         match sign {
             Sign::Add => {
-                sqlx::query(
+                sqlx::query(&format!(
                     "INSERT INTO first_presences (participant_id, activity_type_id, unflagged, first_on, site_id)
                      SELECT DISTINCT a.participant_id, $1, $2, $3, $4 FROM attendances a WHERE a.record_id = $5
-                     ON CONFLICT (participant_id, activity_type_id, unflagged) DO UPDATE
-                     SET first_on = excluded.first_on, site_id = excluded.site_id
-                     WHERE excluded.first_on < first_presences.first_on
-                        OR (excluded.first_on = first_presences.first_on AND excluded.site_id < first_presences.site_id)",
-                )
+                     {KEEP_EARLIER_FIRST_PRESENCE}",
+                ))
                 .bind(at.activity_type_id)
                 .bind(unflagged)
                 .bind(&at.day)
@@ -194,9 +195,8 @@ async fn activity_day(
         sqlx::query(&format!(
             "INSERT INTO {table} ({column}, site_id, activity_type_id, flagged, activities, minutes, attendances, tally_disabled)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT ({column}, site_id, activity_type_id, flagged) DO UPDATE
-             SET activities = {table}.activities + excluded.activities, minutes = {table}.minutes + excluded.minutes,
-                 attendances = {table}.attendances + excluded.attendances, tally_disabled = {table}.tally_disabled + excluded.tally_disabled",
+             {}",
+            add_to_activities(table, column),
         ))
         .bind(key)
         .bind(at.site_id)
@@ -227,7 +227,8 @@ async fn tally_days(
         sqlx::query(&format!(
             "INSERT INTO {table} ({column}, site_id, activity_type_id, flagged, sex, age_band, count)
              SELECT $1, $2, $3, $4, sex, age_band, $5 * count FROM tallies WHERE record_id = $6
-             ON CONFLICT ({column}, site_id, activity_type_id, flagged, sex, age_band) DO UPDATE SET count = {table}.count + excluded.count",
+             {}",
+            add_to_tallies(table, column),
         ))
         .bind(key)
         .bind(at.site_id)
@@ -316,7 +317,8 @@ async fn patch(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO {table} ({column}, site_id, activity_type_id, members) VALUES ($1, $2, $3, $4)
-         ON CONFLICT ({column}, site_id, activity_type_id) DO NOTHING"
+         {}",
+        keep_existing_set(column)
     ))
     .bind(key)
     .bind(site_id)
@@ -351,15 +353,13 @@ async fn patch(
         .execute(&mut *conn)
         .await?;
     } else {
-        sqlx::query(&format!(
-            "UPDATE {table} SET members = $4 WHERE {column} = $1 AND site_id = $2 AND activity_type_id = $3"
-        ))
-        .bind(key)
-        .bind(site_id)
-        .bind(activity_type_id)
-        .bind(sets::encode(&members))
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&replace_set(table, column))
+            .bind(key)
+            .bind(site_id)
+            .bind(activity_type_id)
+            .bind(sets::encode(&members))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
