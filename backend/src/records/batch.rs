@@ -25,10 +25,14 @@
 //!
 //! Outside a push (a review), nothing is kept and everything is read.
 //!
-//! The batch also gathers what its records add to the rollups and to the
-//! change feed and writes it at once ([`settle`]): at the end of the
+//! The batch also gathers its new records' children (facilitators,
+//! attendance, head counts) and what its records add to the rollups and to
+//! the change feed, and writes them at once ([`settle`]): at the end of the
 //! batch, and before anything of the batch takes a contribution out (an
 //! edit or a deletion of a record, which may be one of the batch's own).
+//! The children are also written before anything of the batch reads them
+//! ([`write_children`]): a record's visitors, and the people its sites
+//! know (someone recorded by her code is known through that attendance).
 //! Nothing in a push reads the feed, and the feed values of one
 //! transaction become visible together at its commit, so a record's feed
 //! entry written at the end of its batch is the one written beside it. An
@@ -41,6 +45,8 @@ use std::future::Future;
 
 use sqlx::AnyConnection;
 
+use super::model::RecordData;
+use super::store::{self, Children};
 use crate::changes::{self, Entity};
 use crate::groups::store::GroupPlace;
 use crate::rollups;
@@ -63,6 +69,10 @@ struct Memo {
     /// `additions`, `touches[..touched]` are written.
     touches: Vec<(String, Option<i64>, Option<i64>)>,
     touched: usize,
+    /// New records' children to write: as `additions`,
+    /// `children[..children_written]` are written.
+    children: Vec<Children>,
+    children_written: usize,
 }
 
 tokio::task_local! {
@@ -185,9 +195,33 @@ pub fn defer_touch(id: &str, site_id: i64, owner: i64) -> bool {
     with(|m| m.touches.push((id.to_string(), Some(site_id), Some(owner)))).is_some()
 }
 
-/// Writes what the batch gathered so far: the contributions to the
-/// rollups, then the change feed's entries, all at once.
+/// Whether new record `id`'s children (facilitators, attendance, head
+/// counts) are left to [`write_children`]: in a push, yes.
+pub fn defer_children(id: &str, d: &RecordData) -> bool {
+    with(|m| m.children.push(Children::of(id, d))).is_some()
+}
+
+/// Writes the children gathered so far, all at once: before anything of
+/// the batch reads a record's children, and by [`settle`].
+pub async fn write_children(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    let Some((children, upto)) =
+        with(|m| (m.children[m.children_written..].to_vec(), m.children.len()))
+    else {
+        return Ok(());
+    };
+    if children.is_empty() {
+        return Ok(());
+    }
+    store::write_children_of(conn, &children).await?;
+    with(|m| m.children_written = upto);
+    Ok(())
+}
+
+/// Writes what the batch gathered so far: the new records' children, the
+/// contributions to the rollups, then the change feed's entries, all at
+/// once.
 pub async fn settle(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    write_children(&mut *conn).await?;
     let Some((ids, touches, upto)) = with(|m| {
         (
             m.additions[m.settled..].to_vec(),
@@ -210,6 +244,8 @@ pub struct Mark {
     settled: usize,
     touches: usize,
     touched: usize,
+    children: usize,
+    children_written: usize,
 }
 
 pub fn mark() -> Option<Mark> {
@@ -218,6 +254,8 @@ pub fn mark() -> Option<Mark> {
         settled: m.settled,
         touches: m.touches.len(),
         touched: m.touched,
+        children: m.children.len(),
+        children_written: m.children_written,
     })
 }
 
@@ -230,6 +268,8 @@ pub fn undo_to(mark: Option<Mark>) {
             m.settled = mark.settled;
             m.touches.truncate(mark.touches);
             m.touched = mark.touched;
+            m.children.truncate(mark.children);
+            m.children_written = mark.children_written;
         });
     }
 }

@@ -107,7 +107,9 @@ pub async fn load_in_scope(
         .await
 }
 
-/// Inserts version 1 with its children, unless the id exists (then returns false).
+/// Inserts version 1, unless the id exists (then returns false). Its
+/// children are the caller's to write ([`write_children`]): a push writes
+/// those of all its new records together.
 pub async fn insert(
     conn: &mut AnyConnection,
     id: &str,
@@ -129,11 +131,7 @@ pub async fn insert(
         .bind(payload)
         .execute(&mut *conn)
         .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
-    write_children(conn, id, d).await?;
-    Ok(true)
+    Ok(done.rows_affected() == 1)
 }
 
 /// Replaces version `base` with `base + 1` and its children (false when
@@ -191,37 +189,68 @@ fn bind_columns<'q>(query: AnyQuery<'q>, d: &'q RecordData) -> AnyQuery<'q> {
         .bind(d.tally_disabled)
 }
 
-async fn write_children(
+/// A record's children: its facilitators, attendance and head counts.
+#[derive(Debug, Clone)]
+pub struct Children {
+    record_id: String,
+    facilitator_ids: Vec<i64>,
+    attendance: Vec<String>,
+    /// Sex, age band and count.
+    tallies: Vec<(&'static str, &'static str, i64)>,
+}
+
+impl Children {
+    pub fn of(record_id: &str, d: &RecordData) -> Children {
+        Children {
+            record_id: record_id.to_string(),
+            facilitator_ids: d.facilitator_ids.clone(),
+            attendance: d.attendance.clone(),
+            tallies: d
+                .tallies
+                .iter()
+                .map(|t| (t.sex.as_str(), t.age_band.as_str(), t.count))
+                .collect(),
+        }
+    }
+}
+
+/// Writes record `id`'s children.
+pub async fn write_children(
     conn: &mut AnyConnection,
     id: &str,
     d: &RecordData,
 ) -> Result<(), sqlx::Error> {
-    rows::insert_pairs(
-        &mut *conn,
-        "record_facilitators",
-        ("record_id", "user_id"),
-        id,
-        &d.facilitator_ids,
-    )
-    .await?;
-    rows::insert_pairs(
-        &mut *conn,
-        "attendances",
-        ("record_id", "participant_id"),
-        id,
-        &d.attendance,
-    )
-    .await?;
-    // One statement for the record's head counts, not one per count.
+    write_children_of(conn, &[Children::of(id, d)]).await
+}
+
+/// Writes the children of several records: one statement per table for a
+/// whole push, not three per record.
+pub async fn write_children_of(
+    conn: &mut AnyConnection,
+    records: &[Children],
+) -> Result<(), sqlx::Error> {
+    let mut facilitators = Bulk::new("record_facilitators", &["record_id", "user_id"]);
+    let mut attendances = Bulk::new("attendances", &["record_id", "participant_id"]);
     let mut tallies = Bulk::new("tallies", &["record_id", "sex", "age_band", "count"]);
-    for t in &d.tallies {
-        tallies.push(vec![
-            Value::Text(id.to_string()),
-            Value::Text(t.sex.as_str().to_string()),
-            Value::Text(t.age_band.as_str().to_string()),
-            Value::Int(t.count),
-        ]);
+    for r in records {
+        let id = || Value::Text(r.record_id.clone());
+        for user_id in &r.facilitator_ids {
+            facilitators.push(vec![id(), Value::Int(*user_id)]);
+        }
+        for participant_id in &r.attendance {
+            attendances.push(vec![id(), Value::Text(participant_id.clone())]);
+        }
+        for (sex, age_band, count) in &r.tallies {
+            tallies.push(vec![
+                id(),
+                Value::Text(sex.to_string()),
+                Value::Text(age_band.to_string()),
+                Value::Int(*count),
+            ]);
+        }
     }
+    facilitators.flush(&mut *conn).await?;
+    attendances.flush(&mut *conn).await?;
     tallies.flush(conn).await
 }
 

@@ -195,6 +195,11 @@ impl Syncable for Records {
             .cloned()
             .collect();
         let unread = batch::maybe_unknown(&by_id);
+        if !unread.is_empty() {
+            // Someone recorded by her code in an earlier record of the
+            // batch is known through its attendance: it must be written.
+            batch::write_children(&mut *conn).await?;
+        }
         let mut people = Checker::new();
         participants::store::check_in_scope(
             &mut *conn,

@@ -7,7 +7,8 @@
 //!
 //! 1. a record in a locked month stays as reviewed;
 //! 2. its old contribution leaves the rollups;
-//! 3. its rows change;
+//! 3. its rows change (in a push, a new record's children are written with
+//!    the batch's, before anything reads them);
 //! 4. its new contribution enters the rollups;
 //! 5. the change feed tells its recorder's phone.
 
@@ -72,6 +73,8 @@ pub async fn write(
             Change::Delete | Change::Review(_) => None,
         };
         if !present.is_some_and(|p| batch::visits_settled(p, after.site_id)) {
+            // The visitors are read from the record's attendance.
+            batch::write_children(&mut *conn).await?;
             participants::sync::announce_visitors(&mut *conn, id, after.site_id).await?;
             if let Some(present) = present {
                 batch::visits_announced(present, after.site_id);
@@ -115,7 +118,15 @@ async fn change_rows(
     match (change, stored) {
         (Change::Save { data, payload }, _) => {
             let written = match stored {
-                None => store::insert(conn, id, data, payload, meta).await?,
+                None => {
+                    let inserted = store::insert(&mut *conn, id, data, payload, meta).await?;
+                    // In a push, the children of its new records are
+                    // written together ([`batch::settle`]).
+                    if inserted && !batch::defer_children(id, data) {
+                        store::write_children(conn, id, data).await?;
+                    }
+                    inserted
+                }
                 Some(old) => store::update(conn, id, old.head.version, data, payload, meta).await?,
             };
             // New and edited records are "submitted": not flagged.

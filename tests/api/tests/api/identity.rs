@@ -414,6 +414,49 @@ async fn totals(api: &Api, scope: &str) -> (i64, i64) {
 }
 
 #[tokio::test]
+async fn a_child_recorded_by_code_is_known_by_id_to_the_next_record_of_the_same_push() {
+    each_database(|app| async move {
+        let w = world(&app).await;
+        let cfs = activity_type(&w.admin, "CFS").await;
+        let mut at_a = Phone::new(app.user(&w.admin, "trainer-a", "trainer", &[w.a]).await).await;
+        let at_b = Phone::new(app.user(&w.admin, "trainer-b", "trainer", &[w.b]).await).await;
+        let (amira_id, amira_code, registration) = amira(&mut at_a, w.a);
+        assert_eq!(statuses(&at_a.push(&[registration]).await), ["stored"]);
+
+        // At B, nobody has met her: the first CFS day names her by the
+        // code on her card, the next one (as a phone that learnt her id
+        // would) by her id. The second is known through the first's
+        // attendance, written earlier in the same push.
+        let yesterday = sijil::validate::dates::format(
+            sijil::validate::dates::today() - time::Duration::days(1),
+        );
+        let by_code = new_id();
+        let by_id = new_id();
+        let results = at_b
+            .push(&[
+                item("record", &by_code, 0, cfs_day(cfs, w.b, &yesterday, &[], &[&amira_code])),
+                item("record", &by_id, 0, cfs_day(cfs, w.b, &today(), &[&amira_id], &[])),
+            ])
+            .await;
+        assert_eq!(statuses(&results), ["stored", "stored"], "{results:?}");
+        let present: Vec<String> = sqlx::query_scalar(
+            "SELECT record_id FROM attendances WHERE participant_id = $1 AND record_id IN ($2, $3) ORDER BY record_id",
+        )
+        .bind(&amira_id)
+        .bind(&by_code)
+        .bind(&by_id)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        let mut expected = vec![by_code.clone(), by_id.clone()];
+        expected.sort();
+        assert_eq!(present, expected);
+        rollups_agree_with_a_full_scan(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn two_registrations_of_one_girl_merge_into_one_and_the_old_id_and_code_land_on_her() {
     each_database(|app| async move {
         let w = world(&app).await;
