@@ -90,40 +90,88 @@ pub enum Cell {
     Number(f64),
 }
 
+/// Rows of the 5W layout made and sent per batch: a batch is a few hundred
+/// kilobytes of CSV, as a records export page is.
+const FIVE_W_ROWS_PER_BATCH: usize = 500;
+
 /// The 5W rows of `buckets` (keyed "site|month|type"): one per site ×
 /// month × activity type with any activity, the month cut to `period`.
-pub fn five_w_rows(
-    buckets: Buckets,
-    places: &BTreeMap<i64, FiveWPlace>,
-    types: &BTreeMap<i64, (String, String)>,
+/// They are made a batch at a time as the download is written, each
+/// bucket dropped once its row is made, so the server holds the figures
+/// and one batch of rows, never every row and the whole file besides.
+pub struct FiveWRows {
+    buckets: std::collections::btree_map::IntoIter<Option<String>, Figures>,
+    places: BTreeMap<i64, FiveWPlace>,
+    types: BTreeMap<i64, (String, String)>,
     period: Period,
-    flagged: &str,
-) -> Vec<Vec<Cell>> {
-    let mut rows = vec![];
-    for (key, figures) in buckets {
-        // New registrations have no type and are not a 5W column.
-        let Some(key) = key else { continue };
-        let mut parts = key.split('|');
-        let (Some(site), Some(month), Some(Ok(type_id))) = (
-            parts.next().and_then(|s| s.parse::<i64>().ok()),
-            parts.next(),
-            parts.next().map(str::parse::<i64>),
-        ) else {
-            continue;
-        };
-        let (Some(place), Some((type_code, type_label))) = (places.get(&site), types.get(&type_id))
-        else {
-            continue;
-        };
-        if figures.totals.activities == 0 {
-            continue;
+    flagged: &'static str,
+    /// How many rows there are in all (the audit entry says it first).
+    pub count: usize,
+}
+
+/// The site, month and type of a bucket that makes a 5W row, if it makes
+/// one: new registrations have no type and are not a 5W column; a bucket
+/// without activity has no row.
+fn five_w_key(key: &Option<String>, figures: &Figures) -> Option<(i64, String, i64)> {
+    let key = key.as_deref()?;
+    let mut parts = key.split('|');
+    let site = parts.next()?.parse::<i64>().ok()?;
+    let month = parts.next()?.to_string();
+    let type_id = parts.next()?.parse::<i64>().ok()?;
+    (figures.totals.activities != 0).then_some((site, month, type_id))
+}
+
+impl FiveWRows {
+    pub fn new(
+        buckets: Buckets,
+        places: BTreeMap<i64, FiveWPlace>,
+        types: BTreeMap<i64, (String, String)>,
+        period: Period,
+        flagged: &'static str,
+    ) -> Self {
+        let count = buckets
+            .iter()
+            .filter_map(|(key, figures)| five_w_key(key, figures))
+            .filter(|(site, _, type_id)| places.contains_key(site) && types.contains_key(type_id))
+            .count();
+        FiveWRows {
+            buckets: buckets.into_iter(),
+            places,
+            types,
+            period,
+            flagged,
+            count,
         }
-        let (start, end) = month_within(month, period);
-        rows.push(five_w_row(
-            place, type_code, type_label, &start, &end, &figures, flagged,
-        ));
     }
-    rows
+
+    /// The next batch of rows; empty after the last.
+    pub fn next_batch(&mut self) -> Vec<Vec<Cell>> {
+        let mut rows = Vec::with_capacity(FIVE_W_ROWS_PER_BATCH);
+        for (key, figures) in self.buckets.by_ref() {
+            let Some((site, month, type_id)) = five_w_key(&key, &figures) else {
+                continue;
+            };
+            let (Some(place), Some((type_code, type_label))) =
+                (self.places.get(&site), self.types.get(&type_id))
+            else {
+                continue;
+            };
+            let (start, end) = month_within(&month, self.period);
+            rows.push(five_w_row(
+                place,
+                type_code,
+                type_label,
+                &start,
+                &end,
+                &figures,
+                self.flagged,
+            ));
+            if rows.len() == FIVE_W_ROWS_PER_BATCH {
+                break;
+            }
+        }
+        rows
+    }
 }
 
 /// The 5W header row, and the HXL hashtags under it.

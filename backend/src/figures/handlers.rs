@@ -236,11 +236,17 @@ pub async fn figures_export(
     let (mut out, response) = download::start(format, &name, &headers, hxl);
     tokio::spawn(async move {
         match five_w(&state, &user, &req, format).await {
-            Ok(rows) => {
-                if out.rows(&rows).await.is_ok() {
+            Ok(mut rows) => loop {
+                let batch = rows.next_batch();
+                if batch.is_empty() {
                     let _ = out.finish().await;
+                    break;
                 }
-            }
+                // The client went away: stop writing.
+                if out.rows(&batch).await.is_err() {
+                    break;
+                }
+            },
             Err(e) => {
                 tracing::error!(error = %e, "figures export failed");
                 out.fail().await;
@@ -250,13 +256,14 @@ pub async fn figures_export(
     Ok(response)
 }
 
-/// The 5W rows of a request, audited (with their number) before any is sent.
+/// The 5W rows of a request, audited (with their number) before any is
+/// made and sent.
 async fn five_w(
     state: &AppState,
     user: &CurrentUser,
     req: &Request,
     format: &str,
-) -> Result<Vec<Vec<exports::Cell>>, ApiError> {
+) -> Result<exports::FiveWRows, ApiError> {
     let started = Instant::now();
     let mut conn = state.db.begin_read().await.context("begin")?;
     let buckets = engine::compute(&mut conn, req.period, &req.filter, Grouping::SiteMonthType)
@@ -275,11 +282,11 @@ async fn five_w(
     } else {
         "excluded"
     };
-    let rows = exports::five_w_rows(buckets, &places, &types, req.period, flagged);
+    let rows = exports::FiveWRows::new(buckets, places, types, req.period, flagged);
     let (from, to) = (dates::format(req.period.from), dates::format(req.period.to));
     let detail = json!({
         "format": format, "scope": req.scope.kind, "scope_id": req.scope.id, "from": from, "to": to,
-        "flagged": flagged, "rows": rows.len()
+        "flagged": flagged, "rows": rows.count
     });
     audit_export(state, user, "export.figures", detail).await?;
     Ok(rows)

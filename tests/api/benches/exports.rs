@@ -15,7 +15,11 @@
 //! (default a folder in the temporary directory); larger sizes
 //! (`SIJIL_BENCH_RECORDS`, default `100000,1000000`) are copies of it whose
 //! records (with their attendances) are repeated under new ids until there
-//! are that many. Each size is measured with the server binary built with
+//! are that many. The copies are not added to the rollups (rebuilding them
+//! at ten million attendances takes most of an hour here), so the figures
+//! export reads the base programme's figures at every size: its rows are
+//! sites × months × types, which the number of records does not change;
+//! what grows with the records is the records export. Each size is measured with the server binary built with
 //! this bench (`SIJIL_BENCH_BIN` to name another) and, in the same run, with
 //! `SIJIL_BENCH_BASELINE_BIN` when given (an older build: the baseline).
 //! SQLite only: the export path is the same code on PostgreSQL.
